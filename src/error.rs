@@ -1,0 +1,71 @@
+//! The one error type of the core: a message a person can act on.
+//!
+//! Every error says what is wrong and where ("sample 12 refers to location
+//! 99, which does not exist"). Parsers never panic on user input; they return
+//! one of these.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] is, so callers (the CLI's exit codes,
+/// the page's error cards) can treat classes of errors differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The input is not in any format we read.
+    UnknownFormat,
+    /// The input claims a format but its content is broken.
+    Malformed,
+    /// A configurable resource limit was hit (size, count).
+    Limit,
+    /// An option or argument is invalid (bad regex, unknown sample type).
+    InvalidOption,
+    /// Two inputs cannot be combined (different sample types).
+    Incompatible,
+}
+
+/// An error with a human-readable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Malformed, message)
+    }
+    pub fn unknown_format(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::UnknownFormat, message)
+    }
+    pub fn limit(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Limit, message)
+    }
+    pub fn invalid_option(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidOption, message)
+    }
+    pub fn incompatible(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Incompatible, message)
+    }
+
+    /// Prefixes the message with where the error happened ("heap.3.pprof: ...").
+    pub fn context(mut self, what: impl fmt::Display) -> Self {
+        self.message = format!("{what}: {}", self.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,178 @@
+//! Reading input files. This is the only place that sniffs formats and
+//! gunzips: callers hand over bytes and get a validated model back.
+//!
+//! Profiles: gzip (magic `1f 8b`, several members allowed) is inflated as a
+//! stream, with a cap on the inflated size; the result is decoded as
+//! `profile.proto`, or, when it starts like one of the legacy text or binary
+//! formats pprof still reads, by the matching legacy parser.
+
+pub mod legacy;
+pub mod pprof;
+
+use std::io::{self, Read};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::error::{Error, Result};
+use crate::model::Profile;
+
+/// Limits and switches for reading inputs; the defaults suit a browser tab.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The most bytes a compressed input may inflate to (default 1 GiB).
+    pub max_inflated_bytes: u64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            max_inflated_bytes: 1 << 30,
+        }
+    }
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Reads a profile (gzipped or raw protobuf, or a legacy format).
+pub fn read_profile(data: &[u8], options: &ImportOptions) -> Result<Profile> {
+    if data.is_empty() {
+        return Err(Error::unknown_format("the file is empty: no profile data"));
+    }
+    if data.starts_with(&GZIP_MAGIC) {
+        let inflated = LimitedReader {
+            inner: MultiGzDecoder::new(data),
+            remaining: options.max_inflated_bytes,
+        };
+        let gzip_error = |e: io::Error| gzip_error(e, data.len(), options.max_inflated_bytes);
+        read_uncompressed(inflated, gzip_error)
+    } else {
+        read_uncompressed(data, |e| Error::malformed(e.to_string()))
+    }
+}
+
+/// Decodes an uncompressed profile stream: legacy formats when it starts
+/// like one, `profile.proto` otherwise.
+fn read_uncompressed(
+    mut reader: impl Read,
+    read_error: impl Fn(io::Error) -> Error,
+) -> Result<Profile> {
+    let mut prefix = Vec::with_capacity(4096);
+    (&mut reader)
+        .take(4096)
+        .read_to_end(&mut prefix)
+        .map_err(&read_error)?;
+    if prefix.is_empty() {
+        return Err(Error::unknown_format(
+            "the data is empty once decompressed: no profile data",
+        ));
+    }
+    if legacy::looks_legacy(&prefix) {
+        // Legacy profiles are small text or word lists: parse them whole.
+        let mut all = prefix;
+        reader.read_to_end(&mut all).map_err(&read_error)?;
+        return match legacy::parse(&all)? {
+            Some(p) => Ok(p),
+            // Not a legacy profile after all: it may still be a protobuf.
+            None => pprof::decode(&all[..], &read_error).map_err(|e| {
+                Error::unknown_format(format!(
+                    "not a profile: it is neither a pprof protobuf ({}) nor a legacy text \
+                     profile (it does not start with \"heap profile:\", \"--- contention\", \
+                     \"--- threadz\", \"<type> profile: total\" or another header pprof reads)",
+                    e.message
+                ))
+            }),
+        };
+    }
+    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error)
+}
+
+fn gzip_error(e: io::Error, input_len: usize, limit: u64) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<InflateLimit>()) {
+        return Error::limit(format!(
+            "the profile inflates to more than {} (the limit for decompressed data; \
+             a gzip bomb?); raise the limit (CLI: --max-inflated-mb) if the file is genuine",
+            crate::units::label(limit as i64, "bytes")
+        ));
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => Error::malformed(format!(
+            "truncated gzip stream after {input_len} bytes: the file was cut short"
+        )),
+        _ => Error::malformed(format!("corrupt gzip data: {e}")),
+    }
+}
+
+/// The marker error of [`LimitedReader`].
+#[derive(Debug)]
+struct InflateLimit;
+
+impl std::fmt::Display for InflateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("inflated size limit exceeded")
+    }
+}
+
+impl std::error::Error for InflateLimit {}
+
+/// Fails once more than `limit` bytes came through (unlike `Read::take`,
+/// which would silently truncate).
+struct LimitedReader<R> {
+    inner: R,
+    remaining: u64,
+}
+
+impl<R: Read> Read for LimitedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.remaining {
+            return Err(io::Error::other(InflateLimit));
+        }
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn empty_input_is_refused() {
+        let e = read_profile(b"", &ImportOptions::default()).unwrap_err();
+        assert!(e.message.contains("empty"), "{}", e.message);
+    }
+
+    #[test]
+    fn gzip_bomb_hits_the_limit() {
+        // 4 MiB of valid protobuf (empty string-table entries) in a few KiB.
+        let bomb = gzip(&[0x32, 0x00].repeat(2 << 20));
+        let opts = ImportOptions {
+            max_inflated_bytes: 1 << 20,
+        };
+        let e = read_profile(&bomb, &opts).unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Limit);
+        assert!(e.message.contains("1MB"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_gzip_is_reported() {
+        let z = gzip(&[7u8; 10000]);
+        let e = read_profile(&z[..z.len() / 2], &ImportOptions::default()).unwrap_err();
+        assert!(e.message.starts_with("truncated gzip stream after"), "{}", e.message);
+    }
+
+    #[test]
+    fn garbage_is_not_a_profile() {
+        let e = read_profile(b"\x00\x01\x02garbage\xff\xfe", &ImportOptions::default())
+            .unwrap_err();
+        assert!(e.message.contains("not a valid pprof protobuf"), "{}", e.message);
+    }
+}

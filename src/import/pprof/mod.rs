@@ -1,0 +1,583 @@
+//! Decoding `profile.proto` (uncompressed) into the model.
+//!
+//! The decoder streams: it reads one top-level field at a time from a byte
+//! source (the gzip stream or a buffer) and appends samples straight into
+//! the columnar [`Samples`], so a large profile is never held both as
+//! inflated bytes and as decoded records. Every other field is merged into
+//! a small header record by the prost-derived [`wire::Profile`], then
+//! resolved: string indices become strings, ids become indices, and every
+//! dangling reference is an error naming the field and the id.
+
+pub mod wire;
+
+use std::io::Read;
+
+use prost::encoding::{decode_key, decode_varint, WireType};
+use prost::Message;
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Result};
+use crate::model::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
+
+/// Decodes an uncompressed protobuf profile from `reader`. `read_error`
+/// turns I/O errors of the source (a broken gzip stream) into errors.
+pub fn decode(reader: impl Read, read_error: impl Fn(std::io::Error) -> Error) -> Result<Profile> {
+    let mut window = Window::new(reader);
+    let mut header = wire::Profile::default();
+    let mut samples = SampleColumns::default();
+    let mut sample = wire::Sample::default();
+    loop {
+        let at = window.offset();
+        let available = window.fill(20).map_err(&read_error)?;
+        if available == 0 {
+            break;
+        }
+        let (tag, wire_type, head_len, body_len) = field_extent(window.bytes())
+            .map_err(|e| malformed_at(at, &format!("bad field header: {e}")))?;
+        let total = head_len
+            .checked_add(body_len)
+            .ok_or_else(|| malformed_at(at, "field length overflows"))?;
+        if window.fill(total).map_err(&read_error)? < total {
+            return Err(malformed_at(
+                at,
+                &format!(
+                    "field {tag} needs {body_len} bytes but the data ends after {} (truncated?)",
+                    window.bytes().len() - head_len
+                ),
+            ));
+        }
+        let field = &window.bytes()[..total];
+        match (tag, wire_type) {
+            (2, WireType::LengthDelimited) => {
+                let payload = &field[head_len..];
+                sample.clear();
+                sample.merge(payload).map_err(|e| {
+                    malformed_at(at, &format!("sample {} is corrupt: {e}", samples.len()))
+                })?;
+                samples.add(&sample, header.sample_type.len())?;
+            }
+            (9, _) if header.time_nanos != 0 => {
+                return Err(Error::malformed(
+                    "the data holds several profiles concatenated (time_nanos appears twice); \
+                     pass each profile as its own file",
+                ));
+            }
+            _ => header
+                .merge(field)
+                .map_err(|e| malformed_at(at, &format!("field {tag} is corrupt: {e}")))?,
+        }
+        window.consume(total);
+    }
+    resolve(header, samples)
+}
+
+fn malformed_at(offset: u64, what: &str) -> Error {
+    Error::malformed(format!(
+        "not a valid pprof protobuf: at byte {offset}: {what}"
+    ))
+}
+
+/// Measures the field at the start of `bytes`: (tag, wire type, length of
+/// its key and length prefix, length of its body).
+fn field_extent(bytes: &[u8]) -> std::result::Result<(u32, WireType, usize, usize), String> {
+    let mut buf = bytes;
+    let (tag, wire_type) = decode_key(&mut buf).map_err(|e| e.to_string())?;
+    let body_len = match wire_type {
+        WireType::Varint => {
+            let before = buf.len();
+            let mut peek = buf;
+            decode_varint(&mut peek).map_err(|e| e.to_string())?;
+            before - peek.len()
+        }
+        WireType::LengthDelimited => {
+            let len = decode_varint(&mut buf).map_err(|e| e.to_string())?;
+            usize::try_from(len).map_err(|_| format!("field {tag} is {len} bytes long"))?
+        }
+        WireType::ThirtyTwoBit => 4,
+        WireType::SixtyFourBit => 8,
+        WireType::StartGroup | WireType::EndGroup => {
+            return Err(format!("field {tag} uses protobuf groups, which profiles never do"))
+        }
+    };
+    Ok((tag, wire_type, bytes.len() - buf.len(), body_len))
+}
+
+/// A sliding window over a byte stream, refilled on demand.
+struct Window<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    offset: u64,
+    eof: bool,
+}
+
+impl<R: Read> Window<R> {
+    fn new(reader: R) -> Self {
+        Window {
+            reader,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            offset: 0,
+            eof: false,
+        }
+    }
+
+    /// Byte offset (in the uncompressed data) of the window's start.
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    /// Makes at least `n` bytes available if the stream has them; returns
+    /// how many are available.
+    fn fill(&mut self, n: usize) -> std::io::Result<usize> {
+        while self.end - self.start < n && !self.eof {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            let want = n.max(64 * 1024);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            let read = self.reader.read(&mut self.buf[self.end..])?;
+            if read == 0 {
+                self.eof = true;
+            }
+            self.end += read;
+        }
+        Ok(self.end - self.start)
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        self.offset += n as u64;
+    }
+}
+
+/// Location ids seen in samples, interned to dense references until the
+/// locations themselves are known.
+#[derive(Default)]
+struct LocationRefs {
+    dense: Vec<u32>,
+    sparse: FxHashMap<u64, u32>,
+    ids: Vec<u64>,
+}
+
+const DENSE_IDS: u64 = 1 << 22;
+
+impl LocationRefs {
+    fn intern(&mut self, id: u64) -> u32 {
+        if id < DENSE_IDS {
+            let i = id as usize;
+            if i >= self.dense.len() {
+                self.dense.resize((i + 1).max(self.dense.len() * 2), 0);
+            }
+            if self.dense[i] == 0 {
+                self.ids.push(id);
+                self.dense[i] = self.ids.len() as u32;
+            }
+            self.dense[i] - 1
+        } else {
+            let next = self.ids.len() as u32;
+            let r = *self.sparse.entry(id).or_insert(next);
+            if r == next {
+                self.ids.push(id);
+            }
+            r
+        }
+    }
+}
+
+/// Samples as they stream in: stacks of location references and raw label
+/// sets (string indices), resolved once the rest of the profile is known.
+#[derive(Default)]
+struct SampleColumns {
+    samples: Option<Samples>,
+    locations: LocationRefs,
+    raw_label_sets: FxHashMap<Vec<wire::Label>, u32>,
+    /// Raw label sets by id, with the first sample that used each.
+    raw_labels: Vec<(Vec<wire::Label>, usize)>,
+    label_ids: Vec<u32>,
+    stack: Vec<u32>,
+}
+
+impl SampleColumns {
+    fn len(&self) -> usize {
+        self.label_ids.len()
+    }
+
+    fn add(&mut self, s: &wire::Sample, declared_types: usize) -> Result<()> {
+        let index = self.len();
+        let samples = self.samples.get_or_insert_with(|| {
+            Samples::new(if declared_types > 0 {
+                declared_types
+            } else {
+                s.value.len()
+            })
+        });
+        if s.value.len() != samples.values_per_sample() {
+            return Err(Error::malformed(format!(
+                "sample {index} has {} values, but {} has {}",
+                s.value.len(),
+                if declared_types > 0 {
+                    "the profile declares sample types that number"
+                } else {
+                    "the first sample"
+                },
+                samples.values_per_sample()
+            )));
+        }
+        self.stack.clear();
+        for &id in &s.location_id {
+            self.stack.push(self.locations.intern(id));
+        }
+        let label_id = if s.label.is_empty() {
+            0
+        } else {
+            let next = self.raw_labels.len() as u32 + 1;
+            let id = *self.raw_label_sets.entry(s.label.clone()).or_insert(next);
+            if id == next {
+                self.raw_labels.push((s.label.clone(), index));
+            }
+            id
+        };
+        self.label_ids.push(label_id);
+        samples.push(&s.value, &self.stack, 0)
+    }
+}
+
+/// The string table, with errors that say which field held a bad index.
+struct Strings(Vec<String>);
+
+impl Strings {
+    fn get(&self, index: i64, what: impl FnOnce() -> String) -> Result<&str> {
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(String::as_str)
+            .ok_or_else(|| {
+                Error::malformed(format!(
+                    "{} refers to string {index}, but the string table has {} entries",
+                    what(),
+                    self.0.len()
+                ))
+            })
+    }
+    fn owned(&self, index: i64, what: impl FnOnce() -> String) -> Result<String> {
+        self.get(index, what).map(str::to_string)
+    }
+}
+
+/// Maps ids to indices, rejecting the reserved id 0 and duplicates.
+fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<FxHashMap<u64, u32>> {
+    let mut map = FxHashMap::default();
+    for (i, id) in ids.enumerate() {
+        if id == 0 {
+            return Err(Error::malformed(format!(
+                "{what} {} has the reserved id 0",
+                i + 1
+            )));
+        }
+        if map.insert(id, i as u32).is_some() {
+            return Err(Error::malformed(format!("two {what}s have the id {id}")));
+        }
+    }
+    Ok(map)
+}
+
+/// Turns the wire records into a validated model.
+fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
+    if header.string_table.is_empty() {
+        return Err(Error::malformed(
+            "not a valid pprof protobuf: it has no string table",
+        ));
+    }
+    let strings = Strings(
+        header
+            .string_table
+            .into_iter()
+            .map(|b| match String::from_utf8(b) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            })
+            .collect(),
+    );
+    if !strings.0[0].is_empty() {
+        return Err(Error::malformed(
+            "not a valid pprof protobuf: string_table[0] must be the empty string",
+        ));
+    }
+
+    let value_type = |vt: &wire::ValueType, what: &str| -> Result<ValueType> {
+        Ok(ValueType {
+            name: strings.owned(vt.r#type, || format!("{what} type"))?,
+            unit: strings.owned(vt.unit, || format!("{what} unit"))?,
+        })
+    };
+    let sample_types = header
+        .sample_type
+        .iter()
+        .enumerate()
+        .map(|(i, vt)| value_type(vt, &format!("sample_type {i}")))
+        .collect::<Result<Vec<_>>>()?;
+    let mut p = Profile::new(sample_types);
+
+    let mapping_index = index_ids(header.mapping.iter().map(|m| m.id), "mapping")?;
+    for m in &header.mapping {
+        let what = |field: &str| format!("mapping {} {field}", m.id);
+        p.mappings.push(Mapping {
+            id: m.id,
+            start: m.memory_start,
+            limit: m.memory_limit,
+            offset: m.file_offset,
+            file: strings.owned(m.filename, || what("filename"))?,
+            build_id: strings.owned(m.build_id, || what("build_id"))?,
+            has_functions: m.has_functions,
+            has_filenames: m.has_filenames,
+            has_line_numbers: m.has_line_numbers,
+            has_inline_frames: m.has_inline_frames,
+        });
+    }
+
+    let function_index = index_ids(header.function.iter().map(|f| f.id), "function")?;
+    for f in &header.function {
+        let what = |field: &str| format!("function {} {field}", f.id);
+        p.functions.push(Function {
+            id: f.id,
+            name: strings.owned(f.name, || what("name"))?,
+            system_name: strings.owned(f.system_name, || what("system_name"))?,
+            filename: strings.owned(f.filename, || what("filename"))?,
+            start_line: f.start_line,
+        });
+    }
+
+    let location_index = index_ids(header.location.iter().map(|l| l.id), "location")?;
+    for l in &header.location {
+        let mapping = match l.mapping_id {
+            0 => None,
+            id => Some(*mapping_index.get(&id).ok_or_else(|| {
+                Error::malformed(format!(
+                    "location {} refers to mapping {id}, which does not exist",
+                    l.id
+                ))
+            })?),
+        };
+        let lines = l
+            .line
+            .iter()
+            .enumerate()
+            .map(|(k, line)| {
+                let function = *function_index.get(&line.function_id).ok_or_else(|| {
+                    Error::malformed(format!(
+                        "location {} line {k} refers to function {}, which does not exist",
+                        l.id, line.function_id
+                    ))
+                })?;
+                Ok(Line {
+                    function,
+                    line: line.line,
+                    column: line.column,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        p.locations.push(Location {
+            id: l.id,
+            mapping,
+            address: l.address,
+            lines,
+            is_folded: l.is_folded,
+        });
+    }
+
+    if let Some(mut samples) = columns.samples {
+        if samples.values_per_sample() != p.sample_types.len() {
+            return Err(Error::malformed(if p.sample_types.is_empty() {
+                "the profile has samples but no sample types".to_string()
+            } else {
+                format!(
+                    "the samples have {} values each, but the profile has {} sample types",
+                    samples.values_per_sample(),
+                    p.sample_types.len()
+                )
+            }));
+        }
+        // Location references become location indices.
+        let mut ref_to_index = Vec::with_capacity(columns.locations.ids.len());
+        for &id in &columns.locations.ids {
+            match location_index.get(&id) {
+                Some(&i) => ref_to_index.push(i),
+                None => {
+                    let r = ref_to_index.len() as u32;
+                    let sample = (0..samples.len())
+                        .find(|&i| samples.stack(i).contains(&r))
+                        .unwrap_or(0);
+                    return Err(Error::malformed(format!(
+                        "sample {sample} refers to location {id}, which does not exist"
+                    )));
+                }
+            }
+        }
+        samples.map_frames(|r| ref_to_index[r as usize]);
+        // Raw label sets become label sets.
+        let mut label_remap = vec![0u32];
+        for (raw, first_sample) in &columns.raw_labels {
+            let set = resolve_labels(raw, &strings, *first_sample)?;
+            label_remap.push(samples.intern_labels(set));
+        }
+        samples.set_label_ids(
+            columns
+                .label_ids
+                .iter()
+                .map(|&id| label_remap[id as usize]),
+        );
+        p.samples = samples;
+    }
+
+    p.drop_frames = strings.owned(header.drop_frames, || "drop_frames".into())?;
+    p.keep_frames = strings.owned(header.keep_frames, || "keep_frames".into())?;
+    p.time_nanos = header.time_nanos;
+    p.duration_nanos = header.duration_nanos;
+    if let Some(pt) = &header.period_type {
+        p.period_type = value_type(pt, "period_type")?;
+    }
+    p.period = header.period;
+    for (i, &c) in header.comment.iter().enumerate() {
+        p.comments.push(strings.owned(c, || format!("comment {i}"))?);
+    }
+    p.default_sample_type =
+        strings.owned(header.default_sample_type, || "default_sample_type".into())?;
+    p.doc_url = strings.owned(header.doc_url, || "doc_url".into())?;
+    Ok(p)
+}
+
+/// Resolves a sample's labels as pprof does: a label with a string value is
+/// a string label; otherwise one with a number or a unit is numeric; a label
+/// with neither is dropped.
+fn resolve_labels(raw: &[wire::Label], strings: &Strings, sample: usize) -> Result<LabelSet> {
+    let mut texts = Vec::new();
+    let mut numbers = Vec::new();
+    for l in raw {
+        let key = strings.owned(l.key, || format!("sample {sample} label key"))?;
+        if l.str != 0 {
+            texts.push((key, strings.owned(l.str, || format!("sample {sample} label value"))?));
+        } else if l.num != 0 || l.num_unit != 0 {
+            let unit = strings.owned(l.num_unit, || format!("sample {sample} label unit"))?;
+            numbers.push((key, l.num, unit));
+        }
+    }
+    Ok(LabelSet::from_pairs(texts, numbers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(p: &wire::Profile) -> Vec<u8> {
+        p.encode_to_vec()
+    }
+
+    fn strings(s: &[&str]) -> Vec<Vec<u8>> {
+        s.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    fn decode_bytes(b: &[u8]) -> Result<Profile> {
+        decode(b, |e| Error::malformed(e.to_string()))
+    }
+
+    fn tiny() -> wire::Profile {
+        wire::Profile {
+            sample_type: vec![wire::ValueType { r#type: 1, unit: 2 }],
+            sample: vec![wire::Sample {
+                location_id: vec![1],
+                value: vec![7],
+                label: vec![],
+            }],
+            location: vec![wire::Location {
+                id: 1,
+                line: vec![wire::Line {
+                    function_id: 1,
+                    line: 3,
+                    column: 0,
+                }],
+                ..Default::default()
+            }],
+            function: vec![wire::Function {
+                id: 1,
+                name: 3,
+                ..Default::default()
+            }],
+            string_table: strings(&["", "samples", "count", "main"]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn decodes_a_tiny_profile() {
+        let p = decode_bytes(&encode(&tiny())).unwrap();
+        assert_eq!(p.sample_types, vec![ValueType::new("samples", "count")]);
+        assert_eq!(p.samples.len(), 1);
+        assert_eq!(p.samples.values(0), &[7]);
+        assert_eq!(p.functions[0].name, "main");
+        assert_eq!(p.samples.stack(0), &[0]);
+    }
+
+    #[test]
+    fn dangling_location_is_named() {
+        let mut w = tiny();
+        w.sample[0].location_id = vec![99];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(e.message, "sample 0 refers to location 99, which does not exist");
+    }
+
+    #[test]
+    fn bad_string_index_is_named() {
+        let mut w = tiny();
+        w.function[0].name = 40;
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "function 1 name refers to string 40, but the string table has 4 entries"
+        );
+    }
+
+    #[test]
+    fn reserved_function_id_is_rejected() {
+        let mut w = tiny();
+        w.function[0].id = 0;
+        w.location[0].line[0].function_id = 0;
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(e.message, "function 1 has the reserved id 0");
+    }
+
+    #[test]
+    fn value_count_mismatch_is_named() {
+        let mut w = tiny();
+        w.sample[0].value = vec![1, 2];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert!(e.message.starts_with("sample 0 has 2 values"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_protobuf_is_reported() {
+        let b = encode(&tiny());
+        let e = decode_bytes(&b[..b.len() - 3]).unwrap_err();
+        assert!(e.message.contains("truncated"), "{}", e.message);
+    }
+
+    #[test]
+    fn concatenated_profiles_are_rejected() {
+        let mut w = tiny();
+        w.time_nanos = 5;
+        let mut b = encode(&w);
+        b.extend(encode(&w));
+        let e = decode_bytes(&b).unwrap_err();
+        assert!(e.message.contains("concatenated"), "{}", e.message);
+    }
+}

@@ -1,0 +1,10 @@
+//! leakscope's core: reads profiles and metrics, and answers the leak hunt
+//! with pprof's numbers. It does no I/O: it takes bytes and returns values.
+//! See ARCHITECTURE.md for the map.
+
+pub mod error;
+pub mod import;
+pub mod model;
+pub mod units;
+
+pub use error::{Error, ErrorKind, Result};

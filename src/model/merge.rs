@@ -1,0 +1,553 @@
+//! Merging profiles, with pprof's `profile.Merge` semantics.
+//!
+//! pprof merges even a single profile before reporting on it (it compacts
+//! it): equal functions, locations and mappings collapse into one, samples
+//! with the same stack and labels add up, and samples whose values are all
+//! zero disappear. Totals depend on this (a total is a sum of |value| over
+//! the *merged* samples), so every report starts from a merged profile.
+//!
+//! Ids in the result are renumbered 1..n in order of first use, as pprof
+//! does, so `raw` output matches pprof's.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash};
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
+
+use super::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
+use crate::error::{Error, Result};
+use crate::units;
+
+/// Merges profiles of the same kind into one, compacting it. Values of
+/// sample types in different units of one family (ms and ns) are first
+/// scaled to the finest unit.
+pub fn merge(mut profiles: Vec<Profile>) -> Result<Profile> {
+    if profiles.is_empty() {
+        return Err(Error::invalid_option("no profiles to merge"));
+    }
+    if profiles.len() > 1 {
+        scale_to_common_units(&mut profiles)?;
+    }
+    for (i, p) in profiles.iter().enumerate().skip(1) {
+        check_compatible(&profiles[0], p).map_err(|e| e.context(format!("profile {}", i + 1)))?;
+    }
+    let mut merger = Merger::new(combine_headers(&profiles));
+    for (n, mut source) in profiles.into_iter().enumerate() {
+        if n == 0 {
+            merger.add_first(&mut source)?;
+        } else {
+            merger.add(&source)?;
+        }
+    }
+    let merged = merger.out;
+    let has_zero_sample = (0..merged.samples.len())
+        .any(|i| merged.samples.values(i).iter().all(|&v| v == 0));
+    if has_zero_sample {
+        // Samples that summed to zero are dropped by merging again (pprof
+        // does the same), which also drops what only they referred to.
+        return merge(vec![merged]);
+    }
+    Ok(merged)
+}
+
+/// Checks that two profiles have the same period type and sample types.
+pub fn check_compatible(a: &Profile, b: &Profile) -> Result<()> {
+    if a.period_type != b.period_type {
+        return Err(Error::incompatible(format!(
+            "incompatible period types {} and {}",
+            describe_type(&a.period_type),
+            describe_type(&b.period_type)
+        )));
+    }
+    if a.sample_types != b.sample_types {
+        return Err(Error::incompatible(format!(
+            "incompatible sample types [{}] and [{}]",
+            describe_types(&a.sample_types),
+            describe_types(&b.sample_types)
+        )));
+    }
+    Ok(())
+}
+
+fn describe_type(t: &ValueType) -> String {
+    format!("{}/{}", t.name, t.unit)
+}
+
+fn describe_types(ts: &[ValueType]) -> String {
+    ts.iter().map(describe_type).collect::<Vec<_>>().join(" ")
+}
+
+/// pprof's `ScaleProfiles`: brings sample types (and period types) of
+/// compatible units to the finest unit among the profiles.
+fn scale_to_common_units(profiles: &mut [Profile]) -> Result<()> {
+    let period_types: Vec<ValueType> = profiles
+        .iter()
+        .map(|p| p.period_type.clone())
+        .collect();
+    let common_period = common_value_type(&period_types)
+        .map_err(|e| Error::incompatible(format!("period type: {e}")))?;
+    let n = profiles[0].sample_types.len();
+    for p in &profiles[1..] {
+        if p.sample_types.len() != n {
+            return Err(Error::incompatible(format!(
+                "inconsistent sample type count: {} != {}",
+                n,
+                p.sample_types.len()
+            )));
+        }
+    }
+    let mut common = Vec::with_capacity(n);
+    for i in 0..n {
+        let types: Vec<ValueType> = profiles.iter().map(|p| p.sample_types[i].clone()).collect();
+        common.push(
+            common_value_type(&types)
+                .map_err(|e| Error::incompatible(format!("sample types: {e}")))?,
+        );
+    }
+    for p in profiles.iter_mut() {
+        let (period, _) = units::scale(p.period, &p.period_type.unit, &common_period.unit);
+        p.period = period as i64;
+        p.period_type.unit = common_period.unit.clone();
+        let mut ratios = vec![1.0; n];
+        for (i, c) in common.iter().enumerate() {
+            ratios[i] = units::scale(1, &p.sample_types[i].unit, &c.unit).0;
+            p.sample_types[i].unit = c.unit.clone();
+        }
+        p.scale(&ratios);
+    }
+    Ok(())
+}
+
+/// The finest of a set of compatible value types.
+fn common_value_type(types: &[ValueType]) -> std::result::Result<ValueType, String> {
+    let mut min = types[0].clone();
+    for t in &types[1..] {
+        let same_name = min.name.strip_suffix('s').unwrap_or(&min.name)
+            == t.name.strip_suffix('s').unwrap_or(&t.name);
+        let compatible = same_name && (min.unit == t.unit || units::same_family(&min.unit, &t.unit));
+        if !compatible {
+            return Err(format!(
+                "incompatible types: {} {}",
+                describe_type(&min),
+                describe_type(t)
+            ));
+        }
+        if units::scale(1, &t.unit, &min.unit).0 < 1.0 {
+            min = t.clone();
+        }
+    }
+    Ok(min)
+}
+
+/// pprof's `combineHeaders`: the earliest time, the summed duration, the
+/// largest period, the comments of all without repeats.
+fn combine_headers(profiles: &[Profile]) -> Profile {
+    let first = &profiles[0];
+    let mut out = Profile::new(first.sample_types.clone());
+    out.drop_frames = first.drop_frames.clone();
+    out.keep_frames = first.keep_frames.clone();
+    out.period_type = first.period_type.clone();
+    out.doc_url = first.doc_url.clone();
+    let mut seen_comments = std::collections::HashSet::new();
+    for p in profiles {
+        if out.time_nanos == 0 || p.time_nanos < out.time_nanos {
+            out.time_nanos = p.time_nanos;
+        }
+        out.duration_nanos += p.duration_nanos;
+        if out.period == 0 || out.period < p.period {
+            out.period = p.period;
+        }
+        for c in &p.comments {
+            if seen_comments.insert(c.clone()) {
+                out.comments.push(c.clone());
+            }
+        }
+        if out.default_sample_type.is_empty() {
+            out.default_sample_type = p.default_sample_type.clone();
+        }
+    }
+    out
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct MappingKey {
+    size: u64,
+    offset: u64,
+    build_id_or_file: String,
+}
+
+fn mapping_key(m: &Mapping) -> MappingKey {
+    // Sizes are rounded up to 4 KiB so minor differences still merge.
+    const ROUND: u64 = 0x1000;
+    let size = m.limit.wrapping_sub(m.start).wrapping_add(ROUND - 1);
+    let size = size - size % ROUND;
+    MappingKey {
+        size,
+        offset: m.offset,
+        build_id_or_file: if !m.build_id.is_empty() {
+            m.build_id.clone()
+        } else {
+            m.file.clone()
+        },
+    }
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct LocationKey {
+    address: u64,
+    mapping: u32,
+    lines: Vec<(u32, i64)>,
+    is_folded: bool,
+}
+
+#[derive(Hash, PartialEq, Eq)]
+struct FunctionKey {
+    start_line: i64,
+    name: String,
+    system_name: String,
+    filename: String,
+}
+
+const UNMAPPED: u32 = u32::MAX;
+
+/// The per-source memo of what each source entity became in the output.
+struct SourceMaps {
+    locations: Vec<u32>,
+    functions: Vec<u32>,
+    /// Output mapping index and the address shift to apply.
+    mappings: Vec<Option<(u32, i64)>>,
+}
+
+impl SourceMaps {
+    fn new(p: &Profile) -> Self {
+        SourceMaps {
+            locations: vec![UNMAPPED; p.locations.len()],
+            functions: vec![UNMAPPED; p.functions.len()],
+            mappings: vec![None; p.mappings.len()],
+        }
+    }
+}
+
+struct Merger {
+    out: Profile,
+    mappings: HashMap<MappingKey, u32>,
+    locations: HashMap<LocationKey, u32>,
+    functions: HashMap<FunctionKey, u32>,
+    /// Output sample indices, hashed by (stack, label set).
+    samples: HashTable<u32>,
+    hasher: FxBuildHasher,
+}
+
+impl Merger {
+    fn new(out: Profile) -> Self {
+        Merger {
+            out,
+            mappings: HashMap::new(),
+            locations: HashMap::new(),
+            functions: HashMap::new(),
+            samples: HashTable::new(),
+            hasher: FxBuildHasher,
+        }
+    }
+
+    fn sample_hash(&self, stack: &[u32], labels: u32) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        stack.hash(&mut h);
+        labels.hash(&mut h);
+        std::hash::Hasher::finish(&h)
+    }
+
+    /// Merges the first source, reusing its sample columns in place (the
+    /// output never needs more room than the input), so merging one large
+    /// profile does not hold two copies of its stacks.
+    fn add_first(&mut self, src: &mut Profile) -> Result<()> {
+        let mut maps = SourceMaps::new(src);
+        if !src.mappings.is_empty() {
+            self.map_mapping(src, &mut maps, 0);
+        }
+        let mut samples = std::mem::replace(&mut src.samples, Samples::new(0));
+        let k = samples.values_per_sample;
+        let n = samples.len();
+        let mut scratch: Vec<u32> = Vec::new();
+        let mut out_n = 0usize;
+        let mut out_frames = 0usize;
+        for i in 0..n {
+            if samples.values(i).iter().all(|&v| v == 0) {
+                continue;
+            }
+            scratch.clear();
+            let (start, end) = (
+                samples.stack_starts[i] as usize,
+                samples.stack_starts[i + 1] as usize,
+            );
+            for f in start..end {
+                let loc = samples.frames[f];
+                scratch.push(self.map_location(src, &mut maps, loc));
+            }
+            let labels = samples.labels[i];
+            let hash = self.sample_hash(&scratch, labels);
+            let existing = self.samples.find(hash, |&j| {
+                let j = j as usize;
+                samples.labels[j] == labels
+                    && samples.frames
+                        [samples.stack_starts[j] as usize..samples.stack_starts[j + 1] as usize]
+                        == scratch[..]
+            });
+            if let Some(&j) = existing {
+                let j = j as usize;
+                for t in 0..k {
+                    samples.values[j * k + t] += samples.values[i * k + t];
+                }
+                continue;
+            }
+            // Compact sample i into slot out_n (out_n <= i, out_frames <= start).
+            samples.frames[out_frames..out_frames + scratch.len()].copy_from_slice(&scratch);
+            samples.values.copy_within(i * k..(i + 1) * k, out_n * k);
+            samples.labels[out_n] = labels;
+            samples.stack_starts[out_n] = out_frames as u32;
+            out_frames += scratch.len();
+            samples.stack_starts[out_n + 1] = out_frames as u32;
+            let hasher = self.hasher;
+            let starts = &samples.stack_starts;
+            let frames = &samples.frames;
+            let lbls = &samples.labels;
+            self.samples.insert_unique(hash, out_n as u32, |&j| {
+                let j = j as usize;
+                let mut h = hasher.build_hasher();
+                frames[starts[j] as usize..starts[j + 1] as usize].hash(&mut h);
+                lbls[j].hash(&mut h);
+                std::hash::Hasher::finish(&h)
+            });
+            out_n += 1;
+        }
+        samples.stack_starts.truncate(out_n + 1);
+        if samples.stack_starts.is_empty() {
+            samples.stack_starts.push(0);
+        }
+        samples.frames.truncate(out_frames);
+        samples.values.truncate(out_n * k);
+        samples.labels.truncate(out_n);
+        samples.values.shrink_to_fit();
+        samples.frames.shrink_to_fit();
+        self.out.samples = samples;
+        Ok(())
+    }
+
+    /// Merges a further source into the output.
+    fn add(&mut self, src: &Profile) -> Result<()> {
+        let mut maps = SourceMaps::new(src);
+        if self.out.mappings.is_empty() && !src.mappings.is_empty() {
+            self.map_mapping(src, &mut maps, 0);
+        }
+        let label_remap: Vec<u32> = src
+            .samples
+            .label_sets()
+            .iter()
+            .map(|set| self.out.samples.intern_labels(set.clone()))
+            .collect();
+        let mut scratch: Vec<u32> = Vec::new();
+        for i in 0..src.samples.len() {
+            let values = src.samples.values(i);
+            if values.iter().all(|&v| v == 0) {
+                continue;
+            }
+            scratch.clear();
+            for &loc in src.samples.stack(i) {
+                scratch.push(self.map_location(src, &mut maps, loc));
+            }
+            let labels = label_remap[src.samples.label_set_id(i) as usize];
+            let hash = self.sample_hash(&scratch, labels);
+            let out = &self.out.samples;
+            if let Some(&j) = self.samples.find(hash, |&j| {
+                out.labels[j as usize] == labels && out.stack(j as usize) == &scratch[..]
+            }) {
+                for (v, add) in self.out.samples.values_mut(j as usize).iter_mut().zip(values) {
+                    *v += add;
+                }
+                continue;
+            }
+            let j = self.out.samples.len() as u32;
+            self.out.samples.push(values, &scratch, labels)?;
+            let hasher = self.hasher;
+            let out = &self.out.samples;
+            self.samples.insert_unique(hash, j, |&j| {
+                let mut h = hasher.build_hasher();
+                out.stack(j as usize).hash(&mut h);
+                out.labels[j as usize].hash(&mut h);
+                std::hash::Hasher::finish(&h)
+            });
+        }
+        Ok(())
+    }
+
+    fn map_mapping(&mut self, src: &Profile, maps: &mut SourceMaps, m: u32) -> (u32, i64) {
+        if let Some(mapped) = maps.mappings[m as usize] {
+            return mapped;
+        }
+        let sm = &src.mappings[m as usize];
+        let key = mapping_key(sm);
+        let mapped = match self.mappings.get(&key) {
+            Some(&om) => {
+                let shift = self.out.mappings[om as usize].start as i64 - sm.start as i64;
+                (om, shift)
+            }
+            None => {
+                let om = self.out.mappings.len() as u32;
+                let mut copy = sm.clone();
+                copy.id = om as u64 + 1;
+                self.out.mappings.push(copy);
+                self.mappings.insert(key, om);
+                (om, 0)
+            }
+        };
+        maps.mappings[m as usize] = Some(mapped);
+        mapped
+    }
+
+    fn map_function(&mut self, src: &Profile, maps: &mut SourceMaps, f: u32) -> u32 {
+        let memo = maps.functions[f as usize];
+        if memo != UNMAPPED {
+            return memo;
+        }
+        let sf = &src.functions[f as usize];
+        let key = FunctionKey {
+            start_line: sf.start_line,
+            name: sf.name.clone(),
+            system_name: sf.system_name.clone(),
+            filename: sf.filename.clone(),
+        };
+        let of = *self.functions.entry(key).or_insert_with(|| {
+            let of = self.out.functions.len() as u32;
+            self.out.functions.push(Function {
+                id: of as u64 + 1,
+                ..sf.clone()
+            });
+            of
+        });
+        maps.functions[f as usize] = of;
+        of
+    }
+
+    fn map_location(&mut self, src: &Profile, maps: &mut SourceMaps, l: u32) -> u32 {
+        let memo = maps.locations[l as usize];
+        if memo != UNMAPPED {
+            return memo;
+        }
+        let sl = &src.locations[l as usize];
+        let (mapping, shift) = match sl.mapping {
+            Some(m) => {
+                let (om, shift) = self.map_mapping(src, maps, m);
+                (Some(om), shift)
+            }
+            None => (None, 0),
+        };
+        let address = (sl.address as i64).wrapping_add(shift) as u64;
+        let lines: Vec<Line> = sl
+            .lines
+            .iter()
+            .map(|ln| Line {
+                function: self.map_function(src, maps, ln.function),
+                ..*ln
+            })
+            .collect();
+        let key = LocationKey {
+            // Addresses are compared relative to their mapping, to merge
+            // across address space randomization.
+            address: match mapping {
+                Some(om) => address.wrapping_sub(self.out.mappings[om as usize].start),
+                None => address,
+            },
+            mapping: mapping.map_or(0, |m| m + 1),
+            lines: lines.iter().map(|l| (l.function, l.line)).collect(),
+            is_folded: sl.is_folded,
+        };
+        let ol = match self.locations.get(&key) {
+            Some(&ol) => ol,
+            None => {
+                let ol = self.out.locations.len() as u32;
+                self.out.locations.push(Location {
+                    id: ol as u64 + 1,
+                    mapping,
+                    address,
+                    lines,
+                    is_folded: sl.is_folded,
+                });
+                self.locations.insert(key, ol);
+                ol
+            }
+        };
+        maps.locations[l as usize] = ol;
+        ol
+    }
+}
+
+/// Labels every sample of `base` as belonging to a diff base, as pprof's
+/// `-diff_base` does, so percentages are taken of the base's total.
+pub const DIFF_BASE_LABEL: &str = "pprof::base";
+
+/// Whether a label set marks a diff-base sample.
+pub fn is_diff_base(labels: &LabelSet) -> bool {
+    labels.get(DIFF_BASE_LABEL).iter().any(|v| v == "true")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile_with(samples: &[(&[u32], i64)]) -> Profile {
+        let mut p = Profile::new(vec![ValueType::new("samples", "count")]);
+        for name in ["a", "b", "c"] {
+            let f = p.functions.len() as u32;
+            p.functions.push(Function {
+                id: f as u64 + 1,
+                name: name.into(),
+                ..Default::default()
+            });
+            p.locations.push(Location {
+                id: f as u64 + 1,
+                lines: vec![Line {
+                    function: f,
+                    line: 1,
+                    column: 0,
+                }],
+                ..Default::default()
+            });
+        }
+        for (stack, v) in samples {
+            p.samples.push(&[*v], stack, 0).unwrap();
+        }
+        p
+    }
+
+    #[test]
+    fn merging_one_profile_adds_equal_stacks_and_drops_zero_samples() {
+        let p = profile_with(&[(&[0, 1], 5), (&[2], 0), (&[0, 1], 7), (&[1], 3)]);
+        let m = merge(vec![p]).unwrap();
+        assert_eq!(m.samples.len(), 2);
+        assert_eq!(m.samples.values(0), &[12]);
+        assert_eq!(m.samples.values(1), &[3]);
+        // Location c was only used by a zero sample: it is gone.
+        assert_eq!(m.locations.len(), 2);
+        assert_eq!(m.locations.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 2]);
+    }
+
+    #[test]
+    fn base_and_target_cancel_out() {
+        let target = profile_with(&[(&[0, 1], 5), (&[1], 3)]);
+        let mut base = profile_with(&[(&[0, 1], 5)]);
+        base.scale(&[-1.0]);
+        let m = merge(vec![target, base]).unwrap();
+        assert_eq!(m.samples.len(), 1);
+        assert_eq!(m.samples.values(0), &[3]);
+    }
+
+    #[test]
+    fn incompatible_profiles_are_refused() {
+        let a = profile_with(&[]);
+        let mut b = profile_with(&[]);
+        b.sample_types[0] = ValueType::new("cpu", "nanoseconds");
+        let err = merge(vec![a, b]).unwrap_err();
+        assert!(err.message.contains("incompatible"), "{}", err.message);
+    }
+}
