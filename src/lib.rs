@@ -8,3 +8,5 @@ pub mod model;
 pub mod units;
 
 pub use error::{Error, ErrorKind, Result};
+pub mod analysis;
+pub mod render;

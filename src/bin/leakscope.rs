@@ -1,1 +1,343 @@
-fn main(){}
+//! The `leakscope` command line: a thin shim over the library. It reads
+//! files (or `-` for stdin), calls one core function, and prints text or
+//! JSON. Errors go to stderr with a non-zero exit, without backtraces.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
+use leakscope::analysis::source::{prepare, Base, DiffMode};
+use leakscope::analysis::{list, top};
+use leakscope::import::{read_profile, ImportOptions};
+use leakscope::model::Profile;
+use leakscope::render;
+use leakscope::Error;
+
+#[derive(Parser)]
+#[command(
+    name = "leakscope",
+    version,
+    about = "Memory-leak and profile analyzer: pprof's reports with pprof's numbers",
+    long_about = "Reads pprof profiles (gzipped or raw protobuf, and the legacy text formats) \
+                  and reports on them as `go tool pprof` does. FILE may be `-` for stdin."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Functions ranked by flat (or cum) value, like `go tool pprof -top`.
+    Top {
+        /// Profiles to report on (several of one kind are merged).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Per-line values of functions matching REGEX, like `go tool pprof -list`.
+    List {
+        /// Regular expression selecting functions.
+        regex: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Directory to find source files in (pprof's -source_path).
+        #[arg(long)]
+        source_dir: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Sample types, counts, time, duration and comments of a profile.
+    Info {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+    /// Every field of the profile, like `go tool pprof -raw`.
+    Raw {
+        file: PathBuf,
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Refuse inputs that inflate to more than this many MiB.
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    max_inflated_mb: u64,
+}
+
+impl ImportArgs {
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Sample type, by name (inuse_space, alloc_objects, cpu...) or index.
+    #[arg(long, default_value = "", value_name = "NAME|N")]
+    sample_index: String,
+    /// Subtract this profile (pprof's -base); percentages of the combined total.
+    #[arg(long, value_name = "FILE", conflicts_with = "diff_base")]
+    base: Vec<PathBuf>,
+    /// Subtract this profile (pprof's -diff_base); percentages of the base's total.
+    #[arg(long, value_name = "FILE")]
+    diff_base: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "functions")]
+    granularity: GranularityArg,
+    /// Keep only samples with a frame matching this regex.
+    #[arg(long, default_value = "")]
+    focus: String,
+    /// Drop samples with a frame matching this regex.
+    #[arg(long, default_value = "")]
+    ignore: String,
+    /// Remove frames matching this regex from the stacks.
+    #[arg(long, default_value = "")]
+    hide: String,
+    /// Keep only frames matching this regex.
+    #[arg(long, default_value = "")]
+    show: String,
+    /// Drop frames above the root-most frame matching this regex.
+    #[arg(long, default_value = "")]
+    show_from: String,
+    /// Keep samples whose labels match (key=regex, regex, or key=1kb:64kb).
+    #[arg(long, default_value = "")]
+    tagfocus: String,
+    /// Drop samples whose labels match.
+    #[arg(long, default_value = "")]
+    tagignore: String,
+    /// Show at most N nodes (0: all).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    nodecount: usize,
+    /// Drop nodes under this share of the total [default: 0.005 for text,
+    /// 0 for json].
+    #[arg(long, value_name = "F")]
+    nodefraction: Option<f64>,
+    /// Drop edges under this share of the total [default: 0.001 for text, 0 for json].
+    #[arg(long, value_name = "F")]
+    edgefraction: Option<f64>,
+    /// Sort by cumulative value.
+    #[arg(long)]
+    cum: bool,
+    /// Unit for values in text output: minimum (chosen per report), or B, MB, ms...
+    #[arg(long, default_value = "minimum")]
+    unit: String,
+    /// Attribute inlined frames to the function they were inlined into.
+    #[arg(long)]
+    noinlines: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    import: ImportArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GranularityArg {
+    Functions,
+    Filefunctions,
+    Files,
+    Lines,
+    Addresses,
+}
+
+impl ReportArgs {
+    fn options(&self) -> ReportOptions {
+        let exact = self.format == Format::Json;
+        ReportOptions {
+            sample_index: self.sample_index.clone(),
+            granularity: match self.granularity {
+                GranularityArg::Functions => Granularity::Functions,
+                GranularityArg::Filefunctions => Granularity::Filefunctions,
+                GranularityArg::Files => Granularity::Files,
+                GranularityArg::Lines => Granularity::Lines,
+                GranularityArg::Addresses => Granularity::Addresses,
+            },
+            filters: Filters {
+                focus: self.focus.clone(),
+                ignore: self.ignore.clone(),
+                hide: self.hide.clone(),
+                show: self.show.clone(),
+                show_from: self.show_from.clone(),
+                tag_focus: self.tagfocus.clone(),
+                tag_ignore: self.tagignore.clone(),
+            },
+            node_count: self.nodecount,
+            node_fraction: self
+                .nodefraction
+                .unwrap_or(if exact { 0.0 } else { 0.005 }),
+            edge_fraction: self
+                .edgefraction
+                .unwrap_or(if exact { 0.0 } else { 0.001 }),
+            sort: if self.cum { SortOrder::Cum } else { SortOrder::Flat },
+            unit: self.unit.clone(),
+            no_inlines: self.noinlines,
+            ..ReportOptions::default()
+        }
+    }
+
+    /// Loads the targets and bases and prepares the profile to report on.
+    fn load(&self, files: &[PathBuf]) -> Result<Profile, Error> {
+        let import = self.import.options();
+        let targets = load_all(files, &import)?;
+        let base = if !self.base.is_empty() {
+            Some(Base {
+                profiles: load_all(&self.base, &import)?,
+                mode: DiffMode::Base,
+            })
+        } else if !self.diff_base.is_empty() {
+            Some(Base {
+                profiles: load_all(&self.diff_base, &import)?,
+                mode: DiffMode::DiffBase,
+            })
+        } else {
+            None
+        };
+        prepare(targets, base)
+    }
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin().read_to_end(&mut data).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut data).map(|_| ()))
+    };
+    result.map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+    Ok(data)
+}
+
+fn load(path: &Path, import: &ImportOptions) -> Result<Profile, Error> {
+    let data = read_input(path)?;
+    read_profile(&data, import).map_err(|e| e.context(path.display()))
+}
+
+fn load_all(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<Profile>, Error> {
+    paths.iter().map(|p| load(p, import)).collect()
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("report structs serialize");
+    s.push('\n');
+    s
+}
+
+fn run(cli: Cli) -> Result<String, Error> {
+    match cli.command {
+        Command::Top { files, report } => {
+            let p = report.load(&files)?;
+            let r = top::top(&p, &report.options())?;
+            Ok(match report.format {
+                Format::Text => render::text::top(&r),
+                Format::Json => json(&render::json::top(&r)),
+            })
+        }
+        Command::List {
+            regex,
+            files,
+            source_dir,
+            report,
+        } => {
+            let p = report.load(&files)?;
+            let mut options = report.options();
+            if let Some(dir) = &source_dir {
+                options.source_path = dir.display().to_string();
+            }
+            let sources = DirSources { dir: source_dir };
+            let r = list::list(&p, &regex, &options, &sources)?;
+            Ok(match report.format {
+                Format::Text => render::text::list(&r),
+                Format::Json => json(&r),
+            })
+        }
+        Command::Info {
+            file,
+            format,
+            import,
+        } => {
+            let p = load(&file, &import.options())?;
+            let info = leakscope::analysis::info::info(&p);
+            Ok(match format {
+                Format::Text => render::text::info(&info),
+                Format::Json => json(&info),
+            })
+        }
+        Command::Raw { file, import } => {
+            let p = load(&file, &import.options())?;
+            let p = prepare(vec![p], None)?;
+            Ok(render::raw::raw(&leakscope::analysis::filter::apply(
+                &p,
+                &Filters::default(),
+            )?))
+        }
+    }
+}
+
+/// Source files for `list`, looked up as pprof does: the profile's path
+/// under the source directory and each of its parents.
+struct DirSources {
+    dir: Option<PathBuf>,
+}
+
+impl list::SourceFiles for DirSources {
+    fn lines(&self, file: &str) -> Option<Vec<String>> {
+        let path = Path::new(file);
+        let candidates: Vec<PathBuf> = if path.is_absolute() {
+            vec![path.to_path_buf()]
+        } else {
+            let mut dirs = Vec::new();
+            let mut dir = self
+                .dir
+                .clone()
+                .or_else(|| std::env::current_dir().ok())?;
+            loop {
+                dirs.push(dir.join(path));
+                if !dir.pop() {
+                    break;
+                }
+            }
+            dirs
+        };
+        candidates.iter().find_map(|c| {
+            let text = std::fs::read(c).ok()?;
+            Some(
+                String::from_utf8_lossy(&text)
+                    .lines()
+                    .map(str::to_string)
+                    .collect(),
+            )
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = stdout.write_all(out.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("leakscope: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

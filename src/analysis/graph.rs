@@ -1,0 +1,240 @@
+//! The call graph every report is computed from, with pprof's semantics.
+//!
+//! Vocabulary: a node's *flat* value is what samples charge to it as their
+//! leaf frame (exclusive); its *cum* value is what samples with it anywhere
+//! on the stack charge to it, counted once per sample even under recursion
+//! (inclusive). An edge caller→callee weighs the samples that pass through
+//! that call, once per sample.
+
+use rustc_hash::FxHashMap;
+
+use super::filter::View;
+use super::nodes::NodeTable;
+use super::options::SortOrder;
+
+/// A call from `src` to `dst`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Edge {
+    pub src: u32,
+    pub dst: u32,
+    pub weight: i64,
+    /// The call skips frames that were left out of the graph.
+    pub residual: bool,
+    /// Every sample through this edge had the callee inlined.
+    pub inline: bool,
+}
+
+/// A graph over the nodes of a [`NodeTable`]: values are indexed by node id.
+pub struct Graph {
+    /// The nodes in the graph, in report order once sorted.
+    pub nodes: Vec<u32>,
+    pub flat: Vec<i64>,
+    pub cum: Vec<i64>,
+    pub edges: Vec<Edge>,
+    /// Edges still in the graph (trimming removes light ones).
+    pub edge_alive: Vec<bool>,
+}
+
+impl Graph {
+    /// Builds the graph of a view, for one sample type (pprof's `newGraph`).
+    /// With `kept`, only those nodes are built; edges then jump over the
+    /// missing ones (residual edges).
+    pub fn build(
+        view: &View,
+        table: &NodeTable,
+        sample_type: usize,
+        kept: Option<&[bool]>,
+        drop_negative: bool,
+    ) -> Graph {
+        let n = table.len();
+        let mut flat = vec![0i64; n];
+        let mut cum = vec![0i64; n];
+        let mut node_seen = vec![0u32; n];
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut edge_seen: Vec<u32> = Vec::new();
+        let mut edge_index: FxHashMap<u64, u32> = FxHashMap::default();
+        let samples = &view.profile.samples;
+        const NONE: u32 = u32::MAX;
+        for k in 0..view.len() {
+            let w = samples.value(view.sample(k), sample_type);
+            if w == 0 {
+                continue;
+            }
+            let stamp = k as u32 + 1;
+            let mut parent = NONE;
+            let mut residual = false;
+            for &loc in view.stack(k).iter().rev() {
+                let loc_nodes = table.of_location(loc);
+                for ni in (0..loc_nodes.len()).rev() {
+                    let node = loc_nodes[ni];
+                    if kept.is_some_and(|kept| !kept[node as usize]) {
+                        residual = true;
+                        continue;
+                    }
+                    if node_seen[node as usize] != stamp {
+                        node_seen[node as usize] = stamp;
+                        cum[node as usize] += w;
+                    }
+                    if parent != NONE && node != parent {
+                        let inline = ni != loc_nodes.len() - 1;
+                        let key = (parent as u64) << 32 | node as u64;
+                        match edge_index.get(&key) {
+                            None => {
+                                edge_index.insert(key, edges.len() as u32);
+                                edges.push(Edge {
+                                    src: parent,
+                                    dst: node,
+                                    weight: w,
+                                    residual,
+                                    inline,
+                                });
+                                edge_seen.push(stamp);
+                            }
+                            Some(&e) => {
+                                let e = e as usize;
+                                if edge_seen[e] != stamp {
+                                    edge_seen[e] = stamp;
+                                    let edge = &mut edges[e];
+                                    edge.weight += w;
+                                    edge.residual |= residual;
+                                    edge.inline &= inline;
+                                }
+                            }
+                        }
+                    }
+                    parent = node;
+                    residual = false;
+                }
+            }
+            if parent != NONE && !residual {
+                flat[parent as usize] += w;
+            }
+        }
+        let nodes = (0..n as u32)
+            .filter(|&i| {
+                let (f, c) = (flat[i as usize], cum[i as usize]);
+                let negative = f < 0 || (f == 0 && c < 0);
+                (f != 0 || c != 0) && !(drop_negative && negative)
+            })
+            .collect();
+        let edge_alive = vec![true; edges.len()];
+        Graph {
+            nodes,
+            flat,
+            cum,
+            edges,
+            edge_alive,
+        }
+    }
+
+    /// Sorts the nodes as pprof does: by |flat| (or |cum|), then name, then
+    /// the other value, then the node's full identity.
+    pub fn sort(&mut self, table: &NodeTable, names: &[String], order: SortOrder) {
+        let (flat, cum) = (&self.flat, &self.cum);
+        self.nodes.sort_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            let (primary_a, primary_b, secondary_a, secondary_b) = match order {
+                SortOrder::Flat => (flat[a], flat[b], cum[a], cum[b]),
+                SortOrder::Cum => (cum[a], cum[b], flat[a], flat[b]),
+            };
+            primary_b
+                .unsigned_abs()
+                .cmp(&primary_a.unsigned_abs())
+                .then_with(|| names[a].cmp(&names[b]))
+                .then_with(|| secondary_b.unsigned_abs().cmp(&secondary_a.unsigned_abs()))
+                .then_with(|| table.infos[a].go_sprint().cmp(&table.infos[b].go_sprint()))
+        });
+    }
+
+    /// Sum of the flat values of the graph's nodes.
+    pub fn flat_sum(&self) -> i64 {
+        self.nodes.iter().map(|&n| self.flat[n as usize]).sum()
+    }
+
+    /// Removes edges into graph nodes lighter than `cutoff`; returns how
+    /// many (pprof's `TrimLowFrequencyEdges`).
+    pub fn trim_edges(&mut self, cutoff: i64) -> usize {
+        let mut in_graph = vec![false; self.flat.len()];
+        for &n in &self.nodes {
+            in_graph[n as usize] = true;
+        }
+        let mut dropped = 0;
+        for (e, alive) in self.edges.iter().zip(self.edge_alive.iter_mut()) {
+            if *alive && in_graph[e.dst as usize] && e.weight.unsigned_abs() < cutoff.unsigned_abs() {
+                *alive = false;
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
+    /// The live edges.
+    pub fn live_edges(&self) -> impl Iterator<Item = &Edge> {
+        self.edges
+            .iter()
+            .zip(&self.edge_alive)
+            .filter(|(_, &alive)| alive)
+            .map(|(e, _)| e)
+    }
+}
+
+/// A graph after pprof's pruning, with what was pruned.
+pub struct TrimmedGraph {
+    pub graph: Graph,
+    /// Nodes before `node_count` selection.
+    pub orig_count: usize,
+    pub dropped_nodes: usize,
+    pub dropped_edges: usize,
+}
+
+/// Pruning parameters (from the report options).
+pub struct Trim {
+    pub node_fraction: f64,
+    pub edge_fraction: f64,
+    pub node_count: usize,
+    pub sort: SortOrder,
+    pub drop_negative: bool,
+}
+
+/// pprof's `newTrimmedGraph`: build the full graph → drop nodes whose |cum|
+/// is under node_fraction of the total → sort → keep the top node_count
+/// (rebuilding so edges skip what was dropped) → drop edges under
+/// edge_fraction.
+pub fn trimmed(view: &View, table: &NodeTable, names: &[String], sample_type: usize, trim: &Trim) -> TrimmedGraph {
+    let mut g = Graph::build(view, table, sample_type, None, trim.drop_negative);
+    let total = g.flat_sum();
+    let node_cutoff = ((total as f64 * trim.node_fraction) as i64).abs();
+    let edge_cutoff = ((total as f64 * trim.edge_fraction) as i64).abs();
+    let mut dropped_nodes = 0;
+    if node_cutoff > 0 {
+        let mut kept = vec![false; table.len()];
+        for &n in &g.nodes {
+            kept[n as usize] = g.cum[n as usize].abs() >= node_cutoff;
+        }
+        let kept_count = kept.iter().filter(|&&k| k).count();
+        if kept_count != g.nodes.len() {
+            dropped_nodes = g.nodes.len() - kept_count;
+            g = Graph::build(view, table, sample_type, Some(&kept), trim.drop_negative);
+        }
+    }
+    let orig_count = g.nodes.len();
+    g.sort(table, names, trim.sort);
+    if trim.node_count > 0 {
+        g.trim_edges(edge_cutoff);
+        if trim.node_count < g.nodes.len() {
+            let mut kept = vec![false; table.len()];
+            for &n in &g.nodes[..trim.node_count] {
+                kept[n as usize] = true;
+            }
+            g = Graph::build(view, table, sample_type, Some(&kept), trim.drop_negative);
+            g.sort(table, names, trim.sort);
+        }
+    }
+    let dropped_edges = g.trim_edges(edge_cutoff);
+    TrimmedGraph {
+        graph: g,
+        orig_count,
+        dropped_nodes,
+        dropped_edges,
+    }
+}

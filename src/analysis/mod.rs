@@ -1,0 +1,12 @@
+//! The reports, with pprof's semantics. Each report is a function from a
+//! prepared profile and options to a plain struct; `render` formats them.
+
+pub mod filter;
+pub mod graph;
+pub mod info;
+pub mod list;
+pub mod nodes;
+pub mod options;
+pub mod report;
+pub mod source;
+pub mod top;

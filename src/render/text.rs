@@ -1,0 +1,215 @@
+//! Reports as text, in `go tool pprof`'s layouts.
+
+use std::fmt::Write;
+
+use super::gotime;
+use crate::analysis::report::ReportContext;
+use crate::analysis::info::ProfileInfo;
+use crate::analysis::list::ListReport;
+use crate::analysis::top::TopReport;
+use crate::units::{self, percentage};
+
+/// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
+pub fn profile_labels(c: &ReportContext) -> Vec<String> {
+    let mut labels = Vec::new();
+    if let Some(f) = &c.file {
+        labels.push(format!("File: {f}"));
+    }
+    if let Some(b) = &c.build_id {
+        labels.push(format!("Build ID: {b}"));
+    }
+    labels.extend(c.comments.iter().cloned());
+    if !c.sample_type.is_empty() {
+        labels.push(format!("Type: {}", c.sample_type));
+    }
+    if c.time_nanos != 0 {
+        labels.push(format!("Time: {}", gotime::report_time(c.time_nanos)));
+    }
+    if c.duration_nanos != 0 {
+        let duration = units::label(c.duration_nanos, "nanoseconds");
+        let (total_nanos, total_unit) = units::scale(c.total, &c.unit, "nanoseconds");
+        let ratio = if total_unit == "ns" && total_nanos != 0.0 {
+            format!("({})", percentage(total_nanos as i64, c.duration_nanos))
+        } else {
+            String::new()
+        };
+        labels.push(format!(
+            "Duration: {duration}, Total samples = {} {ratio}",
+            c.format(c.total)
+        ));
+    }
+    labels
+}
+
+/// The active-filter lines of a report legend.
+fn filter_labels(c: &ReportContext) -> Vec<String> {
+    if c.filters.is_empty() {
+        return Vec::new();
+    }
+    let mut labels = vec!["Active filters:".to_string()];
+    for f in &c.filters {
+        let shown: String = if f.len() > 80 {
+            let mut cut = 80;
+            while !f.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}…", &f[..cut])
+        } else {
+            f.clone()
+        };
+        labels.push(format!("   {shown}"));
+    }
+    labels
+}
+
+/// The header of `top`: profile labels, filters, and what is shown.
+pub fn top_labels(r: &TopReport) -> Vec<String> {
+    let c = &r.context;
+    let mut labels = profile_labels(c);
+    labels.extend(filter_labels(c));
+    labels.push(format!(
+        "Showing nodes accounting for {}, {} of {} total",
+        c.format(r.shown_flat),
+        percentage(r.shown_flat, c.total).trim(),
+        c.format(c.total)
+    ));
+    if c.total != 0 {
+        if r.dropped_nodes > 0 {
+            labels.push(format!(
+                "Dropped {} node{} (cum <= {})",
+                r.dropped_nodes,
+                if r.dropped_nodes > 1 { "s" } else { "" },
+                c.format(r.node_cutoff)
+            ));
+        }
+        let shown = r.rows.len();
+        if shown > 0 && shown < r.nodes_before_limit {
+            labels.push(format!(
+                "Showing top {shown} nodes out of {}",
+                r.nodes_before_limit
+            ));
+        }
+    }
+    labels
+}
+
+/// `go tool pprof -top`.
+pub fn top(r: &TopReport) -> String {
+    let c = &r.context;
+    let mut out = top_labels(r).join("\n");
+    out.push('\n');
+    let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
+    let mut sum = 0i64;
+    for row in &r.rows {
+        sum += row.flat;
+        let inline = if row.inline {
+            " (inline)"
+        } else if row.partial_inline {
+            " (partial-inline)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:>10} {} {} {:>10} {}  {}{}",
+            c.format(row.flat),
+            percentage(row.flat, c.total),
+            percentage(sum, c.total),
+            c.format(row.cum),
+            percentage(row.cum, c.total),
+            row.name,
+            inline
+        );
+    }
+    out
+}
+
+/// `go tool pprof -list`: with source, pprof's exact layout; without, the
+/// sampled lines only, and a note on how to show the source.
+pub fn list(r: &ListReport) -> String {
+    let c = &r.context;
+    let dot = |v: i64| if v == 0 { ".".to_string() } else { c.format(v) };
+    let mut out = format!("Total: {}\n", c.format(c.total));
+    for f in &r.functions {
+        let Some(file) = &f.file else {
+            let _ = writeln!(out, "No source information for {}", f.name);
+            continue;
+        };
+        let _ = writeln!(out, "ROUTINE ======================== {} in {}", f.name, file);
+        let _ = writeln!(
+            out,
+            "{:>10} {:>10} (flat, cum) {} of Total",
+            c.format(f.flat),
+            c.format(f.cum),
+            percentage(f.cum, c.total)
+        );
+        if !f.has_source {
+            let _ = writeln!(
+                out,
+                " (source not available: pass --source-dir with the directory holding {file})"
+            );
+        }
+        for l in &f.lines {
+            let _ = writeln!(
+                out,
+                "{:>10} {:>10} {:>6}:{}",
+                dot(l.flat),
+                dot(l.cum),
+                l.line,
+                l.text.as_deref().unwrap_or("")
+            );
+        }
+    }
+    out
+}
+
+/// A short description of a profile.
+pub fn info(i: &ProfileInfo) -> String {
+    let mut out = String::new();
+    if let Some(b) = &i.binary {
+        let _ = writeln!(out, "Binary: {b}");
+    }
+    if let Some(t) = &i.time {
+        let _ = writeln!(out, "Time: {t}");
+    }
+    if i.duration_nanos != 0 {
+        let _ = writeln!(out, "Duration: {}", gotime::duration_string(i.duration_nanos));
+    }
+    if !i.period_type.name.is_empty() || i.period != 0 {
+        let _ = writeln!(
+            out,
+            "Period: {} {} ({})",
+            i.period, i.period_type.unit, i.period_type.name
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Samples: {}, locations: {}, functions: {}, mappings: {}",
+        i.samples, i.locations, i.functions, i.mappings
+    );
+    out.push_str("Sample types:\n");
+    for t in &i.sample_types {
+        let mark = if t.name == i.default_sample_type { "  (default)" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<12} total {}{}",
+            t.name,
+            t.unit,
+            units::label(t.total, &t.unit),
+            mark
+        );
+    }
+    for c in &i.comments {
+        let _ = writeln!(out, "Comment: {c}");
+    }
+    if !i.drop_frames.is_empty() {
+        let _ = writeln!(out, "Drop frames: {}", i.drop_frames);
+    }
+    if !i.keep_frames.is_empty() {
+        let _ = writeln!(out, "Keep frames: {}", i.keep_frames);
+    }
+    if !i.doc_url.is_empty() {
+        let _ = writeln!(out, "Documentation: {}", i.doc_url);
+    }
+    out
+}
