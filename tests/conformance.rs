@@ -10,7 +10,7 @@ use leakscope::analysis::filter;
 use leakscope::analysis::list::{self, SourceFiles};
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions};
 use leakscope::analysis::source::DiffMode;
-use leakscope::analysis::top;
+use leakscope::analysis::{top, traces};
 use leakscope::import::{read_profile, ImportOptions};
 use leakscope::render;
 use regex::Regex;
@@ -30,6 +30,9 @@ enum Check {
         source_dir: PathBuf,
     },
     Raw {
+        profile: PathBuf,
+    },
+    Traces {
         profile: PathBuf,
     },
 }
@@ -181,6 +184,11 @@ fn classify(oracle: &Path) -> Option<Check> {
             options: pruned(c.get(2).map_or("", |m| m.as_str())),
         });
     }
+    if let Some(c) = re(r"^(.+)\.traces\.txt$").captures(name) {
+        return Some(Check::Traces {
+            profile: profile_for(dir, &c[1])?,
+        });
+    }
     if let Some(c) = re(r"^(.+)\.raw\.txt(\.gz)?$").captures(name) {
         return Some(Check::Raw {
             profile: profile_for(dir, &c[1])?,
@@ -219,6 +227,10 @@ fn run(check: &Check) -> String {
             options.source_path = source_dir.display().to_string();
             render::text::list(&list::list(&p, regex, &options, &Dir(source_dir.clone())).unwrap())
         }
+        Check::Traces { profile } => {
+            let p = common::prepared(profile, None);
+            render::text::traces(&traces::traces(&p, &ReportOptions::default()).unwrap())
+        }
         Check::Raw { profile } => {
             let p = common::prepared(profile, None);
             render::raw::raw(&filter::apply(&p, &Filters::default()).unwrap())
@@ -237,7 +249,6 @@ fn every_oracle_in_the_corpus_matches() {
     let mut files = Vec::new();
     all_files(&corpus, &mut files);
     files.sort();
-    let traces = Regex::new(r"\.traces\.txt$").unwrap();
     let (mut checked, mut failures) = (0, Vec::new());
     let mut unclassified = Vec::new();
     let mut empty = Vec::new();
@@ -245,7 +256,6 @@ fn every_oracle_in_the_corpus_matches() {
         let name = oracle.file_name().unwrap().to_str().unwrap();
         if !(name.ends_with(".txt") || name.ends_with(".txt.gz"))
             || name.ends_with(".error.txt")
-            || traces.is_match(name)
         {
             continue;
         }

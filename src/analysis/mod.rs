@@ -10,3 +10,4 @@ pub mod options;
 pub mod report;
 pub mod source;
 pub mod top;
+pub mod traces;

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
-use leakscope::analysis::{list, top};
+use leakscope::analysis::{list, top, traces};
 use leakscope::import::{read_profile, ImportOptions};
 use leakscope::model::Profile;
 use leakscope::render;
@@ -48,6 +48,13 @@ enum Command {
         /// Directory to find source files in (pprof's -source_path).
         #[arg(long)]
         source_dir: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Every sample with its labels and stack, like `go tool pprof -traces`.
+    Traces {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -263,6 +270,14 @@ fn run(cli: Cli) -> Result<String, Error> {
             let r = list::list(&p, &regex, &options, &sources)?;
             Ok(match report.format {
                 Format::Text => render::text::list(&r),
+                Format::Json => json(&r),
+            })
+        }
+        Command::Traces { files, report } => {
+            let p = report.load(&files)?;
+            let r = traces::traces(&p, &report.options())?;
+            Ok(match report.format {
+                Format::Text => render::text::traces(&r),
                 Format::Json => json(&r),
             })
         }

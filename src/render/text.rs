@@ -7,6 +7,7 @@ use crate::analysis::report::ReportContext;
 use crate::analysis::info::ProfileInfo;
 use crate::analysis::list::ListReport;
 use crate::analysis::top::TopReport;
+use crate::analysis::traces::TracesReport;
 use crate::units::{self, percentage};
 
 /// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
@@ -211,5 +212,42 @@ pub fn info(i: &ProfileInfo) -> String {
     if !i.doc_url.is_empty() {
         let _ = writeln!(out, "Documentation: {}", i.doc_url);
     }
+    out
+}
+
+/// `go tool pprof -traces`.
+pub fn traces(r: &TracesReport) -> String {
+    const SEPARATOR: &str = "-----------+-------------------------------------------------------";
+    let c = &r.context;
+    let mut out = profile_labels(c).join("\n");
+    out.push('\n');
+    for t in &r.traces {
+        out.push_str(SEPARATOR);
+        out.push('\n');
+        let mut labels: Vec<String> = t
+            .labels
+            .iter()
+            .map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" ")))
+            .collect();
+        labels.sort();
+        labels.iter().for_each(|l| out.push_str(l));
+        let mut numbers: Vec<String> = t
+            .numeric_labels
+            .iter()
+            .map(|(k, vs, unit)| {
+                let values: Vec<String> = vs.iter().map(|&v| units::label(v, unit)).collect();
+                format!("{k:>10}:  {}\n", values.join(" "))
+            })
+            .collect();
+        numbers.sort();
+        numbers.iter().for_each(|l| out.push_str(l));
+        for (i, f) in t.frames.iter().enumerate() {
+            let value = if i == 0 { c.format(t.value) } else { String::new() };
+            let inline = if f.inline { " (inline)" } else { "" };
+            let _ = writeln!(out, "{value:>10}   {}{inline}", f.name);
+        }
+    }
+    out.push_str(SEPARATOR);
+    out.push('\n');
     out
 }
