@@ -53,6 +53,21 @@ impl Error {
         Self::new(ErrorKind::Incompatible, message)
     }
 
+    /// A regex that does not compile, in one line: which option, the
+    /// pattern, and what is wrong (the regex crate's own message spans
+    /// several lines with a caret).
+    pub fn bad_regex(what: &str, pattern: &str, e: &regex::Error) -> Self {
+        let text = e.to_string();
+        let reason = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("invalid")
+            .trim()
+            .trim_start_matches("error: ");
+        Self::invalid_option(format!("parsing {what} regexp {pattern:?}: {reason}"))
+    }
+
     /// Prefixes the message with where the error happened ("heap.3.pprof: ...").
     pub fn context(mut self, what: impl fmt::Display) -> Self {
         self.message = format!("{what}: {}", self.message);

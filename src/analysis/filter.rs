@@ -118,7 +118,7 @@ fn compile(name: &str, pattern: &str) -> Result<Option<Regex>> {
     }
     Regex::new(pattern)
         .map(Some)
-        .map_err(|e| Error::invalid_option(format!("parsing {name} regexp {pattern:?}: {e}")))
+        .map_err(|e| Error::bad_regex(name, pattern, &e))
 }
 
 /// Applies the filters as pprof does, in pprof's order.
@@ -359,9 +359,7 @@ impl TagFilter {
         let res = value
             .split(',')
             .map(|r| {
-                Regex::new(r).map_err(|e| {
-                    Error::invalid_option(format!("parsing {name} regexp {r:?}: {e}"))
-                })
+                Regex::new(r).map_err(|e| Error::bad_regex(name, r, &e))
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(match key {

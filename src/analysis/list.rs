@@ -65,8 +65,7 @@ const MARGIN: i64 = 5;
 
 /// Computes `list` on a prepared profile.
 pub fn list(p: &Profile, regex: &str, options: &ReportOptions, sources: &dyn SourceFiles) -> Result<ListReport> {
-    let symbol = Regex::new(regex)
-        .map_err(|e| Error::invalid_option(format!("parsing argument regexp {regex}: {e}")))?;
+    let symbol = Regex::new(regex).map_err(|e| Error::bad_regex("list", regex, &e))?;
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
     let mut context = ReportContext::new(p, sample_type, &view, options.filters.active());

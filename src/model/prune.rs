@@ -19,7 +19,9 @@ pub fn remove_uninteresting(p: &mut Profile) -> Result<()> {
     }
     let anchored = |re: &str, field: &str| {
         Regex::new(&format!("^({re})$")).map_err(|e| {
-            Error::malformed(format!("the profile's {field} is not a valid regex ({re:?}): {e}"))
+            let mut err = Error::bad_regex(&format!("the profile's {field}"), re, &e);
+            err.kind = crate::error::ErrorKind::Malformed;
+            err
         })
     };
     let drop = anchored(&p.drop_frames, "drop_frames")?;

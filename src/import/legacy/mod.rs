@@ -7,7 +7,11 @@
 //!
 //! One addition: Go's `debug=1` text carries `#	0x<pc>	<func>+0x<off>	<file>:<line>`
 //! comment lines naming each stack address. pprof ignores them and shows
-//! `<unknown>` frames; we attach them as function names and lines.
+//! `<unknown>` frames; we attach them as function names and lines. Go's
+//! printer leaves out `runtime.goexit` and the runtime frames at the leaf
+//! end of a stack; in a profile that names its frames, those addresses are
+//! named `runtime.<hidden>`, so that pprof's drop-frames rules (which drop
+//! `runtime\..*` allocator frames) treat them as the runtime frames they are.
 //!
 //! Each parser returns `Ok(None)` when the data is not its format, so the
 //! next one can try, and an error when it is its format but broken.
@@ -174,15 +178,20 @@ impl Legacy {
         for f in symbols {
             by_pc.entry(f.pc).or_default().push(f);
         }
+        let hidden = GoFrame {
+            pc: 0,
+            function: HIDDEN_RUNTIME_FRAME.to_string(),
+            file: String::new(),
+            line: 0,
+        };
+        let hidden_frames = vec![&hidden];
         let mut functions: HashMap<(String, String), usize> = HashMap::new();
         for loc in &mut self.locations {
-            let Some(frames) = by_pc.get(&loc.address) else {
-                continue;
-            };
+            let frames = by_pc.get(&loc.address).unwrap_or(&hidden_frames);
             if !loc.lines.is_empty() {
                 continue;
             }
-            for f in frames {
+            for f in frames.iter().filter(|f| !f.function.is_empty()) {
                 let key = (f.function.clone(), f.file.clone());
                 let fi = *functions.entry(key).or_insert_with(|| {
                     self.functions.push(Function {
@@ -333,7 +342,11 @@ impl Legacy {
     }
 }
 
-/// A frame named by a Go `debug=1` comment line.
+/// The name of a stack address Go's `debug=1` printer did not print.
+pub const HIDDEN_RUNTIME_FRAME: &str = "runtime.<hidden>";
+
+/// A frame named by a Go `debug=1` comment line (an empty function: the
+/// printer listed the address without a name).
 #[derive(Debug, Clone, PartialEq)]
 struct GoFrame {
     pc: u64,
@@ -348,7 +361,14 @@ fn parse_go_frame(line: &str) -> Option<GoFrame> {
     let mut fields = rest.split('\t').map(str::trim).filter(|f| !f.is_empty());
     let pc = fields.next()?.strip_prefix("0x")?;
     let pc = u64::from_str_radix(pc, 16).ok()?;
-    let function = fields.next()?;
+    let Some(function) = fields.next() else {
+        return Some(GoFrame {
+            pc,
+            function: String::new(),
+            file: String::new(),
+            line: 0,
+        });
+    };
     let function = match function.rfind("+0x") {
         Some(i) => &function[..i],
         None => function,

@@ -1,0 +1,180 @@
+//! The `leakscope` command line, run as a process: the blog's figures,
+//! the JSON interface, stdin, and clear errors with a non-zero exit.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn leakscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args(args)
+        .output()
+        .expect("leakscope runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden").join(name)
+}
+
+/// Runs leakscope and checks its output against a golden file.
+fn check(args: &[&str], golden_name: &str) {
+    let o = leakscope(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    common::check_golden(&golden(golden_name), &stdout(&o));
+}
+
+#[test]
+fn the_blog_figures_exactly() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let heap3 = corpus.join("blog/heap.3.pprof").display().to_string();
+    let top = stdout(&leakscope(&["top", &heap3]));
+    assert!(
+        top.contains("  408.97MB 98.60% 98.60%   408.97MB 98.60%  bytes.Repeat\n"),
+        "{top}"
+    );
+    assert!(
+        top.contains("    1.28MB  0.31% 98.91%   410.25MB 98.91%  main.(*RequestTracker).Track\n"),
+        "{top}"
+    );
+    let list = stdout(&leakscope(&["list", "Track", &heap3]));
+    assert!(list.contains("    1.28MB   410.25MB     24:"), "{list}");
+}
+
+#[test]
+fn top_json_is_the_documented_interface() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let heap3 = corpus.join("blog/heap.3.pprof").display().to_string();
+    let o = leakscope(&["top", "--format", "json", &heap3]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sample_type"], "inuse_space");
+    assert_eq!(v["unit"], "bytes");
+    assert_eq!(v["total"], 434912793);
+    let rows = v["rows"].as_array().unwrap();
+    // Every node, unpruned, in pprof's order.
+    assert_eq!(rows.len(), 17);
+    assert_eq!(rows[0]["name"], "bytes.Repeat");
+    assert_eq!(rows[0]["inline"], false);
+    assert_eq!(rows[0]["flat"], 428833979);
+    assert_eq!(rows[0]["cum"], 428833979);
+    assert_eq!(rows[1]["name"], "bufio.NewWriterSize");
+    assert_eq!(rows[1]["inline"], true);
+}
+
+#[test]
+fn reads_stdin_as_dash() {
+    let bytes = std::fs::read(data("go.heap.pb.gz")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args(["top", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let from_file = stdout(&leakscope(&["top", &data("go.heap.pb.gz")]));
+    assert_eq!(stdout(&o), from_file);
+}
+
+#[test]
+fn errors_are_one_clear_line_and_a_failing_exit() {
+    let dir = std::env::temp_dir().join(format!("leakscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    };
+    let gz = std::fs::read(data("go.heap.pb.gz")).unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["top".into(), dir.join("missing").display().to_string()], "No such file"),
+        (vec!["top".into(), write("empty", b"")], "the file is empty"),
+        (vec!["top".into(), write("garbage", b"\x01\x02\x03garbage\xff")], "not a valid pprof protobuf"),
+        (vec!["top".into(), write("truncated.gz", &gz[..gz.len() / 2])], "truncated gzip stream"),
+        (vec!["top".into(), write("text.txt", b"hello, world\n")], "not a profile"),
+        (
+            vec!["top".into(), "--sample-index".into(), "nope".into(), data("go.heap.pb.gz")],
+            "must be one of: alloc_objects, alloc_space, inuse_objects, inuse_space",
+        ),
+        (
+            vec!["top".into(), "--focus".into(), "(".into(), data("go.heap.pb.gz")],
+            "parsing focus regexp",
+        ),
+        (
+            vec!["list".into(), "nosuchfunction".into(), data("go.heap.pb.gz")],
+            "no matches found for regexp: nosuchfunction",
+        ),
+    ];
+    for (args, message) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = leakscope(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.starts_with("leakscope: "), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: want {message:?} in {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(stdout(&o).is_empty());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn base_and_diff_base_exclude_each_other() {
+    let heap = data("go.heap.pb.gz");
+    let heap0 = data("go.heap.0.pb.gz");
+    let o = leakscope(&["top", "--base", &heap0, "--diff-base", &heap0, &heap]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
+}
+
+#[test]
+fn several_profiles_merge() {
+    // Two copies of one profile: every value doubles.
+    let heap = data("go.heap.pb.gz");
+    let one: serde_json::Value =
+        serde_json::from_slice(&leakscope(&["top", "--format", "json", &heap]).stdout).unwrap();
+    let two: serde_json::Value =
+        serde_json::from_slice(&leakscope(&["top", "--format", "json", &heap, &heap]).stdout).unwrap();
+    assert_eq!(two["total"].as_i64().unwrap(), 2 * one["total"].as_i64().unwrap());
+    assert_eq!(
+        two["rows"][0]["flat"].as_i64().unwrap(),
+        2 * one["rows"][0]["flat"].as_i64().unwrap()
+    );
+}
+
+#[test]
+fn golden_outputs() {
+    check(&["top", "--format", "json", &data("synthetic.pb.gz")], "synthetic.top.json");
+    check(&["top", "--format", "json", "--sample-index", "cpu", "--tagfocus", "handler=/slow", &data("synthetic.pb.gz")], "synthetic.top.tagfocus.json");
+    check(&["list", "handle", &data("synthetic.pb.gz")], "synthetic.list.txt");
+    check(&["list", "--format", "json", "Track", "--source-dir", &data(""), &data("go.heap.pb.gz")], "go.heap.list.json");
+    check(&["info", &data("synthetic.pb.gz")], "synthetic.info.txt");
+    check(&["info", "--format", "json", &data("go.heap.pb.gz")], "go.heap.info.json");
+    check(&["top", &data("go.heap.debug1.txt")], "go.heap.debug1.top.txt");
+    check(&["top", &data("go.mutex.debug1.txt")], "go.mutex.debug1.top.txt");
+    check(&["traces", "--format", "json", "--sample-index", "1", &data("synthetic.pb.gz")], "synthetic.traces.json");
+}

@@ -1,0 +1,3 @@
+module leakgen
+
+go 1.19

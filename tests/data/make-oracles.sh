@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Makes tests/data/oracles: what `go tool pprof` (Go 1.19, Debian's
+# golang-go) prints for the project's fixtures under many options: filters,
+# granularities, diffs, labels. tests/pprof_options.rs replays each line of
+# oracles/MANIFEST through leakscope and compares.
+#
+#   tests/data/make-oracles.sh      (needs `go`; run from anywhere)
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v go >/dev/null || { echo "make-oracles: needs go (apt-get install golang-go)" >&2; exit 1; }
+rm -rf oracles && mkdir oracles
+n=0
+oracle() {
+  n=$((n + 1))
+  local name; name=$(printf '%03d' "$n")
+  TZ=UTC go tool pprof -symbolize=none "$@" > "oracles/$name.txt" 2>/dev/null
+  printf '%s\t%s\n' "$name" "$*" >> oracles/MANIFEST
+}
+
+heap=go.heap.pb.gz
+cpu=go.labels.cpu.pb.gz
+syn=synthetic.pb.gz
+
+for f in $heap $cpu $syn; do
+  for i in $(seq 0 3); do
+    [ "$f" = $cpu ] && [ "$i" -gt 1 ] && continue
+    [ "$f" = $syn ] && [ "$i" -gt 2 ] && continue
+    oracle -top -sample_index=$i $f
+    oracle -top -sample_index=$i -nodefraction=0 -edgefraction=0 $f
+  done
+  oracle -top -nodecount=4 $f
+  oracle -top -cum $f
+  oracle -top -cum -nodecount=3 $f
+  for g in -lines -files -filefunctions -addresses; do
+    oracle -top $g $f
+  done
+  oracle -top -noinlines $f
+  oracle -top -noinlines -lines $f
+  oracle -traces $f
+done
+
+# Filters on names.
+for opt in -focus=Track -ignore=Track -hide=bytes -show=main -show_from=main.main \
+           -focus=recurse -ignore=runtime -hide=runtime -focus=buffer -show=Track \
+           -focus=Track,-ignore=cache -focus=nosuchfunction -show_from=cache; do
+  oracle -top ${opt//,/ } $heap
+done
+oracle -top -focus=Track -lines $heap
+oracle -traces -focus=ping $heap
+
+# Diffs between two snapshots of one process.
+for i in 1 3; do
+  oracle -top -sample_index=$i -base=go.heap.0.pb.gz $heap
+  oracle -top -sample_index=$i -diff_base=go.heap.0.pb.gz $heap
+  oracle -top -sample_index=$i -nodefraction=0 -edgefraction=0 -base=go.heap.0.pb.gz $heap
+done
+oracle -top -base=go.heap.0.pb.gz -lines $heap
+
+# Source listing.
+oracle -list=Track -source_path=. $heap
+oracle -list=main.recurse -source_path=. $heap
+oracle -list=main -source_path=. -sample_index=alloc_space $heap
+
+# Labels.
+for opt in -tagfocus=handler=/slow -tagignore=tenant=a -tagfocus=slow -tagfocus=handler=/slow,/fast \
+           -tagfocus=nosuchlabel; do
+  oracle -top $opt $cpu
+done
+oracle -traces -tagfocus=handler=/fast $cpu
+for opt in -tagfocus=bytes=1kb:64kb -tagfocus=bytes=:2kb -tagfocus=bytes=64kb -tagfocus=latency=12ms \
+           -tagignore=bytes=1kb: -tagfocus=handler=/slow -tagfocus=tenant:b \
+           -focus=walk -focus=even -hide=libc -show=main -show_from=handle -ignore=Cache:: \
+           -focus=helper -hide=helper -unit=ms -unit=kB; do
+  oracle -top -sample_index=1 $opt $syn
+done
+oracle -traces -sample_index=2 $syn
+echo "make-oracles: wrote $n oracles" >&2
