@@ -8,7 +8,7 @@
 use regex::Regex;
 
 use crate::error::{Error, Result};
-use crate::model::{LabelSet, Line, Location, Profile};
+use crate::model::{LabelSet, Line, Location, Profile, StackIter, Stacks};
 use crate::units;
 
 use super::options::Filters;
@@ -20,16 +20,10 @@ pub struct View<'p> {
     lines: Option<Vec<Vec<Line>>>,
     /// The selected samples; `None`: all.
     samples: Option<Vec<u32>>,
-    /// Stacks of the selected samples when a filter shortened them.
+    /// Stacks of the selected samples when a filter changed them.
     stacks: Option<Stacks>,
     /// Messages about filters that matched nothing.
     pub warnings: Vec<String>,
-}
-
-/// Stacks in columns (as in the model), parallel to the selected samples.
-struct Stacks {
-    starts: Vec<u32>,
-    frames: Vec<u32>,
 }
 
 impl<'p> View<'p> {
@@ -65,9 +59,9 @@ impl<'p> View<'p> {
     }
 
     /// The stack of the k-th selected sample (location indices, leaf first).
-    pub fn stack(&self, k: usize) -> &[u32] {
+    pub fn stack(&self, k: usize) -> StackIter<'_> {
         match &self.stacks {
-            Some(st) => &st.frames[st.starts[k] as usize..st.starts[k + 1] as usize],
+            Some(st) => st.get(k),
             None => self.profile.samples.stack(self.sample(k)),
         }
     }
@@ -86,29 +80,54 @@ impl<'p> View<'p> {
             .get_or_insert_with(|| profile.locations.iter().map(|l| l.lines.clone()).collect())
     }
 
-    /// Keeps the samples for which `keep(sample, stack)` returns a stack
-    /// (`sample` is the model's sample index).
-    fn select(&mut self, mut keep: impl FnMut(usize, &[u32]) -> Option<Vec<u32>>) {
-        let mut samples = Vec::new();
-        let mut starts = vec![0u32];
-        let mut frames = Vec::new();
-        let mut changed = false;
-        for k in 0..self.len() {
-            let stack = self.stack(k);
-            if let Some(new_stack) = keep(self.sample(k), stack) {
-                changed |= new_stack.as_slice() != stack;
-                samples.push(self.sample(k) as u32);
-                frames.extend_from_slice(&new_stack);
-                starts.push(frames.len() as u32);
+    /// Keeps the samples for which `keep(sample, stack)` does not say
+    /// `Drop` (`sample` is the model's sample index). New columns are built
+    /// only when a sample was dropped or its stack changed.
+    fn select(&mut self, mut keep: impl FnMut(usize, StackIter) -> Keep) {
+        let n = self.len();
+        let mut dropped = vec![false; n];
+        let mut changed: Vec<(usize, Vec<u32>)> = Vec::new();
+        for (k, drop) in dropped.iter_mut().enumerate() {
+            match keep(self.sample(k), self.stack(k)) {
+                Keep::Drop => *drop = true,
+                Keep::Same => {}
+                Keep::Changed(stack) => changed.push((k, stack)),
             }
         }
-        if changed || self.stacks.is_some() {
-            self.stacks = Some(Stacks { starts, frames });
+        let any_dropped = dropped.iter().any(|&d| d);
+        if !any_dropped && changed.is_empty() {
+            return;
         }
-        if samples.len() != self.len() || self.samples.is_some() {
-            self.samples = Some(samples);
+        let mut samples = Vec::with_capacity(n);
+        let mut stacks = (!changed.is_empty() || self.stacks.is_some()).then(Stacks::default);
+        let mut changed = changed.into_iter().peekable();
+        for (k, &drop) in dropped.iter().enumerate() {
+            let new_stack = match changed.peek() {
+                Some((ck, _)) if *ck == k => changed.next().map(|(_, s)| s),
+                _ => None,
+            };
+            if drop {
+                continue;
+            }
+            samples.push(self.sample(k) as u32);
+            if let Some(st) = &mut stacks {
+                let pushed = match &new_stack {
+                    Some(frames) => st.push(frames),
+                    None => st.push_iter(self.stack(k)),
+                };
+                pushed.expect("a view holds no more frames than its profile");
+            }
         }
+        self.samples = Some(samples);
+        self.stacks = stacks;
     }
+}
+
+/// What a filter does with one sample.
+enum Keep {
+    Drop,
+    Same,
+    Changed(Vec<u32>),
 }
 
 /// Compiles a filter regex, saying which option was bad.
@@ -141,13 +160,17 @@ pub fn apply<'p>(profile: &'p Profile, filters: &Filters) -> Result<View<'p>> {
     }
     if tag_focus.is_some() || tag_ignore.is_some() {
         let (mut focused_any, mut ignored_any) = (false, false);
-        view.select(|sample, stack| {
+        view.select(|sample, _| {
             let labels = profile.samples.labels(sample);
             let focused = tag_focus.as_ref().is_none_or(|f| f.matches(labels));
             let ignored = tag_ignore.as_ref().is_some_and(|f| f.matches(labels));
             focused_any |= focused;
             ignored_any |= ignored;
-            (focused && !ignored).then(|| stack.to_vec())
+            if focused && !ignored {
+                Keep::Same
+            } else {
+                Keep::Drop
+            }
         });
         if tag_focus.is_some() && !focused_any {
             view.warnings.push("TagFocus expression matched no samples".into());
@@ -240,21 +263,25 @@ fn by_name(
     view.select(|_, stack| {
         // At least one focused location and no ignored one.
         let mut focused = false;
-        for &l in stack {
+        for l in stack.clone() {
             match focus_or_ignore[l as usize] {
                 Some(true) => focused = true,
-                Some(false) => return None,
+                Some(false) => return Keep::Drop,
                 None => {}
             }
         }
         if !focused {
-            return None;
+            return Keep::Drop;
         }
-        if !any_hidden {
-            return Some(stack.to_vec());
+        if !any_hidden || !stack.clone().any(|l| hidden[l as usize]) {
+            return Keep::Same;
         }
-        let kept: Vec<u32> = stack.iter().copied().filter(|&l| !hidden[l as usize]).collect();
-        (!kept.is_empty()).then_some(kept)
+        let kept: Vec<u32> = stack.filter(|&l| !hidden[l as usize]).collect();
+        if kept.is_empty() {
+            Keep::Drop
+        } else {
+            Keep::Changed(kept)
+        }
     });
     for (set, matched, name) in [
         (focus.is_some(), fm, "Focus"),
@@ -287,10 +314,12 @@ fn by_show_from(view: &mut View, re: &Regex) -> bool {
         }
     }
     view.select(|_, stack| {
-        (0..stack.len())
-            .rev()
-            .find(|&i| matched_loc[stack[i] as usize])
-            .map(|i| stack[..=i].to_vec())
+        let stack: Vec<u32> = stack.collect();
+        match (0..stack.len()).rev().find(|&i| matched_loc[stack[i] as usize]) {
+            None => Keep::Drop,
+            Some(i) if i + 1 == stack.len() => Keep::Same,
+            Some(i) => Keep::Changed(stack[..=i].to_vec()),
+        }
     });
     matched
 }

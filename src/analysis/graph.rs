@@ -24,6 +24,62 @@ pub struct Edge {
     pub inline: bool,
 }
 
+/// Finds the edge between two nodes. Most callers call few distinct
+/// callees, so each caller has a few inline slots in one flat array (one
+/// cache line, no pointer to chase); callers with more spill to a map.
+struct EdgeIndex {
+    slots: Vec<[(u32, u32); SLOTS]>,
+    used: Vec<u8>,
+    more: FxHashMap<u64, u32>,
+}
+
+const SLOTS: usize = 4;
+
+impl EdgeIndex {
+    fn new(nodes: usize) -> Self {
+        EdgeIndex {
+            slots: vec![[(0, 0); SLOTS]; nodes],
+            used: vec![0; nodes],
+            more: FxHashMap::default(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, src: u32, dst: u32) -> Option<u32> {
+        let used = self.used[src as usize] as usize;
+        let slots = &self.slots[src as usize];
+        for &(d, e) in &slots[..used.min(SLOTS)] {
+            if d == dst {
+                return Some(e);
+            }
+        }
+        if used > SLOTS {
+            return self.more.get(&((src as u64) << 32 | dst as u64)).copied();
+        }
+        None
+    }
+
+    fn insert(&mut self, src: u32, dst: u32, edge: u32) {
+        let used = &mut self.used[src as usize];
+        if (*used as usize) < SLOTS {
+            self.slots[src as usize][*used as usize] = (dst, edge);
+            *used += 1;
+        } else {
+            *used = SLOTS as u8 + 1;
+            self.more.insert((src as u64) << 32 | dst as u64, edge);
+        }
+    }
+}
+
+/// The per-edge state the graph walk updates.
+struct HotEdge {
+    /// The last sample (stamp) that added to this edge: once per sample.
+    seen: u32,
+    residual: bool,
+    inline: bool,
+    weight: i64,
+}
+
 /// A graph over the nodes of a [`NodeTable`]: values are indexed by node id.
 pub struct Graph {
     /// The nodes in the graph, in report order once sorted.
@@ -51,8 +107,10 @@ impl Graph {
         let mut cum = vec![0i64; n];
         let mut node_seen = vec![0u32; n];
         let mut edges: Vec<Edge> = Vec::new();
-        let mut edge_seen: Vec<u32> = Vec::new();
-        let mut edge_index: FxHashMap<u64, u32> = FxHashMap::default();
+        // What the walk updates per edge, packed in one record (the walk is
+        // bound by cache misses, one per edge visit).
+        let mut edge_hot: Vec<HotEdge> = Vec::new();
+        let mut edge_index = EdgeIndex::new(n);
         let samples = &view.profile.samples;
         const NONE: u32 = u32::MAX;
         for k in 0..view.len() {
@@ -63,7 +121,7 @@ impl Graph {
             let stamp = k as u32 + 1;
             let mut parent = NONE;
             let mut residual = false;
-            for &loc in view.stack(k).iter().rev() {
+            for loc in view.stack(k).rev() {
                 let loc_nodes = table.of_location(loc);
                 for ni in (0..loc_nodes.len()).rev() {
                     let node = loc_nodes[ni];
@@ -77,27 +135,30 @@ impl Graph {
                     }
                     if parent != NONE && node != parent {
                         let inline = ni != loc_nodes.len() - 1;
-                        let key = (parent as u64) << 32 | node as u64;
-                        match edge_index.get(&key) {
+                        match edge_index.get(parent, node) {
                             None => {
-                                edge_index.insert(key, edges.len() as u32);
+                                edge_index.insert(parent, node, edges.len() as u32);
                                 edges.push(Edge {
                                     src: parent,
                                     dst: node,
-                                    weight: w,
+                                    weight: 0,
+                                    residual: false,
+                                    inline: false,
+                                });
+                                edge_hot.push(HotEdge {
+                                    seen: stamp,
                                     residual,
                                     inline,
+                                    weight: w,
                                 });
-                                edge_seen.push(stamp);
                             }
-                            Some(&e) => {
-                                let e = e as usize;
-                                if edge_seen[e] != stamp {
-                                    edge_seen[e] = stamp;
-                                    let edge = &mut edges[e];
-                                    edge.weight += w;
-                                    edge.residual |= residual;
-                                    edge.inline &= inline;
+                            Some(e) => {
+                                let hot = &mut edge_hot[e as usize];
+                                if hot.seen != stamp {
+                                    hot.seen = stamp;
+                                    hot.weight += w;
+                                    hot.residual |= residual;
+                                    hot.inline &= inline;
                                 }
                             }
                         }
@@ -117,6 +178,11 @@ impl Graph {
                 (f != 0 || c != 0) && !(drop_negative && negative)
             })
             .collect();
+        for (edge, hot) in edges.iter_mut().zip(edge_hot) {
+            edge.weight = hot.weight;
+            edge.residual = hot.residual;
+            edge.inline = hot.inline;
+        }
         let edge_alive = vec![true; edges.len()];
         Graph {
             nodes,

@@ -49,7 +49,7 @@ pub fn traces(p: &Profile, options: &ReportOptions) -> Result<TracesReport> {
     let mut traces = Vec::new();
     for k in 0..view.len() {
         let mut frames = Vec::new();
-        for &loc in view.stack(k) {
+        for loc in view.stack(k) {
             let nodes = table.of_location(loc);
             for (i, &n) in nodes.iter().enumerate() {
                 frames.push(TraceFrame {

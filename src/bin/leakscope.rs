@@ -2,7 +2,7 @@
 //! files (or `-` for stdin), calls one core function, and prints text or
 //! JSON. Errors go to stderr with a non-zero exit, without backtraces.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
 use leakscope::analysis::{list, top, traces};
-use leakscope::import::{read_profile, ImportOptions};
+use leakscope::import::{read_profile_from, ImportOptions};
 use leakscope::model::Profile;
 use leakscope::render;
 use leakscope::Error;
@@ -219,20 +219,16 @@ impl ReportArgs {
     }
 }
 
-fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
-    let mut data = Vec::new();
-    let result = if path == Path::new("-") {
-        std::io::stdin().read_to_end(&mut data).map(|_| ())
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut data).map(|_| ()))
-    };
-    result.map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
-    Ok(data)
-}
-
+/// Reads a profile from a file, or stdin for `-`, streaming.
 fn load(path: &Path, import: &ImportOptions) -> Result<Profile, Error> {
-    let data = read_input(path)?;
-    read_profile(&data, import).map_err(|e| e.context(path.display()))
+    let result = if path == Path::new("-") {
+        read_profile_from(std::io::stdin().lock(), import)
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+        read_profile_from(std::io::BufReader::with_capacity(256 * 1024, file), import)
+    };
+    result.map_err(|e| e.context(path.display()))
 }
 
 fn load_all(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<Profile>, Error> {

@@ -9,7 +9,9 @@
 pub mod legacy;
 pub mod pprof;
 
+use std::cell::Cell;
 use std::io::{self, Read};
+use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -35,18 +37,37 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// Reads a profile (gzipped or raw protobuf, or a legacy format).
 pub fn read_profile(data: &[u8], options: &ImportOptions) -> Result<Profile> {
-    if data.is_empty() {
+    read_profile_from(data, options)
+}
+
+/// Reads a profile from a byte stream, without holding the compressed and
+/// the inflated bytes at once (the caller's reader does the reading; the
+/// core does no I/O of its own).
+pub fn read_profile_from(mut reader: impl Read, options: &ImportOptions) -> Result<Profile> {
+    let mut magic = Vec::with_capacity(2);
+    (&mut reader)
+        .take(2)
+        .read_to_end(&mut magic)
+        .map_err(|e| Error::malformed(format!("reading the input failed: {e}")))?;
+    if magic.is_empty() {
         return Err(Error::unknown_format("the file is empty: no profile data"));
     }
-    if data.starts_with(&GZIP_MAGIC) {
+    let consumed = Rc::new(Cell::new(magic.len() as u64));
+    let input = io::Cursor::new(magic.clone()).chain(CountingReader {
+        inner: reader,
+        count: consumed.clone(),
+    });
+    if magic == GZIP_MAGIC {
         let inflated = LimitedReader {
-            inner: MultiGzDecoder::new(data),
+            inner: MultiGzDecoder::new(input),
             remaining: options.max_inflated_bytes,
         };
-        let gzip_error = |e: io::Error| gzip_error(e, data.len(), options.max_inflated_bytes);
+        let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options.max_inflated_bytes);
         read_uncompressed(inflated, gzip_error)
     } else {
-        read_uncompressed(data, |e| Error::malformed(e.to_string()))
+        read_uncompressed(input, |e| {
+            Error::malformed(format!("reading the input failed: {e}"))
+        })
     }
 }
 
@@ -86,7 +107,7 @@ fn read_uncompressed(
     pprof::decode(io::Cursor::new(prefix).chain(reader), read_error)
 }
 
-fn gzip_error(e: io::Error, input_len: usize, limit: u64) -> Error {
+fn gzip_error(e: io::Error, input_len: u64, limit: u64) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<InflateLimit>()) {
         return Error::limit(format!(
             "the profile inflates to more than {} (the limit for decompressed data; \
@@ -99,6 +120,20 @@ fn gzip_error(e: io::Error, input_len: usize, limit: u64) -> Error {
             "truncated gzip stream after {input_len} bytes: the file was cut short"
         )),
         _ => Error::malformed(format!("corrupt gzip data: {e}")),
+    }
+}
+
+/// Counts the bytes read through it (to say where compressed data ended).
+struct CountingReader<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
     }
 }
 

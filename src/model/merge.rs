@@ -15,7 +15,7 @@ use std::hash::{BuildHasher, Hash};
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
-use super::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
+use super::{Function, LabelSet, Location, Mapping, Profile, Samples, Stacks, ValueType};
 use crate::error::{Error, Result};
 use crate::units;
 
@@ -37,7 +37,7 @@ pub fn merge(mut profiles: Vec<Profile>) -> Result<Profile> {
         if n == 0 {
             merger.add_first(&mut source)?;
         } else {
-            merger.add(&source)?;
+            merger.add(&mut source)?;
         }
     }
     let merged = merger.out;
@@ -193,22 +193,6 @@ fn mapping_key(m: &Mapping) -> MappingKey {
     }
 }
 
-#[derive(Hash, PartialEq, Eq)]
-struct LocationKey {
-    address: u64,
-    mapping: u32,
-    lines: Vec<(u32, i64)>,
-    is_folded: bool,
-}
-
-#[derive(Hash, PartialEq, Eq)]
-struct FunctionKey {
-    start_line: i64,
-    name: String,
-    system_name: String,
-    filename: String,
-}
-
 const UNMAPPED: u32 = u32::MAX;
 
 /// The per-source memo of what each source entity became in the output.
@@ -229,14 +213,63 @@ impl SourceMaps {
     }
 }
 
+/// The merge state. The tables hold output indices and hash the output
+/// entities in place, so no key is cloned; source entities are moved into
+/// the output, not copied.
 struct Merger {
     out: Profile,
     mappings: HashMap<MappingKey, u32>,
-    locations: HashMap<LocationKey, u32>,
-    functions: HashMap<FunctionKey, u32>,
+    /// Output location indices, hashed by pprof's location key.
+    locations: HashTable<u32>,
+    /// Output function indices, hashed by (start line, names, file).
+    functions: HashTable<u32>,
     /// Output sample indices, hashed by (stack, label set).
     samples: HashTable<u32>,
     hasher: FxBuildHasher,
+}
+
+/// pprof's function key: start line, name, system name, file name.
+fn function_hash(hasher: &FxBuildHasher, f: &Function) -> u64 {
+    hasher.hash_one((f.start_line, &f.name, &f.system_name, &f.filename))
+}
+
+fn same_function(a: &Function, b: &Function) -> bool {
+    a.start_line == b.start_line
+        && a.name == b.name
+        && a.system_name == b.system_name
+        && a.filename == b.filename
+}
+
+/// pprof's location key: the address relative to its mapping's start, the
+/// mapping, the (function, line) of each line, and the folded flag.
+fn location_hash(hasher: &FxBuildHasher, l: &Location, mappings: &[Mapping]) -> u64 {
+    let mut h = hasher.build_hasher();
+    relative_address(l, mappings).hash(&mut h);
+    l.mapping.hash(&mut h);
+    for line in &l.lines {
+        (line.function, line.line).hash(&mut h);
+    }
+    l.is_folded.hash(&mut h);
+    std::hash::Hasher::finish(&h)
+}
+
+fn relative_address(l: &Location, mappings: &[Mapping]) -> u64 {
+    match l.mapping {
+        Some(m) => l.address.wrapping_sub(mappings[m as usize].start),
+        None => l.address,
+    }
+}
+
+fn same_location(a: &Location, b: &Location, mappings: &[Mapping]) -> bool {
+    relative_address(a, mappings) == relative_address(b, mappings)
+        && a.mapping == b.mapping
+        && a.is_folded == b.is_folded
+        && a.lines.len() == b.lines.len()
+        && a
+            .lines
+            .iter()
+            .zip(&b.lines)
+            .all(|(x, y)| x.function == y.function && x.line == y.line)
 }
 
 impl Merger {
@@ -244,98 +277,75 @@ impl Merger {
         Merger {
             out,
             mappings: HashMap::new(),
-            locations: HashMap::new(),
-            functions: HashMap::new(),
+            locations: HashTable::new(),
+            functions: HashTable::new(),
             samples: HashTable::new(),
             hasher: FxBuildHasher,
         }
     }
 
-    fn sample_hash(&self, stack: &[u32], labels: u32) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        stack.hash(&mut h);
-        labels.hash(&mut h);
-        std::hash::Hasher::finish(&h)
+    /// The hash of a sample's key: its encoded stack and its label set.
+    fn sample_hash(hasher: &FxBuildHasher, stack: &[u8], labels: u32) -> u64 {
+        hasher.hash_one((stack, labels))
     }
 
     /// Merges the first source, reusing its sample columns in place (the
     /// output never needs more room than the input), so merging one large
-    /// profile does not hold two copies of its stacks.
+    /// profile does not hold two copies of its stacks: map the stacks to
+    /// output locations (dropping all-zero samples), then add up samples
+    /// with equal stacks and labels.
     fn add_first(&mut self, src: &mut Profile) -> Result<()> {
         let mut maps = SourceMaps::new(src);
         if !src.mappings.is_empty() {
             self.map_mapping(src, &mut maps, 0);
         }
         let mut samples = std::mem::replace(&mut src.samples, Samples::new(0));
-        let k = samples.values_per_sample;
-        let n = samples.len();
-        let mut scratch: Vec<u32> = Vec::new();
-        let mut out_n = 0usize;
-        let mut out_frames = 0usize;
-        for i in 0..n {
-            if samples.values(i).iter().all(|&v| v == 0) {
-                continue;
-            }
-            scratch.clear();
-            let (start, end) = (
-                samples.stack_starts[i] as usize,
-                samples.stack_starts[i + 1] as usize,
-            );
-            for f in start..end {
-                let loc = samples.frames[f];
-                scratch.push(self.map_location(src, &mut maps, loc));
-            }
-            let labels = samples.labels[i];
-            let hash = self.sample_hash(&scratch, labels);
-            let existing = self.samples.find(hash, |&j| {
-                let j = j as usize;
-                samples.labels[j] == labels
-                    && samples.frames
-                        [samples.stack_starts[j] as usize..samples.stack_starts[j + 1] as usize]
-                        == scratch[..]
-            });
-            if let Some(&j) = existing {
-                let j = j as usize;
-                for t in 0..k {
-                    samples.values[j * k + t] += samples.values[i * k + t];
+        let nonzero: Vec<bool> = (0..samples.len())
+            .map(|i| samples.values(i).iter().any(|&v| v != 0))
+            .collect();
+        samples.map_stacks(&nonzero, |loc| self.map_location(src, &mut maps, loc));
+
+        let hasher = self.hasher;
+        let mut duplicate = vec![false; samples.len()];
+        for i in 0..samples.len() {
+            let (stack, labels) = (samples.stack_bytes(i), samples.label_set_id(i));
+            let hash = Self::sample_hash(&hasher, stack, labels);
+            let same = |&j: &u32| {
+                samples.label_set_id(j as usize) == labels && samples.stack_bytes(j as usize) == stack
+            };
+            match self.samples.find(hash, same) {
+                Some(&j) => {
+                    duplicate[i] = true;
+                    let add: Vec<i64> = samples.values(i).to_vec();
+                    for (v, a) in samples.values_mut(j as usize).iter_mut().zip(add) {
+                        *v += a;
+                    }
                 }
-                continue;
+                None => {
+                    self.samples.insert_unique(hash, i as u32, |&j| {
+                        Self::sample_hash(&hasher, samples.stack_bytes(j as usize), samples.label_set_id(j as usize))
+                    });
+                }
             }
-            // Compact sample i into slot out_n (out_n <= i, out_frames <= start).
-            samples.frames[out_frames..out_frames + scratch.len()].copy_from_slice(&scratch);
-            samples.values.copy_within(i * k..(i + 1) * k, out_n * k);
-            samples.labels[out_n] = labels;
-            samples.stack_starts[out_n] = out_frames as u32;
-            out_frames += scratch.len();
-            samples.stack_starts[out_n + 1] = out_frames as u32;
-            let hasher = self.hasher;
-            let starts = &samples.stack_starts;
-            let frames = &samples.frames;
-            let lbls = &samples.labels;
-            self.samples.insert_unique(hash, out_n as u32, |&j| {
-                let j = j as usize;
-                let mut h = hasher.build_hasher();
-                frames[starts[j] as usize..starts[j + 1] as usize].hash(&mut h);
-                lbls[j].hash(&mut h);
-                std::hash::Hasher::finish(&h)
-            });
-            out_n += 1;
         }
-        samples.stack_starts.truncate(out_n + 1);
-        if samples.stack_starts.is_empty() {
-            samples.stack_starts.push(0);
+        if duplicate.iter().any(|&d| d) {
+            samples.retain(|i, _| !duplicate[i]);
+            // The table's indices are positions before compaction: rebuild.
+            self.samples.clear();
+            for i in 0..samples.len() {
+                let hash = Self::sample_hash(&hasher, samples.stack_bytes(i), samples.label_set_id(i));
+                self.samples.insert_unique(hash, i as u32, |&j| {
+                    Self::sample_hash(&hasher, samples.stack_bytes(j as usize), samples.label_set_id(j as usize))
+                });
+            }
         }
-        samples.frames.truncate(out_frames);
-        samples.values.truncate(out_n * k);
-        samples.labels.truncate(out_n);
-        samples.values.shrink_to_fit();
-        samples.frames.shrink_to_fit();
+        samples.shrink_to_fit();
         self.out.samples = samples;
         Ok(())
     }
 
     /// Merges a further source into the output.
-    fn add(&mut self, src: &Profile) -> Result<()> {
+    fn add(&mut self, src: &mut Profile) -> Result<()> {
         let mut maps = SourceMaps::new(src);
         if self.out.mappings.is_empty() && !src.mappings.is_empty() {
             self.map_mapping(src, &mut maps, 0);
@@ -346,38 +356,41 @@ impl Merger {
             .iter()
             .map(|set| self.out.samples.intern_labels(set.clone()))
             .collect();
-        let mut scratch: Vec<u32> = Vec::new();
-        for i in 0..src.samples.len() {
-            let values = src.samples.values(i);
+        let samples = std::mem::replace(&mut src.samples, Samples::new(0));
+        let mut frames: Vec<u32> = Vec::new();
+        let mut encoded = Stacks::default();
+        for i in 0..samples.len() {
+            let values = samples.values(i);
             if values.iter().all(|&v| v == 0) {
                 continue;
             }
-            scratch.clear();
-            for &loc in src.samples.stack(i) {
-                scratch.push(self.map_location(src, &mut maps, loc));
+            frames.clear();
+            for loc in samples.stack(i) {
+                frames.push(self.map_location(src, &mut maps, loc));
             }
-            let labels = label_remap[src.samples.label_set_id(i) as usize];
-            let hash = self.sample_hash(&scratch, labels);
+            encoded = Stacks::default();
+            encoded.push(&frames)?;
+            let stack = encoded.bytes(0);
+            let labels = label_remap[samples.label_set_id(i) as usize];
+            let hash = Self::sample_hash(&self.hasher, stack, labels);
             let out = &self.out.samples;
-            if let Some(&j) = self.samples.find(hash, |&j| {
-                out.labels[j as usize] == labels && out.stack(j as usize) == &scratch[..]
-            }) {
+            let found = self.samples.find(hash, |&j| {
+                out.label_set_id(j as usize) == labels && out.stack_bytes(j as usize) == stack
+            });
+            if let Some(&j) = found {
                 for (v, add) in self.out.samples.values_mut(j as usize).iter_mut().zip(values) {
                     *v += add;
                 }
                 continue;
             }
             let j = self.out.samples.len() as u32;
-            self.out.samples.push(values, &scratch, labels)?;
-            let hasher = self.hasher;
-            let out = &self.out.samples;
+            self.out.samples.push_encoded(values, stack, labels)?;
+            let (hasher, out) = (self.hasher, &self.out.samples);
             self.samples.insert_unique(hash, j, |&j| {
-                let mut h = hasher.build_hasher();
-                out.stack(j as usize).hash(&mut h);
-                out.labels[j as usize].hash(&mut h);
-                std::hash::Hasher::finish(&h)
+                Self::sample_hash(&hasher, out.stack_bytes(j as usize), out.label_set_id(j as usize))
             });
         }
+        drop(encoded);
         Ok(())
     }
 
@@ -405,75 +418,64 @@ impl Merger {
         mapped
     }
 
-    fn map_function(&mut self, src: &Profile, maps: &mut SourceMaps, f: u32) -> u32 {
+    fn map_function(&mut self, src: &mut Profile, maps: &mut SourceMaps, f: u32) -> u32 {
         let memo = maps.functions[f as usize];
         if memo != UNMAPPED {
             return memo;
         }
-        let sf = &src.functions[f as usize];
-        let key = FunctionKey {
-            start_line: sf.start_line,
-            name: sf.name.clone(),
-            system_name: sf.system_name.clone(),
-            filename: sf.filename.clone(),
+        // Each source function is read once: move it out.
+        let sf = std::mem::take(&mut src.functions[f as usize]);
+        let hash = function_hash(&self.hasher, &sf);
+        let out = &self.out.functions;
+        let of = match self.functions.find(hash, |&j| same_function(&out[j as usize], &sf)) {
+            Some(&of) => of,
+            None => {
+                let of = self.out.functions.len() as u32;
+                self.out.functions.push(Function {
+                    id: of as u64 + 1,
+                    ..sf
+                });
+                let (hasher, out) = (self.hasher, &self.out.functions);
+                self.functions.insert_unique(hash, of, |&j| function_hash(&hasher, &out[j as usize]));
+                of
+            }
         };
-        let of = *self.functions.entry(key).or_insert_with(|| {
-            let of = self.out.functions.len() as u32;
-            self.out.functions.push(Function {
-                id: of as u64 + 1,
-                ..sf.clone()
-            });
-            of
-        });
         maps.functions[f as usize] = of;
         of
     }
 
-    fn map_location(&mut self, src: &Profile, maps: &mut SourceMaps, l: u32) -> u32 {
+    fn map_location(&mut self, src: &mut Profile, maps: &mut SourceMaps, l: u32) -> u32 {
         let memo = maps.locations[l as usize];
         if memo != UNMAPPED {
             return memo;
         }
-        let sl = &src.locations[l as usize];
-        let (mapping, shift) = match sl.mapping {
-            Some(m) => {
-                let (om, shift) = self.map_mapping(src, maps, m);
-                (Some(om), shift)
-            }
-            None => (None, 0),
-        };
-        let address = (sl.address as i64).wrapping_add(shift) as u64;
-        let lines: Vec<Line> = sl
-            .lines
-            .iter()
-            .map(|ln| Line {
-                function: self.map_function(src, maps, ln.function),
-                ..*ln
-            })
-            .collect();
-        let key = LocationKey {
-            // Addresses are compared relative to their mapping, to merge
-            // across address space randomization.
-            address: match mapping {
-                Some(om) => address.wrapping_sub(self.out.mappings[om as usize].start),
-                None => address,
-            },
-            mapping: mapping.map_or(0, |m| m + 1),
-            lines: lines.iter().map(|l| (l.function, l.line)).collect(),
-            is_folded: sl.is_folded,
-        };
-        let ol = match self.locations.get(&key) {
+        // Each source location is read once: move it out.
+        let mut loc = std::mem::take(&mut src.locations[l as usize]);
+        let mut shift = 0;
+        if let Some(m) = loc.mapping {
+            let (om, s) = self.map_mapping(src, maps, m);
+            loc.mapping = Some(om);
+            shift = s;
+        }
+        loc.address = (loc.address as i64).wrapping_add(shift) as u64;
+        for line in &mut loc.lines {
+            line.function = self.map_function(src, maps, line.function);
+        }
+        let hash = location_hash(&self.hasher, &loc, &self.out.mappings);
+        let (out, mappings) = (&self.out.locations, &self.out.mappings);
+        let ol = match self
+            .locations
+            .find(hash, |&j| same_location(&out[j as usize], &loc, mappings))
+        {
             Some(&ol) => ol,
             None => {
                 let ol = self.out.locations.len() as u32;
-                self.out.locations.push(Location {
-                    id: ol as u64 + 1,
-                    mapping,
-                    address,
-                    lines,
-                    is_folded: sl.is_folded,
+                loc.id = ol as u64 + 1;
+                self.out.locations.push(loc);
+                let (hasher, out, mappings) = (self.hasher, &self.out.locations, &self.out.mappings);
+                self.locations.insert_unique(hash, ol, |&j| {
+                    location_hash(&hasher, &out[j as usize], mappings)
                 });
-                self.locations.insert(key, ol);
                 ol
             }
         };
@@ -494,6 +496,7 @@ pub fn is_diff_base(labels: &LabelSet) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Line;
 
     fn profile_with(samples: &[(&[u32], i64)]) -> Profile {
         let mut p = Profile::new(vec![ValueType::new("samples", "count")]);

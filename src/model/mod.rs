@@ -12,10 +12,12 @@
 
 pub mod merge;
 pub mod prune;
+pub mod stacks;
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
+pub use stacks::{StackIter, Stacks};
 
 /// A sample type or period type, e.g. `inuse_space` / `bytes`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize)]
@@ -157,21 +159,17 @@ impl LabelSet {
 /// The samples of a profile, in columns.
 ///
 /// Sample `i` has the values `values[i*k .. (i+1)*k]` (k = number of sample
-/// types), the stack `frames[stack_starts[i] .. stack_starts[i+1]]`
-/// (location indices, leaf first) and the label set `label_sets[labels[i]]`.
+/// types), the stack `stacks.get(i)` (location indices, leaf first, stored
+/// as varints) and the label set `label_sets[labels[i]]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Samples {
     values_per_sample: usize,
     values: Vec<i64>,
-    stack_starts: Vec<u32>,
-    frames: Vec<u32>,
+    stacks: Stacks,
     labels: Vec<u32>,
     label_sets: Vec<LabelSet>,
     label_set_ids: HashMap<LabelSet, u32>,
 }
-
-/// The most frames all stacks together may hold (the stack offsets are u32).
-pub const MAX_TOTAL_FRAMES: usize = u32::MAX as usize;
 
 impl Samples {
     pub fn new(values_per_sample: usize) -> Self {
@@ -179,8 +177,7 @@ impl Samples {
         Samples {
             values_per_sample,
             values: Vec::new(),
-            stack_starts: vec![0],
-            frames: Vec::new(),
+            stacks: Stacks::default(),
             labels: Vec::new(),
             label_set_ids: HashMap::from([(empty.clone(), 0)]),
             label_sets: vec![empty],
@@ -204,8 +201,12 @@ impl Samples {
         self.values[i * self.values_per_sample + sample_type]
     }
     /// The stack of sample `i`: location indices, leaf first.
-    pub fn stack(&self, i: usize) -> &[u32] {
-        &self.frames[self.stack_starts[i] as usize..self.stack_starts[i + 1] as usize]
+    pub fn stack(&self, i: usize) -> StackIter<'_> {
+        self.stacks.get(i)
+    }
+    /// The encoded stack of sample `i` (equal stacks have equal bytes).
+    pub fn stack_bytes(&self, i: usize) -> &[u8] {
+        self.stacks.bytes(i)
     }
     pub fn label_set_id(&self, i: usize) -> u32 {
         self.labels[i]
@@ -216,8 +217,9 @@ impl Samples {
     pub fn label_sets(&self) -> &[LabelSet] {
         &self.label_sets
     }
-    pub fn total_frames(&self) -> usize {
-        self.frames.len()
+    /// Bytes taken by all stacks.
+    pub fn stack_bytes_len(&self) -> usize {
+        self.stacks.byte_len()
     }
 
     /// Interns a label set, returning its id for [`Samples::push`].
@@ -234,20 +236,17 @@ impl Samples {
     /// Appends a sample. `values` must hold one value per sample type.
     pub fn push(&mut self, values: &[i64], stack: &[u32], label_set: u32) -> Result<()> {
         debug_assert_eq!(values.len(), self.values_per_sample);
-        self.push_stack(stack)?;
+        self.stacks.push(stack)?;
         self.values.extend_from_slice(values);
         self.labels.push(label_set);
         Ok(())
     }
 
-    fn push_stack(&mut self, stack: &[u32]) -> Result<()> {
-        if self.frames.len() + stack.len() > MAX_TOTAL_FRAMES {
-            return Err(Error::limit(format!(
-                "the profile's stacks hold more than {MAX_TOTAL_FRAMES} frames in all"
-            )));
-        }
-        self.frames.extend_from_slice(stack);
-        self.stack_starts.push(self.frames.len() as u32);
+    /// Appends a sample whose stack is already encoded.
+    pub fn push_encoded(&mut self, values: &[i64], stack: &[u8], label_set: u32) -> Result<()> {
+        self.stacks.push_bytes(stack)?;
+        self.values.extend_from_slice(values);
+        self.labels.push(label_set);
         Ok(())
     }
 
@@ -258,62 +257,55 @@ impl Samples {
         }
     }
 
-    /// Rewrites every frame through `f` (used to turn raw ids into indices).
-    pub(crate) fn map_frames(&mut self, mut f: impl FnMut(u32) -> u32) {
-        for frame in &mut self.frames {
-            *frame = f(*frame);
-        }
-    }
-
     pub(crate) fn values_mut(&mut self, i: usize) -> &mut [i64] {
         let k = self.values_per_sample;
         &mut self.values[i * k..(i + 1) * k]
     }
 
-    /// Keeps only the samples for which `keep` is true, in order.
+    /// Keeps the samples for which `keep` is true, in order.
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize, &Samples) -> bool) {
-        let n = self.len();
+        let keep: Vec<bool> = (0..self.len()).map(|i| keep(i, self)).collect();
         let k = self.values_per_sample;
-        let mut out = 0usize;
-        let mut frame_out = 0usize;
-        for i in 0..n {
-            if !keep(i, self) {
-                continue;
+        let mut out = 0;
+        for (i, &kept) in keep.iter().enumerate() {
+            if kept {
+                self.values.copy_within(i * k..(i + 1) * k, out * k);
+                self.labels[out] = self.labels[i];
+                out += 1;
             }
-            let (start, end) = (
-                self.stack_starts[i] as usize,
-                self.stack_starts[i + 1] as usize,
-            );
-            self.frames.copy_within(start..end, frame_out);
-            self.values.copy_within(i * k..(i + 1) * k, out * k);
-            self.labels[out] = self.labels[i];
-            self.stack_starts[out] = frame_out as u32;
-            frame_out += end - start;
-            out += 1;
         }
-        self.stack_starts[out] = frame_out as u32;
-        self.stack_starts.truncate(out + 1);
-        self.frames.truncate(frame_out);
         self.values.truncate(out * k);
         self.labels.truncate(out);
+        self.stacks.compact(|i| keep[i], |_, _| 0);
     }
 
-    /// Cuts the leaf end of each stack: sample `i` keeps
-    /// `stack[cut(i, stack)..]`, compacting the frames in place.
-    pub(crate) fn cut_stack_leaves(&mut self, mut cut: impl FnMut(usize, &[u32]) -> usize) {
-        let mut frame_out = 0usize;
-        let mut start = self.stack_starts[0] as usize;
-        for i in 0..self.len() {
-            let end = self.stack_starts[i + 1] as usize;
-            let skip = cut(i, &self.frames[start..end]).min(end - start);
-            self.frames.copy_within(start + skip..end, frame_out);
-            self.stack_starts[i] = frame_out as u32;
-            frame_out += end - start - skip;
-            start = end;
+    /// Maps every frame of every stack through `map`, keeping the samples
+    /// for which `keep(i)` is true.
+    pub(crate) fn map_stacks(&mut self, keep: &[bool], map: impl FnMut(u32) -> u32) {
+        let k = self.values_per_sample;
+        let mut out = 0;
+        for (i, &kept) in keep.iter().enumerate() {
+            if kept {
+                self.values.copy_within(i * k..(i + 1) * k, out * k);
+                self.labels[out] = self.labels[i];
+                out += 1;
+            }
         }
-        let n = self.len();
-        self.stack_starts[n] = frame_out as u32;
-        self.frames.truncate(frame_out);
+        self.values.truncate(out * k);
+        self.labels.truncate(out);
+        self.stacks.map_in_place(|i| keep[i], map);
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.values.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.stacks.shrink_to_fit();
+    }
+
+    /// Cuts the leaf end of each stack: sample `i` loses its first
+    /// `cut(i, stack)` frames.
+    pub(crate) fn cut_stack_leaves(&mut self, cut: impl FnMut(usize, StackIter) -> usize) {
+        self.stacks.compact(|_| true, cut);
     }
 }
 

@@ -62,7 +62,11 @@ pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
             }
         }
     }
+    let mut frames: Vec<u32> = Vec::new();
     p.samples.cut_stack_leaves(|_, stack| {
+        frames.clear();
+        frames.extend(stack);
+        let stack = &frames;
         // Scan from the root; frames before the first "user" frame are never
         // pruned, so a profile of only allocator frames keeps them.
         let mut found_user = false;

@@ -39,7 +39,7 @@ pub fn raw(view: &View) -> String {
             let _ = write!(out, " {v:>10}");
         }
         out.push_str(": ");
-        for &l in view.stack(k) {
+        for l in view.stack(k) {
             let _ = write!(out, "{} ", p.locations[l as usize].id);
         }
         out.push('\n');

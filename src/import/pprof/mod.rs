@@ -161,8 +161,8 @@ impl<R: Read> Window<R> {
     }
 }
 
-/// Location ids seen in samples, interned to dense references until the
-/// locations themselves are known.
+/// Location ids seen in samples, interned in first-use order: the
+/// reference of an id becomes its location's index.
 #[derive(Default)]
 struct LocationRefs {
     dense: Vec<u32>,
@@ -358,8 +358,33 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
         });
     }
 
+    // Locations are numbered in the order samples first use them (the
+    // order of the stacks' references, and pprof's merge order), then the
+    // unused ones in file order.
     let location_index = index_ids(header.location.iter().map(|l| l.id), "location")?;
-    for l in &header.location {
+    let mut order: Vec<u32> = Vec::with_capacity(header.location.len());
+    let mut placed = vec![false; header.location.len()];
+    for (r, &id) in columns.locations.ids.iter().enumerate() {
+        match location_index.get(&id) {
+            Some(&i) => {
+                order.push(i);
+                placed[i as usize] = true;
+            }
+            None => {
+                let sample = columns
+                    .samples
+                    .as_ref()
+                    .and_then(|s| (0..s.len()).find(|&i| s.stack(i).any(|x| x == r as u32)))
+                    .unwrap_or(0);
+                return Err(Error::malformed(format!(
+                    "sample {sample} refers to location {id}, which does not exist"
+                )));
+            }
+        }
+    }
+    order.extend((0..header.location.len() as u32).filter(|&i| !placed[i as usize]));
+    for &i in &order {
+        let l = &header.location[i as usize];
         let mapping = match l.mapping_id {
             0 => None,
             id => Some(*mapping_index.get(&id).ok_or_else(|| {
@@ -408,23 +433,6 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
                 )
             }));
         }
-        // Location references become location indices.
-        let mut ref_to_index = Vec::with_capacity(columns.locations.ids.len());
-        for &id in &columns.locations.ids {
-            match location_index.get(&id) {
-                Some(&i) => ref_to_index.push(i),
-                None => {
-                    let r = ref_to_index.len() as u32;
-                    let sample = (0..samples.len())
-                        .find(|&i| samples.stack(i).contains(&r))
-                        .unwrap_or(0);
-                    return Err(Error::malformed(format!(
-                        "sample {sample} refers to location {id}, which does not exist"
-                    )));
-                }
-            }
-        }
-        samples.map_frames(|r| ref_to_index[r as usize]);
         // Raw label sets become label sets.
         let mut label_remap = vec![0u32];
         for (raw, first_sample) in &columns.raw_labels {
@@ -525,7 +533,7 @@ mod tests {
         assert_eq!(p.samples.len(), 1);
         assert_eq!(p.samples.values(0), &[7]);
         assert_eq!(p.functions[0].name, "main");
-        assert_eq!(p.samples.stack(0), &[0]);
+        assert_eq!(p.samples.stack(0).collect::<Vec<_>>(), [0]);
     }
 
     #[test]
