@@ -47,8 +47,16 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
         strings.len() as i64 - 1
     };
     let mut header = wire::Profile::default();
-    for (t, u) in [("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")] {
-        header.sample_type.push(wire::ValueType { r#type: s(t.into()), unit: s(u.into()) });
+    for (t, u) in [
+        ("alloc_objects", "count"),
+        ("alloc_space", "bytes"),
+        ("inuse_objects", "count"),
+        ("inuse_space", "bytes"),
+    ] {
+        header.sample_type.push(wire::ValueType {
+            r#type: s(t.into()),
+            unit: s(u.into()),
+        });
     }
     let bytes_key = s("bytes".into());
     header.mapping.push(wire::Mapping {
@@ -66,7 +74,10 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
         let pkg = f / 50;
         header.function.push(wire::Function {
             id: f + 1,
-            name: s(format!("example.com/svc/pkg{pkg}.(*Type{}).Method{f}", f % 7)),
+            name: s(format!(
+                "example.com/svc/pkg{pkg}.(*Type{}).Method{f}",
+                f % 7
+            )),
             system_name: 0,
             filename: s(format!("/src/svc/pkg{pkg}/file{}.go", f % 13)),
             start_line: (f % 300 + 1) as i64,
@@ -77,10 +88,21 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
     let mut address = 0x401000u64;
     for f in 0..FUNCTIONS {
         for site in 0..SITES_PER_FUNCTION {
-            let mut line = vec![wire::Line { function_id: f + 1, line: (f % 300 + 5 + site * 3) as i64, column: 0 }];
+            let mut line = vec![wire::Line {
+                function_id: f + 1,
+                line: (f % 300 + 5 + site * 3) as i64,
+                column: 0,
+            }];
             if rng.below(10) == 0 {
                 let inlined = rng.below(FUNCTIONS) + 1;
-                line.insert(0, wire::Line { function_id: inlined, line: 7, column: 0 });
+                line.insert(
+                    0,
+                    wire::Line {
+                        function_id: inlined,
+                        line: 7,
+                        column: 0,
+                    },
+                );
             }
             header.location.push(wire::Location {
                 id: f * SITES_PER_FUNCTION + site + 1,
@@ -94,7 +116,11 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
     }
     // A call graph: each function calls a few others, mostly "deeper" ones.
     let callees: Vec<Vec<u64>> = (0..FUNCTIONS)
-        .map(|f| (0..CALLEES).map(|_| (f + 1 + rng.below(FUNCTIONS / 4)) % FUNCTIONS).collect())
+        .map(|f| {
+            (0..CALLEES)
+                .map(|_| (f + 1 + rng.below(FUNCTIONS / 4)) % FUNCTIONS)
+                .collect()
+        })
         .collect();
     let mut body = Vec::with_capacity(110 << 20);
     let mut sample = wire::Sample::default();
@@ -114,8 +140,18 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
         let objects = 1 + rng.below(64);
         let live = rng.below(objects + 1);
         sample.location_id.clone_from(&stack);
-        sample.value = vec![objects as i64, (objects * size) as i64, live as i64, (live * size) as i64];
-        sample.label = vec![wire::Label { key: bytes_key, str: 0, num: size as i64, num_unit: 0 }];
+        sample.value = vec![
+            objects as i64,
+            (objects * size) as i64,
+            live as i64,
+            (live * size) as i64,
+        ];
+        sample.label = vec![wire::Label {
+            key: bytes_key,
+            str: 0,
+            num: size as i64,
+            num_unit: 0,
+        }];
         prost::encoding::message::encode(2, &sample, &mut body);
     }
     header.string_table = strings;
@@ -135,6 +171,9 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 /// Runs a command, returning (seconds, peak RSS in bytes of it and the
 /// children it waited for, from wait4).
+// The child is reaped by wait4 (which also reports its peak memory), not
+// by Child::wait.
+#[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (f64, u64) {
     let start = Instant::now();
     let child = cmd
@@ -146,7 +185,10 @@ fn measure(cmd: &mut Command) -> (f64, u64) {
     // SAFETY: waits for our own child; rusage is a plain struct.
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let secs = start.elapsed().as_secs_f64();
-    assert!(pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "command failed");
+    assert!(
+        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "command failed"
+    );
     (secs, usage.ru_maxrss as u64 * 1024)
 }
 
@@ -156,8 +198,19 @@ fn child(path: &Path) {
     let stage = |what: &str| {
         if std::env::var("BENCH_STAGES").is_ok() {
             let status = std::fs::read_to_string("/proc/self/status").unwrap();
-            let get = |k: &str| status.lines().find(|l| l.starts_with(k)).unwrap_or("").to_string();
-            eprintln!("{what:>10}: {:.2}s {} {}", start.elapsed().as_secs_f64(), get("VmRSS"), get("VmHWM"));
+            let get = |k: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(k))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            eprintln!(
+                "{what:>10}: {:.2}s {} {}",
+                start.elapsed().as_secs_f64(),
+                get("VmRSS"),
+                get("VmHWM")
+            );
         }
     };
     // As the CLI reads: streaming from the file.
@@ -224,8 +277,17 @@ fn main() {
     let mut best = (f64::MAX, 0u64);
     let peak_file = dir.join("child-peak");
     for _ in 0..runs {
-        let (t, _) = measure(Command::new(&me).arg("--child").arg(&path).env("BENCH_PEAK_FILE", &peak_file));
-        let rss: u64 = std::fs::read_to_string(&peak_file).unwrap().trim().parse().unwrap();
+        let (t, _) = measure(
+            Command::new(&me)
+                .arg("--child")
+                .arg(&path)
+                .env("BENCH_PEAK_FILE", &peak_file),
+        );
+        let rss: u64 = std::fs::read_to_string(&peak_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
         if t < best.0 {
             best.0 = t;
         }
@@ -245,6 +307,10 @@ fn main() {
                 .env("TZ", "UTC"),
         );
         println!("go tool pprof -top: {t:.2} s, peak RSS {}", mb(rss));
-        println!("speed-up: {:.1}x, memory: {:.1}x less", t / best.0, rss as f64 / best.1 as f64);
+        println!(
+            "speed-up: {:.1}x, memory: {:.1}x less",
+            t / best.0,
+            rss as f64 / best.1 as f64
+        );
     }
 }

@@ -10,3 +10,6 @@ pub mod units;
 pub use error::{Error, ErrorKind, Result};
 pub mod analysis;
 pub mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -175,10 +175,10 @@ impl UnitFamily {
         let from = self.sniff(from)?;
         let v = value as f64 * from.factor;
         if to == "minimum" || to == "auto" {
-            return Some(self.auto_scale(v).unwrap_or((
-                v / self.default_unit.factor,
-                self.default_unit.canonical,
-            )));
+            return Some(
+                self.auto_scale(v)
+                    .unwrap_or((v / self.default_unit.factor, self.default_unit.canonical)),
+            );
         }
         Some(match self.sniff(to) {
             Some(t) => (v / t.factor, t.canonical),
@@ -292,7 +292,12 @@ pub fn format_g(value: f64, precision: usize) -> String {
         s.push('0');
     } else {
         for i in 0..dp {
-            s.push(digits.as_bytes().get(i as usize).map_or('0', |&b| b as char));
+            s.push(
+                digits
+                    .as_bytes()
+                    .get(i as usize)
+                    .map_or('0', |&b| b as char),
+            );
         }
     }
     if decimals > 0 {
@@ -302,7 +307,10 @@ pub fn format_g(value: f64, precision: usize) -> String {
             let c = if pos < 0 {
                 '0'
             } else {
-                digits.as_bytes().get(pos as usize).map_or('0', |&b| b as char)
+                digits
+                    .as_bytes()
+                    .get(pos as usize)
+                    .map_or('0', |&b| b as char)
             };
             s.push(c);
         }
@@ -320,7 +328,10 @@ mod tests {
         assert_eq!(scaled_label(428833979, "bytes", "bytes"), "428833979B");
         assert_eq!(scaled_label(0, "bytes", "MB"), "0");
         assert_eq!(scaled_label(524312, "bytes", "MB"), "0.50MB");
-        assert_eq!(scaled_label(7120000000, "nanoseconds", "ns"), "7120000000ns");
+        assert_eq!(
+            scaled_label(7120000000, "nanoseconds", "ns"),
+            "7120000000ns"
+        );
         assert_eq!(scaled_label(16500, "count", "minimum"), "16500");
         assert_eq!(label(16_488_000_000_000, "nanoseconds"), "4.58hrs");
         assert_eq!(scaled_label(-924248, "bytes", "bytes"), "-924248B");

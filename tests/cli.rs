@@ -31,7 +31,9 @@ fn data(name: &str) -> String {
 }
 
 fn golden(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/golden").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/golden")
+        .join(name)
 }
 
 /// Runs leakscope and checks its output against a golden file.
@@ -110,21 +112,47 @@ fn errors_are_one_clear_line_and_a_failing_exit() {
     };
     let gz = std::fs::read(data("go.heap.pb.gz")).unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["top".into(), dir.join("missing").display().to_string()], "No such file"),
-        (vec!["top".into(), write("empty", b"")], "the file is empty"),
-        (vec!["top".into(), write("garbage", b"\x01\x02\x03garbage\xff")], "not a valid pprof protobuf"),
-        (vec!["top".into(), write("truncated.gz", &gz[..gz.len() / 2])], "truncated gzip stream"),
-        (vec!["top".into(), write("text.txt", b"hello, world\n")], "not a profile"),
         (
-            vec!["top".into(), "--sample-index".into(), "nope".into(), data("go.heap.pb.gz")],
+            vec!["top".into(), dir.join("missing").display().to_string()],
+            "No such file",
+        ),
+        (vec!["top".into(), write("empty", b"")], "the file is empty"),
+        (
+            vec!["top".into(), write("garbage", b"\x01\x02\x03garbage\xff")],
+            "not a valid pprof protobuf",
+        ),
+        (
+            vec!["top".into(), write("truncated.gz", &gz[..gz.len() / 2])],
+            "truncated gzip stream",
+        ),
+        (
+            vec!["top".into(), write("text.txt", b"hello, world\n")],
+            "not a profile",
+        ),
+        (
+            vec![
+                "top".into(),
+                "--sample-index".into(),
+                "nope".into(),
+                data("go.heap.pb.gz"),
+            ],
             "must be one of: alloc_objects, alloc_space, inuse_objects, inuse_space",
         ),
         (
-            vec!["top".into(), "--focus".into(), "(".into(), data("go.heap.pb.gz")],
+            vec![
+                "top".into(),
+                "--focus".into(),
+                "(".into(),
+                data("go.heap.pb.gz"),
+            ],
             "parsing focus regexp",
         ),
         (
-            vec!["list".into(), "nosuchfunction".into(), data("go.heap.pb.gz")],
+            vec![
+                "list".into(),
+                "nosuchfunction".into(),
+                data("go.heap.pb.gz"),
+            ],
             "no matches found for regexp: nosuchfunction",
         ),
     ];
@@ -158,8 +186,12 @@ fn several_profiles_merge() {
     let one: serde_json::Value =
         serde_json::from_slice(&leakscope(&["top", "--format", "json", &heap]).stdout).unwrap();
     let two: serde_json::Value =
-        serde_json::from_slice(&leakscope(&["top", "--format", "json", &heap, &heap]).stdout).unwrap();
-    assert_eq!(two["total"].as_i64().unwrap(), 2 * one["total"].as_i64().unwrap());
+        serde_json::from_slice(&leakscope(&["top", "--format", "json", &heap, &heap]).stdout)
+            .unwrap();
+    assert_eq!(
+        two["total"].as_i64().unwrap(),
+        2 * one["total"].as_i64().unwrap()
+    );
     assert_eq!(
         two["rows"][0]["flat"].as_i64().unwrap(),
         2 * one["rows"][0]["flat"].as_i64().unwrap()
@@ -168,13 +200,61 @@ fn several_profiles_merge() {
 
 #[test]
 fn golden_outputs() {
-    check(&["top", "--format", "json", &data("synthetic.pb.gz")], "synthetic.top.json");
-    check(&["top", "--format", "json", "--sample-index", "cpu", "--tagfocus", "handler=/slow", &data("synthetic.pb.gz")], "synthetic.top.tagfocus.json");
-    check(&["list", "handle", &data("synthetic.pb.gz")], "synthetic.list.txt");
-    check(&["list", "--format", "json", "Track", "--source-dir", &data(""), &data("go.heap.pb.gz")], "go.heap.list.json");
+    check(
+        &["top", "--format", "json", &data("synthetic.pb.gz")],
+        "synthetic.top.json",
+    );
+    check(
+        &[
+            "top",
+            "--format",
+            "json",
+            "--sample-index",
+            "cpu",
+            "--tagfocus",
+            "handler=/slow",
+            &data("synthetic.pb.gz"),
+        ],
+        "synthetic.top.tagfocus.json",
+    );
+    check(
+        &["list", "handle", &data("synthetic.pb.gz")],
+        "synthetic.list.txt",
+    );
+    check(
+        &[
+            "list",
+            "--format",
+            "json",
+            "Track",
+            "--source-dir",
+            &data(""),
+            &data("go.heap.pb.gz"),
+        ],
+        "go.heap.list.json",
+    );
     check(&["info", &data("synthetic.pb.gz")], "synthetic.info.txt");
-    check(&["info", "--format", "json", &data("go.heap.pb.gz")], "go.heap.info.json");
-    check(&["top", &data("go.heap.debug1.txt")], "go.heap.debug1.top.txt");
-    check(&["top", &data("go.mutex.debug1.txt")], "go.mutex.debug1.top.txt");
-    check(&["traces", "--format", "json", "--sample-index", "1", &data("synthetic.pb.gz")], "synthetic.traces.json");
+    check(
+        &["info", "--format", "json", &data("go.heap.pb.gz")],
+        "go.heap.info.json",
+    );
+    check(
+        &["top", &data("go.heap.debug1.txt")],
+        "go.heap.debug1.top.txt",
+    );
+    check(
+        &["top", &data("go.mutex.debug1.txt")],
+        "go.mutex.debug1.top.txt",
+    );
+    check(
+        &[
+            "traces",
+            "--format",
+            "json",
+            "--sample-index",
+            "1",
+            &data("synthetic.pb.gz"),
+        ],
+        "synthetic.traces.json",
+    );
 }

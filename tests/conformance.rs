@@ -115,7 +115,9 @@ fn classify(oracle: &Path) -> Option<Check> {
     let dir = oracle.parent()?;
     let name = oracle.file_name()?.to_str()?;
     let re = |p: &str| Regex::new(p).unwrap();
-    if let Some(c) = re(r"^(.+)\.exact\.(base|diff_base)-(.+)\.(\d+)_(\w+)\.top\.txt(\.gz)?$").captures(name) {
+    if let Some(c) =
+        re(r"^(.+)\.exact\.(base|diff_base)-(.+)\.(\d+)_(\w+)\.top\.txt(\.gz)?$").captures(name)
+    {
         let profile = profile_for(dir, &c[1])?;
         let base = profile_for(dir, &c[3])?;
         let unit = unit_of(&profile, &c[4]);
@@ -254,9 +256,7 @@ fn every_oracle_in_the_corpus_matches() {
     let mut empty = Vec::new();
     for oracle in &files {
         let name = oracle.file_name().unwrap().to_str().unwrap();
-        if !(name.ends_with(".txt") || name.ends_with(".txt.gz"))
-            || name.ends_with(".error.txt")
-        {
+        if !(name.ends_with(".txt") || name.ends_with(".txt.gz")) || name.ends_with(".error.txt") {
             continue;
         }
         if std::fs::metadata(oracle).unwrap().len() == 0 {
@@ -276,11 +276,19 @@ fn every_oracle_in_the_corpus_matches() {
         let want = universal_newlines(&common::read_text(oracle));
         checked += 1;
         if got != want {
-            failures.push(format!("{rel}:\n{}", common::first_differences(&got, &want, 4)));
+            failures.push(format!(
+                "{rel}:\n{}",
+                common::first_differences(&got, &want, 4)
+            ));
         }
     }
-    eprintln!("checked {checked} oracles; empty (skipped): {empty:?}; not classified: {unclassified:?}");
-    assert!(unclassified.is_empty(), "oracles of unknown kind: {unclassified:?}");
+    eprintln!(
+        "checked {checked} oracles; empty (skipped): {empty:?}; not classified: {unclassified:?}"
+    );
+    assert!(
+        unclassified.is_empty(),
+        "oracles of unknown kind: {unclassified:?}"
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked} oracles differ:\n{}",
@@ -299,11 +307,17 @@ fn every_rejected_profile_is_rejected_with_a_reason() {
     let mut files = Vec::new();
     all_files(&corpus, &mut files);
     let expected_reason = [
-        ("7e3c92482f6f39fc502b822ded792c589849cca8", "second value must be non-zero"),
+        (
+            "7e3c92482f6f39fc502b822ded792c589849cca8",
+            "second value must be non-zero",
+        ),
         ("dotnet-pprof-3.pb.gz", "has the reserved id 0"),
     ];
     let mut seen = 0;
-    for error_file in files.iter().filter(|f| f.to_string_lossy().ends_with(".error.txt")) {
+    for error_file in files
+        .iter()
+        .filter(|f| f.to_string_lossy().ends_with(".error.txt"))
+    {
         let profile = PathBuf::from(error_file.to_string_lossy().trim_end_matches(".error.txt"));
         let data = std::fs::read(&profile).unwrap();
         let err = read_profile(&data, &ImportOptions::default())
@@ -315,7 +329,10 @@ fn every_rejected_profile_is_rejected_with_a_reason() {
         }
         seen += 1;
     }
-    assert!(seen >= 2, "expected the corpus's rejected profiles, saw {seen}");
+    assert!(
+        seen >= 2,
+        "expected the corpus's rejected profiles, saw {seen}"
+    );
 }
 
 #[test]
@@ -333,7 +350,13 @@ fn every_profile_in_the_corpus_loads_or_is_rejected_cleanly() {
         }
         let rejected = Path::new(&format!("{}.error.txt", f.display())).exists();
         let result = read_profile(&std::fs::read(f).unwrap(), &ImportOptions::default());
-        assert_eq!(result.is_err(), rejected, "{}: {:?}", f.display(), result.err());
+        assert_eq!(
+            result.is_err(),
+            rejected,
+            "{}: {:?}",
+            f.display(),
+            result.err()
+        );
         loaded += usize::from(!rejected);
     }
     assert!(loaded >= 50, "only {loaded} profiles loaded");

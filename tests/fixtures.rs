@@ -72,7 +72,13 @@ impl Writer {
         id
     }
 
-    fn sample(&mut self, stack: &[u64], values: [i64; 3], labels: &[(&str, &str)], nums: &[(&str, i64, &str)]) {
+    fn sample(
+        &mut self,
+        stack: &[u64],
+        values: [i64; 3],
+        labels: &[(&str, &str)],
+        nums: &[(&str, i64, &str)],
+    ) {
         let mut label = Vec::new();
         for (k, v) in labels {
             label.push(wire::Label {
@@ -101,7 +107,11 @@ impl Writer {
 fn synthetic() -> Vec<u8> {
     let mut w = Writer::default();
     w.s("");
-    let types = [("samples", "count"), ("cpu", "nanoseconds"), ("alloc_space", "bytes")];
+    let types = [
+        ("samples", "count"),
+        ("cpu", "nanoseconds"),
+        ("alloc_space", "bytes"),
+    ];
     for (t, u) in types {
         let vt = wire::ValueType {
             r#type: w.s(t),
@@ -109,7 +119,10 @@ fn synthetic() -> Vec<u8> {
         };
         w.p.sample_type.push(vt);
     }
-    let (app, libc) = (w.s("/usr/local/bin/synthapp"), w.s("/lib/x86_64-linux-gnu/libc.so.6"));
+    let (app, libc) = (
+        w.s("/usr/local/bin/synthapp"),
+        w.s("/lib/x86_64-linux-gnu/libc.so.6"),
+    );
     let build = w.s("5d2c1e0f");
     w.p.mapping.push(wire::Mapping {
         id: 1,
@@ -133,10 +146,18 @@ fn synthetic() -> Vec<u8> {
     });
 
     let main = w.function("main.main", "/src/synthapp/main.go", 10);
-    let serve = w.function("net/http.(*conn).serve", "/usr/lib/go/src/net/http/server.go", 1800);
+    let serve = w.function(
+        "net/http.(*conn).serve",
+        "/usr/lib/go/src/net/http/server.go",
+        1800,
+    );
     let handle = w.function("main.handle", "/src/synthapp/handler.go", 20);
     let parse = w.function("main.parse", "/src/synthapp/parse.go", 5);
-    let decode = w.function("encoding/json.(*decodeState).object", "/usr/lib/go/src/encoding/json/decode.go", 600);
+    let decode = w.function(
+        "encoding/json.(*decodeState).object",
+        "/usr/lib/go/src/encoding/json/decode.go",
+        600,
+    );
     let helper = w.function("main.helper", "/src/synthapp/handler.go", 40);
     let walk = w.function("main.walk", "/src/synthapp/tree.go", 3);
     let even = w.function("main.even", "/src/synthapp/tree.go", 12);
@@ -164,22 +185,63 @@ fn synthetic() -> Vec<u8> {
     w.p.location[folded as usize - 1].is_folded = true;
 
     let root = [l_serve, l_main];
-    let with_root = |stack: &[u64]| -> Vec<u64> { stack.iter().chain(root.iter()).copied().collect() };
+    let with_root =
+        |stack: &[u64]| -> Vec<u64> { stack.iter().chain(root.iter()).copied().collect() };
     let slow = [("handler", "/slow"), ("tenant", "a")];
     let fast = [("handler", "/fast"), ("tenant", "b")];
-    w.sample(&with_root(&[l_decode, l_parse, l_handle]), [30, 300_000_000, 4096], &slow, &[("bytes", 4096, "bytes")]);
-    w.sample(&with_root(&[l_parse2, l_handle]), [10, 100_000_000, 1024], &slow, &[("bytes", 1024, "bytes")]);
-    w.sample(&with_root(&[l_handle_helper]), [20, 200_000_000, 65536], &fast, &[("bytes", 65536, "bytes"), ("latency", 12, "ms")]);
+    w.sample(
+        &with_root(&[l_decode, l_parse, l_handle]),
+        [30, 300_000_000, 4096],
+        &slow,
+        &[("bytes", 4096, "bytes")],
+    );
+    w.sample(
+        &with_root(&[l_parse2, l_handle]),
+        [10, 100_000_000, 1024],
+        &slow,
+        &[("bytes", 1024, "bytes")],
+    );
+    w.sample(
+        &with_root(&[l_handle_helper]),
+        [20, 200_000_000, 65536],
+        &fast,
+        &[("bytes", 65536, "bytes"), ("latency", 12, "ms")],
+    );
     // The same stack and labels again: merged with the previous sample.
-    w.sample(&with_root(&[l_handle_helper]), [5, 50_000_000, 0], &fast, &[("bytes", 65536, "bytes"), ("latency", 12, "ms")]);
+    w.sample(
+        &with_root(&[l_handle_helper]),
+        [5, 50_000_000, 0],
+        &fast,
+        &[("bytes", 65536, "bytes"), ("latency", 12, "ms")],
+    );
     // Direct recursion: walk → walk → walk.
-    w.sample(&with_root(&[l_walk, l_walk, l_walk, l_handle]), [15, 150_000_000, 2048], &slow, &[]);
+    w.sample(
+        &with_root(&[l_walk, l_walk, l_walk, l_handle]),
+        [15, 150_000_000, 2048],
+        &slow,
+        &[],
+    );
     // Mutual recursion: even → odd → even.
-    w.sample(&with_root(&[l_even, l_odd, l_even, l_handle]), [8, 80_000_000, 512], &fast, &[]);
+    w.sample(
+        &with_root(&[l_even, l_odd, l_even, l_handle]),
+        [8, 80_000_000, 512],
+        &fast,
+        &[],
+    );
     // Allocator frame (dropped by drop_frames) above a handler.
-    w.sample(&with_root(&[l_malloc, l_handle]), [4, 40_000_000, 1_000_000], &fast, &[("bytes", 1_000_000, "bytes")]);
+    w.sample(
+        &with_root(&[l_malloc, l_handle]),
+        [4, 40_000_000, 1_000_000],
+        &fast,
+        &[("bytes", 1_000_000, "bytes")],
+    );
     // Unsymbolized libc frames under C++.
-    w.sample(&[l_libc1, l_libc2, l_cpp, l_main], [6, 60_000_000, 256], &[], &[("bytes", 256, "bytes")]);
+    w.sample(
+        &[l_libc1, l_libc2, l_cpp, l_main],
+        [6, 60_000_000, 256],
+        &[],
+        &[("bytes", 256, "bytes")],
+    );
     w.sample(&[l_libc2, l_cpp, l_main], [3, 30_000_000, 0], &[], &[]);
     // A folded location.
     w.sample(&with_root(&[folded]), [2, 20_000_000, 128], &slow, &[]);
@@ -191,7 +253,10 @@ fn synthetic() -> Vec<u8> {
     w.sample(&[], [1, 10_000_000, 32], &[], &[]);
 
     w.p.drop_frames = w.s("runtime\\.mallocgc");
-    let comments = [w.s("synthetic fixture for leakscope"), w.s("#hidden comment")];
+    let comments = [
+        w.s("synthetic fixture for leakscope"),
+        w.s("#hidden comment"),
+    ];
     w.p.comment = comments.to_vec();
     w.p.time_nanos = 1_700_000_000_123_456_789;
     w.p.duration_nanos = 10_500_000_000;
@@ -215,7 +280,8 @@ fn synthetic_fixture_is_what_the_writer_makes() {
     if std::env::var("BLESS").as_deref() == Ok("1") {
         std::fs::write(&path, &bytes).unwrap();
     }
-    let committed = std::fs::read(&path).expect("tests/data/synthetic.pb.gz exists (BLESS=1 makes it)");
+    let committed =
+        std::fs::read(&path).expect("tests/data/synthetic.pb.gz exists (BLESS=1 makes it)");
     assert!(
         committed == bytes,
         "tests/data/synthetic.pb.gz is not what the writer in tests/fixtures.rs makes: \

@@ -12,7 +12,9 @@ use leakscope::analysis::options::ReportOptions;
 use leakscope::analysis::top::top;
 
 fn flat_by_name(file: &str) -> BTreeMap<String, i64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(file);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(file);
     let p = common::prepared(&path, None);
     let r = top(&p, &ReportOptions::exact()).unwrap();
     r.rows.into_iter().map(|row| (row.name, row.flat)).collect()
@@ -23,7 +25,13 @@ fn debug1_text_names_frames_like_the_protobuf() {
     let text = flat_by_name("go.heap.debug1.txt");
     let proto = flat_by_name("go.heap.pb.gz");
     // The program's own allocation sites carry the same bytes in both.
-    let sites = ["bytes.Repeat", "main.buffer", "main.recurse", "main.ping", "main.(*Tracker).Track"];
+    let sites = [
+        "bytes.Repeat",
+        "main.buffer",
+        "main.recurse",
+        "main.ping",
+        "main.(*Tracker).Track",
+    ];
     for site in sites {
         assert!(proto[site] > 0, "{site} allocates in the protobuf");
         assert_eq!(text.get(site), proto.get(site), "{site}");

@@ -114,7 +114,10 @@ fn same_listing_or_report(got: &str, want: &str) -> bool {
                 return g == w;
             }
             let head = |s: &str| s.lines().take(2).map(str::to_string).collect::<Vec<_>>();
-            head(g) == head(w) && g.lines().nth(2).is_some_and(|l| l.contains("source not available"))
+            head(g) == head(w)
+                && g.lines()
+                    .nth(2)
+                    .is_some_and(|l| l.contains("source not available"))
         })
 }
 

@@ -152,10 +152,17 @@ pub fn apply<'p>(profile: &'p Profile, filters: &Filters) -> Result<View<'p>> {
     let tag_ignore = TagFilter::compile("tagignore", &filters.tag_ignore, &num_units)?;
 
     let mut view = View::all(profile);
-    by_name(&mut view, focus.as_ref(), ignore.as_ref(), hide.as_ref(), show.as_ref());
+    by_name(
+        &mut view,
+        focus.as_ref(),
+        ignore.as_ref(),
+        hide.as_ref(),
+        show.as_ref(),
+    );
     if let Some(re) = &show_from {
         if !by_show_from(&mut view, re) {
-            view.warnings.push("ShowFrom expression matched no samples".into());
+            view.warnings
+                .push("ShowFrom expression matched no samples".into());
         }
     }
     if tag_focus.is_some() || tag_ignore.is_some() {
@@ -173,10 +180,12 @@ pub fn apply<'p>(profile: &'p Profile, filters: &Filters) -> Result<View<'p>> {
             }
         });
         if tag_focus.is_some() && !focused_any {
-            view.warnings.push("TagFocus expression matched no samples".into());
+            view.warnings
+                .push("TagFocus expression matched no samples".into());
         }
         if tag_ignore.is_some() && !ignored_any {
-            view.warnings.push("TagIgnore expression matched no samples".into());
+            view.warnings
+                .push("TagIgnore expression matched no samples".into());
         }
     }
     Ok(view)
@@ -290,7 +299,8 @@ fn by_name(
         (show.is_some(), hnm, "Show"),
     ] {
         if set && !matched {
-            view.warnings.push(format!("{name} expression matched no samples"));
+            view.warnings
+                .push(format!("{name} expression matched no samples"));
         }
     }
 }
@@ -307,7 +317,11 @@ fn by_show_from(view: &mut View, re: &Regex) -> bool {
             continue;
         }
         // The outermost matching line; inner lines up to it stay.
-        if let Some(i) = view.lines(li).iter().rposition(|ln| line_matches(p, ln, re)) {
+        if let Some(i) = view
+            .lines(li)
+            .iter()
+            .rposition(|ln| line_matches(p, ln, re))
+        {
             view.lines_mut()[li].truncate(i + 1);
             matched_loc[li] = true;
             matched = true;
@@ -315,7 +329,10 @@ fn by_show_from(view: &mut View, re: &Regex) -> bool {
     }
     view.select(|_, stack| {
         let stack: Vec<u32> = stack.collect();
-        match (0..stack.len()).rev().find(|&i| matched_loc[stack[i] as usize]) {
+        match (0..stack.len())
+            .rev()
+            .find(|&i| matched_loc[stack[i] as usize])
+        {
             None => Keep::Drop,
             Some(i) if i + 1 == stack.len() => Keep::Same,
             Some(i) => Keep::Changed(stack[..=i].to_vec()),
@@ -355,12 +372,15 @@ pub fn num_label_units(p: &Profile) -> Vec<(String, String)> {
     units
 }
 
+/// Whether a numeric label value (with its unit) is in a range.
+type RangeTest = Box<dyn Fn(i64, &str) -> bool>;
+
 /// A compiled tagfocus/tagignore expression.
 enum TagFilter {
     /// Numeric range on a key (or any key), in that key's unit.
     Range {
         key: Option<String>,
-        test: Box<dyn Fn(i64, &str) -> bool>,
+        test: RangeTest,
         units: Vec<(String, String)>,
     },
     /// Regexes on the values of a key.
@@ -387,9 +407,7 @@ impl TagFilter {
         }
         let res = value
             .split(',')
-            .map(|r| {
-                Regex::new(r).map_err(|e| Error::bad_regex(name, r, &e))
-            })
+            .map(|r| Regex::new(r).map_err(|e| Error::bad_regex(name, r, &e)))
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(match key {
             Some(key) => TagFilter::KeyRegex { key, res },
@@ -432,7 +450,7 @@ impl TagFilter {
 
 /// pprof's `parseTagFilterRange`: `32kb` (equal), `:64kb` (at most), `4mb:`
 /// (at least), `12kb:64mb` (between, inclusive).
-fn parse_tag_range(filter: &str) -> Option<Box<dyn Fn(i64, &str) -> bool>> {
+fn parse_tag_range(filter: &str) -> Option<RangeTest> {
     let re = Regex::new(r"([+-]?[0-9]+)([[:alpha:]]+)?").expect("valid regex");
     let ranges: Vec<regex::Captures> = re.captures_iter(filter).take(2).collect();
     let first = ranges.first()?;

@@ -226,7 +226,8 @@ impl Graph {
         }
         let mut dropped = 0;
         for (e, alive) in self.edges.iter().zip(self.edge_alive.iter_mut()) {
-            if *alive && in_graph[e.dst as usize] && e.weight.unsigned_abs() < cutoff.unsigned_abs() {
+            if *alive && in_graph[e.dst as usize] && e.weight.unsigned_abs() < cutoff.unsigned_abs()
+            {
                 *alive = false;
                 dropped += 1;
             }
@@ -266,7 +267,13 @@ pub struct Trim {
 /// is under node_fraction of the total → sort → keep the top node_count
 /// (rebuilding so edges skip what was dropped) → drop edges under
 /// edge_fraction.
-pub fn trimmed(view: &View, table: &NodeTable, names: &[String], sample_type: usize, trim: &Trim) -> TrimmedGraph {
+pub fn trimmed(
+    view: &View,
+    table: &NodeTable,
+    names: &[String],
+    sample_type: usize,
+    trim: &Trim,
+) -> TrimmedGraph {
     let mut g = Graph::build(view, table, sample_type, None, trim.drop_negative);
     let total = g.flat_sum();
     let node_cutoff = ((total as f64 * trim.node_fraction) as i64).abs();

@@ -16,9 +16,10 @@ pub struct ProfileInfo {
     pub locations: usize,
     pub functions: usize,
     pub mappings: usize,
-    /// When the profile was taken (ISO 8601, UTC), if it says.
+    /// When the profile was taken (ISO 8601, UTC, to the nanosecond), if
+    /// it says. (Not as nanoseconds since 1970: JavaScript numbers cannot
+    /// hold them exactly.)
     pub time: Option<String>,
-    pub time_nanos: i64,
     pub duration_nanos: i64,
     pub period_type: ValueType,
     pub period: i64,
@@ -64,7 +65,6 @@ pub fn info(p: &Profile) -> ProfileInfo {
         functions: p.functions.len(),
         mappings: p.mappings.len(),
         time: (p.time_nanos != 0).then(|| gotime::iso8601(p.time_nanos)),
-        time_nanos: p.time_nanos,
         duration_nanos: p.duration_nanos,
         period_type: p.period_type.clone(),
         period: p.period,

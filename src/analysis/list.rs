@@ -64,7 +64,12 @@ pub struct ListedLine {
 const MARGIN: i64 = 5;
 
 /// Computes `list` on a prepared profile.
-pub fn list(p: &Profile, regex: &str, options: &ReportOptions, sources: &dyn SourceFiles) -> Result<ListReport> {
+pub fn list(
+    p: &Profile,
+    regex: &str,
+    options: &ReportOptions,
+    sources: &dyn SourceFiles,
+) -> Result<ListReport> {
     let symbol = Regex::new(regex).map_err(|e| Error::bad_regex("list", regex, &e))?;
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
@@ -143,7 +148,9 @@ pub fn list(p: &Profile, regex: &str, options: &ReportOptions, sources: &dyn Sou
                 file_nodes
                     .iter()
                     .filter(|&&n| table.infos[n as usize].lineno == line)
-                    .fold((0, 0), |(f, c), &n| (f + g.flat[n as usize], c + g.cum[n as usize]))
+                    .fold((0, 0), |(f, c), &n| {
+                        (f + g.flat[n as usize], c + g.cum[n as usize])
+                    })
             };
             let source = sources.lines(&first.file);
             let lines = match &source {

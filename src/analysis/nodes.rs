@@ -135,7 +135,11 @@ impl NodeTable {
                     }
                 } else {
                     let f = &p.functions[ln.function as usize];
-                    let name = if agg.function { f.name.clone() } else { String::new() };
+                    let name = if agg.function {
+                        f.name.clone()
+                    } else {
+                        String::new()
+                    };
                     let file = if agg.filename {
                         file_names
                             .entry(ln.function)
@@ -213,9 +217,7 @@ impl PathOptions {
                 }
             }
         }
-        let mut prefixes: Vec<String> = split_list(&self.trim_path)
-            .map(str::to_string)
-            .collect();
+        let mut prefixes: Vec<String> = split_list(&self.trim_path).map(str::to_string).collect();
         prefixes.push("/proc/self/cwd/./".into());
         prefixes.push("/proc/self/cwd/".into());
         for mut prefix in prefixes {
@@ -232,10 +234,7 @@ impl PathOptions {
 
 /// Go's `filepath.SplitList`: empty input is no entries.
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
-    (!s.is_empty())
-        .then(|| s.split(':'))
-        .into_iter()
-        .flatten()
+    (!s.is_empty()).then(|| s.split(':')).into_iter().flatten()
 }
 
 /// Go's `filepath.Base` for `/`-separated paths.

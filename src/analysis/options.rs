@@ -20,7 +20,8 @@ pub enum Granularity {
 }
 
 impl Granularity {
-    pub const NAMES: [&'static str; 5] = ["functions", "filefunctions", "files", "lines", "addresses"];
+    pub const NAMES: [&'static str; 5] =
+        ["functions", "filefunctions", "files", "lines", "addresses"];
 
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {

@@ -24,7 +24,11 @@ pub struct ReportContext {
     pub unit: String,
     /// The unit values are printed in (e.g. `MB`).
     pub output_unit: String,
+    /// When the profile was taken, in nanoseconds since 1970 (0: unknown).
+    #[serde(skip)]
     pub time_nanos: i64,
+    /// The same as ISO 8601 (UTC), for JSON and JavaScript.
+    pub time: Option<String>,
     pub duration_nanos: i64,
     /// The sum of |value| over all samples (of the diff base's samples with
     /// `diff_base`): what percentages are of. Filters do not change it.
@@ -56,6 +60,7 @@ impl ReportContext {
             unit: st.unit.clone(),
             output_unit: String::new(),
             time_nanos: p.time_nanos,
+            time: (p.time_nanos != 0).then(|| crate::render::gotime::iso8601(p.time_nanos)),
             duration_nanos: p.duration_nanos,
             total: total(p, sample_type),
             filters,
@@ -96,7 +101,11 @@ impl ReportContext {
         if min_unit != max_unit && min_value.saturating_mul(100) < max_value {
             unit = units::scale(min_value.saturating_mul(100), &self.unit, "minimum").1;
         }
-        self.output_unit = if unit.is_empty() { self.unit.clone() } else { unit };
+        self.output_unit = if unit.is_empty() {
+            self.unit.clone()
+        } else {
+            unit
+        };
     }
 }
 

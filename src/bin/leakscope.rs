@@ -185,13 +185,13 @@ impl ReportArgs {
                 tag_ignore: self.tagignore.clone(),
             },
             node_count: self.nodecount,
-            node_fraction: self
-                .nodefraction
-                .unwrap_or(if exact { 0.0 } else { 0.005 }),
-            edge_fraction: self
-                .edgefraction
-                .unwrap_or(if exact { 0.0 } else { 0.001 }),
-            sort: if self.cum { SortOrder::Cum } else { SortOrder::Flat },
+            node_fraction: self.nodefraction.unwrap_or(if exact { 0.0 } else { 0.005 }),
+            edge_fraction: self.edgefraction.unwrap_or(if exact { 0.0 } else { 0.001 }),
+            sort: if self.cum {
+                SortOrder::Cum
+            } else {
+                SortOrder::Flat
+            },
             unit: self.unit.clone(),
             no_inlines: self.noinlines,
             ..ReportOptions::default()
@@ -313,10 +313,7 @@ impl list::SourceFiles for DirSources {
             vec![path.to_path_buf()]
         } else {
             let mut dirs = Vec::new();
-            let mut dir = self
-                .dir
-                .clone()
-                .or_else(|| std::env::current_dir().ok())?;
+            let mut dir = self.dir.clone().or_else(|| std::env::current_dir().ok())?;
             loop {
                 dirs.push(dir.join(path));
                 if !dir.pop() {

@@ -201,13 +201,21 @@ mod tests {
     fn truncated_gzip_is_reported() {
         let z = gzip(&[7u8; 10000]);
         let e = read_profile(&z[..z.len() / 2], &ImportOptions::default()).unwrap_err();
-        assert!(e.message.starts_with("truncated gzip stream after"), "{}", e.message);
+        assert!(
+            e.message.starts_with("truncated gzip stream after"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn garbage_is_not_a_profile() {
-        let e = read_profile(b"\x00\x01\x02garbage\xff\xfe", &ImportOptions::default())
-            .unwrap_err();
-        assert!(e.message.contains("not a valid pprof protobuf"), "{}", e.message);
+        let e =
+            read_profile(b"\x00\x01\x02garbage\xff\xfe", &ImportOptions::default()).unwrap_err();
+        assert!(
+            e.message.contains("not a valid pprof protobuf"),
+            "{}",
+            e.message
+        );
     }
 }

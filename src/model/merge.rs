@@ -41,8 +41,8 @@ pub fn merge(mut profiles: Vec<Profile>) -> Result<Profile> {
         }
     }
     let merged = merger.out;
-    let has_zero_sample = (0..merged.samples.len())
-        .any(|i| merged.samples.values(i).iter().all(|&v| v == 0));
+    let has_zero_sample =
+        (0..merged.samples.len()).any(|i| merged.samples.values(i).iter().all(|&v| v == 0));
     if has_zero_sample {
         // Samples that summed to zero are dropped by merging again (pprof
         // does the same), which also drops what only they referred to.
@@ -81,10 +81,7 @@ fn describe_types(ts: &[ValueType]) -> String {
 /// pprof's `ScaleProfiles`: brings sample types (and period types) of
 /// compatible units to the finest unit among the profiles.
 fn scale_to_common_units(profiles: &mut [Profile]) -> Result<()> {
-    let period_types: Vec<ValueType> = profiles
-        .iter()
-        .map(|p| p.period_type.clone())
-        .collect();
+    let period_types: Vec<ValueType> = profiles.iter().map(|p| p.period_type.clone()).collect();
     let common_period = common_value_type(&period_types)
         .map_err(|e| Error::incompatible(format!("period type: {e}")))?;
     let n = profiles[0].sample_types.len();
@@ -125,7 +122,8 @@ fn common_value_type(types: &[ValueType]) -> std::result::Result<ValueType, Stri
     for t in &types[1..] {
         let same_name = min.name.strip_suffix('s').unwrap_or(&min.name)
             == t.name.strip_suffix('s').unwrap_or(&t.name);
-        let compatible = same_name && (min.unit == t.unit || units::same_family(&min.unit, &t.unit));
+        let compatible =
+            same_name && (min.unit == t.unit || units::same_family(&min.unit, &t.unit));
         if !compatible {
             return Err(format!(
                 "incompatible types: {} {}",
@@ -265,8 +263,7 @@ fn same_location(a: &Location, b: &Location, mappings: &[Mapping]) -> bool {
         && a.mapping == b.mapping
         && a.is_folded == b.is_folded
         && a.lines.len() == b.lines.len()
-        && a
-            .lines
+        && a.lines
             .iter()
             .zip(&b.lines)
             .all(|(x, y)| x.function == y.function && x.line == y.line)
@@ -307,15 +304,16 @@ impl Merger {
 
         let hasher = self.hasher;
         let mut duplicate = vec![false; samples.len()];
-        for i in 0..samples.len() {
+        for (i, is_duplicate) in duplicate.iter_mut().enumerate() {
             let (stack, labels) = (samples.stack_bytes(i), samples.label_set_id(i));
             let hash = Self::sample_hash(&hasher, stack, labels);
             let same = |&j: &u32| {
-                samples.label_set_id(j as usize) == labels && samples.stack_bytes(j as usize) == stack
+                samples.label_set_id(j as usize) == labels
+                    && samples.stack_bytes(j as usize) == stack
             };
             match self.samples.find(hash, same) {
                 Some(&j) => {
-                    duplicate[i] = true;
+                    *is_duplicate = true;
                     let add: Vec<i64> = samples.values(i).to_vec();
                     for (v, a) in samples.values_mut(j as usize).iter_mut().zip(add) {
                         *v += a;
@@ -323,7 +321,11 @@ impl Merger {
                 }
                 None => {
                     self.samples.insert_unique(hash, i as u32, |&j| {
-                        Self::sample_hash(&hasher, samples.stack_bytes(j as usize), samples.label_set_id(j as usize))
+                        Self::sample_hash(
+                            &hasher,
+                            samples.stack_bytes(j as usize),
+                            samples.label_set_id(j as usize),
+                        )
                     });
                 }
             }
@@ -333,9 +335,14 @@ impl Merger {
             // The table's indices are positions before compaction: rebuild.
             self.samples.clear();
             for i in 0..samples.len() {
-                let hash = Self::sample_hash(&hasher, samples.stack_bytes(i), samples.label_set_id(i));
+                let hash =
+                    Self::sample_hash(&hasher, samples.stack_bytes(i), samples.label_set_id(i));
                 self.samples.insert_unique(hash, i as u32, |&j| {
-                    Self::sample_hash(&hasher, samples.stack_bytes(j as usize), samples.label_set_id(j as usize))
+                    Self::sample_hash(
+                        &hasher,
+                        samples.stack_bytes(j as usize),
+                        samples.label_set_id(j as usize),
+                    )
                 });
             }
         }
@@ -378,7 +385,13 @@ impl Merger {
                 out.label_set_id(j as usize) == labels && out.stack_bytes(j as usize) == stack
             });
             if let Some(&j) = found {
-                for (v, add) in self.out.samples.values_mut(j as usize).iter_mut().zip(values) {
+                for (v, add) in self
+                    .out
+                    .samples
+                    .values_mut(j as usize)
+                    .iter_mut()
+                    .zip(values)
+                {
                     *v += add;
                 }
                 continue;
@@ -387,7 +400,11 @@ impl Merger {
             self.out.samples.push_encoded(values, stack, labels)?;
             let (hasher, out) = (self.hasher, &self.out.samples);
             self.samples.insert_unique(hash, j, |&j| {
-                Self::sample_hash(&hasher, out.stack_bytes(j as usize), out.label_set_id(j as usize))
+                Self::sample_hash(
+                    &hasher,
+                    out.stack_bytes(j as usize),
+                    out.label_set_id(j as usize),
+                )
             });
         }
         drop(encoded);
@@ -427,7 +444,10 @@ impl Merger {
         let sf = std::mem::take(&mut src.functions[f as usize]);
         let hash = function_hash(&self.hasher, &sf);
         let out = &self.out.functions;
-        let of = match self.functions.find(hash, |&j| same_function(&out[j as usize], &sf)) {
+        let of = match self
+            .functions
+            .find(hash, |&j| same_function(&out[j as usize], &sf))
+        {
             Some(&of) => of,
             None => {
                 let of = self.out.functions.len() as u32;
@@ -436,7 +456,8 @@ impl Merger {
                     ..sf
                 });
                 let (hasher, out) = (self.hasher, &self.out.functions);
-                self.functions.insert_unique(hash, of, |&j| function_hash(&hasher, &out[j as usize]));
+                self.functions
+                    .insert_unique(hash, of, |&j| function_hash(&hasher, &out[j as usize]));
                 of
             }
         };
@@ -472,7 +493,8 @@ impl Merger {
                 let ol = self.out.locations.len() as u32;
                 loc.id = ol as u64 + 1;
                 self.out.locations.push(loc);
-                let (hasher, out, mappings) = (self.hasher, &self.out.locations, &self.out.mappings);
+                let (hasher, out, mappings) =
+                    (self.hasher, &self.out.locations, &self.out.mappings);
                 self.locations.insert_unique(hash, ol, |&j| {
                     location_hash(&hasher, &out[j as usize], mappings)
                 });

@@ -120,7 +120,10 @@ mod tests {
             simplify_function_name("(anonymous namespace)::bar(int)"),
             "(anonymous namespace)::bar"
         );
-        assert_eq!(simplify_function_name("Foo::operator()(int)"), "Foo::operator()");
+        assert_eq!(
+            simplify_function_name("Foo::operator()(int)"),
+            "Foo::operator()"
+        );
         assert_eq!(simplify_function_name("größe(x)"), "größe");
     }
 }

@@ -44,7 +44,9 @@ impl Stacks {
 
     /// The frames of stack `i`, leaf first (`.rev()` for root first).
     pub fn get(&self, i: usize) -> StackIter<'_> {
-        StackIter { bytes: self.bytes(i) }
+        StackIter {
+            bytes: self.bytes(i),
+        }
     }
 
     /// Total bytes used by all stacks.
@@ -72,19 +74,23 @@ impl Stacks {
     }
 
     fn close(&mut self) -> Result<()> {
-        if self.bytes.len() > MAX_STACK_BYTES {
-            return Err(Error::limit(format!(
+        let end = u32::try_from(self.bytes.len()).map_err(|_| {
+            Error::limit(format!(
                 "the profile's stacks take more than {MAX_STACK_BYTES} bytes in all"
-            )));
-        }
-        self.starts.push(self.bytes.len() as u32);
+            ))
+        })?;
+        self.starts.push(end);
         Ok(())
     }
 
     /// Keeps the stacks for which `keep(i)` is true, compacting in place;
     /// `edit(i, frames)` may first shorten a kept stack's leaf end by
     /// returning how many leaf frames to drop.
-    pub(crate) fn compact(&mut self, mut keep: impl FnMut(usize) -> bool, mut cut_leaves: impl FnMut(usize, StackIter) -> usize) {
+    pub(crate) fn compact(
+        &mut self,
+        mut keep: impl FnMut(usize) -> bool,
+        mut cut_leaves: impl FnMut(usize, StackIter) -> usize,
+    ) {
         let mut out = 0usize;
         let mut byte_out = 0usize;
         for i in 0..self.len() {
@@ -92,7 +98,12 @@ impl Stacks {
                 continue;
             }
             let (start, end) = (self.starts[i] as usize, self.starts[i + 1] as usize);
-            let cut = cut_leaves(i, StackIter { bytes: &self.bytes[start..end] });
+            let cut = cut_leaves(
+                i,
+                StackIter {
+                    bytes: &self.bytes[start..end],
+                },
+            );
             // Skip `cut` varints at the front (the leaf end).
             let mut skip = start;
             for _ in 0..cut {
@@ -115,7 +126,11 @@ impl Stacks {
     /// `keep(i)` is false, in place where the new encoding fits (it does
     /// whenever mapped indices are not larger, as when a merge renumbers
     /// locations in first-use order), else in a new array.
-    pub(crate) fn map_in_place(&mut self, mut keep: impl FnMut(usize) -> bool, mut map: impl FnMut(u32) -> u32) {
+    pub(crate) fn map_in_place(
+        &mut self,
+        mut keep: impl FnMut(usize) -> bool,
+        mut map: impl FnMut(u32) -> u32,
+    ) {
         let n = self.len();
         let mut spill: Option<Vec<u8>> = None;
         let mut scratch = Vec::new();
@@ -126,7 +141,9 @@ impl Stacks {
                 continue;
             }
             scratch.clear();
-            for f in (StackIter { bytes: &self.bytes[start..end] }) {
+            for f in (StackIter {
+                bytes: &self.bytes[start..end],
+            }) {
                 encode(map(f), &mut scratch);
             }
             if spill.is_none() && byte_out + scratch.len() > end {

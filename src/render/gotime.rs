@@ -90,7 +90,7 @@ pub fn iso8601(unix_nanos: i64) -> String {
         c.year, c.month, c.day, c.hour, c.minute, c.second
     );
     if c.nanos != 0 {
-        s.push_str(&format!(".{:09}", c.nanos).trim_end_matches('0').to_string());
+        s.push_str(format!(".{:09}", c.nanos).trim_end_matches('0'));
     }
     s.push('Z');
     s
@@ -161,10 +161,19 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(report_time(1532974295635786076), "Jul 30, 2018 at 6:11pm (UTC)");
-        assert_eq!(time_string(1532974295635786076), "2018-07-30 18:11:35.635786076 +0000 UTC");
+        assert_eq!(
+            report_time(1532974295635786076),
+            "Jul 30, 2018 at 6:11pm (UTC)"
+        );
+        assert_eq!(
+            time_string(1532974295635786076),
+            "2018-07-30 18:11:35.635786076 +0000 UTC"
+        );
         assert_eq!(time_string(0), "1970-01-01 00:00:00 +0000 UTC");
-        assert_eq!(report_time(43_200_000_000_000), "Jan 1, 1970 at 12:00pm (UTC)");
+        assert_eq!(
+            report_time(43_200_000_000_000),
+            "Jan 1, 1970 at 12:00pm (UTC)"
+        );
         assert_eq!(iso8601(1_500_000_000), "1970-01-01T00:00:01.5Z");
     }
 

@@ -3,8 +3,6 @@
 
 use crate::analysis::top::{TopReport, TopRow};
 
-use super::gotime;
-
 /// `leakscope top --format json`.
 #[derive(Debug, serde::Serialize)]
 pub struct TopJson<'a> {
@@ -28,7 +26,7 @@ pub fn top(r: &TopReport) -> TopJson<'_> {
         unit: &c.unit,
         total: c.total,
         file: c.file.as_deref(),
-        time: (c.time_nanos != 0).then(|| gotime::iso8601(c.time_nanos)),
+        time: c.time.clone(),
         filters: &c.filters,
         warnings: &c.warnings,
         dropped_nodes: r.dropped_nodes,

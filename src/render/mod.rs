@@ -2,6 +2,7 @@
 //! format; every number comes from `analysis`.
 
 pub mod gotime;
-pub mod raw;
 pub mod json;
+pub mod raw;
+pub mod table;
 pub mod text;

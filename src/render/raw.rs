@@ -15,7 +15,11 @@ pub fn raw(view: &View) -> String {
     for c in &p.comments {
         let _ = writeln!(out, "Comment: {c}");
     }
-    let _ = writeln!(out, "PeriodType: {} {}", p.period_type.name, p.period_type.unit);
+    let _ = writeln!(
+        out,
+        "PeriodType: {} {}",
+        p.period_type.name, p.period_type.unit
+    );
     let _ = writeln!(out, "Period: {}", p.period);
     if p.time_nanos != 0 {
         let _ = writeln!(out, "Time: {}", gotime::time_string(p.time_nanos));
@@ -28,7 +32,11 @@ pub fn raw(view: &View) -> String {
         .sample_types
         .iter()
         .map(|t| {
-            let dflt = if t.name == p.default_sample_type { "[dflt]" } else { "" };
+            let dflt = if t.name == p.default_sample_type {
+                "[dflt]"
+            } else {
+                ""
+            };
             format!("{}/{}{}", t.name, t.unit, dflt)
         })
         .collect();
@@ -60,7 +68,11 @@ pub fn raw(view: &View) -> String {
         }
         for (k, line) in lines.iter().enumerate() {
             let f = &p.functions[line.function as usize];
-            let prefix = if k == 0 { head.as_str() } else { "             " };
+            let prefix = if k == 0 {
+                head.as_str()
+            } else {
+                "             "
+            };
             let _ = write!(
                 out,
                 "{prefix}{} {}:{} s={}",

@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use super::gotime;
-use crate::analysis::report::ReportContext;
 use crate::analysis::info::ProfileInfo;
 use crate::analysis::list::ListReport;
+use crate::analysis::report::ReportContext;
 use crate::analysis::top::TopReport;
 use crate::analysis::traces::TracesReport;
 use crate::units::{self, percentage};
@@ -99,7 +99,11 @@ pub fn top(r: &TopReport) -> String {
     let c = &r.context;
     let mut out = top_labels(r).join("\n");
     out.push('\n');
-    let _ = writeln!(out, "{:>10} {:>5}% {:>5}% {:>10} {:>5}%", "flat", "flat", "sum", "cum", "cum");
+    let _ = writeln!(
+        out,
+        "{:>10} {:>5}% {:>5}% {:>10} {:>5}%",
+        "flat", "flat", "sum", "cum", "cum"
+    );
     let mut sum = 0i64;
     for row in &r.rows {
         sum += row.flat;
@@ -136,7 +140,11 @@ pub fn list(r: &ListReport) -> String {
             let _ = writeln!(out, "No source information for {}", f.name);
             continue;
         };
-        let _ = writeln!(out, "ROUTINE ======================== {} in {}", f.name, file);
+        let _ = writeln!(
+            out,
+            "ROUTINE ======================== {} in {}",
+            f.name, file
+        );
         let _ = writeln!(
             out,
             "{:>10} {:>10} (flat, cum) {} of Total",
@@ -174,7 +182,11 @@ pub fn info(i: &ProfileInfo) -> String {
         let _ = writeln!(out, "Time: {t}");
     }
     if i.duration_nanos != 0 {
-        let _ = writeln!(out, "Duration: {}", gotime::duration_string(i.duration_nanos));
+        let _ = writeln!(
+            out,
+            "Duration: {}",
+            gotime::duration_string(i.duration_nanos)
+        );
     }
     if !i.period_type.name.is_empty() || i.period != 0 {
         let _ = writeln!(
@@ -190,7 +202,11 @@ pub fn info(i: &ProfileInfo) -> String {
     );
     out.push_str("Sample types:\n");
     for t in &i.sample_types {
-        let mark = if t.name == i.default_sample_type { "  (default)" } else { "" };
+        let mark = if t.name == i.default_sample_type {
+            "  (default)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "  {:<16} {:<12} total {}{}",
@@ -242,7 +258,11 @@ pub fn traces(r: &TracesReport) -> String {
         numbers.sort();
         numbers.iter().for_each(|l| out.push_str(l));
         for (i, f) in t.frames.iter().enumerate() {
-            let value = if i == 0 { c.format(t.value) } else { String::new() };
+            let value = if i == 0 {
+                c.format(t.value)
+            } else {
+                String::new()
+            };
             let inline = if f.inline { " (inline)" } else { "" };
             let _ = writeln!(out, "{value:>10}   {}{inline}", f.name);
         }

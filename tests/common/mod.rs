@@ -17,7 +17,10 @@ pub fn corpus() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("LEAKSCOPE_REQUIRE_CORPUS").as_deref() == Ok("1") {
-        panic!("the shared corpus is required but {} does not exist", dir.display());
+        panic!(
+            "the shared corpus is required but {} does not exist",
+            dir.display()
+        );
     }
     eprintln!(
         "\n!!! SKIPPED: the shared corpus ({}) is not here, so the conformance \

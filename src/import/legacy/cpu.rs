@@ -96,7 +96,12 @@ pub(super) fn parse(data: &[u8]) -> Result<Option<Legacy>> {
 
 /// Reads samples until the end marker (0, 1, 0); returns the bytes after
 /// it, or `None` when the data is not a sample list.
-fn parse_samples<'a>(mut b: &'a [u8], word: Word, adjust: bool, p: &mut Legacy) -> Option<&'a [u8]> {
+fn parse_samples<'a>(
+    mut b: &'a [u8],
+    word: Word,
+    adjust: bool,
+    p: &mut Legacy,
+) -> Option<&'a [u8]> {
     while !b.is_empty() {
         let (count, r) = word(b)?;
         let (depth, r) = word(r)?;
@@ -116,7 +121,11 @@ fn parse_samples<'a>(mut b: &'a [u8], word: Word, adjust: bool, p: &mut Legacy) 
         let values = vec![count as i64, (count as i64).wrapping_mul(p.period)];
         // C++ return addresses point after the call: all but the leaf move
         // back onto it. Java "addresses" are method ids: kept as they are.
-        let adjust = if adjust { Adjust::AllButLeaf } else { Adjust::None };
+        let adjust = if adjust {
+            Adjust::AllButLeaf
+        } else {
+            Adjust::None
+        };
         p.add_sample(values, &addrs, adjust, None);
     }
     Some(b)

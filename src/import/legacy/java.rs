@@ -16,14 +16,10 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid regex")
 }
 
-static ATTRIBUTE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"([0-9A-Za-z_ ]+)=([0-9A-Za-z_ ]+)"));
-static SAMPLE: LazyLock<Regex> =
-    LazyLock::new(|| re(r" *([0-9]+) +([0-9]+) +@ +([ x0-9a-f]*)"));
-static LOCATION: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^\s*0x([[:xdigit:]]+)\s+(.*)\s*$"));
-static LOCATION_FILE_LINE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(.*)\s+\((.+):(-?[0-9]+)\)$"));
+static ATTRIBUTE: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9A-Za-z_ ]+)=([0-9A-Za-z_ ]+)"));
+static SAMPLE: LazyLock<Regex> = LazyLock::new(|| re(r" *([0-9]+) +([0-9]+) +@ +([ x0-9a-f]*)"));
+static LOCATION: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*0x([[:xdigit:]]+)\s+(.*)\s*$"));
+static LOCATION_FILE_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"^(.*)\s+\((.+):(-?[0-9]+)\)$"));
 static LOCATION_PATH: LazyLock<Regex> = LazyLock::new(|| re(r"^(.*)\s+\((.*)\)$"));
 
 #[derive(Clone, Copy, PartialEq)]
@@ -56,7 +52,11 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                 break; // the samples start here
             };
             let (attr, value) = (h[1].trim(), h[2].trim());
-            let kind_name = if kind == Kind::Heap { "heap" } else { "contention" };
+            let kind_name = if kind == Kind::Heap {
+                "heap"
+            } else {
+                "contention"
+            };
             match (kind_name, attr) {
                 (_, "format") => {
                     if value != "java" {
@@ -102,8 +102,9 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
             let addrs = parse_hex_addresses(&c[3])
                 .map_err(|e| Error::malformed(format!("malformed sample: {line}: {e}")))?;
             let parse = |s: &str| {
-                parse_go_int(s)
-                    .ok_or_else(|| Error::malformed(format!("parsing sample {line}: bad number {s}")))
+                parse_go_int(s).ok_or_else(|| {
+                    Error::malformed(format!("parsing sample {line}: bad number {s}"))
+                })
             };
             // Java profiles list the size first and the count second.
             let mut values = vec![parse(&c[2])?, parse(&c[1])?];

@@ -270,8 +270,14 @@ mod tests {
         let m = parse_entry("00400000-00fcb000 r-xp 00000000 00:00 0 /bin/server")
             .unwrap()
             .unwrap();
-        assert_eq!((m.start, m.limit, m.file.as_str()), (0x400000, 0xfcb000, "/bin/server"));
-        assert_eq!(parse_entry("00400000-00fcb000 rw-p 00000000 00:00 0 /x"), Some(None));
+        assert_eq!(
+            (m.start, m.limit, m.file.as_str()),
+            (0x400000, 0xfcb000, "/bin/server")
+        );
+        assert_eq!(
+            parse_entry("00400000-00fcb000 rw-p 00000000 00:00 0 /x"),
+            Some(None)
+        );
     }
 
     #[test]

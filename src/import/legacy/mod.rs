@@ -5,7 +5,7 @@
 //! contention profiles (C++ and Go mutex/block), and Java heap, contention
 //! and CPU profiles.
 //!
-//! One addition: Go's `debug=1` text carries `#	0x<pc>	<func>+0x<off>	<file>:<line>`
+//! One addition: Go's `debug=1` text carries `#<TAB>0x<pc><TAB><func>+0x<off><TAB><file>:<line>`
 //! comment lines naming each stack address. pprof ignores them and shows
 //! `<unknown>` frames; we attach them as function names and lines. Go's
 //! printer leaves out `runtime.goexit` and the runtime frames at the leaf
@@ -45,7 +45,7 @@ pub fn parse(data: &[u8]) -> Result<Option<Profile>> {
     let mut parsed = cpu::parse(data)?;
     if parsed.is_none() {
         let text = String::from_utf8_lossy(data);
-        let parsers: [fn(&str) -> Result<Option<Legacy>>; 5] = [
+        let parsers: [TextParser; 5] = [
             text::parse_heap,
             text::parse_go_count,
             text::parse_thread,
@@ -67,6 +67,9 @@ pub fn parse(data: &[u8]) -> Result<Option<Profile>> {
         None => None,
     })
 }
+
+/// A parser of one text format: `Ok(None)` when the text is not its format.
+type TextParser = fn(&str) -> Result<Option<Legacy>>;
 
 /// A legacy profile while it is being parsed: plain vectors, so the
 /// format's clean-ups (dropping artefact frames, renumbering) are simple.
@@ -140,7 +143,13 @@ impl Legacy {
 
     /// Adds a sample (addresses leaf first), moving return addresses back
     /// one byte onto their call instruction as `adjust` says.
-    fn add_sample(&mut self, values: Vec<i64>, addresses: &[u64], adjust: Adjust, bytes: Option<i64>) {
+    fn add_sample(
+        &mut self,
+        values: Vec<i64>,
+        addresses: &[u64],
+        adjust: Adjust,
+        bytes: Option<i64>,
+    ) {
         let stack = addresses
             .iter()
             .enumerate()
@@ -153,7 +162,11 @@ impl Legacy {
                 self.location_at(if moved { a.wrapping_sub(1) } else { a })
             })
             .collect();
-        self.samples.push(LegacySample { values, stack, bytes });
+        self.samples.push(LegacySample {
+            values,
+            stack,
+            bytes,
+        });
     }
 
     /// The leaf frame may be duplicated (once from the signal context, once
@@ -222,9 +235,14 @@ impl Legacy {
                 *l = new_index[*l];
             }
         }
-        let mut old: Vec<Option<LegacyLocation>> =
-            std::mem::take(&mut self.locations).into_iter().map(Some).collect();
-        self.locations = order.iter().map(|&i| old[i].take().unwrap_or_default()).collect();
+        let mut old: Vec<Option<LegacyLocation>> = std::mem::take(&mut self.locations)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.locations = order
+            .iter()
+            .map(|&i| old[i].take().unwrap_or_default())
+            .collect();
         self.by_address.clear();
     }
 
@@ -272,9 +290,14 @@ impl Legacy {
             &["objects", "space"],
             &["inuse_objects", "inuse_space"],
             &["alloc_objects", "alloc_space"],
-            &["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"],
+            &[
+                "alloc_objects",
+                "alloc_space",
+                "inuse_objects",
+                "inuse_space",
+            ],
         ];
-        if heap_types.iter().any(|t| *t == types.as_slice()) {
+        if heap_types.contains(&types.as_slice()) {
             self.drop_frames = ALLOC_RX.join("|");
             self.keep_frames = ALLOC_SKIP_RX.join("|");
         } else if types == ["contentions", "delay"] {
@@ -355,7 +378,7 @@ struct GoFrame {
     line: i64,
 }
 
-/// Parses `#	0x4b3c11	bytes.Repeat+0x31	/usr/lib/go/src/bytes/bytes.go:610`.
+/// Parses `#<TAB>0x4b3c11<TAB>bytes.Repeat+0x31<TAB>/usr/lib/go/src/bytes/bytes.go:610`.
 fn parse_go_frame(line: &str) -> Option<GoFrame> {
     let rest = line.trim_start().strip_prefix('#')?;
     let mut fields = rest.split('\t').map(str::trim).filter(|f| !f.is_empty());
@@ -518,8 +541,9 @@ mod tests {
 
     #[test]
     fn go_comment_frames_parse() {
-        let f = parse_go_frame("#\t0x4b3c11\tbytes.Repeat+0x31\t/usr/lib/go/src/bytes/bytes.go:610")
-            .unwrap();
+        let f =
+            parse_go_frame("#\t0x4b3c11\tbytes.Repeat+0x31\t/usr/lib/go/src/bytes/bytes.go:610")
+                .unwrap();
         assert_eq!(
             f,
             GoFrame {

@@ -18,11 +18,12 @@ fn re(pattern: &str) -> Regex {
 static COUNT_START: LazyLock<Regex> = LazyLock::new(|| re(r"\A(\S+) profile: total [0-9]+\z"));
 static COUNT: LazyLock<Regex> = LazyLock::new(|| re(r"\A([0-9]+) @(( 0x[0-9a-f]+)+)\z"));
 static HEAP_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"heap profile: *([0-9]+): *([0-9]+) *\[ *([0-9]+): *([0-9]+) *\] *@ *(heap[_a-z0-9]*)/?([0-9]*)")
+    re(
+        r"heap profile: *([0-9]+): *([0-9]+) *\[ *([0-9]+): *([0-9]+) *\] *@ *(heap[_a-z0-9]*)/?([0-9]*)",
+    )
 });
-static HEAP_SAMPLE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(-?[0-9]+): *(-?[0-9]+) *\[ *([0-9]+): *([0-9]+) *] @([ x0-9a-f]*)")
-});
+static HEAP_SAMPLE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(-?[0-9]+): *(-?[0-9]+) *\[ *([0-9]+): *([0-9]+) *] @([ x0-9a-f]*)"));
 static CONTENTION_SAMPLE: LazyLock<Regex> =
     LazyLock::new(|| re(r"([0-9]+) *([0-9]+) @([ x0-9a-f]*)"));
 static GROWTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
@@ -51,7 +52,7 @@ impl<'a> Lines<'a> {
             .collect::<Vec<_>>();
         // A final newline does not start another line.
         let lines = match lines.split_last() {
-            Some((last, rest)) if last.is_empty() => rest.to_vec(),
+            Some((&"", rest)) => rest.to_vec(),
             _ => lines,
         };
         Lines {
@@ -181,9 +182,8 @@ fn parse_heap_sample(
     let mut values = Vec::with_capacity(4);
     let mut block_size = 0i64;
     let mut add = |count: &str, size: &str, what: &str| -> Result<()> {
-        let bad = |e: std::num::ParseIntError| {
-            Error::malformed(format!("malformed sample: {line}: {e}"))
-        };
+        let bad =
+            |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {line}: {e}"));
         let mut count: i64 = count.parse().map_err(bad)?;
         let mut size: i64 = size.parse().map_err(bad)?;
         if count == 0 && size != 0 {
@@ -412,11 +412,16 @@ pub(super) fn parse_contention(text: &str) -> Result<Option<Legacy>> {
     Ok(Some(p))
 }
 
-fn parse_contention_sample(line: &str, period: i64, cpu_hz: i64) -> Result<Option<(Vec<i64>, Vec<u64>)>> {
+fn parse_contention_sample(
+    line: &str,
+    period: i64,
+    cpu_hz: i64,
+) -> Result<Option<(Vec<i64>, Vec<u64>)>> {
     let Some(c) = CONTENTION_SAMPLE.captures(line) else {
         return Ok(None);
     };
-    let bad = |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {line}: {e}"));
+    let bad =
+        |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {line}: {e}"));
     let mut v1: i64 = c[1].parse().map_err(bad)?;
     let mut v2: i64 = c[2].parse().map_err(bad)?;
     // Unsample: delays are cycles, scaled to nanoseconds; counts by the period.
@@ -439,11 +444,20 @@ pub(super) fn parse_go_int(s: &str) -> Option<i64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let digits = digits.replace('_', "");
-    let v = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(h, 16).ok()?
-    } else if let Some(b) = digits.strip_prefix("0b").or_else(|| digits.strip_prefix("0B")) {
+    } else if let Some(b) = digits
+        .strip_prefix("0b")
+        .or_else(|| digits.strip_prefix("0B"))
+    {
         i64::from_str_radix(b, 2).ok()?
-    } else if let Some(o) = digits.strip_prefix("0o").or_else(|| digits.strip_prefix("0O")) {
+    } else if let Some(o) = digits
+        .strip_prefix("0o")
+        .or_else(|| digits.strip_prefix("0O"))
+    {
         i64::from_str_radix(o, 8).ok()?
     } else if digits.len() > 1 && digits.starts_with('0') {
         i64::from_str_radix(&digits[1..], 8).ok()?

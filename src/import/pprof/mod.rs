@@ -96,7 +96,9 @@ fn field_extent(bytes: &[u8]) -> std::result::Result<(u32, WireType, usize, usiz
         WireType::ThirtyTwoBit => 4,
         WireType::SixtyFourBit => 8,
         WireType::StartGroup | WireType::EndGroup => {
-            return Err(format!("field {tag} uses protobuf groups, which profiles never do"))
+            return Err(format!(
+                "field {tag} uses protobuf groups, which profiles never do"
+            ))
         }
     };
     Ok((tag, wire_type, bytes.len() - buf.len(), body_len))
@@ -439,12 +441,7 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
             let set = resolve_labels(raw, &strings, *first_sample)?;
             label_remap.push(samples.intern_labels(set));
         }
-        samples.set_label_ids(
-            columns
-                .label_ids
-                .iter()
-                .map(|&id| label_remap[id as usize]),
-        );
+        samples.set_label_ids(columns.label_ids.iter().map(|&id| label_remap[id as usize]));
         p.samples = samples;
     }
 
@@ -457,7 +454,8 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
     }
     p.period = header.period;
     for (i, &c) in header.comment.iter().enumerate() {
-        p.comments.push(strings.owned(c, || format!("comment {i}"))?);
+        p.comments
+            .push(strings.owned(c, || format!("comment {i}"))?);
     }
     p.default_sample_type =
         strings.owned(header.default_sample_type, || "default_sample_type".into())?;
@@ -474,7 +472,10 @@ fn resolve_labels(raw: &[wire::Label], strings: &Strings, sample: usize) -> Resu
     for l in raw {
         let key = strings.owned(l.key, || format!("sample {sample} label key"))?;
         if l.str != 0 {
-            texts.push((key, strings.owned(l.str, || format!("sample {sample} label value"))?));
+            texts.push((
+                key,
+                strings.owned(l.str, || format!("sample {sample} label value"))?,
+            ));
         } else if l.num != 0 || l.num_unit != 0 {
             let unit = strings.owned(l.num_unit, || format!("sample {sample} label unit"))?;
             numbers.push((key, l.num, unit));
@@ -541,7 +542,10 @@ mod tests {
         let mut w = tiny();
         w.sample[0].location_id = vec![99];
         let e = decode_bytes(&encode(&w)).unwrap_err();
-        assert_eq!(e.message, "sample 0 refers to location 99, which does not exist");
+        assert_eq!(
+            e.message,
+            "sample 0 refers to location 99, which does not exist"
+        );
     }
 
     #[test]
@@ -569,7 +573,11 @@ mod tests {
         let mut w = tiny();
         w.sample[0].value = vec![1, 2];
         let e = decode_bytes(&encode(&w)).unwrap_err();
-        assert!(e.message.starts_with("sample 0 has 2 values"), "{}", e.message);
+        assert!(
+            e.message.starts_with("sample 0 has 2 values"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

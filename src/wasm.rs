@@ -1,0 +1,89 @@
+//! The WebAssembly bindings: the only file that names `wasm_bindgen`.
+//! Each function converts its arguments, calls one core function, and
+//! converts the result or the error. The profile stays in Rust behind an
+//! opaque handle; JS gets small results (rows, text).
+
+use wasm_bindgen::prelude::*;
+
+use crate::analysis::options::ReportOptions;
+use crate::analysis::{info, list, source, top, traces};
+use crate::import::{read_profile, ImportOptions};
+use crate::model::Profile;
+use crate::render;
+
+/// The one error conversion: the core's message becomes a JS Error.
+fn js_error(e: crate::Error) -> JsError {
+    JsError::new(&e.message)
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn options(value: JsValue) -> Result<ReportOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(ReportOptions::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("bad report options: {e}")))
+}
+
+/// A loaded profile, prepared for reports.
+#[wasm_bindgen]
+pub struct LoadedProfile {
+    profile: Profile,
+}
+
+#[wasm_bindgen]
+impl LoadedProfile {
+    /// Reads a profile (gzipped or raw protobuf, or a legacy text format).
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8]) -> Result<LoadedProfile, JsError> {
+        let p = read_profile(bytes, &ImportOptions::default()).map_err(js_error)?;
+        let profile = source::prepare(vec![p], None).map_err(js_error)?;
+        Ok(LoadedProfile { profile })
+    }
+
+    /// Sample types, counts, time and comments.
+    pub fn info(&self) -> Result<JsValue, JsError> {
+        to_js(&info::info(&self.profile))
+    }
+
+    /// `top` as a display table (formatted values and raw ones).
+    pub fn top(&self, options_js: JsValue) -> Result<JsValue, JsError> {
+        let r = top::top(&self.profile, &options(options_js)?).map_err(js_error)?;
+        to_js(&render::table::top_table(&r))
+    }
+
+    /// `top` as pprof's text.
+    pub fn top_text(&self, options_js: JsValue) -> Result<String, JsError> {
+        let r = top::top(&self.profile, &options(options_js)?).map_err(js_error)?;
+        Ok(render::text::top(&r))
+    }
+
+    /// `list REGEX` (without source text) as pprof's text.
+    pub fn list_text(&self, regex: &str, options_js: JsValue) -> Result<String, JsError> {
+        let r = list::list(
+            &self.profile,
+            regex,
+            &options(options_js)?,
+            &list::NoSources,
+        )
+        .map_err(js_error)?;
+        Ok(render::text::list(&r))
+    }
+
+    /// `traces` as pprof's text.
+    pub fn traces_text(&self, options_js: JsValue) -> Result<String, JsError> {
+        let r = traces::traces(&self.profile, &options(options_js)?).map_err(js_error)?;
+        Ok(render::text::traces(&r))
+    }
+}
+
+/// The core's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
