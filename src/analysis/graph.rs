@@ -131,7 +131,7 @@ impl Graph {
                     }
                     if node_seen[node as usize] != stamp {
                         node_seen[node as usize] = stamp;
-                        cum[node as usize] += w;
+                        cum[node as usize] = cum[node as usize].wrapping_add(w);
                     }
                     if parent != NONE && node != parent {
                         let inline = ni != loc_nodes.len() - 1;
@@ -156,7 +156,7 @@ impl Graph {
                                 let hot = &mut edge_hot[e as usize];
                                 if hot.seen != stamp {
                                     hot.seen = stamp;
-                                    hot.weight += w;
+                                    hot.weight = hot.weight.wrapping_add(w);
                                     hot.residual |= residual;
                                     hot.inline &= inline;
                                 }
@@ -168,7 +168,7 @@ impl Graph {
                 }
             }
             if parent != NONE && !residual {
-                flat[parent as usize] += w;
+                flat[parent as usize] = flat[parent as usize].wrapping_add(w);
             }
         }
         let nodes = (0..n as u32)
@@ -214,7 +214,9 @@ impl Graph {
 
     /// Sum of the flat values of the graph's nodes.
     pub fn flat_sum(&self) -> i64 {
-        self.nodes.iter().map(|&n| self.flat[n as usize]).sum()
+        self.nodes
+            .iter()
+            .fold(0i64, |sum, &n| sum.wrapping_add(self.flat[n as usize]))
     }
 
     /// Removes edges into graph nodes lighter than `cutoff`; returns how
@@ -276,13 +278,13 @@ pub fn trimmed(
 ) -> TrimmedGraph {
     let mut g = Graph::build(view, table, sample_type, None, trim.drop_negative);
     let total = g.flat_sum();
-    let node_cutoff = ((total as f64 * trim.node_fraction) as i64).abs();
-    let edge_cutoff = ((total as f64 * trim.edge_fraction) as i64).abs();
+    let node_cutoff = cutoff(total, trim.node_fraction);
+    let edge_cutoff = cutoff(total, trim.edge_fraction);
     let mut dropped_nodes = 0;
     if node_cutoff > 0 {
         let mut kept = vec![false; table.len()];
         for &n in &g.nodes {
-            kept[n as usize] = g.cum[n as usize].abs() >= node_cutoff;
+            kept[n as usize] = g.cum[n as usize].wrapping_abs() >= node_cutoff;
         }
         let kept_count = kept.iter().filter(|&&k| k).count();
         if kept_count != g.nodes.len() {
@@ -310,4 +312,9 @@ pub fn trimmed(
         dropped_nodes,
         dropped_edges,
     }
+}
+
+/// pprof's cutoffs: |int64(total × fraction)|.
+pub fn cutoff(total: i64, fraction: f64) -> i64 {
+    ((total as f64 * fraction) as i64).wrapping_abs()
 }

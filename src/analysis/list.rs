@@ -142,14 +142,21 @@ pub fn list(
                 .then_with(|| a.0.go_sprint().cmp(&b.0.go_sprint()))
         });
         for (first, file_nodes) in by_file {
-            let flat: i64 = file_nodes.iter().map(|&n| g.flat[n as usize]).sum();
-            let cum: i64 = file_nodes.iter().map(|&n| g.cum[n as usize]).sum();
+            let flat = file_nodes
+                .iter()
+                .fold(0i64, |s, &n| s.wrapping_add(g.flat[n as usize]));
+            let cum = file_nodes
+                .iter()
+                .fold(0i64, |s, &n| s.wrapping_add(g.cum[n as usize]));
             let sums = |line: i64| {
                 file_nodes
                     .iter()
                     .filter(|&&n| table.infos[n as usize].lineno == line)
-                    .fold((0, 0), |(f, c), &n| {
-                        (f + g.flat[n as usize], c + g.cum[n as usize])
+                    .fold((0i64, 0i64), |(f, c), &n| {
+                        (
+                            f.wrapping_add(g.flat[n as usize]),
+                            c.wrapping_add(g.cum[n as usize]),
+                        )
                     })
             };
             let source = sources.lines(&first.file);

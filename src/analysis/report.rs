@@ -83,9 +83,9 @@ impl ReportContext {
         }
         let mut min_value = 0i64;
         for &n in &graph.nodes {
-            let mut v = graph.flat[n as usize].abs();
+            let mut v = graph.flat[n as usize].wrapping_abs();
             if v == 0 {
-                v = graph.cum[n as usize].abs();
+                v = graph.cum[n as usize].wrapping_abs();
             }
             if v > 0 && (min_value == 0 || v < min_value) {
                 min_value = v;

@@ -96,7 +96,7 @@ pub fn top(p: &Profile, options: &ReportOptions) -> Result<TopReport> {
         .collect();
     Ok(TopReport {
         shown_flat: g.flat_sum(),
-        node_cutoff: ((context.total as f64 * options.node_fraction) as i64).abs(),
+        node_cutoff: graph::cutoff(context.total, options.node_fraction),
         context,
         rows,
         dropped_nodes: trimmed.dropped_nodes,

@@ -209,6 +209,27 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_in_several_gzip_members_reads_whole() {
+        // A protobuf cut in two, each half gzipped, the members concatenated
+        // (as `cat a.gz b.gz` makes): gzip readers must see one stream.
+        let raw = {
+            use prost::Message;
+            let p = crate::import::pprof::wire::Profile {
+                sample_type: vec![crate::import::pprof::wire::ValueType { r#type: 1, unit: 2 }],
+                string_table: vec![b"".to_vec(), b"samples".to_vec(), b"count".to_vec()],
+                comment: vec![1, 2],
+                ..Default::default()
+            };
+            p.encode_to_vec()
+        };
+        let (a, b) = raw.split_at(raw.len() / 2);
+        let mut two = gzip(a);
+        two.extend(gzip(b));
+        let p = read_profile(&two, &ImportOptions::default()).unwrap();
+        assert_eq!(p.comments, ["samples", "count"]);
+    }
+
+    #[test]
     fn garbage_is_not_a_profile() {
         let e =
             read_profile(b"\x00\x01\x02garbage\xff\xfe", &ImportOptions::default()).unwrap_err();

@@ -316,7 +316,7 @@ impl Merger {
                     *is_duplicate = true;
                     let add: Vec<i64> = samples.values(i).to_vec();
                     for (v, a) in samples.values_mut(j as usize).iter_mut().zip(add) {
-                        *v += a;
+                        *v = v.wrapping_add(a);
                     }
                 }
                 None => {
@@ -392,7 +392,7 @@ impl Merger {
                     .iter_mut()
                     .zip(values)
                 {
-                    *v += add;
+                    *v = v.wrapping_add(*add);
                 }
                 continue;
             }

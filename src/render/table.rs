@@ -39,7 +39,7 @@ pub fn top_table(r: &TopReport) -> TopTable {
         .rows
         .iter()
         .map(|row| {
-            sum += row.flat;
+            sum = sum.wrapping_add(row.flat);
             TopTableRow {
                 name: row.name.clone(),
                 inline_label: if row.inline {

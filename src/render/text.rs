@@ -106,7 +106,7 @@ pub fn top(r: &TopReport) -> String {
     );
     let mut sum = 0i64;
     for row in &r.rows {
-        sum += row.flat;
+        sum = sum.wrapping_add(row.flat);
         let inline = if row.inline {
             " (inline)"
         } else if row.partial_inline {

@@ -117,13 +117,16 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                             "parsing sample {line}: second value must be non-zero"
                         )));
                     }
-                    bytes = Some(values[1] / values[0]);
+                    bytes = Some(values[1].wrapping_div(values[0]));
                     let (c, s) = scale_heap_sample(values[0], values[1], SAMPLING_RATE);
                     values = vec![c, s];
                 }
                 Kind::Contention => {
                     if p.period != 0 {
-                        values = vec![values[0] * p.period, values[1] * p.period];
+                        values = vec![
+                            values[0].wrapping_mul(p.period),
+                            values[1].wrapping_mul(p.period),
+                        ];
                     }
                 }
             }

@@ -192,7 +192,7 @@ fn parse_heap_sample(
             )));
         }
         if count != 0 {
-            block_size = size / count;
+            block_size = size.wrapping_div(count);
             if sampling == Sampling::V2 {
                 (count, size) = scale_heap_sample(count, size, rate);
             }

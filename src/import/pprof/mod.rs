@@ -144,7 +144,10 @@ impl<R: Read> Window<R> {
                 self.end -= self.start;
                 self.start = 0;
             }
-            let want = n.max(64 * 1024);
+            // Grow with the data that actually arrives, not with what a
+            // (possibly corrupt) length prefix claims.
+            let have = self.end - self.start;
+            let want = n.min(have.saturating_mul(2).max(64 * 1024));
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
