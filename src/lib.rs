@@ -2,6 +2,7 @@
 //! with pprof's numbers. It does no I/O: it takes bytes and returns values.
 //! See ARCHITECTURE.md for the map.
 
+pub mod civil;
 pub mod error;
 pub mod import;
 pub mod model;

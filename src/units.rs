@@ -318,9 +318,49 @@ pub fn format_g(value: f64, precision: usize) -> String {
     s
 }
 
+/// Parses a size like `120MiB`, `128Mi`, `1.5GB`, `512k` or `125829120`
+/// into bytes (IEC `Ki/Mi/Gi` and pprof-style `kB/MB/GB` are powers of
+/// 1024, as in pprof; `k/M/G` alone are powers of 1000, as in Kubernetes).
+pub fn parse_bytes(text: &str) -> Option<f64> {
+    let s = text.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, suffix) = s.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let k = 1024f64;
+    let factor = match suffix.trim().trim_end_matches(['B', 'b']).trim() {
+        "" => 1.0,
+        "Ki" | "KiB" => k,
+        "Mi" => k * k,
+        "Gi" => k * k * k,
+        "Ti" => k * k * k * k,
+        "K" | "k" if suffix.ends_with(['B', 'b']) => k,
+        "M" if suffix.ends_with(['B', 'b']) => k * k,
+        "G" if suffix.ends_with(['B', 'b']) => k * k * k,
+        "T" if suffix.ends_with(['B', 'b']) => k * k * k * k,
+        "K" | "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        _ => return None,
+    };
+    Some(value * factor)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_bytes("120MiB"), Some(125829120.0));
+        assert_eq!(parse_bytes("128Mi"), Some(134217728.0));
+        assert_eq!(parse_bytes("1MB"), Some(1048576.0));
+        assert_eq!(parse_bytes("500M"), Some(5e8));
+        assert_eq!(parse_bytes("4096"), Some(4096.0));
+        assert_eq!(parse_bytes("lots"), None);
+    }
 
     #[test]
     fn labels_match_pprof() {

@@ -5,9 +5,11 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::analysis::leak::{self, AnalyzeOptions};
 use crate::analysis::options::ReportOptions;
 use crate::analysis::{info, list, source, top, traces};
-use crate::import::{read_profile, ImportOptions};
+use crate::import::{read_profile, read_series_from, ImportOptions};
+use crate::model::series::SeriesSet;
 use crate::model::Profile;
 use crate::render;
 
@@ -80,6 +82,58 @@ impl LoadedProfile {
         let r = traces::traces(&self.profile, &options(options_js)?).map_err(js_error)?;
         Ok(render::text::traces(&r))
     }
+}
+
+/// Metric exports and OOM logs, gathered for `analyze`.
+#[wasm_bindgen]
+pub struct LoadedSeries {
+    set: SeriesSet,
+}
+
+#[wasm_bindgen]
+impl LoadedSeries {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> LoadedSeries {
+        LoadedSeries {
+            set: SeriesSet::default(),
+        }
+    }
+
+    /// Reads one file (a Grafana CSV, Prometheus JSON or text, an OOM log)
+    /// and returns what it was found to be.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
+        let one = read_series_from(bytes, &ImportOptions::default())
+            .map_err(|e| js_error(e.context(name)))?;
+        self.set.add_file(name, one);
+        to_js(self.set.inputs.last().expect("an input was just added"))
+    }
+
+    /// The analysis (`leakscope analyze --format json`); options: `{limit}`.
+    pub fn analyze(&self, options_js: JsValue) -> Result<JsValue, JsError> {
+        to_js(&leak::analyze(&self.set, &analyze_options(options_js)?))
+    }
+
+    /// The analysis as `leakscope analyze` prints it.
+    pub fn analyze_text(&self, options_js: JsValue) -> Result<String, JsError> {
+        Ok(render::text::analysis(&leak::analyze(
+            &self.set,
+            &analyze_options(options_js)?,
+        )))
+    }
+}
+
+impl Default for LoadedSeries {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn analyze_options(value: JsValue) -> Result<AnalyzeOptions, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(AnalyzeOptions::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsError::new(&format!("bad analyze options: {e}")))
 }
 
 /// The core's version.

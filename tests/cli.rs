@@ -258,3 +258,147 @@ fn golden_outputs() {
         "synthetic.traces.json",
     );
 }
+
+/// Runs leakscope from the repository root (so file names in its output
+/// are the relative ones given).
+fn leakscope_here(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("leakscope runs")
+}
+
+#[test]
+fn analyze_summarizes_and_combines_files() {
+    let leak = "tests/data/series/leak/grafana-joined-epoch.csv";
+    let log = "tests/data/series/leak/dmesg.txt";
+    let o = leakscope_here(&["analyze", leak, log]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    common::check_golden(&golden("leak.analyze.txt"), &stdout(&o));
+    let o = leakscope_here(&["analyze", "tests/data/series/two/grafana-joined-epoch.csv"]);
+    common::check_golden(&golden("two.analyze.txt"), &stdout(&o));
+}
+
+#[test]
+fn analyze_json_is_the_documented_interface() {
+    let leak = "tests/data/series/leak/grafana-joined-epoch.csv";
+    let o = leakscope_here(&["analyze", "--format", "json", "--limit", "120MiB", leak]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let input = &v["inputs"][0];
+    for key in [
+        "file",
+        "format",
+        "delimiter",
+        "time",
+        "series",
+        "skipped_rows",
+    ] {
+        assert!(input.get(key).is_some(), "inputs[0].{key}");
+    }
+    assert_eq!(
+        (
+            input["file"].as_str(),
+            input["format"].as_str(),
+            input["delimiter"].as_str()
+        ),
+        (Some(leak), Some("grafana-csv"), Some(","))
+    );
+    let rss = v["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "process_resident_memory_bytes")
+        .unwrap();
+    for key in [
+        "name",
+        "labels",
+        "kind",
+        "unit",
+        "points",
+        "start",
+        "end",
+        "restarts",
+        "segments",
+        "verdict",
+        "confidence",
+        "reason",
+        "bytes_per_request",
+        "per_request_r2",
+        "growth_when_idle",
+        "limit",
+        "time_to_limit_s",
+    ] {
+        assert!(rss.get(key).is_some(), "series.{key}");
+    }
+    assert_eq!(
+        (
+            rss["kind"].as_str(),
+            rss["unit"].as_str(),
+            rss["verdict"].as_str()
+        ),
+        (Some("gauge"), Some("bytes"), Some("leak"))
+    );
+    assert_eq!(rss["labels"]["job"], "leak");
+    // The limit given wins, and times are unix seconds.
+    assert_eq!(rss["limit"].as_f64(), Some(125829120.0));
+    assert!(rss["start"].as_f64().unwrap() > 1.7e9);
+    let restart = &rss["restarts"][0];
+    assert!(restart["time"].as_f64().unwrap() > 1.7e9 && restart["peak"].as_f64().unwrap() > 1e8);
+    let segment = &rss["segments"][0];
+    for key in ["start", "end", "slope_per_hour", "r2"] {
+        assert!(segment.get(key).is_some(), "segments[0].{key}");
+    }
+    let p = &v["processes"][0];
+    assert_eq!(
+        (p["verdict"].as_str(), p["labels"]["instance"].as_str()),
+        (Some("leak"), Some("127.0.0.1:19201"))
+    );
+    assert!(p["reason"].as_str().unwrap().contains("restarts"));
+    assert!(v["warnings"].is_array());
+    // A figure that does not apply is null, not absent.
+    let goroutines = v["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "go_goroutines")
+        .unwrap();
+    assert!(
+        goroutines["bytes_per_request"].is_null() && goroutines.get("bytes_per_request").is_some()
+    );
+}
+
+#[test]
+fn analyze_reads_stdin_and_refuses_profiles() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/series/steady/query_range.rss.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&path).unwrap())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["file"], "-");
+    assert_eq!(v["processes"][0]["verdict"], "steady");
+
+    let o = leakscope(&["analyze", &data("go.heap.pb.gz")]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("a profile, not metrics"),
+        "{}",
+        stderr(&o)
+    );
+    let o = leakscope(&["analyze", "--limit", "lots", &data("go.heap.pb.gz")]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not a size"), "{}", stderr(&o));
+}

@@ -1,6 +1,7 @@
 //! Bad input never panics: every truncation and thousands of byte
-//! mutations of real profiles (protobuf and legacy text) must load or be
-//! refused with an error, and whatever loads must report without panic.
+//! mutations of real profiles (protobuf and legacy text) and metric
+//! exports must load or be refused with an error, and whatever loads must
+//! report (or be analyzed) without panic.
 //! (Deterministic; the coverage-guided fuzzers are separate.)
 
 mod common;
@@ -8,10 +9,11 @@ mod common;
 use std::io::Read;
 use std::path::Path;
 
+use leakscope::analysis::leak::{analyze, AnalyzeOptions};
 use leakscope::analysis::options::ReportOptions;
 use leakscope::analysis::source::prepare;
 use leakscope::analysis::top::top;
-use leakscope::import::{read_profile, ImportOptions};
+use leakscope::import::{read, read_profile, ImportOptions, Input};
 
 fn data(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -35,7 +37,16 @@ fn exercise(bytes: &[u8]) {
     let options = ImportOptions {
         max_inflated_bytes: 64 << 20,
     };
-    if let Ok(p) = read_profile(bytes, &options) {
+    let p = match read(bytes, &options) {
+        Ok(Input::Profile(p)) => *p,
+        Ok(Input::Series(set)) => {
+            let a = analyze(&set, &AnalyzeOptions::default());
+            let _ = leakscope::render::text::analysis(&a);
+            return;
+        }
+        Err(_) => return,
+    };
+    {
         if let Ok(p) = prepare(vec![p], None) {
             for sample_type in 0..p.sample_types.len() {
                 let options = ReportOptions {
@@ -121,6 +132,26 @@ fn mutated_corpus_legacy_profiles_are_handled() {
         mutate_many(&bytes, 400, name.len() as u64);
         for len in (0..bytes.len()).step_by(13) {
             exercise(&bytes[..len]);
+        }
+    }
+}
+
+#[test]
+fn mutated_metric_exports_are_handled() {
+    for (name, step) in [
+        ("series/leak/grafana-joined-epoch.csv", 11),
+        ("series/leak/grafana-excel-utf16.csv", 7),
+        ("series/leak/grafana-series-rows.csv", 23),
+        ("series/leak/query_range.rss.json", 5),
+        ("series/leak/promtool-dump.txt", 19),
+        ("series/leak/federate.txt", 1),
+        ("series/leak/dmesg.txt", 1),
+    ] {
+        let bytes = data(name);
+        let head = &bytes[..bytes.len().min(12_000)];
+        mutate_many(head, 300, step as u64);
+        for len in (0..head.len()).step_by(step) {
+            exercise(&head[..len]);
         }
     }
 }

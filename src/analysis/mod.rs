@@ -4,6 +4,7 @@
 pub mod filter;
 pub mod graph;
 pub mod info;
+pub mod leak;
 pub mod list;
 pub mod nodes;
 pub mod options;

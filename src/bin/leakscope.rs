@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
-use leakscope::analysis::{list, top, traces};
-use leakscope::import::{read_profile_from, ImportOptions};
+use leakscope::analysis::{leak, list, top, traces};
+use leakscope::import::{read_profile_from, read_series_from, ImportOptions};
+use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
 use leakscope::Error;
@@ -57,6 +58,20 @@ enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
+    },
+    /// Memory over time: leak or steady, restarts, bytes per request, time
+    /// to the limit, from Grafana CSV, Prometheus JSON/text exports and OOM logs.
+    Analyze {
+        /// Exports and logs to read together (`-` for stdin).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The memory limit (e.g. 120MiB, 128Mi, 2GB, bytes), if known.
+        #[arg(long, value_parser = parse_limit)]
+        limit: Option<f64>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        import: ImportArgs,
     },
     /// Sample types, counts, time, duration and comments of a profile.
     Info {
@@ -219,6 +234,23 @@ impl ReportArgs {
     }
 }
 
+fn parse_limit(s: &str) -> Result<f64, String> {
+    leakscope::units::parse_bytes(s)
+        .ok_or_else(|| format!("{s:?} is not a size (try 120MiB, 128Mi, 2GB or a number of bytes)"))
+}
+
+/// Reads a metrics export or an OOM log.
+fn load_series(path: &Path, import: &ImportOptions) -> Result<SeriesSet, Error> {
+    if path == Path::new("-") {
+        read_series_from(std::io::stdin().lock(), import)
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+        read_series_from(std::io::BufReader::new(file), import)
+    }
+    .map_err(|e| e.context(path.display()))
+}
+
 /// Reads a profile from a file, or stdin for `-`, streaming.
 fn load(path: &Path, import: &ImportOptions) -> Result<Profile, Error> {
     let result = if path == Path::new("-") {
@@ -275,6 +307,25 @@ fn run(cli: Cli) -> Result<String, Error> {
             Ok(match report.format {
                 Format::Text => render::text::traces(&r),
                 Format::Json => json(&r),
+            })
+        }
+        Command::Analyze {
+            files,
+            limit,
+            format,
+            import,
+        } => {
+            let mut set = SeriesSet::default();
+            for file in &files {
+                set.add_file(
+                    &file.display().to_string(),
+                    load_series(file, &import.options())?,
+                );
+            }
+            let a = leak::analyze(&set, &leak::AnalyzeOptions { limit });
+            Ok(match format {
+                Format::Text => render::text::analysis(&a),
+                Format::Json => json(&a),
             })
         }
         Command::Info {

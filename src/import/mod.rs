@@ -1,13 +1,16 @@
 //! Reading input files. This is the only place that sniffs formats and
 //! gunzips: callers hand over bytes and get a validated model back.
 //!
-//! Profiles: gzip (magic `1f 8b`, several members allowed) is inflated as a
-//! stream, with a cap on the inflated size; the result is decoded as
-//! `profile.proto`, or, when it starts like one of the legacy text or binary
-//! formats pprof still reads, by the matching legacy parser.
+//! Gzip (magic `1f 8b`, several members allowed) is inflated as a stream,
+//! with a cap on the inflated size. Then the first bytes decide: a BOM or
+//! text is a metrics export, an OOM log or a legacy text profile (each
+//! module says whether text is its format); the binary CPU profile header
+//! is a legacy profile; anything else is decoded as `profile.proto`.
 
 pub mod legacy;
 pub mod pprof;
+pub mod series;
+pub mod text;
 
 use std::cell::Cell;
 use std::io::{self, Read};
@@ -16,7 +19,16 @@ use std::rc::Rc;
 use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, Result};
+use crate::model::series::SeriesSet;
 use crate::model::Profile;
+
+/// What an input turned out to be.
+#[derive(Debug)]
+pub enum Input {
+    Profile(Box<Profile>),
+    /// Metrics over time and OOM kills.
+    Series(SeriesSet),
+}
 
 /// Limits and switches for reading inputs; the defaults suit a browser tab.
 #[derive(Debug, Clone)]
@@ -40,10 +52,43 @@ pub fn read_profile(data: &[u8], options: &ImportOptions) -> Result<Profile> {
     read_profile_from(data, options)
 }
 
-/// Reads a profile from a byte stream, without holding the compressed and
-/// the inflated bytes at once (the caller's reader does the reading; the
-/// core does no I/O of its own).
-pub fn read_profile_from(mut reader: impl Read, options: &ImportOptions) -> Result<Profile> {
+/// Reads a profile from a byte stream (see [`read_from`]); a metrics file
+/// is an error that says what it is.
+pub fn read_profile_from(reader: impl Read, options: &ImportOptions) -> Result<Profile> {
+    match read_from(reader, options)? {
+        Input::Profile(p) => Ok(*p),
+        Input::Series(s) => Err(Error::invalid_option(format!(
+            "this is {}, not a profile",
+            s.inputs
+                .first()
+                .map_or("a metrics file".to_string(), |i| format!(
+                    "a {} file",
+                    i.format
+                ))
+        ))),
+    }
+}
+
+/// Reads metrics or an OOM log from a byte stream (see [`read_from`]); a
+/// profile is an error that says what it is and where to take it.
+pub fn read_series_from(reader: impl Read, options: &ImportOptions) -> Result<SeriesSet> {
+    match read_from(reader, options)? {
+        Input::Series(s) => Ok(s),
+        Input::Profile(_) => Err(Error::invalid_option(
+            "a profile, not metrics: analyze reads metric exports and OOM logs (for a profile, try `leakscope top`)",
+        )),
+    }
+}
+
+/// Reads any input we know (a profile, a metrics export, an OOM log).
+pub fn read(data: &[u8], options: &ImportOptions) -> Result<Input> {
+    read_from(data, options)
+}
+
+/// Reads any input from a byte stream, without holding the compressed and
+/// the inflated bytes of a profile at once (the caller's reader does the
+/// reading; the core does no I/O of its own).
+pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input> {
     let mut magic = Vec::with_capacity(2);
     (&mut reader)
         .take(2)
@@ -71,12 +116,12 @@ pub fn read_profile_from(mut reader: impl Read, options: &ImportOptions) -> Resu
     }
 }
 
-/// Decodes an uncompressed profile stream: legacy formats when it starts
-/// like one, `profile.proto` otherwise.
+/// Decodes an uncompressed stream: text formats when it starts like text,
+/// the binary legacy CPU profile by its header, `profile.proto` otherwise.
 fn read_uncompressed(
     mut reader: impl Read,
     read_error: impl Fn(io::Error) -> Error,
-) -> Result<Profile> {
+) -> Result<Input> {
     let mut prefix = Vec::with_capacity(4096);
     (&mut reader)
         .take(4096)
@@ -87,24 +132,30 @@ fn read_uncompressed(
             "the data is empty once decompressed: no profile data",
         ));
     }
-    if legacy::looks_legacy(&prefix) {
-        // Legacy profiles are small text or word lists: parse them whole.
+    let profile = |p: Profile| Input::Profile(Box::new(p));
+    if text::has_utf16_bom(&prefix) || legacy::looks_legacy(&prefix) {
+        // Text and legacy profiles are small: read them whole.
         let mut all = prefix;
         reader.read_to_end(&mut all).map_err(&read_error)?;
+        if !legacy::sniff_profile(&all) {
+            let decoded = text::decode(&all);
+            if let Some(result) = series::read_text(&decoded.text, decoded.encoding) {
+                let mut set = result?;
+                if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
+                    input.warnings.push(w);
+                }
+                return Ok(Input::Series(set));
+            }
+        }
         return match legacy::parse(&all)? {
-            Some(p) => Ok(p),
+            Some(p) => Ok(profile(p)),
             // Not a legacy profile after all: it may still be a protobuf.
-            None => pprof::decode(&all[..], &read_error).map_err(|e| {
-                Error::unknown_format(format!(
-                    "not a profile: it is neither a pprof protobuf ({}) nor a legacy text \
-                     profile (it does not start with \"heap profile:\", \"--- contention\", \
-                     \"--- threadz\", \"<type> profile: total\" or another header pprof reads)",
-                    e.message
-                ))
-            }),
+            None => pprof::decode(&all[..], &read_error)
+                .map(profile)
+                .map_err(|_| series::unknown_text()),
         };
     }
-    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error)
+    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error).map(profile)
 }
 
 fn gzip_error(e: io::Error, input_len: u64, limit: u64) -> Error {

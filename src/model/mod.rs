@@ -12,6 +12,7 @@
 
 pub mod merge;
 pub mod prune;
+pub mod series;
 pub mod stacks;
 
 use std::collections::HashMap;

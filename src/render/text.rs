@@ -4,6 +4,8 @@ use std::fmt::Write;
 
 use super::gotime;
 use crate::analysis::info::ProfileInfo;
+use crate::analysis::leak::classify::Unit;
+use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
 use crate::analysis::list::ListReport;
 use crate::analysis::report::ReportContext;
 use crate::analysis::top::TopReport;
@@ -270,4 +272,120 @@ pub fn traces(r: &TracesReport) -> String {
     out.push_str(SEPARATOR);
     out.push('\n');
     out
+}
+
+/// `leakscope analyze`: a short summary, processes first.
+pub fn analysis(a: &Analysis) -> String {
+    let mut out = String::from("Inputs:\n");
+    for i in &a.inputs {
+        let mut parts = vec![i.format.clone()];
+        if let Some(d) = &i.delimiter {
+            parts.push(format!("delimiter {d:?}"));
+        }
+        if i.encoding != "utf-8" && !i.encoding.is_empty() {
+            parts.push(i.encoding.clone());
+        }
+        if let Some(t) = &i.time {
+            parts.push(format!("times {t}"));
+        }
+        if let Some(z) = &i.zone {
+            parts.push(format!("zone {z}"));
+        }
+        parts.push(format!("{} series, {} points", i.series, i.points));
+        if i.oom_kills > 0 {
+            parts.push(format!("{} OOM kills", i.oom_kills));
+        }
+        parts.push(format!("{} rows skipped", i.skipped_rows));
+        let _ = writeln!(out, "  {}: {}", i.file, parts.join(", "));
+        for w in &i.warnings {
+            let _ = writeln!(out, "    - {w}");
+        }
+    }
+    out.push_str("Processes:\n");
+    let mut order: Vec<&ProcessAnalysis> = a.processes.iter().collect();
+    order.sort_by_key(|p| p.rank);
+    for p in order {
+        let labels: Vec<String> = p
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{v}\""))
+            .collect();
+        let confidence = p
+            .confidence
+            .map(|c| format!(" (confidence {c:.2})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}. {{{}}}: {}{}",
+            p.rank,
+            labels.join(", "),
+            verdict_word(p.verdict),
+            confidence
+        );
+        let _ = writeln!(out, "     {}", p.reason);
+        let mut facts = Vec::new();
+        if p.restarts > 0 {
+            facts.push(format!(
+                "{} restarts{}",
+                p.restarts,
+                if p.oom_kills > 0 {
+                    format!(" ({} OOM kills)", p.oom_kills)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if let Some(main) = p.main_series.map(|m| &a.series[m]) {
+            if let (Some(l), Some(src)) = (main.limit, main.limit_source) {
+                facts.push(format!("limit {} ({src})", units::label(l as i64, "bytes")));
+            }
+        }
+        match p.time_to_limit_s {
+            Some(t) if t <= 0.0 => facts.push("at or over it now".into()),
+            Some(t) => facts.push(format!(
+                "reaches it in {}",
+                super::gotime::duration_string((t * 1e9) as i64)
+            )),
+            None => {}
+        }
+        if !facts.is_empty() {
+            let _ = writeln!(out, "     {}", facts.join("; "));
+        }
+    }
+    out.push_str("Series:\n");
+    for s in a.series.iter().filter(|s| s.verdict.is_some()) {
+        let mut parts =
+            vec![verdict_word(s.verdict.unwrap_or(Verdict::Inconclusive)).to_lowercase()];
+        if let Some(g) = s.growth_per_hour {
+            let unit = if s.unit == Unit::Bytes { "bytes" } else { "" };
+            parts.push(format!(
+                "{}{}/h",
+                if g >= 0.0 { "+" } else { "" },
+                units::label(g as i64, unit)
+            ));
+        }
+        if let Some(b) = s.bytes_per_request {
+            parts.push(format!(
+                "{}/request (r² {:.2})",
+                units::label(b as i64, "bytes"),
+                s.per_request_r2.unwrap_or(0.0)
+            ));
+        }
+        let _ = writeln!(out, "  {}: {}", s.display, parts.join(", "));
+    }
+    if !a.warnings.is_empty() {
+        out.push_str("Warnings:\n");
+        for w in &a.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
+}
+
+fn verdict_word(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Leak => "LEAK",
+        Verdict::Steady => "STEADY",
+        Verdict::Inconclusive => "INCONCLUSIVE",
+    }
 }

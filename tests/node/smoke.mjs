@@ -30,6 +30,17 @@ if (existsSync(blog)) {
   console.error("!!! shared corpus missing: the blog check in Node was SKIPPED !!!");
 }
 
+// Memory over time: the same analysis as the CLI's.
+const series = new pkg.LoadedSeries();
+const input = series.add("leak.csv", readFileSync(`${root}tests/data/series/leak/grafana-joined-epoch.csv`));
+assert.equal(input.format, "grafana-csv");
+series.add("dmesg.txt", readFileSync(`${root}tests/data/series/leak/dmesg.txt`));
+const analysis = series.analyze({});
+assert.equal(analysis.processes[0].verdict, "leak");
+assert.equal(analysis.processes[0].oom_kills, 3);
+assert.match(series.analyze_text({ limit: 125829120 }), /limit 120MB \(given\)/);
+assert.throws(() => series.add("heap.pb.gz", readFileSync(`${root}tests/data/go.heap.pb.gz`)), /heap\.pb\.gz: a profile, not metrics/);
+
 // Bad input is an error with the core's message, not a crash.
 assert.throws(() => new pkg.LoadedProfile(new Uint8Array([0x1f, 0x8b, 1, 2])), /gzip/);
 assert.throws(() => heap.top({ filters: { focus: "(" } }), /parsing focus regexp/);

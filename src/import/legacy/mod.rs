@@ -32,6 +32,25 @@ pub fn looks_legacy(prefix: &[u8]) -> bool {
     cpu::has_header(prefix) || looks_like_text(prefix)
 }
 
+/// Whether data starts like a legacy profile pprof reads (a binary CPU
+/// profile, or text whose first line is one of the legacy headers), as
+/// opposed to other text such as a metrics export.
+pub fn sniff_profile(data: &[u8]) -> bool {
+    if cpu::has_header(data) {
+        return true;
+    }
+    let head = String::from_utf8_lossy(&data[..data.len().min(4096)]);
+    let first = head
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    first.starts_with("heap profile:")
+        || first.starts_with("--- ")
+        || first.contains(" profile: total ")
+        || first.starts_with("heapz")
+}
+
 fn looks_like_text(prefix: &[u8]) -> bool {
     let head = &prefix[..prefix.len().min(512)];
     !head.is_empty()

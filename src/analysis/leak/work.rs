@@ -1,0 +1,378 @@
+//! Tying memory growth to work: requests served over time, bytes kept per
+//! request, and whether growth stops when requests stop.
+
+use crate::model::series::Series;
+
+use super::classify::Kind;
+use super::fit::{median, pooled_slope, pooled_two};
+use super::segments::Segment;
+
+/// Requests served by a process, as a cumulative count over time.
+pub struct Requests {
+    /// (time, cumulative requests), ascending, resets removed.
+    cumulative: Vec<(f64, f64)>,
+    /// (time, requests per second).
+    rate: Vec<(f64, f64)>,
+}
+
+impl Requests {
+    /// From request counters (summed) or, when there are none, request
+    /// rates (integrated over time).
+    pub fn new(series: &[(&Series, Kind)]) -> Option<Requests> {
+        let counters: Vec<&Series> = series
+            .iter()
+            .filter(|(_, k)| *k == Kind::Counter)
+            .map(|(s, _)| *s)
+            .collect();
+        let rates: Vec<&Series> = series
+            .iter()
+            .filter(|(_, k)| *k == Kind::Rate)
+            .map(|(s, _)| *s)
+            .collect();
+        let cumulative = if !counters.is_empty() {
+            sum_counters(&counters)
+        } else if !rates.is_empty() {
+            integrate(&sum_at_union(&rates))
+        } else {
+            return None;
+        };
+        if cumulative.len() < 2 {
+            return None;
+        }
+        let rate = if !rates.is_empty() {
+            sum_at_union(&rates)
+        } else {
+            cumulative
+                .windows(2)
+                .map(|w| (w[1].0, (w[1].1 - w[0].1) / (w[1].0 - w[0].0).max(1e-9)))
+                .collect()
+        };
+        Some(Requests { cumulative, rate })
+    }
+
+    /// Cumulative requests at time `t` (linear between samples); `None`
+    /// outside the counted span.
+    pub fn at(&self, t: f64) -> Option<f64> {
+        interpolate(&self.cumulative, t)
+    }
+
+    /// The typical request rate while busy (median of non-zero rates).
+    pub fn busy_rate(&self) -> f64 {
+        median(self.rate.iter().map(|p| p.1).filter(|&r| r > 0.0).collect())
+    }
+
+    /// Stretches with (almost) no requests: at most 5% of the busy median
+    /// rate, lasting at least 15 s. (start, end) pairs.
+    pub fn idle_stretches(&self) -> Vec<(f64, f64)> {
+        let busy = median(self.rate.iter().map(|p| p.1).filter(|&r| r > 0.0).collect());
+        if busy <= 0.0 {
+            return Vec::new();
+        }
+        let threshold = (0.05 * busy).max(0.05);
+        let mut out = Vec::new();
+        let mut run_start: Option<f64> = None;
+        let mut last_idle = 0.0;
+        for &(t, r) in &self.rate {
+            if r <= threshold {
+                run_start.get_or_insert(t);
+                last_idle = t;
+            } else if let Some(s) = run_start.take() {
+                if last_idle - s >= 15.0 {
+                    out.push((s, last_idle));
+                }
+            }
+        }
+        if let Some(s) = run_start {
+            if last_idle - s >= 15.0 {
+                out.push((s, last_idle));
+            }
+        }
+        out
+    }
+}
+
+fn interpolate(points: &[(f64, f64)], t: f64) -> Option<f64> {
+    let i = points.partition_point(|p| p.0 < t);
+    if i == 0 {
+        return (points.first()?.0 == t).then(|| points[0].1);
+    }
+    if i == points.len() {
+        return None;
+    }
+    let (a, b) = (points[i - 1], points[i]);
+    if b.0 == a.0 {
+        return Some(b.1);
+    }
+    Some(a.1 + (b.1 - a.1) * (t - a.0) / (b.0 - a.0))
+}
+
+/// Sums counters (each made monotonic across its resets) at the union of
+/// their times.
+fn sum_counters(counters: &[&Series]) -> Vec<(f64, f64)> {
+    let monotonic: Vec<Vec<(f64, f64)>> = counters
+        .iter()
+        .map(|c| {
+            let mut offset = 0.0;
+            let mut prev: Option<f64> = None;
+            c.times
+                .iter()
+                .zip(&c.values)
+                .map(|(&t, &v)| {
+                    if let Some(p) = prev {
+                        if v < p {
+                            // A reset: the new process counts from zero.
+                            offset += p;
+                        }
+                    }
+                    prev = Some(v);
+                    (t, v + offset)
+                })
+                .collect()
+        })
+        .collect();
+    union_sum(&monotonic)
+}
+
+fn sum_at_union(series: &[&Series]) -> Vec<(f64, f64)> {
+    let points: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|s| {
+            s.times
+                .iter()
+                .copied()
+                .zip(s.values.iter().copied())
+                .collect()
+        })
+        .collect();
+    union_sum(&points)
+}
+
+fn union_sum(series: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+    if series.len() == 1 {
+        return series[0].clone();
+    }
+    let mut times: Vec<f64> = series.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    times
+        .into_iter()
+        .map(|t| (t, series.iter().filter_map(|s| interpolate(s, t)).sum()))
+        .collect()
+}
+
+fn integrate(rate: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut total = 0.0;
+    let mut out = Vec::with_capacity(rate.len());
+    for (i, &(t, r)) in rate.iter().enumerate() {
+        if i > 0 {
+            let (t0, r0) = rate[i - 1];
+            total += (r + r0) / 2.0 * (t - t0);
+        }
+        out.push((t, total));
+    }
+    out
+}
+
+/// Whether memory keeps growing while there is no work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdleGrowth {
+    /// Growth stops when requests stop: a per-request leak.
+    Stops,
+    /// Growth goes on at a lower pace.
+    Slows,
+    /// Growth goes on as fast: a leak not driven by requests.
+    Continues,
+}
+
+/// How the floor follows work.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkFit {
+    /// Bytes kept per request (net of background growth when idle
+    /// stretches tell it apart).
+    pub per_request: f64,
+    /// Growth per second with no work, when idle stretches tell.
+    pub per_second: Option<f64>,
+    pub r2: f64,
+    pub idle: Option<IdleGrowth>,
+}
+
+/// How fast raw values rise over idle stretches (inside one life, the
+/// first and last tenth trimmed): from the median of each stretch's first
+/// third to that of its last third, per second, weighted by length. An
+/// upper bound on what is kept while idle (garbage piles up too).
+pub fn raw_growth_while_idle(
+    times: &[f64],
+    values: &[f64],
+    lives: &[(usize, usize)],
+    stretches: &[(f64, f64)],
+) -> Option<f64> {
+    let (mut growth, mut seconds) = (0.0, 0.0);
+    for &(a, b) in stretches {
+        let trim = 0.1 * (b - a);
+        let (a, b) = (a + trim, b - trim);
+        for &(x, y) in lives {
+            let lo = x + times[x..y].partition_point(|&t| t < a);
+            let hi = x + times[x..y].partition_point(|&t| t <= b);
+            if hi < lo + 6 {
+                continue;
+            }
+            let third = (hi - lo) / 3;
+            let head = median(values[lo..lo + third].to_vec());
+            let tail = median(values[hi - third..hi].to_vec());
+            let head_t = median(times[lo..lo + third].to_vec());
+            let tail_t = median(times[hi - third..hi].to_vec());
+            if tail_t > head_t {
+                growth += tail - head;
+                seconds += tail_t - head_t;
+            }
+        }
+    }
+    (seconds > 0.0).then(|| growth / seconds)
+}
+
+/// Fits the floor of the rising lives to the work done, pooled within
+/// lives (each life keeps its own level).
+///
+/// Under a steady load requests and time advance together, so a floor that
+/// rises with both cannot tell a per-request leak from a background one.
+/// An idle stretch with floors on both sides inside one life separates
+/// them: then the floor is fitted to requests and seconds together,
+/// floor ≈ a·requests + b·seconds + level, and b, the growth with no work,
+/// is compared with the growth while busy (a·busy rate + b). Without such a
+/// stretch the floor is fitted to requests alone, and the raw rise of the
+/// values while idle (`raw_idle`, bytes/s: an upper bound, since garbage
+/// piles up when nothing triggers a collection) can still show that growth
+/// stops, though not that it goes on.
+pub fn work_fit(
+    segments: &[Segment],
+    requests: &Requests,
+    stretches: &[(f64, f64)],
+    raw_idle: Option<f64>,
+) -> Option<WorkFit> {
+    let groups: Vec<Vec<(f64, f64, f64)>> = segments
+        .iter()
+        .map(|s| {
+            // The first tenth of a life is warm-up: a fresh process fills
+            // pools and caches as its first requests come, which is not
+            // what each request keeps (it raised the slope by 6-8% on the
+            // fixtures).
+            let warm = s.start + 0.1 * (s.end - s.start);
+            s.floors
+                .iter()
+                .filter(|p| p.0 >= warm)
+                .filter_map(|&(t, v)| requests.at(t).map(|r| (r, t - s.start, v)))
+                .collect()
+        })
+        .collect();
+    let spread: f64 = groups
+        .iter()
+        .filter(|g| g.len() >= 2)
+        .map(|g| g.last().map_or(0.0, |p| p.0) - g[0].0)
+        .sum();
+    if spread < 50.0 {
+        return None;
+    }
+    let bridged = stretches.iter().any(|&(a, b)| {
+        segments.iter().any(|g| {
+            g.floors.iter().filter(|p| p.0 < a).count() >= 2
+                && g.floors.iter().filter(|p| p.0 > b).count() >= 2
+        })
+    });
+    let classify = |per_request: f64, per_second: f64| {
+        let busy = per_request.max(0.0) * requests.busy_rate() + per_second.max(0.0);
+        (busy > 0.0).then(|| match per_second.max(0.0) / busy {
+            s if s <= 0.1 => IdleGrowth::Stops,
+            s if s >= 0.5 => IdleGrowth::Continues,
+            _ => IdleGrowth::Slows,
+        })
+    };
+    if bridged {
+        if let Some((a, b, r2)) = pooled_two(&groups) {
+            return Some(WorkFit {
+                per_request: a,
+                per_second: Some(b),
+                r2,
+                idle: classify(a, b),
+            });
+        }
+    }
+    let one: Vec<Vec<(f64, f64)>> = groups
+        .iter()
+        .map(|g| g.iter().map(|p| (p.0, p.2)).collect())
+        .collect();
+    let fit = pooled_slope(&one)?;
+    let stops = raw_idle.filter(|&raw| classify(fit.slope, raw) == Some(IdleGrowth::Stops));
+    Some(WorkFit {
+        per_request: fit.slope,
+        per_second: stops,
+        r2: fit.r2,
+        idle: stops.map(|_| IdleGrowth::Stops),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(points: &[(f64, f64)]) -> Series {
+        let mut s = Series::new("http_requests_total".into(), Vec::new(), String::new());
+        for &(t, v) in points {
+            s.push(t, v);
+        }
+        s
+    }
+
+    #[test]
+    fn counters_across_resets() {
+        let c = series(&[(0.0, 0.0), (10.0, 100.0), (20.0, 5.0), (30.0, 105.0)]);
+        let r = Requests::new(&[(&c, Kind::Counter)]).unwrap();
+        assert_eq!(r.at(30.0), Some(205.0));
+        assert_eq!(r.at(5.0), Some(50.0));
+        assert_eq!(r.at(31.0), None);
+    }
+
+    #[test]
+    fn idle_stretches_are_found() {
+        let mut pts = Vec::new();
+        let mut total = 0.0;
+        for t in 0..100 {
+            if !(40..70).contains(&t) {
+                total += 10.0;
+            }
+            pts.push((t as f64, total));
+        }
+        let c = series(&pts);
+        let r = Requests::new(&[(&c, Kind::Counter)]).unwrap();
+        let idle = r.idle_stretches();
+        assert_eq!(idle.len(), 1);
+        assert!(
+            (idle[0].0 - 41.0).abs() <= 1.0 && (idle[0].1 - 69.0).abs() <= 1.0,
+            "{idle:?}"
+        );
+    }
+
+    #[test]
+    fn idle_growth_sees_through_a_collection() {
+        // 0..100 s; idle from 40 to 70; grows 1000/s while idle, with one
+        // collection dropping 50 000 in the middle of the stretch's middle third.
+        let times: Vec<f64> = (0..100).map(|t| t as f64).collect();
+        let values: Vec<f64> = times
+            .iter()
+            .map(|&t| {
+                1000.0 * t
+                    + if (54.0..56.0).contains(&t) {
+                        -50_000.0
+                    } else {
+                        0.0
+                    }
+            })
+            .collect();
+        let g = raw_growth_while_idle(&times, &values, &[(0, 100)], &[(40.0, 70.0)]).unwrap();
+        assert!((g - 1000.0).abs() < 1.0, "{g}");
+        assert_eq!(
+            raw_growth_while_idle(&times, &values, &[(0, 100)], &[(40.0, 44.0)]),
+            None
+        );
+    }
+}

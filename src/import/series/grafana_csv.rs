@@ -1,0 +1,361 @@
+//! Grafana's CSV downloads, every shape real versions write:
+//!
+//! - v7+ "Download CSV": a `Time` column then one column per series
+//!   ("Series joined by time" is an outer join: empty cells are gaps);
+//!   times in epoch milliseconds or, with "Formatted data", as
+//!   `YYYY-MM-DD HH:mm:ss` in the dashboard's zone (which the file does not
+//!   say: UTC is assumed, and the report says so); `,` or `;` as the
+//!   locale's delimiter; "Download for Excel" adds a `sep=,` line; Grafana
+//!   11's Excel download is UTF-16LE with a BOM and tabs.
+//! - The old graph panel's "series as rows": `"Series";"Time";"Value"`
+//!   with ISO times, `null` gaps, and numbers in the browser's locale.
+//!
+//! Rows that cannot be read are skipped and reported with their line number.
+
+use crate::error::{Error, Result};
+use crate::model::series::{parse_selector, InputReport, Series};
+
+use super::values::{
+    detect_style, parse_styled, parse_time, parse_value, parse_with_unit, Cell, NumberStyle,
+    TimeFormat,
+};
+use super::Warnings;
+
+/// Whether text starts like a Grafana CSV (a `sep=` line, or a header
+/// whose first cell is `Time` or `Series`).
+pub fn sniff(text: &str) -> bool {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if first.starts_with("sep=") {
+        return true;
+    }
+    let cell = first
+        .split([',', ';', '\t'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches('"');
+    (cell.eq_ignore_ascii_case("time") || cell.eq_ignore_ascii_case("series"))
+        && first.contains([',', ';', '\t'])
+}
+
+pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
+    let mut body = text;
+    let mut delimiter = None;
+    let mut skipped_lines = 0usize;
+    if let Some(rest) = body.strip_prefix("sep=") {
+        let (sep_line, after) = rest.split_once('\n').unwrap_or((rest, ""));
+        delimiter = sep_line.trim_end_matches('\r').chars().next();
+        body = after;
+        skipped_lines = 1;
+    }
+    let header_line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = delimiter.unwrap_or_else(|| guess_delimiter(header_line));
+    report.delimiter = Some(match delimiter {
+        '\t' => "tab".to_string(),
+        c => c.to_string(),
+    });
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter as u8)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        _ => return Err(Error::unknown_format("the CSV file has no header row")),
+    };
+    let cells: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
+    let lower: Vec<String> = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
+    // Line numbers from byte offsets (the csv crate's own line count is
+    // off by one with CRLF endings).
+    let mut counted = (0usize, 1usize); // (byte offset, line at that offset)
+    let rows = records.map(move |r| {
+        r.map(|rec| {
+            let mut byte = rec
+                .position()
+                .map_or(0, |p| p.byte() as usize)
+                .min(body.len());
+            // After a CR, a record "starts" at the LF that ends the line.
+            if body.as_bytes().get(byte) == Some(&b'\n') {
+                byte += 1;
+            }
+            if byte >= counted.0 {
+                counted.1 += body.as_bytes()[counted.0..byte]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                counted.0 = byte;
+            }
+            (
+                counted.1 + skipped_lines,
+                rec.iter().map(str::to_string).collect::<Vec<String>>(),
+            )
+        })
+    });
+    if lower.len() >= 3 && lower[0] == "series" && lower[1] == "time" && lower[2] == "value" {
+        report.format = "grafana-csv-series-as-rows".into();
+        series_as_rows(rows, report)
+    } else if lower.first().is_some_and(|c| c == "time") && cells.len() >= 2 {
+        report.format = "grafana-csv".into();
+        joined(&cells[1..], rows, report)
+    } else {
+        Err(Error::unknown_format(format!(
+            "not a Grafana CSV: the first column is {:?}, not Time (or Series;Time;Value)",
+            cells.first().map(String::as_str).unwrap_or("")
+        )))
+    }
+}
+
+fn guess_delimiter(header: &str) -> char {
+    let count = |d: char| {
+        let mut n = 0;
+        let mut quoted = false;
+        for c in header.chars() {
+            if c == '"' {
+                quoted = !quoted;
+            } else if c == d && !quoted {
+                n += 1;
+            }
+        }
+        n
+    };
+    let candidates = [('\t', count('\t')), (';', count(';')), (',', count(','))];
+    candidates
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map(|&(d, _)| d)
+        .unwrap_or(',')
+}
+
+/// A series from a column header: `name{labels}` is parsed; anything else
+/// (a legend name) is kept as the display name.
+fn series_for(header: &str) -> Series {
+    match parse_selector(header) {
+        Some((name, labels)) => Series::new(name, labels, header.to_string()),
+        None => Series::new(String::new(), Vec::new(), header.to_string()),
+    }
+}
+
+/// The shared time-column handling: the format of the first time decides,
+/// zoneless formats are assumed UTC (and reported).
+struct Times {
+    format: Option<TimeFormat>,
+}
+
+impl Times {
+    fn parse(&mut self, cell: &str, report: &mut InputReport) -> Option<f64> {
+        let (t, format) = parse_time(cell)?;
+        if self.format.is_none() {
+            self.format = Some(format);
+            report.time = Some(format.describe().to_string());
+            if format.zoneless() {
+                report.zone = Some("UTC (assumed: the file gives no zone)".into());
+            }
+        }
+        Some(t)
+    }
+}
+
+/// CSV rows with their line numbers.
+type Row = std::result::Result<(usize, Vec<String>), csv::Error>;
+
+fn joined(
+    headers: &[String],
+    rows: impl Iterator<Item = Row>,
+    report: &mut InputReport,
+) -> Result<Vec<Series>> {
+    let mut series: Vec<Series> = headers.iter().map(|h| series_for(h)).collect();
+    let mut warnings = Warnings::default();
+    let mut times = Times { format: None };
+    let mut formatted_units = false;
+    for row in rows {
+        let (line, cells) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.skip(report, line_of(&e), &format!("unreadable CSV ({e})"));
+                continue;
+            }
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let Some(t) = times.parse(&cells[0], report) else {
+            warnings.skip(
+                report,
+                line,
+                &format!("the time {:?} is not a time", cells[0]),
+            );
+            continue;
+        };
+        if cells.len() > headers.len() + 1 {
+            warnings.skip(
+                report,
+                line,
+                &format!(
+                    "{} cells, but the header has {}",
+                    cells.len(),
+                    headers.len() + 1
+                ),
+            );
+            continue;
+        }
+        for (s, cell) in series.iter_mut().zip(&cells[1..]) {
+            match parse_value(cell) {
+                Cell::Number(v) => s.push(t, v),
+                Cell::Gap => {}
+                Cell::Bad => match parse_with_unit(cell) {
+                    Some((v, _)) => {
+                        formatted_units = true;
+                        s.push(t, v)
+                    }
+                    None => warnings.note(
+                        report,
+                        &format!("line {line}: {:?} is not a number (cell left empty)", cell),
+                    ),
+                },
+            }
+        }
+    }
+    if formatted_units {
+        report.warnings.push(
+            "values were formatted by Grafana with units (\"Formatted data\"): they are rounded, so small changes are lost".into(),
+        );
+    }
+    warnings.finish(report);
+    if times.format.is_none() {
+        return Err(Error::unknown_format(
+            "the CSV has a Time column but no row with a readable time",
+        ));
+    }
+    Ok(series)
+}
+
+fn line_of(e: &csv::Error) -> usize {
+    e.position().map_or(0, |p| p.line() as usize)
+}
+
+fn series_as_rows(
+    rows: impl Iterator<Item = Row>,
+    report: &mut InputReport,
+) -> Result<Vec<Series>> {
+    let rows: Vec<_> = rows.collect();
+    let (style, unsure) = detect_style(
+        rows.iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter_map(|(_, cells)| cells.get(2).map(String::as_str)),
+    );
+    if style != NumberStyle::Plain {
+        report.warnings.push(format!(
+            "numbers are written with digit grouping ({}){}",
+            match style {
+                NumberStyle::CommaGroups => "1,234.5",
+                _ => "1.234,5",
+            },
+            if unsure {
+                "; assumed from 3-digit groups"
+            } else {
+                ""
+            }
+        ));
+    }
+    let mut series: Vec<Series> = Vec::new();
+    let mut warnings = Warnings::default();
+    let mut times = Times { format: None };
+    for row in rows {
+        let (line, cells) = match row {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.skip(report, line_of(&e), &format!("unreadable CSV ({e})"));
+                continue;
+            }
+        };
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.len() < 3 {
+            warnings.skip(report, line, "fewer than 3 cells (Series;Time;Value)");
+            continue;
+        }
+        let Some(t) = times.parse(&cells[1], report) else {
+            warnings.skip(
+                report,
+                line,
+                &format!("the time {:?} is not a time", cells[1]),
+            );
+            continue;
+        };
+        let name = cells[0].trim();
+        let index = match series.iter().position(|s| s.display == name) {
+            Some(i) => i,
+            None => {
+                series.push(series_for(name));
+                series.len() - 1
+            }
+        };
+        match parse_styled(&cells[2], style) {
+            Cell::Number(v) => series[index].push(t, v),
+            Cell::Gap => {}
+            Cell::Bad => warnings.skip(report, line, &format!("{:?} is not a number", cells[2])),
+        }
+    }
+    warnings.finish(report);
+    if series.is_empty() {
+        return Err(Error::unknown_format(
+            "the Series;Time;Value CSV has no readable row",
+        ));
+    }
+    Ok(series)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> (Vec<Series>, InputReport) {
+        let mut r = InputReport::default();
+        let s = parse(text, &mut r).unwrap();
+        (s, r)
+    }
+
+    #[test]
+    fn joined_epoch_ms_with_gaps() {
+        let (s, r) = read("\"Time\",\"a{job=\"\"x\"\"}\",\"b\"\r\n1700000001000,1,\r\n1700000002000,,5\r\n1700000003000,3,6");
+        assert_eq!(r.format, "grafana-csv");
+        assert_eq!(r.time.as_deref(), Some("epoch-ms"));
+        assert_eq!(s[0].name, "a");
+        assert_eq!(s[0].labels, vec![("job".into(), "x".into())]);
+        assert_eq!(s[0].times, vec![1700000001.0, 1700000003.0]);
+        assert_eq!(s[1].display, "b");
+        assert_eq!(s[1].values, vec![5.0, 6.0]);
+    }
+
+    #[test]
+    fn excel_semicolon_and_formatted_times() {
+        let (s, r) = read("sep=;\r\n\"Time\";\"x\"\r\n2026-11-23 20:26:07;1,5\r\nbad;2\r\n");
+        assert_eq!(r.delimiter.as_deref(), Some(";"));
+        assert!(r.zone.as_deref().unwrap().contains("UTC"));
+        assert_eq!(r.skipped_rows, 1);
+        assert!(
+            r.warnings.iter().any(|w| w.contains("line 4")),
+            "{:?}",
+            r.warnings
+        );
+        // "1,5" is not a plain number: reported, not guessed.
+        assert!(s[0].values.is_empty());
+    }
+
+    #[test]
+    fn series_as_rows_with_locale_numbers_and_nulls() {
+        let text = "\"Series\";\"Time\";\"Value\"\r\n\"rss{job=\"\"a\"\"}\";\"2026-11-23T20:26:07+00:00\";10,117,120\r\n\"rss{job=\"\"a\"\"}\";\"2026-11-23T20:26:08+00:00\";null\r\n\"rss{job=\"\"a\"\"}\";\"2026-11-23T20:26:09+00:00\";12,000\r\n";
+        let (s, r) = read(text);
+        assert_eq!(r.format, "grafana-csv-series-as-rows");
+        assert_eq!(s[0].values, vec![10117120.0, 12000.0]);
+        assert_eq!(s[0].times[0], 1795465567.0);
+    }
+
+    #[test]
+    fn not_grafana() {
+        let mut r = InputReport::default();
+        assert!(parse("a,b\n1,2\n", &mut r).is_err());
+    }
+}

@@ -1,0 +1,85 @@
+//! Metric exports: one module per format, dispatched by [`read_text`].
+
+pub mod grafana_csv;
+pub mod oom;
+pub mod prom_json;
+pub mod prom_text;
+pub mod values;
+
+use crate::error::{Error, Result};
+use crate::model::series::{InputReport, SeriesSet};
+
+/// Reads decoded text as a metrics export or an OOM log, whichever it is.
+/// `None`: the text is none of the formats (the caller may try others).
+pub fn read_text(text: &str, encoding: &str) -> Option<Result<SeriesSet>> {
+    let mut report = InputReport {
+        encoding: encoding.to_string(),
+        ..Default::default()
+    };
+    let mut set = SeriesSet::default();
+    let result = if grafana_csv::sniff(text) {
+        grafana_csv::parse(text, &mut report).map(|s| set.series = s)
+    } else if prom_json::sniff(text) {
+        prom_json::parse(text, &mut report).map(|s| set.series = s)
+    } else if oom::sniff(text) && !prom_text::sniff(text) {
+        oom::parse(text, &mut report).map(|k| set.oom_kills = k)
+    } else if prom_text::sniff(text) {
+        prom_text::parse(text, &mut report).map(|s| set.series = s)
+    } else {
+        return None;
+    };
+    Some(result.map(|()| {
+        set.series.retain(|s| !s.is_empty());
+        for s in &mut set.series {
+            s.sort_points();
+        }
+        report.series = set.series.len();
+        report.points = set.series.iter().map(|s| s.len()).sum();
+        report.oom_kills = set.oom_kills.len();
+        set.inputs.push(report);
+        set
+    }))
+}
+
+/// Collects skipped-row warnings, listing the first few with their lines.
+#[derive(Default)]
+pub(crate) struct Warnings {
+    listed: usize,
+    more: usize,
+}
+
+impl Warnings {
+    const LISTED: usize = 20;
+
+    /// A row was skipped: count it and say why.
+    pub fn skip(&mut self, report: &mut InputReport, line: usize, why: &str) {
+        report.skipped_rows += 1;
+        self.note(report, &format!("line {line} skipped: {why}"));
+    }
+
+    pub fn note(&mut self, report: &mut InputReport, text: &str) {
+        if self.listed < Self::LISTED {
+            report.warnings.push(text.to_string());
+            self.listed += 1;
+        } else {
+            self.more += 1;
+        }
+    }
+
+    pub fn finish(&self, report: &mut InputReport) {
+        if self.more > 0 {
+            report
+                .warnings
+                .push(format!("... and {} more like these", self.more));
+        }
+    }
+}
+
+/// The error for text that is no format we read.
+pub fn unknown_text() -> Error {
+    Error::unknown_format(
+        "not a profile or a time series: expected a pprof profile, a Grafana CSV (a Time \
+         column first), Prometheus JSON (query or query_range), Prometheus text or \
+         OpenMetrics with timestamps, a promtool tsdb dump, or an OOM log",
+    )
+}
