@@ -15,25 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+mod common;
+
+use common::Rng;
 use leakscope::import::pprof::wire;
 use prost::Message;
-
-/// splitmix64: a fixed generator, so the file is the same everywhere
-/// (a crate's default RNG may change its algorithm between versions).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 const FUNCTIONS: u64 = 20_000;
 const SITES_PER_FUNCTION: u64 = 4;

@@ -13,24 +13,12 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
+mod common;
+
+use common::Rng;
 use leakscope::analysis::leak::{analyze, AnalyzeOptions};
 use leakscope::import::{read, ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 const START: f64 = 1_795_000_000.0;
 

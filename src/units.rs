@@ -319,8 +319,9 @@ pub fn format_g(value: f64, precision: usize) -> String {
 }
 
 /// Parses a size like `120MiB`, `128Mi`, `1.5GB`, `512k` or `125829120`
-/// into bytes (IEC `Ki/Mi/Gi` and pprof-style `kB/MB/GB` are powers of
-/// 1024, as in pprof; `k/M/G` alone are powers of 1000, as in Kubernetes).
+/// (also a Kubernetes memory quantity) into bytes: IEC `Ki/Mi/Gi` and
+/// pprof-style `kB/MB/GB` are powers of 1024, as in pprof; `k/M/G` alone
+/// are powers of 1000, as in Kubernetes.
 pub fn parse_bytes(text: &str) -> Option<f64> {
     let s = text.trim();
     let split = s

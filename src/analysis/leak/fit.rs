@@ -20,14 +20,11 @@ impl Fit {
     }
 }
 
-/// Ordinary least squares; `None` with fewer than 2 distinct x.
-pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
-    let n = points.len();
-    if n < 2 {
-        return None;
-    }
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n as f64;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n as f64;
+/// Sums of a group of points about its means: (mean x, mean y, Sxx, Sxy, Syy).
+fn centered(points: &[(f64, f64)]) -> (f64, f64, f64, f64, f64) {
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
     let (mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0);
     for &(x, y) in points {
         let (dx, dy) = (x - mx, y - my);
@@ -35,20 +32,34 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
         sxy += dx * dy;
         syy += dy * dy;
     }
+    (mx, my, sxx, sxy, syy)
+}
+
+/// Slope and r² from pooled sums; `None` when x does not vary.
+fn slope_and_r2(sxx: f64, sxy: f64, syy: f64) -> Option<(f64, f64)> {
     if sxx <= 0.0 {
         return None;
     }
-    let slope = sxy / sxx;
     let r2 = if syy > 0.0 {
         (sxy * sxy) / (sxx * syy)
     } else {
         1.0
     };
+    Some((sxy / sxx, r2))
+}
+
+/// Ordinary least squares; `None` with fewer than 2 distinct x.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
+    if points.len() < 2 {
+        return None;
+    }
+    let (mx, my, sxx, sxy, syy) = centered(points);
+    let (slope, r2) = slope_and_r2(sxx, sxy, syy)?;
     Some(Fit {
         slope,
         intercept: my - slope * mx,
         r2,
-        n,
+        n: points.len(),
     })
 }
 
@@ -58,25 +69,13 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
 pub fn pooled_slope(groups: &[Vec<(f64, f64)>]) -> Option<Fit> {
     let (mut sxx, mut sxy, mut syy, mut n) = (0.0, 0.0, 0.0, 0);
     for g in groups.iter().filter(|g| g.len() >= 2) {
-        let k = g.len() as f64;
-        let mx = g.iter().map(|p| p.0).sum::<f64>() / k;
-        let my = g.iter().map(|p| p.1).sum::<f64>() / k;
-        for &(x, y) in g {
-            sxx += (x - mx) * (x - mx);
-            sxy += (x - mx) * (y - my);
-            syy += (y - my) * (y - my);
-        }
+        let (_, _, gxx, gxy, gyy) = centered(g);
+        sxx += gxx;
+        sxy += gxy;
+        syy += gyy;
         n += g.len();
     }
-    if sxx <= 0.0 {
-        return None;
-    }
-    let slope = sxy / sxx;
-    let r2 = if syy > 0.0 {
-        (sxy * sxy) / (sxx * syy)
-    } else {
-        1.0
-    };
+    let (slope, r2) = slope_and_r2(sxx, sxy, syy)?;
     Some(Fit {
         slope,
         intercept: 0.0,

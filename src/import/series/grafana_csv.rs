@@ -169,16 +169,9 @@ fn joined(
     let mut times = Times { format: None };
     let mut formatted_units = false;
     for row in rows {
-        let (line, cells) = match row {
-            Ok(r) => r,
-            Err(e) => {
-                warnings.skip(report, line_of(&e), &format!("unreadable CSV ({e})"));
-                continue;
-            }
-        };
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        let Some((line, cells)) = usable(row, report, &mut warnings) else {
             continue;
-        }
+        };
         let Some(t) = times.parse(&cells[0], report) else {
             warnings.skip(
                 report,
@@ -230,8 +223,22 @@ fn joined(
     Ok(series)
 }
 
-fn line_of(e: &csv::Error) -> usize {
-    e.position().map_or(0, |p| p.line() as usize)
+/// A row with something in it; an unreadable one is skipped with a
+/// warning, a blank one silently.
+fn usable(
+    row: Row,
+    report: &mut InputReport,
+    warnings: &mut Warnings,
+) -> Option<(usize, Vec<String>)> {
+    match row {
+        Ok((_, cells)) if cells.iter().all(|c| c.trim().is_empty()) => None,
+        Ok(r) => Some(r),
+        Err(e) => {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            warnings.skip(report, line, &format!("unreadable CSV ({e})"));
+            None
+        }
+    }
 }
 
 fn series_as_rows(
@@ -262,16 +269,9 @@ fn series_as_rows(
     let mut warnings = Warnings::default();
     let mut times = Times { format: None };
     for row in rows {
-        let (line, cells) = match row {
-            Ok(r) => r,
-            Err(e) => {
-                warnings.skip(report, line_of(&e), &format!("unreadable CSV ({e})"));
-                continue;
-            }
-        };
-        if cells.iter().all(|c| c.trim().is_empty()) {
+        let Some((line, cells)) = usable(row, report, &mut warnings) else {
             continue;
-        }
+        };
         if cells.len() < 3 {
             warnings.skip(report, line, "fewer than 3 cells (Series;Time;Value)");
             continue;

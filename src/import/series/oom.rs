@@ -193,7 +193,7 @@ fn kubernetes_terminations(text: &str) -> Vec<OomKill> {
         }
         if in_limits {
             if let Some(v) = t.strip_prefix("memory:") {
-                if let (Some(c), Some(b)) = (&container, parse_quantity(v.trim())) {
+                if let (Some(c), Some(b)) = (&container, crate::units::parse_bytes(v.trim())) {
                     limits.push((c.clone(), b));
                 }
             } else if !t.starts_with("cpu:") {
@@ -252,26 +252,6 @@ fn parse_rfc1123(s: &str) -> Option<f64> {
     });
     let days = days_from_civil(year, month, day);
     Some((days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2] - offset.unwrap_or(0)) as f64)
-}
-
-/// A Kubernetes quantity: `128Mi`, `1Gi`, `500M`, `1073741824`.
-fn parse_quantity(s: &str) -> Option<f64> {
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let (num, suffix) = s.split_at(split);
-    let v: f64 = num.parse().ok()?;
-    let factor = match suffix {
-        "" => 1.0,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        _ => return None,
-    };
-    Some(v * factor)
 }
 
 #[cfg(test)]
