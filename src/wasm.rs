@@ -100,10 +100,19 @@ impl LoadedSeries {
     }
 
     /// Reads one file (a Grafana CSV, Prometheus JSON or text, an OOM log)
-    /// and returns what it was found to be.
-    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<JsValue, JsError> {
-        let one = read_series_from(bytes, &ImportOptions::default())
-            .map_err(|e| js_error(e.context(name)))?;
+    /// and returns what it was found to be. `utc_offset_seconds`: the zone
+    /// of times written without one (default UTC).
+    pub fn add(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        utc_offset_seconds: Option<i32>,
+    ) -> Result<JsValue, JsError> {
+        let options = ImportOptions {
+            utc_offset: utc_offset_seconds,
+            ..ImportOptions::default()
+        };
+        let one = read_series_from(bytes, &options).map_err(|e| js_error(e.context(name)))?;
         self.set.add_file(name, one);
         to_js(self.set.inputs.last().expect("an input was just added"))
     }

@@ -398,6 +398,47 @@ fn analyze_reads_stdin_and_refuses_profiles() {
         "{}",
         stderr(&o)
     );
+    // Formatted (zoneless) times move with --utc-offset; epoch times do not.
+    let start = |args: &[&str]| {
+        let o = leakscope_here(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            v["series"][0]["start"].as_f64().unwrap(),
+            v["inputs"][0]["zone"].clone(),
+        )
+    };
+    let formatted = "tests/data/series/steady/grafana-joined-formatted.csv";
+    let (utc, zone) = start(&["analyze", "--format", "json", formatted]);
+    assert!(zone.as_str().unwrap().contains("assumed"), "{zone}");
+    let (east, zone) = start(&[
+        "analyze",
+        "--format",
+        "json",
+        "--utc-offset",
+        "+01:00",
+        formatted,
+    ]);
+    assert_eq!(
+        (utc - east, zone.as_str()),
+        (3600.0, Some("UTC+01:00 (given)"))
+    );
+    let (west, _) = start(&[
+        "analyze",
+        "--format",
+        "json",
+        "--utc-offset",
+        "-05:00",
+        formatted,
+    ]);
+    assert_eq!(west - utc, 18000.0);
+    let o = leakscope(&[
+        "analyze",
+        "--utc-offset",
+        "Mars/Olympus",
+        &data("go.heap.pb.gz"),
+    ]);
+    assert!(stderr(&o).contains("not a UTC offset"), "{}", stderr(&o));
     let o = leakscope(&["analyze", "--limit", "lots", &data("go.heap.pb.gz")]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not a size"), "{}", stderr(&o));

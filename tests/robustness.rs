@@ -36,6 +36,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 fn exercise(bytes: &[u8]) {
     let options = ImportOptions {
         max_inflated_bytes: 64 << 20,
+        ..ImportOptions::default()
     };
     let p = match read(bytes, &options) {
         Ok(Input::Profile(p)) => *p,

@@ -68,6 +68,10 @@ enum Command {
         /// The memory limit (e.g. 120MiB, 128Mi, 2GB, bytes), if known.
         #[arg(long, value_parser = parse_limit)]
         limit: Option<f64>,
+        /// The UTC offset of times written without a zone (Grafana's
+        /// formatted times, dmesg -T, syslog), e.g. +01:00; default UTC.
+        #[arg(long, value_parser = parse_offset, allow_hyphen_values = true, value_name = "±HH:MM")]
+        utc_offset: Option<i32>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
@@ -106,6 +110,7 @@ impl ImportArgs {
     fn options(&self) -> ImportOptions {
         ImportOptions {
             max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
+            utc_offset: None,
         }
     }
 }
@@ -234,6 +239,11 @@ impl ReportArgs {
     }
 }
 
+fn parse_offset(s: &str) -> Result<i32, String> {
+    leakscope::import::series::values::parse_utc_offset(s)
+        .ok_or_else(|| format!("{s:?} is not a UTC offset (try +01:00, -0500 or Z)"))
+}
+
 fn parse_limit(s: &str) -> Result<f64, String> {
     leakscope::units::parse_bytes(s)
         .ok_or_else(|| format!("{s:?} is not a size (try 120MiB, 128Mi, 2GB or a number of bytes)"))
@@ -312,15 +322,17 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Analyze {
             files,
             limit,
+            utc_offset,
             format,
             import,
         } => {
+            let options = ImportOptions {
+                utc_offset,
+                ..import.options()
+            };
             let mut set = SeriesSet::default();
             for file in &files {
-                set.add_file(
-                    &file.display().to_string(),
-                    load_series(file, &import.options())?,
-                );
+                set.add_file(&file.display().to_string(), load_series(file, &options)?);
             }
             let a = leak::analyze(&set, &leak::AnalyzeOptions { limit });
             Ok(match format {

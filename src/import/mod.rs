@@ -35,13 +35,26 @@ pub enum Input {
 pub struct ImportOptions {
     /// The most bytes a compressed input may inflate to (default 1 GiB).
     pub max_inflated_bytes: u64,
+    /// Seconds east of UTC of times written without a zone (Grafana's
+    /// formatted times, `dmesg -T`, syslog); `None`: UTC, and the input
+    /// report says it was assumed.
+    pub utc_offset: Option<i32>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             max_inflated_bytes: 1 << 30,
+            utc_offset: None,
         }
+    }
+}
+
+impl ImportOptions {
+    fn zone(&self) -> series::values::Zone {
+        self.utc_offset
+            .map(series::values::Zone::given)
+            .unwrap_or_default()
     }
 }
 
@@ -108,11 +121,13 @@ pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input
             remaining: options.max_inflated_bytes,
         };
         let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options.max_inflated_bytes);
-        read_uncompressed(inflated, gzip_error)
+        read_uncompressed(inflated, gzip_error, options)
     } else {
-        read_uncompressed(input, |e| {
-            Error::malformed(format!("reading the input failed: {e}"))
-        })
+        read_uncompressed(
+            input,
+            |e| Error::malformed(format!("reading the input failed: {e}")),
+            options,
+        )
     }
 }
 
@@ -121,6 +136,7 @@ pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input
 fn read_uncompressed(
     mut reader: impl Read,
     read_error: impl Fn(io::Error) -> Error,
+    options: &ImportOptions,
 ) -> Result<Input> {
     let mut prefix = Vec::with_capacity(4096);
     (&mut reader)
@@ -139,7 +155,8 @@ fn read_uncompressed(
         reader.read_to_end(&mut all).map_err(&read_error)?;
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
-            if let Some(result) = series::read_text(&decoded.text, decoded.encoding) {
+            if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options.zone())
+            {
                 let mut set = result?;
                 if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
                     input.warnings.push(w);
@@ -242,6 +259,7 @@ mod tests {
         let bomb = gzip(&[0x32, 0x00].repeat(2 << 20));
         let opts = ImportOptions {
             max_inflated_bytes: 1 << 20,
+            ..ImportOptions::default()
         };
         let e = read_profile(&bomb, &opts).unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::Limit);

@@ -17,7 +17,7 @@ use crate::model::series::{parse_selector, InputReport, Series};
 
 use super::values::{
     detect_style, parse_styled, parse_time, parse_value, parse_with_unit, Cell, NumberStyle,
-    TimeFormat,
+    TimeFormat, Zone,
 };
 use super::Warnings;
 
@@ -38,7 +38,7 @@ pub fn sniff(text: &str) -> bool {
         && first.contains([',', ';', '\t'])
 }
 
-pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
+pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Series>> {
     let mut body = text;
     let mut delimiter = None;
     let mut skipped_lines = 0usize;
@@ -94,10 +94,10 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
     });
     if lower.len() >= 3 && lower[0] == "series" && lower[1] == "time" && lower[2] == "value" {
         report.format = "grafana-csv-series-as-rows".into();
-        series_as_rows(rows, report)
+        series_as_rows(rows, report, zone)
     } else if lower.first().is_some_and(|c| c == "time") && cells.len() >= 2 {
         report.format = "grafana-csv".into();
-        joined(&cells[1..], rows, report)
+        joined(&cells[1..], rows, report, zone)
     } else {
         Err(Error::unknown_format(format!(
             "not a Grafana CSV: the first column is {:?}, not Time (or Series;Time;Value)",
@@ -136,10 +136,11 @@ fn series_for(header: &str) -> Series {
     }
 }
 
-/// The shared time-column handling: the format of the first time decides,
-/// zoneless formats are assumed UTC (and reported).
+/// The shared time-column handling: the format of the first time decides;
+/// zoneless times are in the given zone, else UTC (reported either way).
 struct Times {
     format: Option<TimeFormat>,
+    zone: Zone,
 }
 
 impl Times {
@@ -149,10 +150,14 @@ impl Times {
             self.format = Some(format);
             report.time = Some(format.describe().to_string());
             if format.zoneless() {
-                report.zone = Some("UTC (assumed: the file gives no zone)".into());
+                report.zone = Some(self.zone.describe());
             }
         }
-        Some(t)
+        Some(if format.zoneless() {
+            self.zone.to_utc(t)
+        } else {
+            t
+        })
     }
 }
 
@@ -163,10 +168,11 @@ fn joined(
     headers: &[String],
     rows: impl Iterator<Item = Row>,
     report: &mut InputReport,
+    zone: Zone,
 ) -> Result<Vec<Series>> {
     let mut series: Vec<Series> = headers.iter().map(|h| series_for(h)).collect();
     let mut warnings = Warnings::default();
-    let mut times = Times { format: None };
+    let mut times = Times { format: None, zone };
     let mut formatted_units = false;
     for row in rows {
         let Some((line, cells)) = usable(row, report, &mut warnings) else {
@@ -244,6 +250,7 @@ fn usable(
 fn series_as_rows(
     rows: impl Iterator<Item = Row>,
     report: &mut InputReport,
+    zone: Zone,
 ) -> Result<Vec<Series>> {
     let rows: Vec<_> = rows.collect();
     let (style, unsure) = detect_style(
@@ -267,7 +274,7 @@ fn series_as_rows(
     }
     let mut series: Vec<Series> = Vec::new();
     let mut warnings = Warnings::default();
-    let mut times = Times { format: None };
+    let mut times = Times { format: None, zone };
     for row in rows {
         let Some((line, cells)) = usable(row, report, &mut warnings) else {
             continue;
@@ -313,7 +320,7 @@ mod tests {
 
     fn read(text: &str) -> (Vec<Series>, InputReport) {
         let mut r = InputReport::default();
-        let s = parse(text, &mut r).unwrap();
+        let s = parse(text, &mut r, Zone::default()).unwrap();
         (s, r)
     }
 
@@ -356,6 +363,23 @@ mod tests {
     #[test]
     fn not_grafana() {
         let mut r = InputReport::default();
-        assert!(parse("a,b\n1,2\n", &mut r).is_err());
+        assert!(parse("a,b\n1,2\n", &mut r, Zone::default()).is_err());
+    }
+
+    #[test]
+    fn formatted_times_in_a_given_zone() {
+        let mut r = InputReport::default();
+        let text = "\"Time\",\"x\"\n2026-11-23 21:26:07,1\n";
+        let s = parse(text, &mut r, Zone::given(3600)).unwrap();
+        assert_eq!(s[0].times, vec![1795465567.0]);
+        assert_eq!(r.zone.as_deref(), Some("UTC+01:00 (given)"));
+        // Epoch times carry their zone: the offset does not apply.
+        let s = parse(
+            "\"Time\",\"x\"\n1795465567000,1\n",
+            &mut r,
+            Zone::given(3600),
+        )
+        .unwrap();
+        assert_eq!(s[0].times, vec![1795465567.0]);
     }
 }

@@ -9,20 +9,23 @@ pub mod values;
 use crate::error::{Error, Result};
 use crate::model::series::{InputReport, SeriesSet};
 
-/// Reads decoded text as a metrics export or an OOM log, whichever it is.
-/// `None`: the text is none of the formats (the caller may try others).
-pub fn read_text(text: &str, encoding: &str) -> Option<Result<SeriesSet>> {
+use values::Zone;
+
+/// Reads decoded text as a metrics export or an OOM log, whichever it is;
+/// times written without a zone are in `zone`. `None`: the text is none of
+/// the formats (the caller may try others).
+pub fn read_text(text: &str, encoding: &str, zone: Zone) -> Option<Result<SeriesSet>> {
     let mut report = InputReport {
         encoding: encoding.to_string(),
         ..Default::default()
     };
     let mut set = SeriesSet::default();
     let result = if grafana_csv::sniff(text) {
-        grafana_csv::parse(text, &mut report).map(|s| set.series = s)
+        grafana_csv::parse(text, &mut report, zone).map(|s| set.series = s)
     } else if prom_json::sniff(text) {
         prom_json::parse(text, &mut report).map(|s| set.series = s)
     } else if oom::sniff(text) && !prom_text::sniff(text) {
-        oom::parse(text, &mut report).map(|k| set.oom_kills = k)
+        oom::parse(text, &mut report, zone).map(|k| set.oom_kills = k)
     } else if prom_text::sniff(text) {
         prom_text::parse(text, &mut report).map(|s| set.series = s)
     } else {

@@ -15,7 +15,7 @@ use regex::Regex;
 use crate::error::{Error, Result};
 use crate::model::series::{InputReport, OomKill};
 
-use super::values::{days_from_civil, month_number, parse_time};
+use super::values::{days_from_civil, month_number, parse_time, Zone};
 
 static KILLED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"Killed process (\d+) \(([^)]*)\)(.*)").expect("valid regex"));
@@ -47,9 +47,11 @@ struct When {
     unix: Option<f64>,
     since_boot: Option<f64>,
     yearless: Option<(u32, u32, f64)>,
+    /// Written in local time (so the zone matters).
+    local: bool,
 }
 
-fn line_time(line: &str) -> When {
+fn line_time(line: &str, zone: Zone) -> When {
     let mut w = When::default();
     if let Some(c) = BOOT_TIME.captures(line) {
         w.since_boot = c[1].parse().ok();
@@ -58,28 +60,40 @@ fn line_time(line: &str) -> When {
         let num = |i: usize| c[i].parse::<i64>().unwrap_or(0);
         if let Some(m) = month {
             let days = days_from_civil(num(6), m, num(2) as u32);
-            w.unix = Some((days * 86_400 + num(3) * 3600 + num(4) * 60 + num(5)) as f64);
+            // `dmesg -T` prints the host's local time.
+            w.local = true;
+            w.unix =
+                Some(zone.to_utc((days * 86_400 + num(3) * 3600 + num(4) * 60 + num(5)) as f64));
         }
     } else if let Some(first) = line.split_whitespace().next() {
-        if let Some((t, _)) = parse_time(first).filter(|_| first.contains('T')) {
-            w.unix = Some(t);
+        if let Some((t, format)) = parse_time(first).filter(|_| first.contains('T')) {
+            w.local = format.zoneless();
+            w.unix = Some(if format.zoneless() { zone.to_utc(t) } else { t });
         } else if let Some(c) = SYSLOG.captures(line) {
             let num = |i: usize| c[i].parse::<f64>().unwrap_or(0.0);
             if let Some(m) = month_number(&c[1]) {
-                w.yearless = Some((m, num(2) as u32, num(3) * 3600.0 + num(4) * 60.0 + num(5)));
+                // Syslog's local time, moved to UTC (the day may now be
+                // off by one in seconds, which placement handles).
+                let local = num(3) * 3600.0 + num(4) * 60.0 + num(5);
+                w.local = true;
+                w.yearless = Some((m, num(2) as u32, zone.to_utc(local)));
             }
         }
     }
     w
 }
 
-pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<OomKill>> {
+pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<OomKill>> {
     report.format = "oom-log".into();
     let mut kills: Vec<OomKill> = Vec::new();
     let mut pending_limit: Option<f64> = None;
     let mut pending_task: Option<(String, u64, When, usize)> = None;
+    let mut local_times = false;
     for (n, line) in text.lines().enumerate() {
-        let when = line_time(line);
+        let when = line_time(line, zone);
+        if when.local && (KILLED.is_match(line) || OOM_KILL.is_match(line)) {
+            local_times = true;
+        }
         if let Some(c) = CGROUP_LIMIT.captures(line) {
             pending_limit = c[2].parse::<f64>().ok().map(|kb| kb * 1024.0);
             continue;
@@ -134,6 +148,9 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<OomKill>> {
         return Err(Error::unknown_format(
             "the log mentions OOM kills but no line says which process was killed",
         ));
+    }
+    if local_times {
+        report.zone = Some(zone.describe());
     }
     if kills.iter().any(|k| k.since_boot.is_some()) {
         report.time = Some("seconds since boot (dmesg)".into());
@@ -264,7 +281,7 @@ mod tests {
             [ 3553.296083] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),task=leaksvc,pid=14286,uid=0\n\
             [ 3553.296117] Memory cgroup out of memory: Killed process 14286 (leaksvc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB, UID:0\n";
         let mut r = InputReport::default();
-        let k = parse(log, &mut r).unwrap();
+        let k = parse(log, &mut r, Zone::default()).unwrap();
         assert_eq!(k.len(), 1);
         assert_eq!(k[0].process, "leaksvc");
         assert_eq!(k[0].pid, Some(14286));
@@ -277,12 +294,24 @@ mod tests {
     fn wall_clock_formats() {
         let mut r = InputReport::default();
         let iso = "2026-11-23T20:27:25+0000 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:100kB, file-rss:0kB, shmem-rss:0kB\n";
-        assert_eq!(parse(iso, &mut r).unwrap()[0].time, Some(1795465645.0));
+        assert_eq!(
+            parse(iso, &mut r, Zone::default()).unwrap()[0].time,
+            Some(1795465645.0)
+        );
         let t = "[Mon Nov 23 20:27:25 2026] Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB\n";
-        assert_eq!(parse(t, &mut r).unwrap()[0].time, Some(1795465645.0));
+        assert_eq!(
+            parse(t, &mut r, Zone::default()).unwrap()[0].time,
+            Some(1795465645.0)
+        );
+        let t = "[Mon Nov 23 21:27:25 2026] Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB\n";
+        assert_eq!(
+            parse(t, &mut r, Zone::given(3600)).unwrap()[0].time,
+            Some(1795465645.0)
+        );
+        assert_eq!(r.zone.as_deref(), Some("UTC+01:00 (given)"));
         let syslog = "Nov 23 20:27:25 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB\n";
         assert_eq!(
-            parse(syslog, &mut r).unwrap()[0].yearless,
+            parse(syslog, &mut r, Zone::default()).unwrap()[0].yearless,
             Some((11, 23, 73645.0))
         );
     }
@@ -293,7 +322,7 @@ mod tests {
         let v2 = "[ 1234.567890] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice/api.service,task_memcg=/system.slice/api.service,task=api,pid=4321,uid=1000\n\
             [ 1234.567900] Memory cgroup out of memory: Killed process 4321 (api) total-vm:2000000kB, anon-rss:500000kB, file-rss:1000kB, shmem-rss:0kB, UID:1000 pgtables:1200kB oom_score_adj:0\n";
         let mut r = InputReport::default();
-        let k = parse(v2, &mut r).unwrap();
+        let k = parse(v2, &mut r, Zone::default()).unwrap();
         assert_eq!(
             (k.len(), k[0].process.as_str(), k[0].pid),
             (1, "api", Some(4321))
@@ -301,7 +330,7 @@ mod tests {
         assert_eq!(k[0].rss_bytes, Some(501000.0 * 1024.0));
         // An oom-kill line alone still names the process.
         let alone = "[ 99.5] oom-kill:constraint=CONSTRAINT_MEMCG,task=worker,pid=77,uid=0\n[ 99.6] something else\n";
-        let k = parse(alone, &mut r).unwrap();
+        let k = parse(alone, &mut r, Zone::default()).unwrap();
         assert_eq!(
             (k[0].process.as_str(), k[0].since_boot),
             ("worker", Some(99.5))
@@ -311,7 +340,7 @@ mod tests {
         let events = "LAST SEEN   TYPE      REASON       OBJECT          MESSAGE\n\
             2m          Warning   OOMKilling   node/worker-1   Memory cgroup out of memory: Killed process 1234 (api) total-vm:1105940kB, anon-rss:130688kB, file-rss:0kB, shmem-rss:0kB\n\
             2m          Normal    Pulled       pod/api-7d9c    Container image \"api:1\" already present on machine\n";
-        let k = parse(events, &mut r).unwrap();
+        let k = parse(events, &mut r, Zone::default()).unwrap();
         assert_eq!((k.len(), k[0].process.as_str()), (1, "api"));
         assert_eq!(
             (k[0].time, k[0].since_boot, k[0].yearless),
@@ -324,7 +353,7 @@ mod tests {
     fn kubectl_describe() {
         let text = "Name:         api-7d9c\nNamespace:    prod\nContainers:\n  api:\n    Image:  x\n    State:          Running\n      Started:      Mon, 23 Nov 2026 20:27:26 +0000\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Started:      Mon, 23 Nov 2026 20:26:07 +0000\n      Finished:     Mon, 23 Nov 2026 20:27:25 +0000\n    Ready:          True\n    Restart Count:  5\n    Limits:\n      cpu:     500m\n      memory:  128Mi\n";
         let mut r = InputReport::default();
-        let k = parse(text, &mut r).unwrap();
+        let k = parse(text, &mut r, Zone::default()).unwrap();
         assert_eq!(k.len(), 1);
         assert_eq!(k[0].process, "api");
         assert_eq!(k[0].time, Some(1795465645.0));

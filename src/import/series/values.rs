@@ -34,7 +34,72 @@ impl TimeFormat {
     }
 }
 
-/// Parses a time cell to unix seconds. Zoneless times are taken as UTC.
+/// The offset from UTC of times written without a zone (a Grafana CSV's
+/// "formatted" times are in the dashboard's zone; `dmesg -T` and syslog
+/// print the host's local time). UTC unless the caller gives one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Zone {
+    /// Seconds east of UTC.
+    pub offset: i32,
+    /// Whether the caller gave it (else UTC is assumed).
+    pub given: bool,
+}
+
+impl Zone {
+    pub fn given(offset_seconds: i32) -> Zone {
+        Zone {
+            offset: offset_seconds,
+            given: true,
+        }
+    }
+
+    /// A zoneless time read as if UTC, moved to real UTC.
+    pub fn to_utc(self, seconds: f64) -> f64 {
+        seconds - self.offset as f64
+    }
+
+    /// For the input report: `UTC (assumed: ...)` or `UTC+01:00 (given)`.
+    pub fn describe(self) -> String {
+        if !self.given {
+            return "UTC (assumed: the file gives no zone)".into();
+        }
+        let sign = if self.offset < 0 { '-' } else { '+' };
+        let m = self.offset.unsigned_abs() / 60;
+        format!("UTC{sign}{:02}:{:02} (given)", m / 60, m % 60)
+    }
+}
+
+/// Parses `+01:00`, `-0500`, `+5`, `Z` or `UTC` into seconds east of UTC.
+pub fn parse_utc_offset(text: &str) -> Option<i32> {
+    let s = text.trim();
+    if s.eq_ignore_ascii_case("z") || s.eq_ignore_ascii_case("utc") {
+        return Some(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 4 {
+        return None;
+    }
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        3 => (
+            digits[..1].parse::<i32>().ok()?,
+            digits[1..].parse::<i32>().ok()?,
+        ),
+        _ => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
+    };
+    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// Parses a time cell to unix seconds. Zoneless times are read as UTC
+/// (the caller moves them with its [`Zone`]).
 pub fn parse_time(cell: &str) -> Option<(f64, TimeFormat)> {
     let s = cell.trim();
     if s.is_empty() {
@@ -262,6 +327,17 @@ pub fn parse_with_unit(cell: &str) -> Option<(f64, bool)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_offsets() {
+        assert_eq!(parse_utc_offset("+01:00"), Some(3600));
+        assert_eq!(parse_utc_offset("-0530"), Some(-(5 * 3600 + 30 * 60)));
+        assert_eq!(parse_utc_offset("+5"), Some(5 * 3600));
+        assert_eq!(parse_utc_offset("Z"), Some(0));
+        assert_eq!(parse_utc_offset("Europe/Berlin"), None);
+        assert_eq!(parse_utc_offset("+25:00"), None);
+        assert_eq!(Zone::given(-18_000).describe(), "UTC-05:00 (given)");
+    }
 
     #[test]
     fn times() {
