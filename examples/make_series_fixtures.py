@@ -42,11 +42,11 @@ SCENARIOS = {
     # A per-request leak OOM-killed at 120 MiB, with an idle pause.
     "leak": ([(19201, "leak", ["-bytes", "10000"], 120 * MIB)], "100s,40s:idle,170s", 150, [15, 30, 45, 60]),
     # A bounded ring buffer: GC sawtooth around a steady state.
-    "steady": ([(19202, "steady", ["-bytes", "10000", "-keep", "3000"], None)], "180s", 150, []),
+    "steady": ([(19202, "steady", ["-bytes", "10000", "-keep", "3000"], None)], "180s", 150, [40, 80, 120, 160]),
     # A slow per-request leak (1 KB a request), no restarts, an idle pause.
     "slowleak": ([(19203, "leak", ["-bytes", "1000"], None)], "90s,45s:idle,90s", 60, []),
     # A background leak: grows on a timer, also while idle.
-    "bgleak": ([(19204, "bgleak", ["-bytes", "10000", "-every", "50ms"], None)], "60s,60s:idle,60s", 60, []),
+    "bgleak": ([(19204, "bgleak", ["-bytes", "10000", "-every", "50ms"], None)], "60s,60s:idle,60s", 60, [30, 90, 150, 175]),
     # Two processes under one load: one leaks, one does not.
     "two": (
         [(19205, "leak", ["-bytes", "10000"], None), (19206, "steady", ["-bytes", "10000", "-keep", "2000"], None)],
@@ -74,6 +74,8 @@ def log(*args):
 def build(tmp):
     env = dict(os.environ, GOPATH="/usr/share/gocode", GO111MODULE="off")
     for cmd in ("leaksvc", "loadgen"):
+        # (Without -trimpath: the heap profiles name examples/leaksvc/main.go by
+        # its full path on the machine that made them, as most builds do.)
         subprocess.run(["go", "build", "-o", os.path.join(tmp, cmd), "."], cwd=os.path.join(ROOT, "examples", cmd), check=True, env=env)
 
 

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::analysis::leak::{self, AnalyzeOptions};
 use crate::analysis::options::ReportOptions;
-use crate::analysis::{info, list, source, top, traces};
+use crate::analysis::{info, list, source, top, traces, trend};
 use crate::import::{read_profile, read_series_from, ImportOptions};
 use crate::model::series::SeriesSet;
 use crate::model::Profile;
@@ -108,13 +108,7 @@ impl LoadedSeries {
         bytes: &[u8],
         utc_offset_seconds: Option<i32>,
     ) -> Result<JsValue, JsError> {
-        let options = ImportOptions {
-            utc_offset: utc_offset_seconds,
-            ..ImportOptions::default()
-        };
-        let one = read_series_from(bytes, &options).map_err(|e| js_error(e.context(name)))?;
-        self.set.add_file(name, one);
-        to_js(self.set.inputs.last().expect("an input was just added"))
+        add_series(&mut self.set, name, bytes, utc_offset_seconds)
     }
 
     /// The analysis (`leakscope analyze --format json`); options: `{limit}`.
@@ -137,12 +131,95 @@ impl Default for LoadedSeries {
     }
 }
 
+/// Reads a metrics file into `set`; returns what it was found to be.
+fn add_series(
+    set: &mut SeriesSet,
+    name: &str,
+    bytes: &[u8],
+    utc_offset: Option<i32>,
+) -> Result<JsValue, JsError> {
+    let options = ImportOptions {
+        utc_offset,
+        ..ImportOptions::default()
+    };
+    let one = read_series_from(bytes, &options).map_err(|e| js_error(e.context(name)))?;
+    set.add_file(name, one);
+    to_js(set.inputs.last().expect("an input was just added"))
+}
+
 fn analyze_options(value: JsValue) -> Result<AnalyzeOptions, JsError> {
     if value.is_undefined() || value.is_null() {
         return Ok(AnalyzeOptions::default());
     }
     serde_wasm_bindgen::from_value(value)
         .map_err(|e| JsError::new(&format!("bad analyze options: {e}")))
+}
+
+/// Heap snapshots of one process (and, optionally, its metrics) for
+/// `trend`: what keeps growing.
+#[wasm_bindgen]
+pub struct Snapshots {
+    profiles: Vec<(String, Profile)>,
+    metrics: SeriesSet,
+}
+
+#[wasm_bindgen]
+impl Snapshots {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Snapshots {
+        Snapshots {
+            profiles: Vec::new(),
+            metrics: SeriesSet::default(),
+        }
+    }
+
+    /// Adds one heap profile.
+    pub fn add_profile(&mut self, name: &str, bytes: &[u8]) -> Result<(), JsError> {
+        let p = read_profile(bytes, &ImportOptions::default())
+            .map_err(|e| js_error(e.context(name)))?;
+        let p = source::prepare(vec![p], None).map_err(|e| js_error(e.context(name)))?;
+        self.profiles.push((name.to_string(), p));
+        Ok(())
+    }
+
+    /// Adds a metrics file of the same process (for bytes per request).
+    pub fn add_metrics(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        utc_offset_seconds: Option<i32>,
+    ) -> Result<JsValue, JsError> {
+        add_series(&mut self.metrics, name, bytes, utc_offset_seconds)
+    }
+
+    /// `leakscope trend --format json`; options: `{sample_index, granularity}`.
+    pub fn trend(&self, options_js: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.report(options_js)?)
+    }
+
+    /// The report as `leakscope trend` prints it.
+    pub fn trend_text(&self, options_js: JsValue) -> Result<String, JsError> {
+        Ok(render::text::trend(&self.report(options_js)?))
+    }
+}
+
+impl Snapshots {
+    fn report(&self, options_js: JsValue) -> Result<trend::TrendReport, JsError> {
+        let options: trend::TrendOptions = if options_js.is_undefined() || options_js.is_null() {
+            trend::TrendOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options_js)
+                .map_err(|e| JsError::new(&format!("bad trend options: {e}")))?
+        };
+        let metrics = (!self.metrics.inputs.is_empty()).then_some(&self.metrics);
+        trend::trend(self.profiles.clone(), &options, metrics).map_err(js_error)
+    }
+}
+
+impl Default for Snapshots {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// The core's version.

@@ -443,3 +443,59 @@ fn analyze_reads_stdin_and_refuses_profiles() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not a size"), "{}", stderr(&o));
 }
+
+#[test]
+fn trend_names_the_growing_site() {
+    let heaps: Vec<String> = (0..4)
+        .map(|i| format!("tests/data/series/leak/heap.{i}.pb.gz"))
+        .collect();
+    let mut args = vec!["trend"];
+    args.extend(heaps.iter().map(String::as_str));
+    args.extend([
+        "--metrics",
+        "tests/data/series/leak/grafana-joined-epoch.csv",
+    ]);
+    let o = leakscope_here(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    common::check_golden(&golden("leak.trend.txt"), &stdout(&o));
+    args.extend(["--format", "json"]);
+    let o = leakscope_here(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    common::check_golden(&golden("leak.trend.json"), &stdout(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let top = &v["suspects"][0];
+    for key in [
+        "name",
+        "file",
+        "line",
+        "via",
+        "values",
+        "slope_per_hour",
+        "share_of_growth",
+        "monotonic",
+        "verdict",
+        "bytes_per_object",
+        "bytes_per_request",
+    ] {
+        assert!(top.get(key).is_some(), "suspects[0].{key}");
+    }
+    assert_eq!(
+        (
+            top["name"].as_str(),
+            top["line"].as_i64(),
+            top["via"].as_str()
+        ),
+        (Some("main.(*Store).Keep"), Some(60), Some("bytes.Repeat"))
+    );
+    assert_eq!(v["snapshots"].as_array().unwrap().len(), 4);
+    assert!(v["snapshots"][0]["time"].as_f64().unwrap() > 1.7e9);
+
+    // One snapshot: a clear refusal.
+    let o = leakscope_here(&["trend", "tests/data/series/leak/heap.0.pb.gz"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("at least two heap snapshots"),
+        "{}",
+        stderr(&o)
+    );
+}

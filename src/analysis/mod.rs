@@ -12,3 +12,4 @@ pub mod report;
 pub mod source;
 pub mod top;
 pub mod traces;
+pub mod trend;

@@ -23,6 +23,11 @@ impl Granularity {
     pub const NAMES: [&'static str; 5] =
         ["functions", "filefunctions", "files", "lines", "addresses"];
 
+    /// The granularity's name, as pprof spells it.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {
             "functions" => Granularity::Functions,

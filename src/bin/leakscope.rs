@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
-use leakscope::analysis::{leak, list, top, traces};
+use leakscope::analysis::{leak, list, top, traces, trend};
 use leakscope::import::{read_profile_from, read_series_from, ImportOptions};
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
@@ -58,6 +58,26 @@ enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         report: ReportArgs,
+    },
+    /// Leak suspects: the allocation sites that keep growing across heap
+    /// snapshots heap.0 … heap.N of one process.
+    Trend {
+        /// Two or more heap profiles of one process (ordered by their time).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Sample type (default inuse_space).
+        #[arg(long, default_value = "", value_name = "NAME|N")]
+        sample_index: String,
+        #[arg(long, value_enum, default_value = "functions")]
+        granularity: TrendGranularity,
+        /// Metrics of the same process (Grafana CSV, Prometheus JSON...), for
+        /// bytes per request; may be repeated.
+        #[arg(long, value_name = "FILE")]
+        metrics: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        #[command(flatten)]
+        import: ImportArgs,
     },
     /// Memory over time: leak or steady, restarts, bytes per request, time
     /// to the limit, from Grafana CSV, Prometheus JSON/text exports and OOM logs.
@@ -181,6 +201,24 @@ enum GranularityArg {
     Files,
     Lines,
     Addresses,
+}
+
+/// The granularities `trend` works at.
+#[derive(Clone, Copy, ValueEnum)]
+enum TrendGranularity {
+    Functions,
+    Filefunctions,
+    Lines,
+}
+
+impl From<TrendGranularity> for Granularity {
+    fn from(g: TrendGranularity) -> Granularity {
+        match g {
+            TrendGranularity::Functions => Granularity::Functions,
+            TrendGranularity::Filefunctions => Granularity::Filefunctions,
+            TrendGranularity::Lines => Granularity::Lines,
+        }
+    }
 }
 
 impl ReportArgs {
@@ -316,6 +354,35 @@ fn run(cli: Cli) -> Result<String, Error> {
             let r = traces::traces(&p, &report.options())?;
             Ok(match report.format {
                 Format::Text => render::text::traces(&r),
+                Format::Json => json(&r),
+            })
+        }
+        Command::Trend {
+            files,
+            sample_index,
+            granularity,
+            metrics,
+            format,
+            import,
+        } => {
+            let import = import.options();
+            let mut snapshots = Vec::new();
+            for file in &files {
+                let p = prepare(vec![load(file, &import)?], None)
+                    .map_err(|e| e.context(file.display()))?;
+                snapshots.push((file.display().to_string(), p));
+            }
+            let mut set = SeriesSet::default();
+            for file in &metrics {
+                set.add_file(&file.display().to_string(), load_series(file, &import)?);
+            }
+            let options = trend::TrendOptions {
+                sample_index,
+                granularity: granularity.into(),
+            };
+            let r = trend::trend(snapshots, &options, (!metrics.is_empty()).then_some(&set))?;
+            Ok(match format {
+                Format::Text => render::text::trend(&r),
                 Format::Json => json(&r),
             })
         }

@@ -10,6 +10,7 @@ use crate::analysis::list::ListReport;
 use crate::analysis::report::ReportContext;
 use crate::analysis::top::TopReport;
 use crate::analysis::traces::TracesReport;
+use crate::analysis::trend::{SiteVerdict, TrendReport};
 use crate::units::{self, percentage};
 
 /// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
@@ -388,4 +389,140 @@ fn verdict_word(v: Verdict) -> &'static str {
         Verdict::Steady => "STEADY",
         Verdict::Inconclusive => "INCONCLUSIVE",
     }
+}
+
+/// `leakscope trend`: the snapshots, the top suspect, the sites table.
+pub fn trend(r: &TrendReport) -> String {
+    let label = |v: i64| units::label(v, &r.unit);
+    let signed = |v: i64| format!("{}{}", if v > 0 { "+" } else { "" }, label(v));
+    let mut out = String::new();
+    let span = match (
+        r.snapshots.first().and_then(|s| s.time),
+        r.snapshots.last().and_then(|s| s.time),
+    ) {
+        (Some(a), Some(b)) => format!(
+            " over {}",
+            gotime::duration_string(((b - a) * 1e3).round() as i64 * 1_000_000)
+        ),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "Snapshots: {}{span}, ordered by {}; {} at {} granularity",
+        r.snapshots.len(),
+        r.ordered_by,
+        r.sample_type,
+        r.granularity.name()
+    );
+    for s in &r.snapshots {
+        let when = s
+            .time
+            .map(|_| gotime::iso8601(s.time_nanos))
+            .unwrap_or_else(|| "(no time)".into());
+        let heap = s
+            .metrics_heap
+            .map(|h| {
+                format!(
+                    " (the metrics' heap then: {})",
+                    units::label(h as i64, "bytes")
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}  {}  total {}{heap}",
+            s.file,
+            when,
+            label(s.total)
+        );
+    }
+    let site = |s: &crate::analysis::trend::Suspect| {
+        let mut t = s.name.clone();
+        if let Some(line) = s.line {
+            let file = s.file.rsplit('/').next().unwrap_or(&s.file);
+            t.push_str(&format!(" ({file}:{line})"));
+        }
+        if let Some(v) = &s.via {
+            t.push_str(&format!(" via {v}"));
+        }
+        t
+    };
+    match r
+        .suspects
+        .first()
+        .filter(|s| s.verdict == SiteVerdict::Growing)
+    {
+        Some(top) => {
+            let _ = writeln!(out, "Top suspect: {}", site(top));
+            let mut facts = vec![format!(
+                "growing {} ({:.1}% of the growth)",
+                signed(top.growth),
+                100.0 * top.share_of_growth
+            )];
+            if let Some(h) = top.slope_per_hour {
+                facts.push(format!("{}/h", signed(h as i64)));
+            }
+            facts.push(format!("up in {:.0}% of the steps", 100.0 * top.monotonic));
+            if let Some(b) = top.bytes_per_object {
+                facts.push(format!("{} per object", units::label(b as i64, "bytes")));
+            }
+            if let Some(b) = top.bytes_per_request {
+                facts.push(format!(
+                    "{} per request served between the snapshots",
+                    units::label(b as i64, "bytes")
+                ));
+            }
+            let _ = writeln!(out, "  {}", facts.join(", "));
+        }
+        None => out.push_str("No site grows beyond what sampling explains: nothing to suspect.\n"),
+    }
+    out.push_str("Sites:\n");
+    let _ = writeln!(
+        out,
+        "{:>12} {:>12} {:>12} {:>6} {:>5}  {:<10} site",
+        "first", "last", "growth", "share", "mono", "verdict"
+    );
+    for s in r.suspects.iter().take(15) {
+        let _ = writeln!(
+            out,
+            "{:>12} {:>12} {:>12} {:>5.1}% {:>5.2}  {:<10} {}",
+            label(s.values[0]),
+            label(*s.values.last().unwrap_or(&0)),
+            signed(s.growth),
+            100.0 * s.share_of_growth,
+            s.monotonic,
+            s.verdict.name(),
+            site(s)
+        );
+    }
+    if r.suspects.len() > 15 {
+        let _ = writeln!(
+            out,
+            "  ... and {} more sites (--format json lists all)",
+            r.suspects.len() - 15
+        );
+    }
+    if let Some(m) = &r.metrics {
+        let mut line = format!(
+            "Metrics: {:.0} requests between the first and the last snapshot",
+            m.requests
+        );
+        if let (Some(b), Some(series)) = (m.metrics_bytes_per_request, &m.metrics_series) {
+            line.push_str(&format!(
+                "; {series} says {} per request",
+                units::label(b as i64, "bytes")
+            ));
+        }
+        let _ = writeln!(out, "{line}");
+        if r.suspects.iter().any(|s| s.bytes_per_request.is_some()) {
+            let _ = writeln!(out, "  Note: {}", m.caveat);
+        }
+    }
+    if !r.warnings.is_empty() {
+        out.push_str("Warnings:\n");
+        for w in &r.warnings {
+            let _ = writeln!(out, "  - {w}");
+        }
+    }
+    out
 }

@@ -41,6 +41,17 @@ assert.equal(analysis.processes[0].oom_kills, 3);
 assert.match(series.analyze_text({ limit: 125829120 }), /limit 120MB \(given\)/);
 assert.throws(() => series.add("heap.pb.gz", readFileSync(`${root}tests/data/go.heap.pb.gz`)), /heap\.pb\.gz: a profile, not metrics/);
 
+// Leak suspects across snapshots.
+const snaps = new pkg.Snapshots();
+for (let i = 0; i < 4; i++) {
+  snaps.add_profile(`heap.${i}.pb.gz`, readFileSync(`${root}tests/data/series/leak/heap.${i}.pb.gz`));
+}
+const trend = snaps.trend({});
+assert.equal(trend.suspects[0].name, "main.(*Store).Keep");
+assert.equal(trend.suspects[0].via, "bytes.Repeat");
+assert.match(snaps.trend_text({ granularity: "lines" }), /Top suspect: main\.\(\*Store\)\.Keep/);
+assert.throws(() => new pkg.Snapshots().trend({}), /at least two heap snapshots/);
+
 // Bad input is an error with the core's message, not a crash.
 assert.throws(() => new pkg.LoadedProfile(new Uint8Array([0x1f, 0x8b, 1, 2])), /gzip/);
 assert.throws(() => heap.top({ filters: { focus: "(" } }), /parsing focus regexp/);

@@ -632,11 +632,18 @@ fn judge(
 
     if verdict == Verdict::Leak {
         if let Some(req) = requests {
+            // Work is fitted on each rising life's floor over wall time,
+            // idle stretches included: with no requests, what the floor does
+            // there is growth without work.
             let rising_lives: Vec<Segment> = segments
                 .iter()
                 .zip(&trends)
-                .filter(|(_, t)| **t == Trend::Rising)
-                .map(|(g, _)| g.clone())
+                .zip(&bounds)
+                .filter(|((_, t), _)| **t == Trend::Rising)
+                .map(|((g, _), &(x, y))| Segment {
+                    floors: segments::work_floors(&s.times[x..y], &s.values[x..y], idle),
+                    ..g.clone()
+                })
                 .collect();
             let raw_idle = work::raw_growth_while_idle(&s.times, &s.values, &bounds, idle);
             if let Some(f) = work_fit(&rising_lives, req, idle, raw_idle) {

@@ -123,6 +123,27 @@ pub fn assess(times: &[f64], values: &[f64]) -> Segment {
     }
 }
 
+/// The floor of a life over wall time, for fitting it to work: the
+/// troughs after each collection when there are a few, else the minima
+/// of short windows. While idle only troughs count: with nothing
+/// allocating, a heap may go uncollected, and its values then pile up
+/// garbage (from metrics scrapes) that is no floor.
+pub fn work_floors(times: &[f64], values: &[f64], idle: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let tr = troughs(times, values);
+    if tr.len() >= 6 {
+        return tr;
+    }
+    let is_idle = |t: f64| idle.iter().any(|&(a, b)| t >= a && t <= b);
+    let mut floors: Vec<(f64, f64)> = windows(times, values, (times.len() / 16).clamp(4, 30))
+        .iter()
+        .map(|w| w.floor)
+        .filter(|f| !is_idle(f.0))
+        .chain(tr.iter().copied().filter(|f| is_idle(f.0)))
+        .collect();
+    floors.sort_by(|a, b| a.0.total_cmp(&b.0));
+    floors
+}
+
 impl Segment {
     /// Whether a short life still climbs from low to high (the first
     /// third's floor under half the last third's peak).

@@ -39,13 +39,15 @@ impl Requests {
         if cumulative.len() < 2 {
             return None;
         }
-        let rate = if !rates.is_empty() {
-            sum_at_union(&rates)
-        } else {
+        // From counters when there are: a `rate()` series is smoothed over
+        // its window and says "idle" late.
+        let rate = if !counters.is_empty() || rates.is_empty() {
             cumulative
                 .windows(2)
                 .map(|w| (w[1].0, (w[1].1 - w[0].1) / (w[1].0 - w[0].0).max(1e-9)))
                 .collect()
+        } else {
+            sum_at_union(&rates)
         };
         Some(Requests { cumulative, rate })
     }
@@ -236,7 +238,7 @@ pub fn raw_growth_while_idle(
 ///
 /// Under a steady load requests and time advance together, so a floor that
 /// rises with both cannot tell a per-request leak from a background one.
-/// An idle stretch with floors on both sides inside one life separates
+/// An idle stretch with floors around or in it inside one life separates
 /// them: then the floor is fitted to requests and seconds together,
 /// floor ≈ a·requests + b·seconds + level, and b, the growth with no work,
 /// is compared with the growth while busy (a·busy rate + b). Without such a
@@ -273,10 +275,12 @@ pub fn work_fit(
     if spread < 50.0 {
         return None;
     }
+    // An idle stretch separates work from time when a life has floors on
+    // both sides of it, or two inside it.
     let bridged = stretches.iter().any(|&(a, b)| {
         segments.iter().any(|g| {
-            g.floors.iter().filter(|p| p.0 < a).count() >= 2
-                && g.floors.iter().filter(|p| p.0 > b).count() >= 2
+            let count = |f: &dyn Fn(f64) -> bool| g.floors.iter().filter(|p| f(p.0)).count();
+            (count(&|t| t < a) >= 1 && count(&|t| t > b) >= 1) || count(&|t| t >= a && t <= b) >= 2
         })
     });
     let classify = |per_request: f64, per_second: f64| {

@@ -1,0 +1,761 @@
+//! Leak suspects: what keeps growing across heap snapshots heap.0 … heap.N
+//! of one process.
+//!
+//! The pipeline: order the snapshots (by their time, else as given) and
+//! check they are one program's profiles of one kind → charge every
+//! sample of each to its site (see [`sites`]) → per site, its value in
+//! every snapshot, growth, slope, how monotonic it is, its share of the
+//! growth, and whether the growth exceeds what sampling alone can do (see
+//! [`noise`]) → a verdict → suspects ranked by share of growth and
+//! monotonicity → bytes per object and, with metrics, bytes per request.
+
+pub mod frames;
+pub mod noise;
+pub mod sites;
+
+use rustc_hash::FxHashMap;
+
+use crate::analysis::leak::classify::{classify, process_key, work_rank, Kind, Role};
+use crate::analysis::leak::fit::least_squares;
+use crate::analysis::leak::work::Requests;
+use crate::analysis::leak::{analyze, AnalyzeOptions};
+use crate::analysis::options::Granularity;
+use crate::analysis::report::total;
+use crate::error::{Error, Result};
+use crate::model::series::{Series, SeriesSet};
+use crate::model::Profile;
+
+use noise::Sampling;
+use sites::{attribute, SiteData, SiteKey};
+
+/// Options of `trend`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TrendOptions {
+    /// Sample type by name or index; empty: `inuse_space` when present, else
+    /// the profile's default.
+    pub sample_index: String,
+    /// `functions` (default), `filefunctions` or `lines`.
+    pub granularity: Granularity,
+}
+
+/// What a site's values do across the snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteVerdict {
+    /// Rose by more than sampling can explain, mostly step by step.
+    Growing,
+    /// Held its level (within sampling noise).
+    Stable,
+    /// Fell by more than sampling can explain.
+    Shrinking,
+    /// Came and went: absent from some snapshots, or up and back down.
+    Transient,
+}
+
+impl SiteVerdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            SiteVerdict::Growing => "growing",
+            SiteVerdict::Stable => "stable",
+            SiteVerdict::Shrinking => "shrinking",
+            SiteVerdict::Transient => "transient",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SnapshotInfo {
+    pub file: String,
+    /// Unix seconds, from the profile's `time_nanos` (`null` when unset).
+    pub time: Option<f64>,
+    /// pprof's total of the sample type (sum of |values|).
+    pub total: i64,
+    /// What the metrics' heap series read at that moment, when metrics are
+    /// given: the profile trails it (see [`GC_LAG`]).
+    pub metrics_heap: Option<f64>,
+    #[serde(skip)]
+    pub time_nanos: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suspect {
+    pub rank: usize,
+    /// The site's function (or pprof's node name when it has none).
+    pub name: String,
+    /// pprof's node name at the report's granularity.
+    pub node: String,
+    /// The source file and line in that function that allocated the most
+    /// (in the last snapshot).
+    pub file: String,
+    pub line: Option<i64>,
+    /// The allocating function below it (`bytes.Repeat`), if not itself.
+    pub via: Option<String>,
+    /// Whether the site is the program's code (false: only library frames).
+    pub user_code: bool,
+    /// Its value in each snapshot, in the sample type's unit.
+    pub values: Vec<i64>,
+    /// Last minus first.
+    pub growth: i64,
+    /// Least-squares slope over the snapshot times (`null` without times).
+    pub slope_per_hour: Option<f64>,
+    pub per_snapshot: f64,
+    /// Its share of all sites' growth (of the sites that grew).
+    pub share_of_growth: f64,
+    /// The fraction of steps that go the way of the overall change.
+    pub monotonic: f64,
+    /// The growth in standard errors of sampling (`null` without a model).
+    pub z: Option<f64>,
+    pub verdict: SiteVerdict,
+    /// Bytes per object of what was added (or held), when the profile has
+    /// space and object counts.
+    pub bytes_per_object: Option<f64>,
+    /// Growth in bytes over the requests served between the first and last
+    /// snapshot, when metrics with a request counter are given.
+    pub bytes_per_request: Option<f64>,
+}
+
+/// What the metrics say beside the profiles.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MetricsComparison {
+    /// Requests served between the first and the last snapshot.
+    pub requests: f64,
+    /// The metrics' own figure: bytes kept per request from the heap series.
+    pub metrics_bytes_per_request: Option<f64>,
+    /// The series that figure comes from.
+    pub metrics_series: Option<String>,
+    pub caveat: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendReport {
+    pub sample_type: String,
+    pub unit: String,
+    pub granularity: Granularity,
+    /// `time` or `file order`.
+    pub ordered_by: &'static str,
+    pub snapshots: Vec<SnapshotInfo>,
+    /// Every site, suspects first (growing, by share of growth × monotonicity).
+    pub suspects: Vec<Suspect>,
+    pub metrics: Option<MetricsComparison>,
+    pub warnings: Vec<String>,
+}
+
+/// The known lag between heap profiles and heap metrics.
+pub const GC_LAG: &str = "Go heap profiles show the heap as of a completed garbage collection (up to two cycles \
+     old, the runtime says), so each snapshot trails the moment it was taken, and a growth between snapshots \
+     spans fewer requests than were served between them; the metrics' heap series is the heap at the moment. \
+     The per-request figure from the profiles is therefore low; the metrics' own figure is the one to trust.";
+
+/// Finds what grows across `snapshots` (file name, prepared profile), in
+/// the order given unless their times say otherwise.
+pub fn trend(
+    snapshots: Vec<(String, Profile)>,
+    options: &TrendOptions,
+    metrics: Option<&SeriesSet>,
+) -> Result<TrendReport> {
+    if snapshots.len() < 2 {
+        return Err(Error::invalid_option(format!(
+            "trend needs at least two heap snapshots of one process to see growth; got {}",
+            snapshots.len()
+        )));
+    }
+    if !matches!(
+        options.granularity,
+        Granularity::Functions | Granularity::Filefunctions | Granularity::Lines
+    ) {
+        return Err(Error::invalid_option(
+            "trend works at functions, filefunctions or lines granularity",
+        ));
+    }
+    let mut warnings = Vec::new();
+    let mut snapshots = snapshots;
+    let ordered_by = if snapshots.iter().all(|s| s.1.time_nanos > 0) {
+        snapshots.sort_by_key(|s| s.1.time_nanos);
+        "time"
+    } else {
+        warnings.push("some snapshots have no time: taken in the order given".to_string());
+        "file order"
+    };
+    check_same_kind(&snapshots)?;
+    let first = &snapshots[0].1;
+    let sample_type = if options.sample_index.is_empty() {
+        first
+            .sample_types
+            .iter()
+            .position(|t| t.name == "inuse_space")
+            .map_or_else(|| first.sample_type_index(""), Ok)?
+    } else {
+        first.sample_type_index(&options.sample_index)?
+    };
+    let kind = &first.sample_types[sample_type];
+    let sampling = sampling_of(first, &kind.name);
+
+    // Every site's data in every snapshot.
+    let mut index: FxHashMap<SiteKey, usize> = FxHashMap::default();
+    let mut keys: Vec<SiteKey> = Vec::new();
+    let mut per_site: Vec<Vec<Option<SiteData>>> = Vec::new();
+    let n = snapshots.len();
+    for (s, (_, p)) in snapshots.iter().enumerate() {
+        for (key, data) in attribute(p, options.granularity, sample_type) {
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                per_site.push(vec![None; n]);
+                keys.len() - 1
+            });
+            per_site[i][s] = Some(data);
+        }
+    }
+    let mut infos: Vec<SnapshotInfo> = snapshots
+        .iter()
+        .map(|(file, p)| SnapshotInfo {
+            file: file.clone(),
+            time: (p.time_nanos > 0).then(|| p.time_nanos as f64 / 1e9),
+            total: total(p, sample_type),
+            metrics_heap: None,
+            time_nanos: p.time_nanos,
+        })
+        .collect();
+    for w in infos.windows(2) {
+        if w[1].total < w[0].total / 2 {
+            warnings.push(format!(
+                "the total fell by more than half from {} to {}: a restart in between? Snapshots should come from one process",
+                w[0].file, w[1].file
+            ));
+        }
+    }
+    let largest_total = infos.iter().map(|i| i.total.abs()).max().unwrap_or(0) as f64;
+    let hours: Option<Vec<f64>> = infos
+        .iter()
+        .map(|i| i.time.map(|t| (t - infos[0].time.unwrap_or(t)) / 3600.0))
+        .collect();
+
+    let requests = metrics.and_then(|m| requests_between(m, &infos, &mut warnings));
+    let pair = space_objects_pair(first, &kind.name);
+    let cx = Context {
+        sample_type,
+        pair,
+        chosen_is_space: pair.is_some_and(|(space, _)| space == sample_type),
+        chosen_in_bytes: kind.unit == "bytes",
+        sampling,
+        hours: hours.as_deref(),
+        largest_total,
+        requests,
+    };
+    let mut suspects: Vec<Suspect> = keys
+        .iter()
+        .zip(&per_site)
+        .map(|(key, data)| site_trend(key, data, &cx))
+        .filter(|s| s.values.iter().any(|&v| v != 0))
+        .collect();
+    let grown: f64 = suspects.iter().map(|s| s.growth.max(0) as f64).sum();
+    for s in &mut suspects {
+        s.share_of_growth = if grown > 0.0 {
+            s.growth.max(0) as f64 / grown
+        } else {
+            0.0
+        };
+    }
+    // Growing sites first, by share × monotonicity; the rest by how much
+    // they moved, then by name (a stable order).
+    let score = |s: &Suspect| {
+        if s.verdict == SiteVerdict::Growing {
+            s.share_of_growth * (0.5 + 0.5 * s.monotonic)
+        } else {
+            -1.0
+        }
+    };
+    suspects.sort_by(|a, b| {
+        score(b)
+            .total_cmp(&score(a))
+            .then(b.growth.abs().cmp(&a.growth.abs()))
+            .then(a.node.cmp(&b.node))
+    });
+    for (r, s) in suspects.iter_mut().enumerate() {
+        s.rank = r + 1;
+    }
+    let metrics_comparison = match (metrics, requests) {
+        (Some(m), Some(r)) => Some(compare_with_metrics(m, r, &mut infos)),
+        _ => None,
+    };
+    Ok(TrendReport {
+        sample_type: kind.name.clone(),
+        unit: kind.unit.clone(),
+        granularity: options.granularity,
+        ordered_by,
+        snapshots: infos,
+        suspects,
+        metrics: metrics_comparison,
+        warnings,
+    })
+}
+
+/// Snapshots must be one program's profiles of one kind.
+fn check_same_kind(snapshots: &[(String, Profile)]) -> Result<()> {
+    let (first_file, first) = &snapshots[0];
+    let types = |p: &Profile| {
+        p.sample_types
+            .iter()
+            .map(|t| format!("{}/{}", t.name, t.unit))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let main = |p: &Profile| {
+        p.mappings
+            .first()
+            .map(|m| (m.file.clone(), m.build_id.clone()))
+    };
+    for (file, p) in &snapshots[1..] {
+        if types(p) != types(first) {
+            return Err(Error::invalid_option(format!(
+                "{file} is another kind of profile than {first_file} (sample types {} vs {}): compare snapshots of one kind",
+                types(p),
+                types(first)
+            )));
+        }
+        if let (Some((fa, ba)), Some((fb, bb))) = (main(first), main(p)) {
+            let differ = (!ba.is_empty() && !bb.is_empty() && ba != bb)
+                || (!fa.is_empty() && !fb.is_empty() && fa != fb);
+            if differ {
+                return Err(Error::invalid_option(format!(
+                    "{file} comes from another program than {first_file} ({} {} vs {} {}): compare snapshots of one process",
+                    fb, bb, fa, ba
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The sampling model of a profile sampled by bytes (a Go heap profile),
+/// for a sample type with a space/objects pair.
+fn sampling_of(p: &Profile, name: &str) -> Option<Sampling> {
+    space_objects_pair(p, name)
+        .filter(|_| p.period > 0 && p.period_type.unit == "bytes")
+        .map(|_| Sampling {
+            rate: p.period as f64,
+        })
+}
+
+/// What every site's figures are computed with.
+struct Context<'a> {
+    sample_type: usize,
+    /// The (space, objects) sample types of the same kind (`inuse_space`,
+    /// `inuse_objects`), when the profile has them.
+    pair: Option<(usize, usize)>,
+    /// Whether the chosen type is the space one of the pair.
+    chosen_is_space: bool,
+    /// Whether the chosen type is in bytes.
+    chosen_in_bytes: bool,
+    sampling: Option<Sampling>,
+    hours: Option<&'a [f64]>,
+    largest_total: f64,
+    /// Requests served between the first and last snapshot.
+    requests: Option<f64>,
+}
+
+/// The `P_space` and `P_objects` sample types of the chosen type's kind.
+fn space_objects_pair(p: &Profile, name: &str) -> Option<(usize, usize)> {
+    let prefix = name
+        .strip_suffix("_space")
+        .or_else(|| name.strip_suffix("_objects"))?;
+    let find = |suffix: &str| {
+        p.sample_types
+            .iter()
+            .position(|t| t.name == format!("{prefix}_{suffix}"))
+    };
+    Some((find("space")?, find("objects")?))
+}
+
+fn site_trend(key: &SiteKey, data: &[Option<SiteData>], cx: &Context) -> Suspect {
+    let value = |d: &Option<SiteData>, t: usize| d.as_ref().map_or(0, |d| d.values[t]);
+    let values: Vec<i64> = data.iter().map(|d| value(d, cx.sample_type)).collect();
+    let n = values.len();
+    let (first, last) = (values[0], values[n - 1]);
+    let growth = last.wrapping_sub(first);
+    let steps = (n - 1) as f64;
+    let with_trend = values
+        .windows(2)
+        .filter(|w| (growth > 0 && w[1] > w[0]) || (growth < 0 && w[1] < w[0]))
+        .count();
+    let monotonic = if growth == 0 {
+        0.0
+    } else {
+        with_trend as f64 / steps
+    };
+    let slope_per_hour = cx.hours.and_then(|h| {
+        let points: Vec<(f64, f64)> = h
+            .iter()
+            .zip(&values)
+            .map(|(&t, &v)| (t, v as f64))
+            .collect();
+        least_squares(&points).map(|f| f.slope)
+    });
+
+    // Sampling error of the chosen value in snapshot i, when modelled.
+    let error = |i: usize| -> Option<f64> {
+        let (sampling, (space, objects)) = (cx.sampling.as_ref()?, cx.pair?);
+        let (sp, ob) = (
+            value(&data[i], space) as f64,
+            value(&data[i], objects) as f64,
+        );
+        Some(if cx.chosen_is_space {
+            sampling.space_error(sp, ob)
+        } else {
+            sampling.objects_error(sp, ob)
+        })
+    };
+    let peak = values.iter().copied().max().unwrap_or(0);
+    let peak_at = values.iter().position(|&v| v == peak).unwrap_or(0);
+    let material =
+        |delta: i64| (delta.unsigned_abs() as f64) >= 0.005 * cx.largest_total && delta != 0;
+    // A change between snapshots i and j that sampling cannot explain.
+    let significant = |i: usize, j: usize| {
+        let delta = values[j].wrapping_sub(values[i]);
+        match (error(i), error(j)) {
+            (Some(a), Some(b)) => (delta.unsigned_abs() as f64) > 3.0 * (a * a + b * b).sqrt(),
+            _ => {
+                let scale = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0) as f64;
+                (delta.unsigned_abs() as f64) >= 0.05 * scale
+            }
+        }
+    };
+    let z = match (error(0), error(n - 1)) {
+        (Some(a), Some(b)) if a > 0.0 || b > 0.0 => Some(growth as f64 / (a * a + b * b).sqrt()),
+        _ => None,
+    };
+    let moved = material(growth) && significant(0, n - 1) && monotonic >= 0.5;
+    let comes_and_goes = values.contains(&0) && material(peak);
+    // Up and back down: the peak stands out from the higher end.
+    let higher_end = if last >= first { n - 1 } else { 0 };
+    let excursion = peak > first.max(last)
+        && material(peak - first.max(last))
+        && significant(higher_end, peak_at);
+    let verdict = if moved && growth > 0 {
+        SiteVerdict::Growing
+    } else if moved && growth < 0 {
+        SiteVerdict::Shrinking
+    } else if comes_and_goes || excursion {
+        SiteVerdict::Transient
+    } else {
+        SiteVerdict::Stable
+    };
+
+    let bytes_per_object = cx.pair.and_then(|(space, objects)| {
+        let d_space = value(&data[n - 1], space) - value(&data[0], space);
+        let d_objects = value(&data[n - 1], objects) - value(&data[0], objects);
+        let (sp, ob) = (value(&data[n - 1], space), value(&data[n - 1], objects));
+        if growth > 0 && d_objects > 0 {
+            Some(d_space as f64 / d_objects as f64)
+        } else {
+            (ob > 0).then(|| sp as f64 / ob as f64)
+        }
+    });
+    let space_growth = match cx.pair {
+        Some((space, _)) => Some(value(&data[n - 1], space) - value(&data[0], space)),
+        None if cx.chosen_in_bytes => Some(growth),
+        None => None,
+    };
+    let bytes_per_request = match (cx.requests, space_growth) {
+        (Some(r), Some(g)) if r > 0.0 && verdict == SiteVerdict::Growing => Some(g as f64 / r),
+        _ => None,
+    };
+
+    // Where in the function: the line holding most in the last snapshot
+    // that has the site.
+    let lines = data.iter().rev().flatten().next().map(|d| &d.lines);
+    let place = lines.and_then(|l| {
+        l.iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, _)| k.clone())
+    });
+    let (file, line) = place.map_or((String::new(), None), |(f, l)| (f, (l != 0).then_some(l)));
+    let user_code = data.iter().flatten().any(|d| d.user_code);
+    let node = key.node.printable_name();
+    Suspect {
+        rank: 0,
+        name: if key.node.name.is_empty() {
+            node.clone()
+        } else {
+            key.node.name.clone()
+        },
+        node,
+        file,
+        line,
+        via: (!key.via.is_empty()).then(|| key.via.clone()),
+        user_code,
+        values,
+        growth,
+        slope_per_hour,
+        per_snapshot: growth as f64 / steps,
+        share_of_growth: 0.0,
+        monotonic,
+        z,
+        verdict,
+        bytes_per_object,
+        bytes_per_request,
+    }
+}
+
+/// Requests served between the first and the last snapshot, from the
+/// request counter of the one process the metrics describe (or the one
+/// whose counter covers the snapshots).
+fn requests_between(
+    metrics: &SeriesSet,
+    snapshots: &[SnapshotInfo],
+    warnings: &mut Vec<String>,
+) -> Option<f64> {
+    let (Some(from), Some(to)) = (snapshots[0].time, snapshots[snapshots.len() - 1].time) else {
+        warnings.push("the snapshots carry no times: they cannot be placed on the metrics".into());
+        return None;
+    };
+    let counter_labels: Vec<&[(String, String)]> = Vec::new();
+    // (process labels, its request series)
+    type Process<'a> = (Vec<(String, String)>, Vec<(&'a Series, Kind)>);
+    let mut by_process: Vec<Process> = Vec::new();
+    for s in &metrics.series {
+        let c = classify(s, &counter_labels);
+        if c.role != Role::Requests {
+            continue;
+        }
+        let key = process_key(s);
+        match by_process.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push((s, c.kind)),
+            None => by_process.push((key, vec![(s, c.kind)])),
+        }
+    }
+    let covering: Vec<f64> = by_process
+        .iter()
+        .filter_map(|(_, list)| {
+            let r = Requests::new(list)?;
+            Some(r.at(to)? - r.at(from)?)
+        })
+        .collect();
+    match covering.as_slice() {
+        [] => {
+            warnings.push(if by_process.is_empty() {
+                "the metrics have no request counter or rate: no bytes per request".into()
+            } else {
+                "the metrics' request counts do not cover the snapshots' times: no bytes per request".into()
+            });
+            None
+        }
+        [r] => Some(*r),
+        _ => {
+            warnings.push(format!(
+                "the metrics hold the requests of {} processes over the snapshots' times: no bytes per request (give one process's metrics)",
+                covering.len()
+            ));
+            None
+        }
+    }
+}
+
+/// The metrics' own bytes-per-request figure, from the heap series, and
+/// what that series read when each snapshot was taken.
+fn compare_with_metrics(
+    metrics: &SeriesSet,
+    requests: f64,
+    snapshots: &mut [SnapshotInfo],
+) -> MetricsComparison {
+    let analysis = analyze(metrics, &AnalyzeOptions::default());
+    let heap = analysis
+        .series
+        .iter()
+        .filter(|s| s.bytes_per_request.is_some())
+        .min_by_key(|s| work_rank(&s.name));
+    let heap_series = metrics
+        .series
+        .iter()
+        .filter(|s| classify(s, &[]).role == Role::Memory)
+        .min_by_key(|s| work_rank(&s.name));
+    if let Some(series) = heap_series {
+        for snap in snapshots.iter_mut() {
+            // The last reading at or before the snapshot, if recent.
+            snap.metrics_heap = snap.time.and_then(|t| {
+                let i = series.times.partition_point(|&x| x <= t);
+                (i > 0 && t - series.times[i - 1] <= 30.0).then(|| series.values[i - 1])
+            });
+        }
+    }
+    MetricsComparison {
+        requests,
+        metrics_bytes_per_request: heap.and_then(|s| s.bytes_per_request),
+        metrics_series: heap.map(|s| s.display.clone()),
+        caveat: GC_LAG.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Function, Line, Location, Mapping, ValueType};
+
+    /// A Go-heap-like profile: (stack leaf first, inuse bytes, objects).
+    fn heap(time_s: i64, binary: &str, samples: &[(&[&str], i64, i64)]) -> Profile {
+        let mut p = Profile::new(vec![
+            ValueType::new("inuse_objects", "count"),
+            ValueType::new("inuse_space", "bytes"),
+        ]);
+        p.time_nanos = (1_795_000_000 + time_s) * 1_000_000_000;
+        p.period_type = ValueType::new("space", "bytes");
+        p.period = 524288;
+        p.mappings.push(Mapping {
+            id: 1,
+            file: binary.into(),
+            ..Default::default()
+        });
+        let location_of = |p: &mut Profile, name: &str| -> u32 {
+            if let Some(i) = p.functions.iter().position(|f| f.name == name) {
+                return i as u32;
+            }
+            p.functions.push(Function {
+                id: p.functions.len() as u64 + 1,
+                name: name.into(),
+                filename: "main.go".into(),
+                ..Default::default()
+            });
+            let f = p.functions.len() as u32 - 1;
+            p.locations.push(Location {
+                id: p.locations.len() as u64 + 1,
+                mapping: Some(0),
+                lines: vec![Line {
+                    function: f,
+                    line: 10 + f as i64,
+                    column: 0,
+                }],
+                ..Default::default()
+            });
+            p.locations.len() as u32 - 1
+        };
+        for (stack, space, objects) in samples {
+            let locs: Vec<u32> = stack.iter().map(|n| location_of(&mut p, n)).collect();
+            p.samples.push(&[*objects, *space], &locs, 0).unwrap();
+        }
+        p
+    }
+
+    const LEAK: &[&str] = &[
+        "bytes.Repeat",
+        "main.(*Tracker).Track",
+        "main.handler",
+        "net/http.(*conn).serve",
+    ];
+    const BUFS: &[&str] = &["bufio.NewReaderSize", "net/http.(*conn).serve"];
+
+    fn snapshot(t: i64, leaked: i64) -> (String, Profile) {
+        let p = heap(
+            t,
+            "/bin/svc",
+            &[(LEAK, leaked * 10240, leaked), (BUFS, 4 << 20, 1024)],
+        );
+        (format!("heap.{t}"), p)
+    }
+
+    #[test]
+    fn the_growing_site_is_the_programs_frame_via_the_allocator() {
+        // Given out of order: times decide.
+        let snaps = vec![
+            snapshot(30, 3000),
+            snapshot(0, 100),
+            snapshot(60, 6000),
+            snapshot(90, 9000),
+        ];
+        let r = trend(snaps, &TrendOptions::default(), None).unwrap();
+        assert_eq!(r.ordered_by, "time");
+        assert_eq!(
+            r.snapshots
+                .iter()
+                .map(|s| s.file.as_str())
+                .collect::<Vec<_>>(),
+            ["heap.0", "heap.30", "heap.60", "heap.90"]
+        );
+        let top = &r.suspects[0];
+        assert_eq!(
+            (top.name.as_str(), top.via.as_deref()),
+            ("main.(*Tracker).Track", Some("bytes.Repeat"))
+        );
+        assert_eq!(
+            (top.verdict, top.user_code, top.monotonic),
+            (SiteVerdict::Growing, true, 1.0)
+        );
+        assert_eq!(top.share_of_growth, 1.0);
+        assert_eq!(top.bytes_per_object, Some(10240.0));
+        // 8900 objects of 10 kB in 90 s.
+        let per_hour = top.slope_per_hour.unwrap();
+        assert!(
+            (per_hour - 8900.0 * 10240.0 * 40.0).abs() < 0.01 * per_hour,
+            "{per_hour}"
+        );
+        // The library-only site keeps its leaf, and holds still.
+        let bufs = r
+            .suspects
+            .iter()
+            .find(|s| s.name == "bufio.NewReaderSize")
+            .unwrap();
+        assert_eq!(
+            (bufs.verdict, bufs.user_code, bufs.via.as_deref()),
+            (SiteVerdict::Stable, false, None)
+        );
+    }
+
+    #[test]
+    fn sampling_noise_is_not_growth() {
+        // 3000 buffers of 10 kB held, read ±4 MB by sampling: a rise of
+        // 2 MB is noise; 3σ is about 16 MB here.
+        let snaps = vec![snapshot(0, 3000), snapshot(30, 3100), snapshot(60, 3200)];
+        let r = trend(snaps, &TrendOptions::default(), None).unwrap();
+        let s = r
+            .suspects
+            .iter()
+            .find(|s| s.name == "main.(*Tracker).Track")
+            .unwrap();
+        assert_eq!(s.verdict, SiteVerdict::Stable, "z {:?}", s.z);
+        assert!(r.suspects.iter().all(|s| s.verdict != SiteVerdict::Growing));
+    }
+
+    #[test]
+    fn one_snapshot_mixed_kinds_and_programs_are_refused() {
+        let e = trend(vec![snapshot(0, 1)], &TrendOptions::default(), None).unwrap_err();
+        assert!(
+            e.message.contains("at least two heap snapshots"),
+            "{}",
+            e.message
+        );
+        let mut cpu = snapshot(30, 2);
+        cpu.1.sample_types = vec![
+            ValueType::new("samples", "count"),
+            ValueType::new("cpu", "nanoseconds"),
+        ];
+        let e = trend(vec![snapshot(0, 1), cpu], &TrendOptions::default(), None).unwrap_err();
+        assert!(
+            e.message.contains("another kind of profile"),
+            "{}",
+            e.message
+        );
+        let other = (
+            "other".to_string(),
+            heap(30, "/bin/other", &[(LEAK, 10240, 1)]),
+        );
+        let e = trend(vec![snapshot(0, 1), other], &TrendOptions::default(), None).unwrap_err();
+        assert!(e.message.contains("another program"), "{}", e.message);
+        let lines = TrendOptions {
+            granularity: Granularity::Addresses,
+            ..Default::default()
+        };
+        assert!(trend(vec![snapshot(0, 1), snapshot(1, 2)], &lines, None).is_err());
+    }
+
+    #[test]
+    fn without_times_the_order_given_is_kept_and_said() {
+        let mut a = snapshot(0, 100);
+        let mut b = snapshot(0, 5000);
+        a.1.time_nanos = 0;
+        b.1.time_nanos = 0;
+        let r = trend(vec![a, b], &TrendOptions::default(), None).unwrap();
+        assert_eq!(r.ordered_by, "file order");
+        assert!(r.warnings.iter().any(|w| w.contains("no time")));
+        assert_eq!(r.suspects[0].slope_per_hour, None);
+        assert_eq!(r.suspects[0].verdict, SiteVerdict::Growing);
+    }
+}
