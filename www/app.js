@@ -1,86 +1,188 @@
-// The page's shell: DOM, events, files. No parsing and no arithmetic on
-// profile data: the core (WebAssembly) computes and formats everything.
-// Names from files are only ever set with textContent, never as markup.
+// The page's shell: files in, views out. The worker (client.js → worker.js)
+// holds the core; every figure and every chart comes from it, formatted.
+// This file only wires events, the URL state and the DOM.
+import { $, h } from "./dom.js";
+import { Client } from "./client.js";
+import { readHash, writeHash, coreState } from "./state.js";
+import { renderFiles, errorCard } from "./views/files.js";
+import { renderOverview } from "./views/overview.js";
+import { renderCharts } from "./views/charts.js";
+import { renderTop } from "./views/top.js";
+import { renderList } from "./views/list.js";
+import { renderDiff } from "./views/diff.js";
+import { renderTrend } from "./views/trend.js";
 
-import init, { LoadedProfile } from "../pkg/leakscope.js";
+const VIEWS = [
+  ["overview", "Overview"],
+  ["charts", "Memory"],
+  ["top", "Top"],
+  ["list", "Source"],
+  ["diff", "Diff"],
+  ["trend", "Trend"],
+];
+const EXAMPLE = ["heap.0.pb.gz", "heap.1.pb.gz", "heap.2.pb.gz", "heap.3.pb.gz", "grafana-joined-epoch.csv", "dmesg.txt"];
+const BIG = 4 << 20;
 
-const $ = (id) => document.getElementById(id);
-let profile = null;
+let state = readHash();
+let loading = null; // { id, size, name }
+let renderTicket = 0;
+const client = new Client(({ id, read }) => {
+  if (loading && id === loading.id) $("progress-bar").value = read / loading.size;
+});
 
-function showError(name, message) {
-  const card = document.createElement("div");
-  card.className = "error";
-  const title = document.createElement("strong");
-  title.textContent = name;
-  card.append(title, document.createTextNode(": " + message));
-  $("errors").append(card);
-}
+// ---- the view ---------------------------------------------------------
 
-function options() {
-  return {
-    sample_index: $("sample-type").value,
-    granularity: $("granularity").value,
-    filters: { focus: $("focus").value, ignore: $("ignore").value },
-  };
-}
-
-function render() {
-  if (!profile) return;
-  let table;
-  try {
-    table = profile.top(options());
-  } catch (e) {
-    showError("report", e.message);
-    return;
-  }
-  $("errors").replaceChildren();
-  $("header").textContent = table.header.join("\n");
-  const body = document.createElement("tbody");
-  for (const row of table.rows) {
-    const tr = document.createElement("tr");
-    const name = row.inline_label ? `${row.name} ${row.inline_label}` : row.name;
-    for (const text of [row.flat_text, row.flat_percent, row.sum_percent, row.cum_text, row.cum_percent, name]) {
-      const td = document.createElement("td");
-      td.textContent = text;
-      tr.append(td);
-    }
-    tr.lastChild.className = "name";
-    body.append(tr);
-  }
-  $("top").tBodies[0].replaceWith(body);
-  $("report").hidden = false;
-}
-
-async function load(file) {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  try {
-    const loaded = new LoadedProfile(bytes);
-    if (profile) profile.free();
-    profile = loaded;
-  } catch (e) {
-    showError(file.name, e.message);
-    return;
-  }
-  const info = profile.info();
-  const select = $("sample-type");
-  select.replaceChildren(
-    ...info.sample_types.map((t) => {
-      const o = document.createElement("option");
-      o.value = o.textContent = t.type;
-      o.selected = t.type === info.default_sample_type;
-      return o;
-    }),
-  );
+function navigate(view, params = {}) {
+  state = { ...state, ...params, view };
+  writeHash(state, { push: true });
   render();
 }
 
-await init();
-$("file").addEventListener("change", (e) => [...e.target.files].forEach(load));
-for (const id of ["sample-type", "granularity", "focus", "ignore"]) {
-  $(id).addEventListener(id === "focus" || id === "ignore" ? "input" : "change", render);
+function update(partial) {
+  state = { ...state, ...partial };
+  writeHash(state);
+  render();
 }
-document.addEventListener("dragover", (e) => e.preventDefault());
-document.addEventListener("drop", (e) => {
-  e.preventDefault();
-  [...e.dataTransfer.files].forEach(load);
+
+const handlers = {
+  onChange: update,
+  onOpen: (name) => navigate("list", { list: name }),
+  hoverAt: (process, kind, time) => client.call("hover", { state: coreState(state, width()), process, kind, time }).catch(() => []),
+  onZoom: (from, to) => update({ from, to }),
+  onReset: () => update({ from: undefined, to: undefined }),
+  onToggle: (name) => update({ hidden: state.hidden.includes(name) ? state.hidden.filter((n) => n !== name) : [...state.hidden, name] }),
+};
+
+const width = () => Math.max(320, $("view").clientWidth - 8);
+
+async function render() {
+  const ticket = ++renderTicket;
+  for (const [view] of VIEWS) $(`tab-${view}`).setAttribute("aria-current", String(view === state.view));
+  const view = VIEWS.some(([v]) => v === state.view) ? state.view : "overview";
+  let content;
+  try {
+    const result = await client.call(view, { state: coreState(state, width()) });
+    if (ticket !== renderTicket) return;
+    content = {
+      overview: () => renderOverview(result, { navigate }),
+      charts: () => renderCharts(result, state, handlers),
+      top: () => renderTop(result, state, handlers),
+      list: () => renderList(result, state, handlers),
+      diff: () => renderDiff(result, state, handlers),
+      trend: () => renderTrend(result, state, handlers),
+    }[view]();
+  } catch (e) {
+    if (ticket !== renderTicket) return;
+    content = h("p", { class: "muted message" }, e.message);
+  }
+  $("view").replaceChildren(...[content].flat(Infinity).filter(Boolean));
+  // After the next paint (the frame's rendering steps run between the two).
+  requestAnimationFrame(() => setTimeout(() => performance.mark(`painted:${view}`)));
+}
+
+// ---- files ------------------------------------------------------------
+
+async function refreshFiles() {
+  const files = await client.call("files");
+  $("files").replaceChildren(...[renderFiles(files, async (id) => {
+    await client.remove(id);
+    await refreshFiles();
+    render();
+  })].flat());
+  document.body.classList.toggle("empty", files.length === 0);
+}
+
+async function loadAll(entries) {
+  performance.mark("load-start");
+  for (const { name, blob } of entries) {
+    const id = client.peekId();
+    if (blob.size > BIG) {
+      loading = { id, size: blob.size, name };
+      $("progress-name").textContent = name;
+      $("progress-bar").value = 0;
+      $("progress").hidden = false;
+    }
+    try {
+      await client.add(name, blob);
+    } catch (e) {
+      $("errors").append(errorCard(name, e.message === "cancelled" ? "loading cancelled" : e.message));
+    } finally {
+      loading = null;
+      $("progress").hidden = true;
+    }
+  }
+  await refreshFiles();
+  await render();
+  // For tests and benchmarks: how many loads have completed.
+  window.__loads = (window.__loads ?? 0) + 1;
+}
+
+/** Files and folders from a drop (folders are walked: sources keep their paths). */
+async function dropped(dataTransfer) {
+  const entries = [...dataTransfer.items].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  if (!entries.length) return [...dataTransfer.files].map((f) => ({ name: f.name, blob: f }));
+  const out = [];
+  const walk = async (entry) => {
+    if (entry.isFile) out.push(await new Promise((ok, fail) => entry.file((f) => ok({ name: entry.fullPath.replace(/^\//, ""), blob: f }), fail)));
+    else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (let batch; (batch = await new Promise((ok, fail) => reader.readEntries(ok, fail))).length;) for (const e of batch) await walk(e);
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
+}
+
+let pasted = 0;
+function loadText(text) {
+  if (text.trim()) loadAll([{ name: `pasted-${++pasted}.txt`, blob: new Blob([text]) }]);
+}
+
+// ---- wiring -------------------------------------------------------------
+
+$("tabs").append(...VIEWS.map(([view, label]) => h("button", { id: `tab-${view}`, class: "tab", onclick: () => navigate(view) }, label)));
+$("file").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.name, blob: f }))).then(() => (e.target.value = "")));
+$("folder").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }))).then(() => (e.target.value = "")));
+$("example").addEventListener("click", async () => {
+  const entries = await Promise.all(EXAMPLE.map(async (name) => ({ name, blob: await (await fetch(new URL(`../pkg/example/${name}`, import.meta.url))).blob() })));
+  loadAll(entries);
 });
+$("paste-load").addEventListener("click", () => {
+  loadText($("paste-text").value);
+  $("paste-text").value = "";
+  $("paste").open = false;
+});
+$("cancel").addEventListener("click", () => client.restart());
+document.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  document.body.classList.add("dragging");
+});
+document.addEventListener("dragleave", (e) => e.relatedTarget === null && document.body.classList.remove("dragging"));
+document.addEventListener("drop", async (e) => {
+  e.preventDefault();
+  document.body.classList.remove("dragging");
+  performance.mark("drop");
+  loadAll(await dropped(e.dataTransfer));
+});
+document.addEventListener("paste", (e) => {
+  if (e.target.closest?.("input, textarea")) return;
+  loadText(e.clipboardData.getData("text"));
+});
+document.addEventListener("keydown", (e) => {
+  if (e.key === "/" && !e.target.closest?.("input, textarea, select")) {
+    e.preventDefault();
+    document.querySelector("input.search, #view input")?.focus();
+  }
+});
+addEventListener("popstate", () => {
+  state = readHash();
+  render();
+});
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", render);
+let resizeTimer;
+addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => state.view === "charts" && render(), 200);
+});
+
+refreshFiles().then(render);

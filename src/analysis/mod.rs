@@ -8,6 +8,7 @@ pub mod leak;
 pub mod list;
 pub mod nodes;
 pub mod options;
+pub mod overview;
 pub mod report;
 pub mod source;
 pub mod top;

@@ -1,6 +1,8 @@
-//! Formatting analysis results: text in pprof's layouts. Renderers only
-//! format; every number comes from `analysis`.
+//! Formatting analysis results: text in pprof's layouts, tables for the
+//! page, SVG charts. Renderers only format and draw; every number comes
+//! from `analysis`.
 
+pub mod chart;
 pub mod gotime;
 pub mod json;
 pub mod raw;

@@ -2,7 +2,8 @@
 //! formatted (the JS shell formats nothing), raw values kept for sorting.
 
 use crate::analysis::top::TopReport;
-use crate::units::percentage;
+use crate::analysis::trend::TrendReport;
+use crate::units::{self, percentage};
 
 use super::text::top_labels;
 
@@ -67,5 +68,156 @@ pub fn top_table(r: &TopReport) -> TopTable {
         total_text: c.format(c.total),
         warnings: c.warnings.clone(),
         rows,
+    }
+}
+
+/// The leak suspects as the page shows them: every figure formatted, and
+/// a sparkline of each site's values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrendTable {
+    pub sample_type: String,
+    pub snapshots: Vec<TrendSnapshot>,
+    pub rows: Vec<TrendRow>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrendSnapshot {
+    pub file: String,
+    pub time: String,
+    pub total: String,
+    pub metrics_heap: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrendRow {
+    pub rank: usize,
+    pub name: String,
+    /// `(main.go:24) via bytes.Repeat`.
+    pub place: String,
+    pub verdict: &'static str,
+    pub first: String,
+    pub last: String,
+    pub growth: String,
+    pub share: String,
+    pub monotonic: String,
+    pub per_object: String,
+    pub per_request: String,
+    /// An SVG path (`M x y L ...`) of the values in a 100 × 24 box.
+    pub sparkline: String,
+}
+
+pub fn trend_table(r: &TrendReport) -> TrendTable {
+    let label = |v: i64| units::label(v, &r.unit);
+    let rows = r
+        .suspects
+        .iter()
+        .map(|s| {
+            let file = s.file.rsplit('/').next().unwrap_or(&s.file);
+            let mut place = match s.line {
+                Some(l) => format!("({file}:{l})"),
+                None => String::new(),
+            };
+            if let Some(v) = &s.via {
+                place = format!("{place} via {v}").trim().to_string();
+            }
+            TrendRow {
+                rank: s.rank,
+                name: s.name.clone(),
+                place,
+                verdict: s.verdict.name(),
+                first: label(s.values[0]),
+                last: label(*s.values.last().unwrap_or(&0)),
+                growth: format!("{}{}", if s.growth > 0 { "+" } else { "" }, label(s.growth)),
+                share: format!("{:.1}%", 100.0 * s.share_of_growth),
+                monotonic: format!("{:.2}", s.monotonic),
+                per_object: s
+                    .bytes_per_object
+                    .map(|b| units::label(b as i64, "bytes"))
+                    .unwrap_or_default(),
+                per_request: s
+                    .bytes_per_request
+                    .map(|b| units::label(b as i64, "bytes"))
+                    .unwrap_or_default(),
+                sparkline: sparkline(&s.values, 100.0, 24.0),
+            }
+        })
+        .collect();
+    let mut notes = r.warnings.clone();
+    if let Some(m) = &r.metrics {
+        let mut line = format!(
+            "{:.0} requests between the first and the last snapshot",
+            m.requests
+        );
+        if let (Some(b), Some(series)) = (m.metrics_bytes_per_request, &m.metrics_series) {
+            line.push_str(&format!(
+                "; {series} says {} per request",
+                units::label(b as i64, "bytes")
+            ));
+        }
+        notes.push(line);
+        notes.push(m.caveat.clone());
+    }
+    TrendTable {
+        sample_type: r.sample_type.clone(),
+        snapshots: r
+            .snapshots
+            .iter()
+            .map(|s| TrendSnapshot {
+                file: s.file.clone(),
+                time: if s.time_nanos > 0 {
+                    super::gotime::report_time(s.time_nanos)
+                } else {
+                    String::new()
+                },
+                total: label(s.total),
+                metrics_heap: s
+                    .metrics_heap
+                    .map(|h| units::label(h as i64, "bytes"))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        rows,
+        notes,
+    }
+}
+
+/// A polyline through `values`, scaled into a `width` × `height` box
+/// (y grows downwards, as in SVG).
+pub fn sparkline(values: &[i64], width: f64, height: f64) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
+    let lo = *values.iter().min().unwrap_or(&0) as f64;
+    let hi = *values.iter().max().unwrap_or(&0) as f64;
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let step = if values.len() > 1 {
+        width / (values.len() - 1) as f64
+    } else {
+        0.0
+    };
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let x = i as f64 * step;
+            let y = height - 1.0 - (v as f64 - lo) / span * (height - 2.0);
+            format!("{}{x:.1} {y:.1}", if i == 0 { "M" } else { " L" })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_fill_their_box() {
+        assert_eq!(
+            sparkline(&[0, 5, 10], 100.0, 24.0),
+            "M0.0 23.0 L50.0 12.0 L100.0 1.0"
+        );
+        assert_eq!(sparkline(&[7, 7], 100.0, 24.0), "M0.0 23.0 L100.0 23.0");
+        assert_eq!(sparkline(&[], 100.0, 24.0), "");
     }
 }

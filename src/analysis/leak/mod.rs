@@ -69,6 +69,9 @@ pub struct SeriesAnalysis {
     pub end: Option<f64>,
     /// Index into `processes`.
     pub process: usize,
+    /// Index of the series judged (see [`analyze_series`]).
+    #[serde(skip)]
+    pub source: usize,
     pub restarts: Vec<RestartReport>,
     pub segments: Vec<SegmentReport>,
     pub verdict: Option<Verdict>,
@@ -104,8 +107,12 @@ pub struct SegmentReport {
     /// The floor's slope.
     pub slope_per_hour: Option<f64>,
     pub r2: Option<f64>,
+    /// The first and last observed floor values.
     pub floor_start: f64,
     pub floor_end: f64,
+    /// The fitted floor line at the segment's start and end (for drawing).
+    pub fit_start: Option<f64>,
+    pub fit_end: Option<f64>,
     pub trend: Trend,
 }
 
@@ -126,10 +133,21 @@ pub struct ProcessAnalysis {
     pub time_to_limit_s: Option<f64>,
     /// 1 for the process that leaks most.
     pub rank: usize,
+    /// Stretches with no requests, `[start, end]` in unix seconds.
+    pub idle: Vec<(f64, f64)>,
 }
 
 /// Analyzes series and OOM kills from one or more inputs.
 pub fn analyze(set: &SeriesSet, options: &AnalyzeOptions) -> Analysis {
+    analyze_series(set, options).0
+}
+
+/// [`analyze`], also giving the series it judged (duplicates merged,
+/// non-finite points dropped), in the order of `Analysis::series`.
+pub fn analyze_series<'a>(
+    set: &'a SeriesSet,
+    options: &AnalyzeOptions,
+) -> (Analysis, Cow<'a, [Series]>) {
     let mut warnings: Vec<String> = Vec::new();
     let mut series = merge_duplicates(&set.series);
     // ±Inf (which Prometheus can write) has no place on a line: a gap.
@@ -237,6 +255,7 @@ pub fn analyze(set: &SeriesSet, options: &AnalyzeOptions) -> Analysis {
                 unit: c.unit,
                 role: c.role,
                 points: s.len(),
+                source: i,
                 start: s.times.first().copied(),
                 end: s.times.last().copied(),
                 process: p,
@@ -267,18 +286,21 @@ pub fn analyze(set: &SeriesSet, options: &AnalyzeOptions) -> Analysis {
         let main_index = main
             .and_then(|m| members.iter().position(|&i| i == m))
             .map(|k| first_index + k);
-        processes.push(process_verdict(key, main_index, &out_series, &restarts));
+        let mut process = process_verdict(key, main_index, &out_series, &restarts);
+        process.idle = idle.clone();
+        processes.push(process);
     }
     rank(&mut processes);
     if processes.iter().all(|p| p.main_series.is_none()) {
         warnings.push("no memory series found (RSS, heap, working set): nothing to judge".into());
     }
-    Analysis {
+    let analysis = Analysis {
         inputs: set.inputs.clone(),
         series: out_series,
         processes,
         warnings,
-    }
+    };
+    (analysis, series)
 }
 
 /// The same series from several inputs (a CSV and a JSON of one query)
@@ -467,6 +489,8 @@ fn judge(
             r2: g.fit.map(|f| f.r2),
             floor_start: g.floor_start,
             floor_end: g.floor_end,
+            fit_start: g.fit.map(|f| f.at(g.start)),
+            fit_end: g.fit.map(|f| f.at(g.end)),
             trend,
         })
         .collect();
@@ -717,6 +741,7 @@ fn process_verdict(
         growth_when_idle: None,
         time_to_limit_s: None,
         rank: 0,
+        idle: Vec::new(),
     };
     let Some(m) = main else {
         return base(

@@ -58,6 +58,11 @@ impl Requests {
         interpolate(&self.cumulative, t)
     }
 
+    /// Requests per second over time.
+    pub fn rates(&self) -> &[(f64, f64)] {
+        &self.rate
+    }
+
     /// The typical request rate while busy (median of non-zero rates).
     pub fn busy_rate(&self) -> f64 {
         median(self.rate.iter().map(|p| p.1).filter(|&r| r > 0.0).collect())

@@ -1,4 +1,4 @@
-//! The `leakscope` command line: a thin shim over the library. It reads
+//! The command line: a thin shim over the library. It reads
 //! files (or `-` for stdin), calls one core function, and prints text or
 //! JSON. Errors go to stderr with a non-zero exit, without backtraces.
 
@@ -92,6 +92,9 @@ enum Command {
         /// formatted times, dmesg -T, syslog), e.g. +01:00; default UTC.
         #[arg(long, value_parser = parse_offset, allow_hyphen_values = true, value_name = "±HH:MM")]
         utc_offset: Option<i32>,
+        /// Also draw the leading process's memory chart (annotated) to this SVG file.
+        #[arg(long, value_name = "FILE.svg")]
+        chart: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
@@ -390,6 +393,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             files,
             limit,
             utc_offset,
+            chart,
             format,
             import,
         } => {
@@ -401,7 +405,20 @@ fn run(cli: Cli) -> Result<String, Error> {
             for file in &files {
                 set.add_file(&file.display().to_string(), load_series(file, &options)?);
             }
-            let a = leak::analyze(&set, &leak::AnalyzeOptions { limit });
+            let (a, series) = leak::analyze_series(&set, &leak::AnalyzeOptions { limit });
+            if let Some(path) = chart {
+                let leading = a.processes.iter().position(|p| p.rank == 1);
+                let charts = leading
+                    .map(|p| render::chart::process_charts(&a, &series, p, &Default::default()))
+                    .unwrap_or_default();
+                let svg = charts
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| Error::invalid_option("no memory series to chart"))?
+                    .svg;
+                std::fs::write(&path, svg)
+                    .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+            }
             Ok(match format {
                 Format::Text => render::text::analysis(&a),
                 Format::Json => json(&a),
@@ -464,7 +481,7 @@ impl list::SourceFiles for DirSources {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(out) => {

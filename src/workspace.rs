@@ -1,0 +1,655 @@
+//! Everything the page has loaded, and the views it asks for.
+//!
+//! The page drops files of mixed kinds; each is read once (a profile is
+//! prepared as pprof does, metrics are parsed, source files kept as text)
+//! and every view is computed from them on request, as display-ready
+//! structs: the page formats no numbers and holds no analysis. The view
+//! state is the page's URL state (pprof's names: `si`, `f`, `i`, `h`,
+//! `s`, `g`), so a view is a pure function of the files and that state.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions};
+use crate::analysis::list::{list, SourceFiles};
+use crate::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
+use crate::analysis::overview::{overview, Overview};
+use crate::analysis::source::{prepare, Base, DiffMode};
+use crate::analysis::top::top;
+use crate::analysis::trend::{trend, TrendOptions, TrendReport};
+use crate::error::{Error, Result};
+use crate::import::{read_from, ImportOptions, Input};
+use crate::model::series::{Series, SeriesSet};
+use crate::model::Profile;
+use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
+use crate::render::gotime;
+use crate::render::table::{top_table, trend_table, TopTable, TrendTable};
+use crate::units;
+
+/// One loaded file.
+pub struct Loaded {
+    pub id: u32,
+    pub name: String,
+    pub size: u64,
+    pub content: Content,
+}
+
+pub enum Content {
+    /// A prepared profile.
+    Profile(Box<Profile>),
+    Metrics(SeriesSet),
+    /// A source file, for `list`.
+    Source(Vec<String>),
+}
+
+/// A file as the page lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileInfo {
+    pub id: u32,
+    pub name: String,
+    /// `profile`, `metrics`, `oom-log` or `source`.
+    pub kind: &'static str,
+    /// What it is: `inuse_space, … (4 sample types)`, `grafana-csv, 7 series`.
+    pub detail: String,
+    /// When it was taken (profiles), UTC.
+    pub time: Option<String>,
+    pub size: String,
+    pub warnings: Vec<String>,
+}
+
+/// The view state (the page keeps it in the URL).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ViewState {
+    /// Profile (file name) for top and list; empty: the latest.
+    pub profile: String,
+    /// Sample type (pprof's `si`).
+    pub si: String,
+    /// Granularity (`g`): functions, filefunctions, files, lines, addresses.
+    pub g: String,
+    /// Focus, ignore, hide, show (pprof's `f`, `i`, `h`, `s`).
+    pub f: String,
+    pub i: String,
+    pub h: String,
+    pub s: String,
+    /// `cum` sorts top by cumulative value.
+    pub sort: String,
+    /// The function to list (a name or a regex).
+    pub list: String,
+    /// Diff: base and target file names (default first and last snapshot),
+    /// and pprof's mode (`base` or `diff_base`).
+    pub base: String,
+    pub target: String,
+    pub mode: String,
+    /// Memory limit given by the user (bytes).
+    pub limit: Option<f64>,
+    /// Chart zoom (unix seconds), hidden series, size and theme.
+    pub from: Option<f64>,
+    pub to: Option<f64>,
+    pub hidden: Vec<String>,
+    pub width: u32,
+    pub dark: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChartsView {
+    pub processes: Vec<ProcessCharts>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProcessCharts {
+    pub index: usize,
+    pub title: String,
+    pub verdict: String,
+    pub reason: String,
+    pub charts: Vec<Chart>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TopView {
+    /// The profiles one can pick (file names, oldest first).
+    pub profiles: Vec<String>,
+    pub profile: String,
+    pub sample_types: Vec<String>,
+    pub table: TopTable,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DiffView {
+    pub profiles: Vec<String>,
+    pub base: String,
+    pub target: String,
+    pub mode: &'static str,
+    pub sample_types: Vec<String>,
+    pub table: TopTable,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListView {
+    pub profiles: Vec<String>,
+    pub profile: String,
+    pub header: Vec<String>,
+    pub functions: Vec<ListedFunctionView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListedFunctionView {
+    pub name: String,
+    pub file: String,
+    pub flat: String,
+    pub cum: String,
+    pub has_source: bool,
+    pub lines: Vec<ListedLineView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListedLineView {
+    pub line: i64,
+    pub flat: String,
+    pub cum: String,
+    pub text: String,
+    /// Whether the line carries samples (to highlight it).
+    pub hot: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendView {
+    pub report: TrendReport,
+    pub table: TrendTable,
+}
+
+/// Everything loaded, with the metrics' analysis kept between views.
+#[derive(Default)]
+pub struct Workspace {
+    files: Vec<Loaded>,
+    next_id: u32,
+    analysis: Option<CachedAnalysis>,
+}
+
+struct CachedAnalysis {
+    limit: Option<f64>,
+    set: SeriesSet,
+    analysis: Analysis,
+    /// The series analysed when they differ from the set's (merged
+    /// duplicates, dropped infinities); `None`: the set's own.
+    merged: Option<Vec<Series>>,
+}
+
+/// Names that mark a source file (for `list`), when the content is no
+/// profile or metrics.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    ".go", ".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".java", ".kt", ".scala", ".py", ".rs",
+    ".js", ".ts", ".rb", ".cs", ".swift", ".php",
+];
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads a file (profile, metrics, OOM log, or a source file) and keeps it.
+    pub fn add(
+        &mut self,
+        name: &str,
+        reader: impl Read,
+        size: u64,
+        options: &ImportOptions,
+    ) -> Result<FileInfo> {
+        let mut bytes_for_source = None;
+        let content = if SOURCE_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+            // A source file is text we keep; read it whole (sources are small).
+            let mut all = Vec::new();
+            reader
+                .take(options.max_inflated_bytes)
+                .read_to_end(&mut all)
+                .map_err(|e| Error::malformed(format!("reading {name} failed: {e}")))?;
+            match read_from(&all[..], options) {
+                Ok(input) => input_content(input)?,
+                Err(_) => {
+                    bytes_for_source = Some(all);
+                    Content::Source(Vec::new())
+                }
+            }
+        } else {
+            input_content(read_from(reader, options).map_err(|e| e.context(name))?)?
+        };
+        let content = match (content, bytes_for_source) {
+            (Content::Source(_), Some(bytes)) => Content::Source(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            (c, _) => c,
+        };
+        self.next_id += 1;
+        let loaded = Loaded {
+            id: self.next_id,
+            name: name.to_string(),
+            size,
+            content,
+        };
+        let info = describe(&loaded);
+        if matches!(loaded.content, Content::Metrics(_)) {
+            self.analysis = None;
+        }
+        self.files.push(loaded);
+        Ok(info)
+    }
+
+    pub fn remove(&mut self, id: u32) {
+        self.files.retain(|f| f.id != id);
+        self.analysis = None;
+    }
+
+    /// The files: profiles by time, then metrics, then sources.
+    pub fn files(&self) -> Vec<FileInfo> {
+        let mut order: Vec<&Loaded> = self.files.iter().collect();
+        order.sort_by_key(|f| match &f.content {
+            Content::Profile(p) => (0, p.time_nanos, f.id),
+            Content::Metrics(_) => (1, 0, f.id),
+            Content::Source(_) => (2, 0, f.id),
+        });
+        order.into_iter().map(describe).collect()
+    }
+
+    /// Profiles, oldest first.
+    fn profiles(&self) -> Vec<(&str, &Profile)> {
+        let mut out: Vec<(&str, &Profile, u32)> = self
+            .files
+            .iter()
+            .filter_map(|f| match &f.content {
+                Content::Profile(p) => Some((f.name.as_str(), p.as_ref(), f.id)),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(_, p, id)| (p.time_nanos, *id));
+        out.into_iter().map(|(n, p, _)| (n, p)).collect()
+    }
+
+    fn metrics(&self) -> Option<SeriesSet> {
+        let mut set = SeriesSet::default();
+        for f in &self.files {
+            if let Content::Metrics(m) = &f.content {
+                set.add_file(&f.name, m.clone());
+            }
+        }
+        (!set.inputs.is_empty()).then_some(set)
+    }
+
+    /// Analyses the metrics, unless done for these files and this limit.
+    fn ensure_analysis(&mut self, limit: Option<f64>) {
+        if self.analysis.as_ref().is_some_and(|c| c.limit == limit) {
+            return;
+        }
+        self.analysis = self.metrics().map(|set| {
+            let (analysis, series) = analyze_series(&set, &AnalyzeOptions { limit });
+            let merged = match series {
+                Cow::Owned(v) => Some(v),
+                Cow::Borrowed(_) => None,
+            };
+            CachedAnalysis {
+                limit,
+                set,
+                analysis,
+                merged,
+            }
+        });
+    }
+
+    /// The analysis made by [`Self::ensure_analysis`], with its series.
+    fn cached(&self) -> Option<(&Analysis, &[Series])> {
+        let c = self.analysis.as_ref()?;
+        Some((&c.analysis, c.merged.as_deref().unwrap_or(&c.set.series)))
+    }
+
+    /// The answer first.
+    pub fn overview(&mut self, state: &ViewState) -> Overview {
+        self.ensure_analysis(state.limit);
+        let trend = self.trend_report(state).ok();
+        let profiles = self.profiles();
+        overview(
+            self.cached().map(|c| c.0),
+            trend.as_ref(),
+            profiles.last().copied(),
+        )
+    }
+
+    /// Memory and request charts of every process.
+    pub fn charts(&mut self, state: &ViewState) -> ChartsView {
+        self.ensure_analysis(state.limit);
+        let options = chart_options(state);
+        let Some((a, series)) = self.cached() else {
+            return ChartsView {
+                processes: Vec::new(),
+            };
+        };
+        let mut order: Vec<usize> = (0..a.processes.len()).collect();
+        order.sort_by_key(|&p| a.processes[p].rank);
+        let processes = order
+            .into_iter()
+            .map(|p| {
+                let pa = &a.processes[p];
+                let labels: Vec<String> = pa
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}=\"{v}\""))
+                    .collect();
+                ProcessCharts {
+                    index: p,
+                    title: format!("{{{}}}", labels.join(", ")),
+                    verdict: format!("{:?}", pa.verdict).to_lowercase(),
+                    reason: pa.reason.clone(),
+                    charts: process_charts(a, series, p, &options),
+                }
+            })
+            .collect();
+        ChartsView { processes }
+    }
+
+    /// Values under the pointer on a chart.
+    pub fn hover(
+        &mut self,
+        state: &ViewState,
+        process: usize,
+        kind: &str,
+        time: f64,
+    ) -> Vec<HoverValue> {
+        self.ensure_analysis(state.limit);
+        let options = chart_options(state);
+        match self.cached() {
+            Some((a, series)) if process < a.processes.len() => {
+                hover(a, series, process, kind, time, &options)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn pick(&self, name: &str) -> Result<(String, &Profile)> {
+        let profiles = self.profiles();
+        let found = if name.is_empty() {
+            profiles.last()
+        } else {
+            profiles.iter().find(|(n, _)| *n == name)
+        };
+        found.map(|(n, p)| (n.to_string(), *p)).ok_or_else(|| {
+            Error::invalid_option(if name.is_empty() {
+                "no profile loaded".to_string()
+            } else {
+                format!("no profile named {name:?} is loaded")
+            })
+        })
+    }
+
+    /// pprof's top of one profile.
+    pub fn top(&self, state: &ViewState) -> Result<TopView> {
+        let (name, p) = self.pick(&state.profile)?;
+        let r = top(p, &report_options(state)?)?;
+        Ok(TopView {
+            profiles: self.profile_names(),
+            profile: name,
+            sample_types: p.sample_types.iter().map(|t| t.name.clone()).collect(),
+            table: top_table(&r),
+        })
+    }
+
+    /// pprof's list of the functions matching `state.list`.
+    pub fn list(&self, state: &ViewState) -> Result<ListView> {
+        let (name, p) = self.pick(&state.profile)?;
+        let regex = if state.list.is_empty() {
+            return Err(Error::invalid_option(
+                "choose a function to list (click a row in Top)",
+            ));
+        } else if regex::Regex::new(&format!("^{}$", regex::escape(&state.list))).is_ok()
+            && p.functions.iter().any(|f| f.name == state.list)
+        {
+            // An exact function name lists that function only.
+            format!("^{}$", regex::escape(&state.list))
+        } else {
+            state.list.clone()
+        };
+        let r = list(p, &regex, &report_options(state)?, &Sources(&self.files))?;
+        let c = &r.context;
+        Ok(ListView {
+            profiles: self.profile_names(),
+            profile: name,
+            header: vec![format!("Total: {}", c.format(c.total))],
+            functions: r
+                .functions
+                .iter()
+                .map(|f| ListedFunctionView {
+                    name: f.name.clone(),
+                    file: f.file.clone().unwrap_or_default(),
+                    flat: c.format(f.flat),
+                    cum: c.format(f.cum),
+                    has_source: f.has_source,
+                    lines: f
+                        .lines
+                        .iter()
+                        .map(|l| ListedLineView {
+                            line: l.line,
+                            flat: if l.flat == 0 {
+                                ".".into()
+                            } else {
+                                c.format(l.flat)
+                            },
+                            cum: if l.cum == 0 {
+                                ".".into()
+                            } else {
+                                c.format(l.cum)
+                            },
+                            text: l.text.clone().unwrap_or_default(),
+                            hot: l.flat != 0 || l.cum != 0,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// pprof's `-base` / `-diff_base` between two profiles.
+    pub fn diff(&self, state: &ViewState) -> Result<DiffView> {
+        let profiles = self.profiles();
+        if profiles.len() < 2 {
+            return Err(Error::invalid_option(
+                "a diff needs two profiles: drop another snapshot",
+            ));
+        }
+        let find = |name: &str, default: usize| -> Result<(String, Profile)> {
+            let (n, p) = if name.is_empty() {
+                profiles[default]
+            } else {
+                *profiles.iter().find(|(n, _)| *n == name).ok_or_else(|| {
+                    Error::invalid_option(format!("no profile named {name:?} is loaded"))
+                })?
+            };
+            Ok((n.to_string(), p.clone()))
+        };
+        let (base_name, base) = find(&state.base, 0)?;
+        let (target_name, target) = find(&state.target, profiles.len() - 1)?;
+        let mode = if state.mode == "diff_base" {
+            DiffMode::DiffBase
+        } else {
+            DiffMode::Base
+        };
+        let sample_types = target.sample_types.iter().map(|t| t.name.clone()).collect();
+        let merged = prepare(
+            vec![target],
+            Some(Base {
+                profiles: vec![base],
+                mode,
+            }),
+        )?;
+        let r = top(&merged, &report_options(state)?)?;
+        Ok(DiffView {
+            profiles: self.profile_names(),
+            base: base_name,
+            target: target_name,
+            mode: if mode == DiffMode::DiffBase {
+                "diff_base"
+            } else {
+                "base"
+            },
+            sample_types,
+            table: top_table(&r),
+        })
+    }
+
+    fn trend_report(&self, state: &ViewState) -> Result<TrendReport> {
+        let profiles = self.profiles();
+        // The snapshots of the latest profile's kind.
+        let Some((_, latest)) = profiles.last() else {
+            return Err(Error::invalid_option("no profile loaded"));
+        };
+        let kind = |p: &Profile| {
+            p.sample_types
+                .iter()
+                .map(|t| t.name.clone())
+                .collect::<Vec<_>>()
+        };
+        let snapshots: Vec<(String, Profile)> = profiles
+            .iter()
+            .filter(|(_, p)| kind(p) == kind(latest))
+            .map(|(n, p)| (n.to_string(), (*p).clone()))
+            .collect();
+        let options = TrendOptions {
+            sample_index: state.si.clone(),
+            granularity: match state.g.as_str() {
+                "" => Granularity::Functions,
+                g => Granularity::parse(g)?,
+            },
+        };
+        let metrics = self.metrics();
+        trend(snapshots, &options, metrics.as_ref())
+    }
+
+    /// The leak suspects across the heap snapshots.
+    pub fn trend(&self, state: &ViewState) -> Result<TrendView> {
+        let report = self.trend_report(state)?;
+        let table = trend_table(&report);
+        Ok(TrendView { report, table })
+    }
+
+    fn profile_names(&self) -> Vec<String> {
+        self.profiles().iter().map(|(n, _)| n.to_string()).collect()
+    }
+}
+
+fn input_content(input: Input) -> Result<Content> {
+    Ok(match input {
+        Input::Profile(p) => Content::Profile(Box::new(prepare(vec![*p], None)?)),
+        Input::Series(s) => Content::Metrics(s),
+    })
+}
+
+fn describe(f: &Loaded) -> FileInfo {
+    let (kind, detail, time, warnings) = match &f.content {
+        Content::Profile(p) => {
+            let types: Vec<&str> = p.sample_types.iter().map(|t| t.name.as_str()).collect();
+            let time = (p.time_nanos > 0).then(|| gotime::report_time(p.time_nanos));
+            (
+                "profile",
+                format!("{} ({} samples)", types.join(", "), p.samples.len()),
+                time,
+                Vec::new(),
+            )
+        }
+        Content::Metrics(m) => {
+            let input = m.inputs.first();
+            let kind = if m.series.is_empty() && !m.oom_kills.is_empty() {
+                "oom-log"
+            } else {
+                "metrics"
+            };
+            let detail = input.map_or(String::new(), |i| {
+                if kind == "oom-log" {
+                    format!("{}, {} OOM kills", i.format, i.oom_kills)
+                } else {
+                    format!("{}, {} series, {} points", i.format, i.series, i.points)
+                }
+            });
+            (
+                kind,
+                detail,
+                None,
+                input.map(|i| i.warnings.clone()).unwrap_or_default(),
+            )
+        }
+        Content::Source(lines) => ("source", format!("{} lines", lines.len()), None, Vec::new()),
+    };
+    FileInfo {
+        id: f.id,
+        name: f.name.clone(),
+        kind,
+        detail,
+        time,
+        size: units::label(f.size as i64, "bytes"),
+        warnings,
+    }
+}
+
+fn chart_options(state: &ViewState) -> ChartOptions {
+    ChartOptions {
+        width: if state.width == 0 {
+            900
+        } else {
+            state.width.clamp(320, 4000)
+        },
+        height: 300,
+        dark: state.dark,
+        from: state.from,
+        to: state.to,
+        hidden: state.hidden.clone(),
+    }
+}
+
+fn report_options(state: &ViewState) -> Result<ReportOptions> {
+    Ok(ReportOptions {
+        sample_index: state.si.clone(),
+        granularity: match state.g.as_str() {
+            "" => Granularity::Functions,
+            g => Granularity::parse(g)?,
+        },
+        filters: Filters {
+            focus: state.f.clone(),
+            ignore: state.i.clone(),
+            hide: state.h.clone(),
+            show: state.s.clone(),
+            ..Filters::default()
+        },
+        sort: if state.sort == "cum" {
+            SortOrder::Cum
+        } else {
+            SortOrder::Flat
+        },
+        ..ReportOptions::default()
+    })
+}
+
+/// Dropped source files, found by path suffix: a profile names
+/// `/home/ci/src/app/main.go`; the user drops `main.go` or `app/main.go`.
+struct Sources<'a>(&'a [Loaded]);
+
+impl SourceFiles for Sources<'_> {
+    fn lines(&self, file: &str) -> Option<Vec<String>> {
+        let wanted: Vec<&str> = file.split('/').filter(|c| !c.is_empty()).collect();
+        self.0
+            .iter()
+            .filter_map(|f| match &f.content {
+                Content::Source(lines) => {
+                    let have: Vec<&str> = f.name.split('/').filter(|c| !c.is_empty()).collect();
+                    let common = have
+                        .iter()
+                        .rev()
+                        .zip(wanted.iter().rev())
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    (common > 0 && common == have.len().min(wanted.len()))
+                        .then_some((common, lines))
+                }
+                _ => None,
+            })
+            .max_by_key(|(common, _)| *common)
+            .map(|(_, lines)| lines.clone())
+    }
+}

@@ -1,0 +1,117 @@
+// What the browser tests share: a static server for the page on
+// 127.0.0.1, Debian's Chromium driven by playwright-core (no browser
+// download), dropping files onto the page, and a guard that no request
+// leaves the page's origin.
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+export const corpus = join(root, "../shared/corpus");
+export const artifacts = join(root, "target/e2e");
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+};
+
+/** Serves the repository root (the page, www/, pkg/) on 127.0.0.1. */
+export async function serve() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(root, path.endsWith("/") ? path + "index.html" : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ],
+  });
+}
+
+/** A page that records every request it makes and every error it logs. */
+export async function open(browser, origin, hash = "") {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.requests = [];
+  page.errors = [];
+  page.on("request", (r) => page.requests.push(r.url()));
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  await page.goto(`${origin}/${hash}`);
+  await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
+  return page;
+}
+
+/** Every request stayed on the page's origin (or in the page: blob:, data:). */
+export function assertLocal(page, origin) {
+  const away = page.requests.filter((u) => !u.startsWith(origin + "/") && !u.startsWith("blob:") && !u.startsWith("data:"));
+  if (away.length) throw new Error(`requests left the page's origin: ${away.join(", ")}`);
+}
+
+/** Drops files (name → bytes) onto the page, as a user's drag and drop does. */
+export async function drop(page, files) {
+  const payload = files.map(([name, bytes]) => [name, Buffer.from(bytes).toString("base64")]);
+  const transfer = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const [name, b64] of items) {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], name));
+    }
+    return dt;
+  }, payload);
+  const before = await page.evaluate(() => window.__loads ?? 0);
+  await page.dispatchEvent("body", "drop", { dataTransfer: transfer });
+  await page.waitForFunction((n) => (window.__loads ?? 0) > n, before);
+}
+
+export async function file(path) {
+  return readFile(path);
+}
+
+export async function screenshot(page, name) {
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
+}
+
+export const hasCorpus = () => existsSync(corpus);
+
+/** Rows of the report table as arrays of cell texts. */
+export async function rows(page, selector = "table.report") {
+  return page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+}
+
+/** The rows of a pprof -top oracle: [flat, flat%, sum%, cum, cum%, name]. */
+export function oracleRows(text) {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => l.trim().startsWith("flat"));
+  return lines
+    .slice(start + 1)
+    .filter((l) => l.trim())
+    .map((l) => {
+      const m = /^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/.exec(l);
+      return m.slice(1, 7);
+    });
+}

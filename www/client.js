@@ -1,0 +1,94 @@
+// Talks to the worker. Keeps the files it was given (as Blobs) so that a
+// cancelled load or a crashed worker is replaced by a fresh worker holding
+// all the other files again; calls made meanwhile wait for it.
+
+export class Client {
+  constructor(onProgress) {
+    this.onProgress = onProgress;
+    this.files = []; // { name, blob, utcOffset, fileId }
+    this.pending = new Map();
+    this.nextId = 1;
+    this.restarting = null;
+    this.start();
+  }
+
+  start() {
+    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.worker.onmessage = ({ data }) => {
+      if (data.progress) return this.onProgress?.(data.progress);
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      if (data.ok) p.resolve(data.value);
+      else p.reject(Object.assign(new Error(data.error), { fatal: data.fatal }));
+    };
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.failAll(Object.assign(new Error(`the worker stopped: ${e.message || "unknown error"}`), { fatal: true }));
+    };
+  }
+
+  failAll(error) {
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  /** Posts a request to the current worker. */
+  send(op, args = {}, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  /** A request, after any restart; a crash restarts the worker. */
+  async call(op, args = {}, transfer = []) {
+    if (this.restarting) await this.restarting;
+    try {
+      return await this.send(op, args, transfer);
+    } catch (error) {
+      if (error.fatal) this.restart();
+      throw error;
+    }
+  }
+
+  /** The id the next request will get (to match progress reports). */
+  peekId() {
+    return this.nextId;
+  }
+
+  async add(name, blob, utcOffset = null) {
+    const bytes = await blob.arrayBuffer();
+    const info = await this.call("add", { name, bytes, utcOffset }, [bytes]);
+    this.files.push({ name, blob, utcOffset, fileId: info.id });
+    return info;
+  }
+
+  async remove(fileId) {
+    this.files = this.files.filter((f) => f.fileId !== fileId);
+    await this.call("remove", { fileId });
+  }
+
+  /** Stops whatever the worker is doing; a new one gets the other files. */
+  restart() {
+    this.worker.terminate();
+    this.failAll(new Error("cancelled"));
+    const keep = this.files;
+    this.files = [];
+    this.start();
+    this.restarting = (async () => {
+      for (const f of keep) {
+        try {
+          const bytes = await f.blob.arrayBuffer();
+          const info = await this.send("add", { name: f.name, bytes, utcOffset: f.utcOffset }, [bytes]);
+          this.files.push({ ...f, fileId: info.id });
+        } catch {
+          // It loaded before; if it cannot now, it is left out.
+        }
+      }
+      this.restarting = null;
+    })();
+    return this.restarting;
+  }
+}

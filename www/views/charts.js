@@ -1,0 +1,80 @@
+// Memory over time: the core draws each chart (SVG, annotated); the page
+// shows it as an image and adds the interaction: hover for values, drag to
+// zoom, double-click to reset, the legend to switch series off.
+import { h } from "../dom.js";
+
+const urls = [];
+
+function image(svgText, width) {
+  const url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+  urls.push(url);
+  return h("img", { src: url, width, alt: "" });
+}
+
+/** Pixel x on the chart → unix seconds, with the core's own transform. */
+function timeAt(plot, x) {
+  return plot.t0 + ((x - plot.left) / (plot.right - plot.left)) * (plot.t1 - plot.t0);
+}
+
+function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
+  const { plot } = chart;
+  const tip = h("div", { class: "tip", hidden: true });
+  const band = h("div", { class: "band", hidden: true });
+  let dragFrom = null;
+  let pending = 0;
+  const x = (e) => e.offsetX;
+  const overlay = h("div", {
+    class: "overlay",
+    onpointermove: async (e) => {
+      if (dragFrom !== null) {
+        band.hidden = false;
+        band.style.left = `${Math.min(dragFrom, x(e))}px`;
+        band.style.width = `${Math.abs(x(e) - dragFrom)}px`;
+      }
+      if (x(e) < plot.left || x(e) > plot.right) return void (tip.hidden = true);
+      const ticket = ++pending;
+      const values = await hoverAt(process, chart.kind, timeAt(plot, x(e)));
+      if (ticket !== pending || !values.length) return;
+      tip.replaceChildren(h("div", { class: "muted" }, values[0].time),
+        ...values.map((v) => h("div", {}, h("span", { class: "swatch", style: `background:${v.color}` }), `${v.name}: `, h("strong", {}, v.value))));
+      tip.style.left = `${Math.min(x(e) + 12, plot.right - 220)}px`;
+      tip.hidden = false;
+    },
+    onpointerleave: () => { tip.hidden = true; band.hidden = true; dragFrom = null; },
+    onpointerdown: (e) => { dragFrom = x(e); },
+    onpointerup: (e) => {
+      band.hidden = true;
+      if (dragFrom !== null && Math.abs(x(e) - dragFrom) > 5) {
+        const [a, b] = [dragFrom, x(e)].sort((p, q) => p - q).map((px) => timeAt(plot, px));
+        onZoom(a, b);
+      }
+      dragFrom = null;
+    },
+    ondblclick: onReset,
+  });
+  const markers = chart.markers.map((m) =>
+    h("div", { class: `marker ${m.label === "OOM kill" ? "oom" : ""}`, style: `left:${m.x}px`, title: `${m.label} at ${m.time_text}${m.detail ? ": " + m.detail : ""}`, dataset: { time: m.time } }));
+  const svgText = chart.svg;
+  const { width, height } = /width="(\d+)" height="(\d+)"/.exec(svgText)?.slice(1).reduce((a, v, k) => ({ ...a, [k ? "height" : "width"]: Number(v) }), {}) ?? {};
+  return h("figure", { class: `chart ${chart.kind}`, dataset: { kind: chart.kind } },
+    h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, overlay, tip),
+    chart.markers.length ? h("figcaption", { class: "muted" }, "Restarts: ",
+      chart.markers.map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`])) : null,
+    chart.notes.length ? h("figcaption", { class: "muted" }, chart.notes.join("; ")) : null);
+}
+
+export function renderCharts(view, state, handlers) {
+  while (urls.length) URL.revokeObjectURL(urls.pop());
+  if (!view.processes.length) return h("p", { class: "muted" }, "No metrics loaded: drop a Grafana CSV or a Prometheus export.");
+  return view.processes.map((p) => {
+    const memory = p.charts.find((c) => c.kind === "memory");
+    return h("section", { class: "process", dataset: { verdict: p.verdict } },
+      h("h2", {}, h("span", { class: `badge ${p.verdict}` }, p.verdict), " ", p.title),
+      h("p", { class: "reason" }, p.reason),
+      memory ? h("div", { class: "legend" }, memory.legend.map((l) =>
+        h("button", { class: "legend-item", "aria-pressed": String(!l.hidden), onclick: () => handlers.onToggle(l.name) },
+          h("span", { class: "swatch", style: `background:${l.color}` }), l.name))) : null,
+      (state.from || state.to) ? h("p", { class: "muted" }, "Zoomed in: double-click a chart to see everything.") : null,
+      p.charts.map((c) => chartFigure(c, p.index, handlers)));
+  });
+}

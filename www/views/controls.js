@@ -1,0 +1,51 @@
+// The report controls shared by Top, Source and Diff: profile, sample type,
+// granularity, pprof's filters, and a search box over the rows shown.
+import { h } from "../dom.js";
+
+const GRANULARITIES = ["functions", "filefunctions", "files", "lines", "addresses"];
+const FILTERS = [
+  ["f", "Focus", "keep samples through matching functions"],
+  ["i", "Ignore", "drop samples through matching functions"],
+  ["h", "Hide", "remove matching frames"],
+  ["s", "Show", "keep only matching frames"],
+];
+
+export function select(label, name, options, value, onChange) {
+  return h("label", {}, label + " ",
+    h("select", { name, onchange: (e) => onChange({ [name]: e.target.value }) },
+      options.map((o) => h("option", { value: o, selected: o === value }, o))));
+}
+
+/** A text field whose changes reach the state after a pause in typing. */
+export function field(label, name, value, title, onChange) {
+  let timer;
+  return h("label", { title }, label + " ",
+    h("input", {
+      type: "search", name, value: value ?? "", placeholder: "regex", spellcheck: "false",
+      oninput: (e) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => onChange({ [name]: e.target.value }), 300);
+      },
+    }));
+}
+
+/** Sample type, granularity and filters. */
+export function reportControls(state, sampleTypes, onChange) {
+  return [
+    sampleTypes?.length ? select("Sample", "si", sampleTypes, state.si || sampleTypes.at(-1), onChange) : null,
+    select("Granularity", "g", GRANULARITIES, state.g || "functions", onChange),
+    ...FILTERS.map(([name, label, title]) => field(label, name, state[name], title, onChange)),
+  ];
+}
+
+/** A search box filtering table rows by text; `/` focuses it. */
+export function searchBox(table) {
+  return h("label", {}, "Search ",
+    h("input", {
+      type: "search", class: "search", placeholder: "/ to search", spellcheck: "false",
+      oninput: (e) => {
+        const q = e.target.value.toLowerCase();
+        for (const row of table.tBodies[0].rows) row.hidden = q !== "" && !row.dataset.name.toLowerCase().includes(q);
+      },
+    }));
+}

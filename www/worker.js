@@ -1,0 +1,34 @@
+// The worker: holds the core (WebAssembly) and the loaded files, so that
+// decoding and analysis never block the page. It answers requests by name;
+// the core does all the work and formatting.
+import init, { Session } from "../pkg/leakscope.js";
+
+const ready = init({ module_or_path: new URL("../pkg/leakscope_bg.wasm", import.meta.url) });
+let session = null;
+
+const ops = {
+  add: ({ name, bytes, utcOffset }, id) =>
+    session.add(name, new Uint8Array(bytes), (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined),
+  remove: ({ fileId }) => session.remove(fileId),
+  files: () => session.files(),
+  overview: ({ state }) => session.overview(state),
+  charts: ({ state }) => session.charts(state),
+  hover: ({ state, process, kind, time }) => session.hover(state, process, kind, time),
+  top: ({ state }) => session.top(state),
+  list: ({ state }) => session.list(state),
+  diff: ({ state }) => session.diff(state),
+  trend: ({ state }) => session.trend(state),
+};
+
+onmessage = async ({ data: { id, op, args } }) => {
+  try {
+    await ready;
+    session ??= new Session();
+    postMessage({ id, ok: true, value: ops[op](args, id) });
+  } catch (e) {
+    // A panic in the core leaves its memory undefined: say so, so the page
+    // starts a fresh worker.
+    const fatal = e instanceof WebAssembly.RuntimeError;
+    postMessage({ id, ok: false, error: String(e?.message ?? e), fatal });
+  }
+};
