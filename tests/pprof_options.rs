@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use leakscope::analysis::list::{self, SourceFiles};
 use leakscope::analysis::options::{Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::DiffMode;
-use leakscope::analysis::{top, traces};
+use leakscope::analysis::{callgraph, top, traces};
 use leakscope::render;
 
 fn data() -> PathBuf {
@@ -23,6 +23,7 @@ enum Report {
     Top,
     Traces,
     List(String),
+    Dot,
 }
 
 /// Runs a pprof command line through leakscope.
@@ -37,6 +38,7 @@ fn run(args: &str) -> String {
         match flag {
             "-top" => report = Report::Top,
             "-traces" => report = Report::Traces,
+            "-dot" => report = Report::Dot,
             "-list" => report = Report::List(value.to_string()),
             "-sample_index" => options.sample_index = value.into(),
             "-nodecount" => options.node_count = value.parse().unwrap(),
@@ -66,6 +68,7 @@ fn run(args: &str) -> String {
     let p = common::prepared(&profile, base.as_ref().map(|(b, m)| (b.as_path(), *m)));
     match report {
         Report::Top => render::text::top(&top::top(&p, &options).unwrap()),
+        Report::Dot => render::dot::dot(&callgraph::callgraph(&p, &options).unwrap()),
         Report::Traces => {
             options.unit = "minimum".into();
             render::text::traces(&traces::traces(&p, &options).unwrap())

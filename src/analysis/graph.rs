@@ -89,6 +89,153 @@ pub struct Graph {
     pub edges: Vec<Edge>,
     /// Edges still in the graph (trimming removes light ones).
     pub edge_alive: Vec<bool>,
+    /// Per node, the sample labels seen through it (graph drawings show
+    /// them as nodelets); empty unless built with [`TagSources`].
+    pub tags: Vec<NodeTags>,
+}
+
+/// A sample annotation on a node (pprof's `Tag`): a label set, or one
+/// numeric `bytes` value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Tag {
+    pub name: String,
+    /// The value's unit; empty for string labels.
+    pub unit: String,
+    pub value: i64,
+    pub flat: i64,
+    pub cum: i64,
+}
+
+/// A node's tags: string label sets (`key:value` lines joined), and
+/// numeric tags grouped under the label set they came with (`""`: none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NodeTags {
+    pub labels: Vec<Tag>,
+    pub numeric: Vec<(String, Vec<Tag>)>,
+}
+
+impl NodeTags {
+    fn add(&mut self, source: &TagSource, w: i64, flat: bool) {
+        let bump = |t: &mut Tag| {
+            if flat {
+                t.flat = t.flat.wrapping_add(w);
+            } else {
+                t.cum = t.cum.wrapping_add(w);
+            }
+        };
+        if !source.labels.is_empty() {
+            let i = match self.labels.iter().position(|t| t.name == source.labels) {
+                Some(i) => i,
+                None => {
+                    self.labels.push(Tag {
+                        name: source.labels.clone(),
+                        unit: String::new(),
+                        value: 0,
+                        flat: 0,
+                        cum: 0,
+                    });
+                    self.labels.len() - 1
+                }
+            };
+            bump(&mut self.labels[i]);
+        }
+        let group = match self.numeric.iter().position(|(l, _)| *l == source.labels) {
+            Some(g) => g,
+            None => {
+                self.numeric.push((source.labels.clone(), Vec::new()));
+                self.numeric.len() - 1
+            }
+        };
+        for (name, unit, value) in &source.numbers {
+            let tags = &mut self.numeric[group].1;
+            let i = match tags.iter().position(|t| t.name == *name) {
+                Some(i) => i,
+                None => {
+                    tags.push(Tag {
+                        name: name.clone(),
+                        unit: unit.clone(),
+                        value: *value,
+                        flat: 0,
+                        cum: 0,
+                    });
+                    tags.len() - 1
+                }
+            };
+            bump(&mut tags[i]);
+        }
+    }
+
+    /// Drops tags under `cutoff` in both flat and cum (pprof's
+    /// `TrimLowFrequencyTags`).
+    pub fn trim(&mut self, cutoff: i64) {
+        let keep = |t: &Tag| {
+            t.flat.unsigned_abs() >= cutoff.unsigned_abs()
+                || t.cum.unsigned_abs() >= cutoff.unsigned_abs()
+        };
+        self.labels.retain(keep);
+        for (_, tags) in &mut self.numeric {
+            tags.retain(keep);
+        }
+    }
+}
+
+/// What each label set of a profile contributes as tags (pprof's
+/// `joinLabels` and its `bytes` numeric tags), computed once per set.
+pub struct TagSources {
+    sources: Vec<TagSource>,
+}
+
+struct TagSource {
+    /// `key:value` of every string label, sorted, joined by `\n` (the two
+    /// characters, as pprof writes them for DOT).
+    labels: String,
+    /// (name as printed, unit, value) of each `bytes` value.
+    numbers: Vec<(String, String, i64)>,
+}
+
+impl TagSources {
+    pub fn new(p: &crate::model::Profile) -> TagSources {
+        let units = super::filter::num_label_units(p);
+        let bytes_unit = units
+            .iter()
+            .find(|(k, _)| k == "bytes")
+            .map(|(_, u)| u.clone())
+            .unwrap_or_default();
+        let sources = p
+            .samples
+            .label_sets()
+            .iter()
+            .map(|set| {
+                let mut labels: Vec<String> = set
+                    .strings
+                    .iter()
+                    .filter(|(k, _)| k != "pprof::base")
+                    .flat_map(|(k, vs)| vs.iter().map(move |v| format!("{k}:{v}")))
+                    .collect();
+                labels.sort();
+                let numbers = set
+                    .get_num("bytes")
+                    .map(|n| {
+                        n.values
+                            .iter()
+                            .map(|&v| {
+                                (
+                                    crate::units::scaled_label(v, &bytes_unit, "minimum"),
+                                    bytes_unit.clone(),
+                                    v,
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                TagSource {
+                    labels: labels.join("\\n"),
+                    numbers,
+                }
+            })
+            .collect();
+        TagSources { sources }
+    }
 }
 
 impl Graph {
@@ -102,7 +249,24 @@ impl Graph {
         kept: Option<&[bool]>,
         drop_negative: bool,
     ) -> Graph {
+        Self::build_tagged(view, table, sample_type, kept, drop_negative, None)
+    }
+
+    /// [`Graph::build`], also collecting each node's tags.
+    pub fn build_tagged(
+        view: &View,
+        table: &NodeTable,
+        sample_type: usize,
+        kept: Option<&[bool]>,
+        drop_negative: bool,
+        tag_sources: Option<&TagSources>,
+    ) -> Graph {
         let n = table.len();
+        let mut tags: Vec<NodeTags> = if tag_sources.is_some() {
+            vec![NodeTags::default(); n]
+        } else {
+            Vec::new()
+        };
         let mut flat = vec![0i64; n];
         let mut cum = vec![0i64; n];
         let mut node_seen = vec![0u32; n];
@@ -119,6 +283,8 @@ impl Graph {
                 continue;
             }
             let stamp = k as u32 + 1;
+            let source =
+                tag_sources.map(|t| &t.sources[samples.label_set_id(view.sample(k)) as usize]);
             let mut parent = NONE;
             let mut residual = false;
             for loc in view.stack(k).rev() {
@@ -132,6 +298,9 @@ impl Graph {
                     if node_seen[node as usize] != stamp {
                         node_seen[node as usize] = stamp;
                         cum[node as usize] = cum[node as usize].wrapping_add(w);
+                        if let Some(src) = source {
+                            tags[node as usize].add(src, w, false);
+                        }
                     }
                     if parent != NONE && node != parent {
                         let inline = ni != loc_nodes.len() - 1;
@@ -169,6 +338,9 @@ impl Graph {
             }
             if parent != NONE && !residual {
                 flat[parent as usize] = flat[parent as usize].wrapping_add(w);
+                if let Some(src) = source {
+                    tags[parent as usize].add(src, w, true);
+                }
             }
         }
         let nodes = (0..n as u32)
@@ -190,6 +362,7 @@ impl Graph {
             cum,
             edges,
             edge_alive,
+            tags,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The reports, with pprof's semantics. Each report is a function from a
 //! prepared profile and options to a plain struct; `render` formats them.
 
+pub mod callgraph;
 pub mod filter;
 pub mod graph;
 pub mod info;

@@ -3,6 +3,7 @@
 //! from `analysis`.
 
 pub mod chart;
+pub mod dot;
 pub mod gotime;
 pub mod json;
 pub mod raw;

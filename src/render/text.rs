@@ -46,7 +46,7 @@ pub fn profile_labels(c: &ReportContext) -> Vec<String> {
 }
 
 /// The active-filter lines of a report legend.
-fn filter_labels(c: &ReportContext) -> Vec<String> {
+pub(crate) fn filter_labels(c: &ReportContext) -> Vec<String> {
     if c.filters.is_empty() {
         return Vec::new();
     }
@@ -94,6 +94,44 @@ pub fn top_labels(r: &TopReport) -> Vec<String> {
             ));
         }
     }
+    labels
+}
+
+/// The legend of a call graph (pprof's report labels with full headers).
+pub fn graph_labels(g: &crate::analysis::callgraph::CallGraph) -> Vec<String> {
+    let c = &g.context;
+    let mut labels = profile_labels(c);
+    labels.extend(filter_labels(c));
+    let flat_sum = g.nodes.iter().fold(0i64, |s, n| s.wrapping_add(n.flat));
+    labels.push(format!(
+        "Showing nodes accounting for {}, {} of {} total",
+        c.format(flat_sum),
+        percentage(flat_sum, c.total).trim(),
+        c.format(c.total)
+    ));
+    if c.total != 0 {
+        let dropped = |n: usize, what: &str, measure: &str, cut: i64| {
+            format!(
+                "Dropped {n} {what}{} ({measure} <= {})",
+                if n > 1 { "s" } else { "" },
+                c.format(cut)
+            )
+        };
+        if g.dropped_nodes > 0 {
+            labels.push(dropped(g.dropped_nodes, "node", "cum", g.node_cutoff));
+        }
+        if g.dropped_edges > 0 {
+            labels.push(dropped(g.dropped_edges, "edge", "freq", g.edge_cutoff));
+        }
+        if !g.nodes.is_empty() && g.nodes.len() < g.orig_count {
+            labels.push(format!(
+                "Showing top {} nodes out of {}",
+                g.nodes.len(),
+                g.orig_count
+            ));
+        }
+    }
+    labels.push("\nSee https://git.io/JfYMW for how to read the graph".into());
     labels
 }
 

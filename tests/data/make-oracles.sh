@@ -74,4 +74,32 @@ for opt in -tagfocus=bytes=1kb:64kb -tagfocus=bytes=:2kb -tagfocus=bytes=64kb -t
   oracle -top -sample_index=1 $opt $syn
 done
 oracle -traces -sample_index=2 $syn
+# Call graphs (-dot): tags, filters, granularities, node counts, diffs.
+for f in $heap $cpu $syn; do
+  oracle -dot $f
+done
+oracle -dot -sample_index=1 $syn
+oracle -dot -sample_index=1 -nodefraction=0 -edgefraction=0 $syn
+oracle -dot -lines $heap
+oracle -dot -nodecount=5 $heap
+oracle -dot -focus=Track $heap
+oracle -dot -hide=runtime $heap
+oracle -dot -noinlines $heap
+oracle -dot -cum $heap
+oracle -dot -base=go.heap.0.pb.gz $heap
+oracle -dot -diff_base=go.heap.0.pb.gz $heap
+oracle -dot -tagfocus=handler=/slow $cpu
+oracle -dot -sample_index=alloc_space $heap
 echo "make-oracles: wrote $n oracles" >&2
+
+# pprof's DOT for every profile of the shared corpus that has top oracles
+# (tests/graph.rs compares leakscope's with them).
+corpus=../../../shared/corpus
+if [ -d "$corpus" ]; then
+  mkdir -p oracles/corpus-dot
+  (cd "$corpus" && find . -name '*.exact.*top.txt' | sed 's/\.exact\..*//' | sort -u) | while read -r f; do
+    name=$(echo "${f#./}" | sed 's|/|__|g')
+    TZ=UTC go tool pprof -symbolize=none -dot "$corpus/${f#./}" > "oracles/corpus-dot/$name.dot" 2>/dev/null
+  done
+  echo "make-oracles: wrote $(ls oracles/corpus-dot | wc -l) corpus call graphs" >&2
+fi

@@ -59,6 +59,13 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// The call graph in Graphviz DOT, exactly as `go tool pprof -dot` writes it.
+    Dot {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Leak suspects: the allocation sites that keep growing across heap
     /// snapshots heap.0 … heap.N of one process.
     Trend {
@@ -351,6 +358,11 @@ fn run(cli: Cli) -> Result<String, Error> {
                 Format::Text => render::text::list(&r),
                 Format::Json => json(&r),
             })
+        }
+        Command::Dot { files, report } => {
+            let p = report.load(&files)?;
+            let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
+            Ok(render::dot::dot(&g))
         }
         Command::Traces { files, report } => {
             let p = report.load(&files)?;
