@@ -9,6 +9,7 @@ use std::path::Path;
 use leakscope::analysis::callgraph::callgraph;
 use leakscope::analysis::options::ReportOptions;
 use leakscope::render::dot::dot;
+use leakscope::render::graph_drawing::{draw, svg};
 
 #[test]
 fn dot_equals_pprof_on_the_corpus() {
@@ -64,4 +65,57 @@ fn the_blog_graph_leads_from_track_to_bytes_repeat() {
     // The heaviest edge of all leads into Track (410.25MB from main.main.func1),
     // as in pprof's own graph.
     assert_eq!(g.edges[0].dst, track);
+}
+
+#[test]
+fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/oracles/corpus-dot");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let profile = corpus.join(name.trim_end_matches(".dot").replace("__", "/"));
+        let p = common::prepared(&profile, None);
+        let g = callgraph(&p, &ReportOptions::default()).unwrap();
+        let d = draw(&g);
+        for a in 0..d.nodes.len() {
+            for b in a + 1..d.nodes.len() {
+                let (p, q) = (&d.nodes[a], &d.nodes[b]);
+                let apart = (p.x - q.x).abs() >= (p.w + q.w) / 2.0 - 0.01
+                    || (p.y - q.y).abs() >= (p.h + q.h) / 2.0 - 0.01;
+                assert!(apart, "{name}: boxes {a} and {b} overlap");
+            }
+        }
+        // Every call of the graph is drawn (pprof's graph has no self edges).
+        let calls = d
+            .edges
+            .iter()
+            .filter(|e| d.nodes[e.src].node.is_some() && d.nodes[e.dst].node.is_some())
+            .count();
+        assert_eq!(calls, g.edges.len(), "{name}");
+        assert_eq!(svg(&d), svg(&draw(&g)), "{name}: the same drawing twice");
+        checked += 1;
+    }
+    assert!(checked >= 50);
+}
+
+#[test]
+fn names_in_the_svg_are_text() {
+    // A profile whose function names are markup: the SVG holds them escaped.
+    let bytes =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/synthetic.pb.gz"))
+            .unwrap();
+    let mut p = leakscope::import::read_profile(&bytes, &Default::default()).unwrap();
+    p.functions[0].name = "<script>alert(1)</script>\"&'".into();
+    let p = leakscope::analysis::source::prepare(vec![p], None).unwrap();
+    let opts = ReportOptions {
+        node_fraction: 0.0,
+        edge_fraction: 0.0,
+        ..ReportOptions::default()
+    };
+    let out = svg(&draw(&callgraph(&p, &opts).unwrap()));
+    assert!(!out.contains("<script>"), "{out}");
+    assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;"));
 }

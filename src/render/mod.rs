@@ -5,7 +5,9 @@
 pub mod chart;
 pub mod dot;
 pub mod gotime;
+pub mod graph_drawing;
 pub mod json;
+pub mod layout;
 pub mod raw;
 pub mod table;
 pub mod text;

@@ -66,6 +66,13 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// The call graph as an SVG image (laid out by leakscope; no Graphviz needed).
+    Svg {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Leak suspects: the allocation sites that keep growing across heap
     /// snapshots heap.0 … heap.N of one process.
     Trend {
@@ -363,6 +370,11 @@ fn run(cli: Cli) -> Result<String, Error> {
             let p = report.load(&files)?;
             let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
             Ok(render::dot::dot(&g))
+        }
+        Command::Svg { files, report } => {
+            let p = report.load(&files)?;
+            let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
+            Ok(render::graph_drawing::svg(&render::graph_drawing::draw(&g)))
         }
         Command::Traces { files, report } => {
             let p = report.load(&files)?;

@@ -1,0 +1,406 @@
+//! A layered ("Sugiyama") layout of a directed graph, computed as data:
+//! break cycles → rank with network simplex → split long edges with
+//! virtual nodes → order ranks to reduce crossings → place horizontally →
+//! route edges as smooth curves through their virtual nodes. The same
+//! steps as Graphviz's dot, so call graphs read the same way: callers
+//! above callees, heavy calls short and straight.
+
+pub mod order;
+
+/// Starting orders tried by the crossing reduction.
+const RESTARTS: usize = 16;
+pub mod position;
+pub mod rank;
+
+use order::Layers;
+use rank::{back_edges, rank, RankEdge};
+
+/// A box to place.
+#[derive(Debug, Clone, Copy)]
+pub struct Node {
+    pub width: f64,
+    pub height: f64,
+}
+
+/// An edge from `src` to `dst`: heavier ones are kept shorter; `minlen`
+/// ranks at least between its ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    pub src: usize,
+    pub dst: usize,
+    pub weight: f64,
+    pub minlen: usize,
+}
+
+/// Spacing, in the units of the node sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Spacing {
+    pub node: f64,
+    pub rank: f64,
+}
+
+/// Where everything goes.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    /// Node centres.
+    pub centres: Vec<(f64, f64)>,
+    /// Per edge, the points its curve passes through, from `src` to `dst`
+    /// (empty for an edge from a node to itself).
+    pub routes: Vec<Vec<(f64, f64)>>,
+    pub width: f64,
+    pub height: f64,
+    /// Crossings between the edges' segments, counted on the ranks.
+    pub crossings: usize,
+}
+
+/// Lays out `nodes` and `edges`; nodes listed first are favoured as roots
+/// (pprof lists the most important first).
+pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
+    let n = nodes.len();
+    // 1. Acyclic: reverse the edges closing cycles; drop self loops.
+    let rank_edges: Vec<RankEdge> = edges
+        .iter()
+        .map(|e| RankEdge {
+            src: e.src,
+            dst: e.dst,
+            weight: e.weight.max(0.0),
+            minlen: e.minlen.max(1) as i64,
+        })
+        .collect();
+    let roots: Vec<usize> = {
+        let mut has_in = vec![false; n];
+        for e in edges.iter().filter(|e| e.src != e.dst) {
+            has_in[e.dst] = true;
+        }
+        (0..n).filter(|&v| !has_in[v]).collect()
+    };
+    let looped: Vec<bool> = edges.iter().map(|e| e.src == e.dst).collect();
+    // As dot: a depth-first search in the nodes' own order (pprof lists
+    // the most important first).
+    let back = back_edges(n, &rank_edges, &[]);
+    let acyclic: Vec<RankEdge> = rank_edges
+        .iter()
+        .zip(&back)
+        .zip(&looped)
+        .filter(|(_, &l)| !l)
+        .map(|((e, &b), _)| {
+            if b {
+                RankEdge {
+                    src: e.dst,
+                    dst: e.src,
+                    ..*e
+                }
+            } else {
+                *e
+            }
+        })
+        .collect();
+    // 2. Ranks.
+    let ranks = rank(n, &acyclic);
+    // 3. Virtual nodes on edges longer than one rank.
+    let mut widths: Vec<f64> = nodes.iter().map(|v| v.width).collect();
+    let mut rank_of: Vec<i64> = ranks.clone();
+    let mut virtual_node = vec![false; n];
+    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(edges.len());
+    let mut down: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let mut up: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    for (e, edge) in edges.iter().enumerate() {
+        if looped[e] {
+            chains.push(Vec::new());
+            continue;
+        }
+        let (top, bottom) = if back[e] {
+            (edge.dst, edge.src)
+        } else {
+            (edge.src, edge.dst)
+        };
+        let mut chain = vec![top];
+        for r in ranks[top] + 1..ranks[bottom] {
+            let v = widths.len();
+            widths.push(2.0);
+            rank_of.push(r);
+            virtual_node.push(true);
+            down.push(Vec::new());
+            up.push(Vec::new());
+            chain.push(v);
+        }
+        chain.push(bottom);
+        let w = edge.weight.max(0.0) + 1.0;
+        for pair in chain.windows(2) {
+            down[pair[0]].push((pair[1], w));
+            up[pair[1]].push((pair[0], w));
+        }
+        if back[e] {
+            chain.reverse();
+        }
+        chains.push(chain);
+    }
+
+    let max_rank = rank_of.iter().copied().max().unwrap_or(0).max(0) as usize;
+    // 4. Order: from several starting orders (depth-first and
+    //    breadth-first walks from the roots, so subtrees start together,
+    //    then shuffles of them), reduce crossings and keep the best. The
+    //    reduction ends in local minima; restarts find better ones
+    //    (measured in BENCHMARKS.md: 16 restarts beat dot's total).
+    let starts: Vec<usize> = roots.iter().copied().chain(0..n).collect();
+    let mut best: Option<Layers> = None;
+    for start in 0..RESTARTS {
+        let mut layers = initial_order(&down, &rank_of, max_rank, &starts, start % 4);
+        if start >= 4 {
+            // A fixed xorshift: the layout is the same on every run.
+            let mut seed = start as u64 * 0x9e3779b97f4a7c15;
+            for layer in layers.iter_mut() {
+                for i in (1..layer.len()).rev() {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let j = (seed % (i as u64 + 1)) as usize;
+                    layer.swap(i, j);
+                }
+            }
+        }
+        let mut l = Layers {
+            layers,
+            down: down.clone(),
+            up: up.clone(),
+        };
+        l.reduce_crossings(24);
+        if best.as_ref().is_none_or(|b| l.crossings() < b.crossings()) {
+            best = Some(l);
+        }
+    }
+    let l = best.expect("four orders were tried");
+    let crossings = l.crossings();
+    // 5. Coordinates.
+    let xs = position::positions(&l, &widths, &virtual_node, spacing.node);
+    let mut rank_height = vec![0.0f64; max_rank + 1];
+    for (v, node) in nodes.iter().enumerate() {
+        let r = rank_of[v] as usize;
+        rank_height[r] = rank_height[r].max(node.height);
+    }
+    let mut rank_y = vec![0.0; max_rank + 1];
+    let mut y = 0.0;
+    for r in 0..=max_rank {
+        rank_y[r] = y + rank_height[r] / 2.0;
+        y += rank_height[r] + spacing.rank;
+    }
+    let height = (y - spacing.rank).max(0.0);
+    let centres: Vec<(f64, f64)> = (0..n)
+        .map(|v| (xs[v], rank_y[rank_of[v] as usize]))
+        .collect();
+    let width = (0..n)
+        .map(|v| xs[v] + widths[v] / 2.0)
+        .fold(0.0f64, f64::max);
+    // 6. Routes: from the caller's box to the edge of its rank, then from
+    //    rank boundary to rank boundary (through the virtual nodes), then
+    //    into the callee's box. Between two ranks every curve spans the
+    //    same band, so curves cross exactly where the order says they do.
+    let band_top = |r: i64| rank_y[r as usize] - rank_height[r as usize] / 2.0;
+    let band_bottom = |r: i64| rank_y[r as usize] + rank_height[r as usize] / 2.0;
+    let routes = chains
+        .iter()
+        .enumerate()
+        .map(|(e, chain)| {
+            if chain.is_empty() {
+                return Vec::new();
+            }
+            // The chain runs downwards; its first and last are real nodes.
+            let (top, bottom) = (chain[0], chain[chain.len() - 1]);
+            let (top, bottom, reversed) = if rank_of[top] <= rank_of[bottom] {
+                (top, bottom, false)
+            } else {
+                (bottom, top, true)
+            };
+            let inner: Vec<usize> = if reversed {
+                chain[1..chain.len() - 1].iter().rev().copied().collect()
+            } else {
+                chain[1..chain.len() - 1].to_vec()
+            };
+            let mut pts = vec![(xs[top], centres[top].1 + nodes[top].height / 2.0)];
+            if band_bottom(rank_of[top]) > pts[0].1 {
+                pts.push((xs[top], band_bottom(rank_of[top])));
+            }
+            for v in inner {
+                pts.push((xs[v], band_top(rank_of[v])));
+                pts.push((xs[v], band_bottom(rank_of[v])));
+            }
+            let end = (xs[bottom], centres[bottom].1 - nodes[bottom].height / 2.0);
+            if band_top(rank_of[bottom]) < end.1 {
+                pts.push((xs[bottom], band_top(rank_of[bottom])));
+            }
+            pts.push(end);
+            // From the edge's source to its target.
+            if edges[e].src != top {
+                pts.reverse();
+            }
+            pts
+        })
+        .collect();
+    Placed {
+        centres,
+        routes,
+        width,
+        height,
+        crossings,
+    }
+}
+
+/// A first order of every rank: nodes as a walk from the roots meets
+/// them (0: depth-first, 1: breadth-first, 2 and 3: the same with
+/// children in reverse).
+fn initial_order(
+    down: &[Vec<(usize, f64)>],
+    rank_of: &[i64],
+    max_rank: usize,
+    starts: &[usize],
+    variant: usize,
+) -> Vec<Vec<usize>> {
+    let total = down.len();
+    let mut layers: Vec<Vec<usize>> = vec![Vec::new(); max_rank + 1];
+    let mut placed = vec![false; total];
+    let mut pending: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let depth_first = variant.is_multiple_of(2);
+    let reverse = variant >= 2;
+    for &s in starts {
+        if placed[s] {
+            continue;
+        }
+        pending.push_back(s);
+        while let Some(v) = if depth_first {
+            pending.pop_back()
+        } else {
+            pending.pop_front()
+        } {
+            if placed[v] {
+                continue;
+            }
+            placed[v] = true;
+            layers[rank_of[v] as usize].push(v);
+            let children: Vec<usize> = down[v].iter().map(|p| p.0).collect();
+            // Depth-first pops the last pushed: push in reverse to visit in order.
+            let in_order = depth_first != reverse;
+            let iter: Box<dyn Iterator<Item = &usize>> = if in_order {
+                Box::new(children.iter().rev())
+            } else {
+                Box::new(children.iter())
+            };
+            for &w in iter {
+                if !placed[w] {
+                    pending.push_back(w);
+                }
+            }
+        }
+    }
+    for v in 0..total {
+        if !placed[v] {
+            layers[rank_of[v] as usize].push(v);
+        }
+    }
+    layers
+}
+
+/// An SVG path through `points`: cubic curves leaving and entering each
+/// point vertically, as dot's splines do.
+pub fn smooth_path(points: &[(f64, f64)]) -> String {
+    let Some(&(x0, y0)) = points.first() else {
+        return String::new();
+    };
+    let mut d = format!("M{x0:.1},{y0:.1}");
+    for w in points.windows(2) {
+        let ((ax, ay), (bx, by)) = (w[0], w[1]);
+        let dy = (by - ay) / 2.0;
+        d.push_str(&format!(
+            " C{ax:.1},{:.1} {bx:.1},{:.1} {bx:.1},{by:.1}",
+            ay + dy,
+            by - dy
+        ));
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxes(n: usize) -> Vec<Node> {
+        vec![
+            Node {
+                width: 40.0,
+                height: 20.0
+            };
+            n
+        ]
+    }
+
+    fn edge(src: usize, dst: usize) -> Edge {
+        Edge {
+            src,
+            dst,
+            weight: 1.0,
+            minlen: 1,
+        }
+    }
+
+    #[test]
+    fn callers_above_callees_and_no_overlaps() {
+        let nodes = boxes(6);
+        let edges = [
+            edge(0, 1),
+            edge(0, 2),
+            edge(1, 3),
+            edge(2, 3),
+            edge(3, 4),
+            edge(0, 4),
+            edge(4, 1),
+            edge(5, 5),
+        ];
+        let p = layout(
+            &nodes,
+            &edges,
+            Spacing {
+                node: 10.0,
+                rank: 30.0,
+            },
+        );
+        // Edges (except the one closing the cycle) point down.
+        for e in [edge(0, 1), edge(0, 2), edge(1, 3), edge(3, 4)] {
+            assert!(p.centres[e.src].1 < p.centres[e.dst].1, "{e:?}");
+        }
+        // No two boxes overlap.
+        for a in 0..6 {
+            for b in a + 1..6 {
+                let (pa, pb) = (p.centres[a], p.centres[b]);
+                let apart = (pa.0 - pb.0).abs() >= 40.0 || (pa.1 - pb.1).abs() >= 20.0;
+                assert!(apart, "{a} and {b} overlap: {pa:?} {pb:?}");
+            }
+        }
+        // Every edge but the self loop has a route from its source to its target.
+        for (e, r) in edges.iter().zip(&p.routes) {
+            if e.src == e.dst {
+                assert!(r.is_empty());
+            } else {
+                assert!(r.len() >= 2);
+                assert!((r[0].0 - p.centres[e.src].0).abs() < 1e-9);
+                assert!((r.last().unwrap().0 - p.centres[e.dst].0).abs() < 1e-9);
+            }
+        }
+        // Deterministic.
+        let again = layout(
+            &nodes,
+            &edges,
+            Spacing {
+                node: 10.0,
+                rank: 30.0,
+            },
+        );
+        assert_eq!(format!("{:?}", again.centres), format!("{:?}", p.centres));
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            smooth_path(&[(0.0, 0.0), (10.0, 20.0)]),
+            "M0.0,0.0 C0.0,10.0 10.0,10.0 10.0,20.0"
+        );
+    }
+}
