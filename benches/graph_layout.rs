@@ -37,13 +37,13 @@ fn cubic(p0: (f64, f64), c1: (f64, f64), c2: (f64, f64), p3: (f64, f64), out: &m
 /// Our paths: `M x,y C a,b c,d e,f ...`.
 fn parse_ours(d: &str) -> Poly {
     let nums: Vec<f64> = d
-        .split(|c: char| c == ' ' || c == ',' || c == 'M' || c == 'C')
+        .split([' ', ',', 'M', 'C'])
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().unwrap())
         .collect();
     let mut out = vec![(nums[0], nums[1])];
     let mut i = 2;
-    while i + 5 < nums.len() + 0 && i + 6 <= nums.len() {
+    while i + 6 <= nums.len() {
         let p0 = *out.last().unwrap();
         cubic(
             p0,
@@ -155,7 +155,7 @@ fn graphviz(dot_file: &Path) -> Option<(f64, usize)> {
             .collect();
         let mut poly = vec![pts[0]];
         let mut i = 1;
-        while i + 2 < pts.len() + 0 && i + 3 <= pts.len() {
+        while i + 3 <= pts.len() {
             let p0 = *poly.last().unwrap();
             cubic(p0, pts[i], pts[i + 1], pts[i + 2], &mut poly);
             i += 3;
