@@ -148,7 +148,7 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
         let mut layers = initial_order(&down, &rank_of, max_rank, &starts, start % 4);
         if start >= 4 {
             // A fixed xorshift: the layout is the same on every run.
-            let mut seed = start as u64 * 0x9e3779b97f4a7c15;
+            let mut seed = (start as u64).wrapping_mul(0x9e3779b97f4a7c15);
             for layer in layers.iter_mut() {
                 for i in (1..layer.len()).rev() {
                     seed ^= seed << 13;
@@ -169,7 +169,7 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
             best = Some(l);
         }
     }
-    let l = best.expect("four orders were tried");
+    let l = best.expect("RESTARTS > 0 orders were tried");
     let crossings = l.crossings();
     // 5. Coordinates.
     let xs = position::positions(&l, &widths, &virtual_node, spacing.node);

@@ -138,13 +138,14 @@ impl Layers {
                 rank_of[v] = r;
             }
         }
+        let mut pos = self.positions();
         for v in nodes {
             let r = rank_of[v];
-            let pos = self.positions();
             let mut layer: Vec<usize> =
                 self.layers[r].iter().copied().filter(|&u| u != v).collect();
             // Crossings relative to v leftmost: moving right past u adds
-            // c(u, v) and removes c(v, u).
+            // c(u, v) and removes c(v, u). (Only the adjacent ranks'
+            // positions matter, and v's rank is not adjacent to itself.)
             let mut delta = 0isize;
             let mut best = (0isize, 0usize);
             for (i, &u) in layer.iter().enumerate() {
@@ -155,6 +156,9 @@ impl Layers {
                 }
             }
             layer.insert(best.1, v);
+            for (i, &u) in layer.iter().enumerate() {
+                pos[u] = i;
+            }
             self.layers[r] = layer;
         }
     }
