@@ -2,6 +2,7 @@
 //! `go tool pprof -top` on the same file.
 //!
 //!     cargo bench --bench large_profile [-- --samples N] [-- --no-go]
+//!     cargo bench --bench large_profile -- --cpu --generate-only   (for the page's flame graph benchmark)
 //!
 //! The profile is generated once into target/bench-data/ (deterministic:
 //! the same bytes on every machine): ~20k functions in ~400 packages, a
@@ -25,7 +26,7 @@ const FUNCTIONS: u64 = 20_000;
 const SITES_PER_FUNCTION: u64 = 4;
 const CALLEES: u64 = 6;
 
-fn generate(samples: u64) -> (Vec<u8>, u64) {
+fn generate(samples: u64, cpu: bool) -> (Vec<u8>, u64) {
     let mut rng = Rng(0x1eaf_5c09e);
     let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
     let mut s = |text: String| {
@@ -33,12 +34,17 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
         strings.len() as i64 - 1
     };
     let mut header = wire::Profile::default();
-    for (t, u) in [
-        ("alloc_objects", "count"),
-        ("alloc_space", "bytes"),
-        ("inuse_objects", "count"),
-        ("inuse_space", "bytes"),
-    ] {
+    let types: &[(&str, &str)] = if cpu {
+        &[("samples", "count"), ("cpu", "nanoseconds")]
+    } else {
+        &[
+            ("alloc_objects", "count"),
+            ("alloc_space", "bytes"),
+            ("inuse_objects", "count"),
+            ("inuse_space", "bytes"),
+        ]
+    };
+    for &(t, u) in types {
         header.sample_type.push(wire::ValueType {
             r#type: s(t.into()),
             unit: s(u.into()),
@@ -126,24 +132,34 @@ fn generate(samples: u64) -> (Vec<u8>, u64) {
         let objects = 1 + rng.below(64);
         let live = rng.below(objects + 1);
         sample.location_id.clone_from(&stack);
-        sample.value = vec![
-            objects as i64,
-            (objects * size) as i64,
-            live as i64,
-            (live * size) as i64,
-        ];
-        sample.label = vec![wire::Label {
-            key: bytes_key,
-            str: 0,
-            num: size as i64,
-            num_unit: 0,
-        }];
+        if cpu {
+            sample.value = vec![objects as i64, objects as i64 * 10_000_000];
+        } else {
+            sample.value = vec![
+                objects as i64,
+                (objects * size) as i64,
+                live as i64,
+                (live * size) as i64,
+            ];
+            sample.label = vec![wire::Label {
+                key: bytes_key,
+                str: 0,
+                num: size as i64,
+                num_unit: 0,
+            }];
+        }
         prost::encoding::message::encode(2, &sample, &mut body);
     }
     header.string_table = strings;
     header.time_nanos = 1_700_000_000_000_000_000;
-    header.period_type = Some(header.sample_type[3].clone());
-    header.period = 524288;
+    if cpu {
+        header.period_type = Some(header.sample_type[1].clone());
+        header.period = 10_000_000;
+        header.duration_nanos = 30_000_000_000;
+    } else {
+        header.period_type = Some(header.sample_type[3].clone());
+        header.period = 524288;
+    }
     let mut raw = header.encode_to_vec();
     raw.extend_from_slice(&body);
     (raw, frames)
@@ -236,15 +252,17 @@ fn main() {
         .position(|a| a == "--samples")
         .map_or(1_000_000, |i| args[i + 1].parse().unwrap());
     let with_go = !args.iter().any(|a| a == "--no-go");
+    let cpu = args.iter().any(|a| a == "--cpu");
+    let kind = if cpu { "cpu" } else { "heap" };
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("large-heap-{samples}.pb.gz"));
-    let facts = dir.join(format!("large-heap-{samples}.facts"));
+    let path = dir.join(format!("large-{kind}-{samples}.pb.gz"));
+    let facts = dir.join(format!("large-{kind}-{samples}.facts"));
     // The parent never holds the profile: a forked child's peak RSS would
     // count the parent's pages.
     if !path.exists() || !facts.exists() {
         eprintln!("generating {} ...", path.display());
-        let (raw, frames) = generate(samples);
+        let (raw, frames) = generate(samples, cpu);
         std::fs::write(&path, gzip(&raw)).unwrap();
         std::fs::write(&facts, format!("{} {frames}", raw.len())).unwrap();
     }
@@ -252,6 +270,15 @@ fn main() {
     let mut facts = facts.split_whitespace().map(|v| v.parse::<u64>().unwrap());
     let (raw_len, frames) = (facts.next().unwrap(), facts.next().unwrap());
     let gz_len = std::fs::metadata(&path).unwrap().len();
+    if args.iter().any(|a| a == "--generate-only") {
+        println!(
+            "wrote {} ({} uncompressed, {} gzipped)",
+            path.display(),
+            mb(raw_len),
+            mb(gz_len)
+        );
+        return;
+    }
     println!(
         "profile: {samples} samples, {frames} frames, {} functions; {} uncompressed, {} gzipped",
         FUNCTIONS,

@@ -111,6 +111,28 @@ impl Session {
     pub fn trend(&self, view: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.workspace.trend(&state(view)?).map_err(js_error)?)
     }
+
+    pub fn graph(&self, view: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.workspace.graph(&state(view)?).map_err(js_error)?)
+    }
+
+    /// The call graph as an SVG file's text.
+    pub fn graph_svg(&self, view: JsValue) -> Result<String, JsError> {
+        self.workspace.graph_svg(&state(view)?).map_err(js_error)
+    }
+
+    pub fn flame(&mut self, view: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.workspace.flame(&state(view)?).map_err(js_error)?)
+    }
+
+    /// The flame graph as an SVG file's text.
+    pub fn flame_svg(&mut self, view: JsValue) -> Result<String, JsError> {
+        self.workspace.flame_svg(&state(view)?).map_err(js_error)
+    }
+
+    pub fn callers(&self, view: JsValue) -> Result<JsValue, JsError> {
+        to_js(&self.workspace.callers(&state(view)?).map_err(js_error)?)
+    }
 }
 
 impl Default for Session {

@@ -10,10 +10,15 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+use crate::analysis::callgraph::callgraph;
+use crate::analysis::flame::{
+    callers_callees, flame, stacks as flame_stacks, Flame, FlameView, Stacks,
+};
 use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions};
 use crate::analysis::list::{list, SourceFiles};
 use crate::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use crate::analysis::overview::{overview, Overview};
+use crate::analysis::report::ReportContext;
 use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
 use crate::analysis::trend::{trend, TrendOptions, TrendReport};
@@ -22,7 +27,9 @@ use crate::import::{read_from, ImportOptions, Input};
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
+use crate::render::flame_svg::{colorize, svg as flame_svg};
 use crate::render::gotime;
+use crate::render::graph_drawing::{draw, svg as graph_svg, GraphDrawing};
 use crate::render::table::{top_table, trend_table, TopTable, TrendTable};
 use crate::units;
 
@@ -83,6 +90,12 @@ pub struct ViewState {
     pub mode: String,
     /// Memory limit given by the user (bytes).
     pub limit: Option<f64>,
+    /// Flame graph: the frame zoomed into (names from the root), a search,
+    /// and the function whose callers and callees to show.
+    pub fz: Vec<String>,
+    pub q: String,
+    #[serde(rename = "fn")]
+    pub function: String,
     /// Chart zoom (unix seconds), hidden series, size and theme.
     pub from: Option<f64>,
     pub to: Option<f64>,
@@ -153,17 +166,50 @@ pub struct ListedLineView {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+pub struct GraphView {
+    pub profiles: Vec<String>,
+    pub profile: String,
+    /// The base of a diff graph, when one is chosen.
+    pub base: String,
+    pub sample_types: Vec<String>,
+    pub drawing: GraphDrawing,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FlameViewOut {
+    pub profiles: Vec<String>,
+    pub profile: String,
+    pub base: String,
+    pub sample_types: Vec<String>,
+    pub flame: Flame,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CallersView {
+    pub profiles: Vec<String>,
+    pub profile: String,
+    pub sample_types: Vec<String>,
+    pub function: String,
+    /// Who calls it (inverted: the function on top, its callers below).
+    pub callers: Flame,
+    /// What it calls.
+    pub callees: Flame,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct TrendView {
     pub report: TrendReport,
     pub table: TrendTable,
 }
 
-/// Everything loaded, with the metrics' analysis kept between views.
+/// Everything loaded, with the metrics' analysis and the last flame
+/// graph's tree kept between views.
 #[derive(Default)]
 pub struct Workspace {
     files: Vec<Loaded>,
     next_id: u32,
     analysis: Option<CachedAnalysis>,
+    flame_tree: Option<(String, Stacks, ReportContext)>,
 }
 
 struct CachedAnalysis {
@@ -495,6 +541,136 @@ impl Workspace {
         })
     }
 
+    /// A profile, or a diff of two when `state.base` names one.
+    fn target(&self, state: &ViewState) -> Result<(String, String, Profile, Vec<String>)> {
+        let (name, p) = self.pick(&state.profile)?;
+        let sample_types = p.sample_types.iter().map(|t| t.name.clone()).collect();
+        if state.base.is_empty() || state.base == name {
+            return Ok((name, String::new(), p.clone(), sample_types));
+        }
+        let (base_name, base) = self.pick(&state.base)?;
+        let mode = if state.mode == "diff_base" {
+            DiffMode::DiffBase
+        } else {
+            DiffMode::Base
+        };
+        let merged = prepare(
+            vec![p.clone()],
+            Some(Base {
+                profiles: vec![base.clone()],
+                mode,
+            }),
+        )?;
+        Ok((name, base_name, merged, sample_types))
+    }
+
+    /// pprof's call graph, laid out.
+    pub fn graph(&self, state: &ViewState) -> Result<GraphView> {
+        let (profile, base, p, sample_types) = self.target(state)?;
+        let mut options = report_options(state)?;
+        options.drop_negative = false;
+        let g = callgraph(&p, &options)?;
+        Ok(GraphView {
+            profiles: self.profile_names(),
+            profile,
+            base,
+            sample_types,
+            drawing: draw(&g),
+        })
+    }
+
+    /// The call graph as a standalone SVG file.
+    pub fn graph_svg(&self, state: &ViewState) -> Result<String> {
+        let (_, _, p, _) = self.target(state)?;
+        Ok(graph_svg(&draw(&callgraph(&p, &report_options(state)?)?)))
+    }
+
+    /// The flame graph tree of a profile, kept for the next view.
+    fn flame_tree(&mut self, state: &ViewState) -> Result<(String, Vec<String>)> {
+        let (name, p) = self.pick(&state.profile)?;
+        let key = format!(
+            "{name}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            state.si, state.g, state.f, state.i, state.h, state.s, p.time_nanos
+        );
+        let sample_types = p.sample_types.iter().map(|t| t.name.clone()).collect();
+        if self.flame_tree.as_ref().is_none_or(|(k, _, _)| *k != key) {
+            let (tree, context) = flame_stacks(p, &report_options(state)?)?;
+            self.flame_tree = Some((key, tree, context));
+        }
+        Ok((name, sample_types))
+    }
+
+    /// A flame graph of the profile (zoomed, searched), or of its
+    /// difference from `state.base` (coloured by growth).
+    pub fn flame(&mut self, state: &ViewState) -> Result<FlameViewOut> {
+        let width = view_width(state);
+        let (profile, sample_types) = self.flame_tree(state)?;
+        let base_tree = if state.base.is_empty() || state.base == profile {
+            None
+        } else {
+            let (_, b) = self.pick(&state.base)?;
+            Some(flame_stacks(b, &report_options(state)?)?.0)
+        };
+        let (_, tree, context) = self.flame_tree.as_ref().expect("just built");
+        let view = FlameView {
+            zoom: &state.fz,
+            min_width: 0.5 / width.max(100.0),
+            search: &state.q,
+            base: base_tree.as_ref(),
+        };
+        let mut flame = flame(tree, context, &view)?;
+        colorize(&mut flame);
+        Ok(FlameViewOut {
+            profiles: self.profile_names(),
+            profile,
+            base: if base_tree.is_some() {
+                state.base.clone()
+            } else {
+                String::new()
+            },
+            sample_types,
+            flame,
+        })
+    }
+
+    /// The flame graph as a standalone SVG file.
+    pub fn flame_svg(&mut self, state: &ViewState) -> Result<String> {
+        let view = self.flame(state)?;
+        Ok(flame_svg(&view.flame, view_width(state)))
+    }
+
+    /// Who calls `state.function`, and what it calls.
+    pub fn callers(&self, state: &ViewState) -> Result<CallersView> {
+        let width = view_width(state);
+        let (profile, p) = self.pick(&state.profile)?;
+        if state.function.is_empty() {
+            return Err(Error::invalid_option(
+                "choose a function (click a frame in the flame graph)",
+            ));
+        }
+        let (callers, callees, context) =
+            callers_callees(p, &report_options(state)?, &state.function)?;
+        let min_width = 0.5 / width.max(100.0);
+        let view = |search| FlameView {
+            zoom: &[],
+            min_width,
+            search,
+            base: None,
+        };
+        let mut up = flame(&callers, &context, &view(&state.q))?;
+        let mut down = flame(&callees, &context, &view(&state.q))?;
+        colorize(&mut up);
+        colorize(&mut down);
+        Ok(CallersView {
+            profiles: self.profile_names(),
+            profile,
+            sample_types: p.sample_types.iter().map(|t| t.name.clone()).collect(),
+            function: state.function.clone(),
+            callers: up,
+            callees: down,
+        })
+    }
+
     fn trend_report(&self, state: &ViewState) -> Result<TrendReport> {
         let profiles = self.profiles();
         // The snapshots of the latest profile's kind.
@@ -585,6 +761,15 @@ fn describe(f: &Loaded) -> FileInfo {
         time,
         size: units::label(f.size as i64, "bytes"),
         warnings,
+    }
+}
+
+/// The page's width for the view (pixels), 1200 when not given.
+fn view_width(state: &ViewState) -> f64 {
+    if state.width == 0 {
+        1200.0
+    } else {
+        state.width.clamp(100, 10_000) as f64
     }
 }
 

@@ -11,6 +11,8 @@ import { renderTop } from "./views/top.js";
 import { renderList } from "./views/list.js";
 import { renderDiff } from "./views/diff.js";
 import { renderTrend } from "./views/trend.js";
+import { renderGraph } from "./views/graph.js";
+import { renderFlame, renderCallers } from "./views/flame.js";
 
 const VIEWS = [
   ["overview", "Overview"],
@@ -18,6 +20,9 @@ const VIEWS = [
   ["top", "Top"],
   ["list", "Source"],
   ["diff", "Diff"],
+  ["graph", "Graph"],
+  ["flame", "Flame"],
+  ["callers", "Callers"],
   ["trend", "Trend"],
 ];
 const EXAMPLE = ["heap.0.pb.gz", "heap.1.pb.gz", "heap.2.pb.gz", "heap.3.pb.gz", "grafana-joined-epoch.csv", "dmesg.txt"];
@@ -51,6 +56,16 @@ const handlers = {
   onZoom: (from, to) => update({ from, to }),
   onReset: () => update({ from: undefined, to: undefined }),
   onToggle: (name) => update({ hidden: state.hidden.includes(name) ? state.hidden.filter((n) => n !== name) : [...state.hidden, name] }),
+  navigate: (view, params) => navigate(view, params),
+  download: async (op, filename) => {
+    const text = await client.call(op, { state: coreState(state, width()) });
+    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+    const a = h("a", { href: url, download: filename });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
 };
 
 const width = () => Math.max(320, $("view").clientWidth - 8);
@@ -70,6 +85,9 @@ async function render() {
       list: () => renderList(result, state, handlers),
       diff: () => renderDiff(result, state, handlers),
       trend: () => renderTrend(result, state, handlers),
+      graph: () => renderGraph(result, state, handlers),
+      flame: () => renderFlame(result, state, handlers),
+      callers: () => renderCallers(result, state, handlers),
     }[view]();
   } catch (e) {
     if (ticket !== renderTicket) return;

@@ -1,16 +1,17 @@
 // The view state lives in the URL hash, with pprof's web UI names where
 // they exist (si, f, i, h, s, g), so reload and back/forward keep the view.
 
-const KEYS = ["view", "profile", "si", "g", "f", "i", "h", "s", "sort", "list", "base", "target", "mode", "limit", "from", "to", "hidden"];
+const KEYS = ["view", "profile", "si", "g", "f", "i", "h", "s", "sort", "list", "base", "target", "mode", "limit", "from", "to", "hidden", "fz", "q", "fn"];
+const ARRAYS = new Set(["hidden", "fz"]);
 const NUMBERS = new Set(["limit", "from", "to"]);
 
 export function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const state = { view: "overview", hidden: [] };
+  const state = { view: "overview", hidden: [], fz: [] };
   for (const key of KEYS) {
     if (!params.has(key)) continue;
     const value = params.get(key);
-    if (key === "hidden") state.hidden = params.getAll(key);
+    if (ARRAYS.has(key)) state[key] = params.getAll(key);
     else if (NUMBERS.has(key)) state[key] = Number(value);
     else state[key] = value;
   }
@@ -21,7 +22,7 @@ export function writeHash(state, { push = false } = {}) {
   const params = new URLSearchParams();
   for (const key of KEYS) {
     const value = state[key];
-    if (key === "hidden") (value ?? []).forEach((v) => params.append(key, v));
+    if (ARRAYS.has(key)) (value ?? []).forEach((v) => params.append(key, v));
     else if (value !== undefined && value !== null && value !== "" && !(key === "view" && value === "overview")) params.set(key, String(value));
   }
   const hash = params.toString();

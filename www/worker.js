@@ -18,6 +18,11 @@ const ops = {
   list: ({ state }) => session.list(state),
   diff: ({ state }) => session.diff(state),
   trend: ({ state }) => session.trend(state),
+  graph: ({ state }) => session.graph(state),
+  graph_svg: ({ state }) => session.graph_svg(state),
+  flame: ({ state }) => session.flame(state),
+  flame_svg: ({ state }) => session.flame_svg(state),
+  callers: ({ state }) => session.callers(state),
 };
 
 onmessage = async ({ data: { id, op, args } }) => {

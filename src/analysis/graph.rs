@@ -116,6 +116,11 @@ pub struct NodeTags {
 
 impl NodeTags {
     fn add(&mut self, source: &TagSource, w: i64, flat: bool) {
+        if source.labels.is_empty() && source.numbers.is_empty() {
+            // Most samples of most profiles: nothing to count (and this
+            // runs per sample and frame).
+            return;
+        }
         let bump = |t: &mut Tag| {
             if flat {
                 t.flat = t.flat.wrapping_add(w);

@@ -3,6 +3,7 @@
 
 pub mod callgraph;
 pub mod filter;
+pub mod flame;
 pub mod graph;
 pub mod info;
 pub mod leak;

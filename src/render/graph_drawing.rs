@@ -42,8 +42,10 @@ pub struct DrawnNode {
     pub stroke: String,
     /// The function's full name and values (the page shows it on hover).
     pub tooltip: String,
-    /// The function name (what focusing on the node uses).
+    /// The function name, and a regex matching exactly it (for focus,
+    /// ignore, hide).
     pub name: String,
+    pub name_regex: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -103,6 +105,7 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                 fill: "#f8f8f8".into(),
                 stroke: "#888888".into(),
                 tooltip: c.format(weight),
+                name_regex: String::new(),
                 name: name.clone(),
             });
             layout_edges.push(Edge {
@@ -276,6 +279,7 @@ fn node_box(g: &CallGraph, _index: usize, n: &GraphNode, max_flat: f64) -> Drawn
         fill: dot_color(share, true),
         stroke: dot_color(share, false),
         tooltip: format!("{} ({})", n.name, c.format(n.cum)),
+        name_regex: format!("^{}$", regex::escape(&n.info.name)),
         name: n.info.name.clone(),
     }
 }
@@ -399,7 +403,7 @@ pub fn svg(d: &GraphDrawing) -> String {
             out,
             r#"<text x="{:.1}" y="{y:.1}" font-size="{LEGEND_FONT}">{}</text>"#,
             10.0 + PAD,
-            xml(line)
+            super::xml_escape(line)
         );
         y += LEGEND_FONT * LINE;
     }
@@ -413,7 +417,7 @@ pub fn svg(d: &GraphDrawing) -> String {
         let _ = writeln!(
             out,
             r##"<g class="edge"><title>{}</title><path d="{}" fill="none" stroke="{}" stroke-width="{}"{dash}/><polygon points="{}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="9" fill="#555555">{}</text></g>"##,
-            xml(&e.tooltip),
+            super::xml_escape(&e.tooltip),
             e.path,
             e.stroke,
             e.width,
@@ -421,14 +425,14 @@ pub fn svg(d: &GraphDrawing) -> String {
             e.stroke,
             e.label_x,
             e.label_y,
-            xml(&e.label)
+            super::xml_escape(&e.label)
         );
     }
     for n in &d.nodes {
         let _ = write!(
             out,
             r#"<g class="node"><title>{}</title><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}" stroke="{}"/>"#,
-            xml(&n.tooltip),
+            super::xml_escape(&n.tooltip),
             n.x - n.w / 2.0,
             n.y - n.h / 2.0,
             n.w,
@@ -444,20 +448,11 @@ pub fn svg(d: &GraphDrawing) -> String {
                 n.x,
                 top + k as f64 * n.font_size * LINE,
                 n.font_size,
-                xml(line)
+                super::xml_escape(line)
             );
         }
         out.push_str("</g>\n");
     }
     out.push_str("</svg>\n");
     out
-}
-
-/// Text for XML content and attributes.
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -198,6 +198,46 @@ await test("a big file shows progress, and Cancel keeps the other files", async 
   await page.context().close();
 });
 
+await test("the call graph: click a node to focus on it", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: the graph test was SKIPPED !!!");
+  const page = await open(browser, origin, "#view=graph");
+  await drop(page, [blogFile("heap.3.pprof")]);
+  await page.waitForSelector("svg.graph g.node");
+  const names = await page.$$eval("svg.graph g.node", (gs) => gs.map((g) => g.dataset.name));
+  assert.ok(names.includes("main.(*RequestTracker).Track") && names.includes("bytes.Repeat"), names.join(", "));
+  await screenshot(page, "graph");
+  await page.click('svg.graph g.node[data-name="main.(*RequestTracker).Track"]');
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes("f=^main\\.\\(\\*RequestTracker\\)\\.Track$"));
+  await page.waitForFunction(() => [...document.querySelectorAll("svg.graph .legend text")].some((t) => t.textContent.includes("focus=")));
+  assert.equal(await page.inputValue("input[name=f]"), "^main\\.\\(\\*RequestTracker\\)\\.Track$");
+  assertLocal(page, origin);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+await test("the flame graph: click to zoom, breadcrumb back, search", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: the flame test was SKIPPED !!!");
+  const page = await open(browser, origin, "#view=flame");
+  await drop(page, [blogFile("heap.3.pprof")]);
+  await page.waitForSelector("canvas.flame");
+  await page.waitForTimeout(100);
+  await screenshot(page, "flame");
+  // The second row holds the first frame under the root: click its left end.
+  const box = await (await page.$("canvas.flame")).boundingBox();
+  await page.mouse.click(box.x + 5, box.y + 18 + 9);
+  await page.waitForFunction(() => location.hash.includes("fz=") && document.querySelectorAll(".breadcrumb button").length >= 2);
+  const crumbs = await page.$$eval(".breadcrumb button", (bs) => bs.map((b) => b.textContent));
+  assert.ok(crumbs.length >= 2 && crumbs[0] === "root", crumbs.join(" > "));
+  await page.click(".breadcrumb button >> nth=0");
+  await page.waitForFunction(() => !location.hash.includes("fz="));
+  await page.fill("input[name=q]", "Repeat");
+  await page.waitForSelector(".search-result");
+  assert.match(await page.textContent(".search-result"), /408\.97MB \(98\.60% of the total\)/);
+  assertLocal(page, origin);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 await browser.close();
 server.close();
 for (const [name, status, ms, error] of results) {

@@ -73,6 +73,16 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// A flame graph (icicle: roots on top) as an SVG image.
+    Flame {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Width of the image in pixels.
+        #[arg(long, default_value_t = 1200)]
+        width: u32,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Leak suspects: the allocation sites that keep growing across heap
     /// snapshots heap.0 … heap.N of one process.
     Trend {
@@ -375,6 +385,25 @@ fn run(cli: Cli) -> Result<String, Error> {
             let p = report.load(&files)?;
             let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
             Ok(render::graph_drawing::svg(&render::graph_drawing::draw(&g)))
+        }
+        Command::Flame {
+            files,
+            width,
+            report,
+        } => {
+            use leakscope::analysis::flame;
+            let p = report.load(&files)?;
+            let (tree, context) = flame::stacks(&p, &report.options())?;
+            let view = flame::FlameView {
+                zoom: &[],
+                min_width: 0.5 / width.max(1) as f64,
+                search: "",
+                base: None,
+            };
+            Ok(render::flame_svg::svg(
+                &flame::flame(&tree, &context, &view)?,
+                width as f64,
+            ))
         }
         Command::Traces { files, report } => {
             let p = report.load(&files)?;

@@ -1,0 +1,522 @@
+//! Flame graphs (drawn as icicles: roots on top), computed as rectangles.
+//!
+//! Every sample's stack is read root first as a sequence of frame names at
+//! the report's granularity; the sequences are sorted, so the samples
+//! under any frame (the samples whose sequence starts with that frame's
+//! path) are one contiguous run, and a frame's value is a difference of
+//! prefix sums. A view walks down from the frame it is zoomed into and
+//! stops at frames narrower than a threshold, so its cost follows what is
+//! drawn, not the size of the tree (a million random stacks make tens of
+//! millions of distinct frames). Recursion keeps its own frames, as flame
+//! graphs do. The caller view of one function (pprof's pivot,
+//! speedscope's sandwich) does the same with every stack cut at the
+//! function: its callers read upwards, its callees downwards.
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Result};
+use crate::model::Profile;
+
+use super::filter::{self, View};
+use super::nodes::{Aggregation, NodeTable, PathOptions};
+use super::options::ReportOptions;
+use super::report::ReportContext;
+
+/// Samples' frame sequences, sorted, with prefix sums of their values.
+pub struct Stacks {
+    /// Frame names; ids are in alphabetical order, so sorted sequences
+    /// list a frame's children alphabetically.
+    pub names: Vec<String>,
+    index: FxHashMap<String, u32>,
+    /// All sequences, root first, one after another.
+    frames: Vec<u32>,
+    /// Sequence k is `frames[starts[k]..starts[k + 1]]`, in sorted order.
+    starts: Vec<usize>,
+    /// `sums[k]`: the values of sequences before k.
+    sums: Vec<i64>,
+}
+
+impl Stacks {
+    /// From (sequence of name ids as interned by `names`, value) pairs.
+    fn build(mut names: Vec<String>, sequences: Vec<(Vec<u32>, i64)>) -> Stacks {
+        // Renumber names alphabetically.
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        let mut renumber = vec![0u32; names.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old as usize] = new as u32;
+        }
+        let sorted_names: Vec<String> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut names[i as usize]))
+            .collect();
+        let mut seqs: Vec<(Vec<u32>, i64)> = sequences
+            .into_iter()
+            .map(|(s, w)| (s.into_iter().map(|n| renumber[n as usize]).collect(), w))
+            .collect();
+        seqs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut frames = Vec::with_capacity(seqs.iter().map(|s| s.0.len()).sum());
+        let mut starts = Vec::with_capacity(seqs.len() + 1);
+        let mut sums = Vec::with_capacity(seqs.len() + 1);
+        let mut total = 0i64;
+        for (s, w) in seqs {
+            starts.push(frames.len());
+            sums.push(total);
+            frames.extend_from_slice(&s);
+            total = total.wrapping_add(w);
+        }
+        starts.push(frames.len());
+        sums.push(total);
+        let index = sorted_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i as u32))
+            .collect();
+        Stacks {
+            names: sorted_names,
+            index,
+            frames,
+            starts,
+            sums,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn seq(&self, k: usize) -> &[u32] {
+        &self.frames[self.starts[k]..self.starts[k + 1]]
+    }
+
+    /// The frame of sequence k at depth d, if it is that deep.
+    fn at(&self, k: usize, d: usize) -> Option<u32> {
+        self.seq(k).get(d).copied()
+    }
+
+    fn value(&self, lo: usize, hi: usize) -> i64 {
+        self.sums[hi].wrapping_sub(self.sums[lo])
+    }
+
+    /// The run of sequences in [lo, hi) whose frame at depth d is `name`.
+    /// All of [lo, hi) share their first d frames, so, sorted, those that
+    /// end before depth d come first and the rest are in frame order.
+    fn narrow(&self, lo: usize, hi: usize, d: usize, name: u32) -> (usize, usize) {
+        let key = |k: usize| self.at(k, d).map_or(-1i64, |n| n as i64);
+        let first = partition(lo, hi, |k| key(k) < name as i64);
+        let last = partition(first, hi, |k| key(k) <= name as i64);
+        (first, last)
+    }
+
+    /// The first sequence of [lo, hi) that goes deeper than d frames.
+    fn continuing(&self, lo: usize, hi: usize, d: usize) -> usize {
+        partition(lo, hi, |k| self.at(k, d).is_none())
+    }
+
+    /// The run under a path of names from the root (`None`: no such frame).
+    fn find(&self, path: &[String]) -> Option<(usize, usize)> {
+        let (mut lo, mut hi) = (0, self.len());
+        for (d, name) in path.iter().enumerate() {
+            let id = *self.index.get(name)?;
+            (lo, hi) = self.narrow(lo, hi, d, id);
+            if lo == hi {
+                return None;
+            }
+        }
+        Some((lo, hi))
+    }
+}
+
+/// The first index in [lo, hi) for which `before` is false (it must be
+/// true then false along the range).
+fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Frame names for a view: each location's frames at the granularity,
+/// innermost first, interned.
+struct Frames {
+    table: NodeTable,
+    name_of_node: Vec<u32>,
+}
+
+impl Frames {
+    fn new(view: &View, options: &ReportOptions, names: &mut Vec<String>) -> Frames {
+        let paths = PathOptions {
+            trim_path: options.trim_path.clone(),
+            source_path: options.source_path.clone(),
+        };
+        let table = NodeTable::build(
+            view,
+            Aggregation::new(options.granularity, options.no_inlines),
+            &paths,
+        );
+        let mut index: FxHashMap<String, u32> = FxHashMap::default();
+        let name_of_node = table
+            .infos
+            .iter()
+            .map(|info| {
+                let name = info.printable_name();
+                *index.entry(name.clone()).or_insert_with(|| {
+                    names.push(name);
+                    names.len() as u32 - 1
+                })
+            })
+            .collect();
+        Frames {
+            table,
+            name_of_node,
+        }
+    }
+
+    /// Sample k's frames, root first.
+    fn path(&self, view: &View, k: usize) -> Vec<u32> {
+        let mut out = Vec::with_capacity(32);
+        for loc in view.stack(k) {
+            for &node in self.table.of_location(loc) {
+                out.push(self.name_of_node[node as usize]);
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
+fn context_and_view<'p>(
+    p: &'p Profile,
+    options: &ReportOptions,
+) -> Result<(usize, View<'p>, ReportContext)> {
+    let sample_type = p.sample_type_index(&options.sample_index)?;
+    let view = filter::apply(p, &options.filters)?;
+    let mut context = ReportContext::new(p, sample_type, &view, options.filters.active());
+    // Each frame's value in its own best unit (408.97MB, 2.50kB).
+    context.output_unit = "auto".into();
+    Ok((sample_type, view, context))
+}
+
+/// The stacks of a prepared profile for a sample type and filters.
+pub fn stacks(p: &Profile, options: &ReportOptions) -> Result<(Stacks, ReportContext)> {
+    let (sample_type, view, context) = context_and_view(p, options)?;
+    let mut names = Vec::new();
+    let frames = Frames::new(&view, options, &mut names);
+    let sequences = (0..view.len())
+        .filter_map(|k| {
+            let w = p.samples.value(view.sample(k), sample_type);
+            (w != 0).then(|| (frames.path(&view, k), w))
+        })
+        .collect();
+    Ok((Stacks::build(names, sequences), context))
+}
+
+/// The callers and the callees of a function (by its frame name): every
+/// stack through it, cut at its outermost occurrence; the callers'
+/// sequences read from the function upwards.
+pub fn callers_callees(
+    p: &Profile,
+    options: &ReportOptions,
+    function: &str,
+) -> Result<(Stacks, Stacks, ReportContext)> {
+    let (sample_type, view, context) = context_and_view(p, options)?;
+    let mut names = Vec::new();
+    let frames = Frames::new(&view, options, &mut names);
+    let Some(target) = names.iter().position(|n| n == function).map(|i| i as u32) else {
+        return Err(Error::invalid_option(format!(
+            "no frame named {function:?} in this profile"
+        )));
+    };
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    for k in 0..view.len() {
+        let w = p.samples.value(view.sample(k), sample_type);
+        if w == 0 {
+            continue;
+        }
+        let path = frames.path(&view, k);
+        let Some(at) = path.iter().position(|&n| n == target) else {
+            continue;
+        };
+        down.push((path[at..].to_vec(), w));
+        up.push((path[..=at].iter().rev().copied().collect(), w));
+    }
+    if up.is_empty() {
+        return Err(Error::invalid_option(format!(
+            "no sample passes through {function:?}"
+        )));
+    }
+    Ok((
+        Stacks::build(names.clone(), up),
+        Stacks::build(names, down),
+        context,
+    ))
+}
+
+/// One rectangle of a flame graph.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FlameFrame {
+    pub depth: u32,
+    /// Left edge and width, as fractions of the view's zoomed frame.
+    pub x: f64,
+    pub w: f64,
+    pub name: String,
+    pub value: i64,
+    pub self_value: i64,
+    /// The value and its share of the profile's total, formatted.
+    pub value_text: String,
+    pub share: String,
+    /// With a base profile: the change (value minus the base's value).
+    pub delta: Option<i64>,
+    /// Its fill (set by the renderer: `render::flame_svg::colorize`).
+    pub color: String,
+    /// Whether its name matches the view's search.
+    pub matched: bool,
+    /// The names from the root to this frame (for zooming into it).
+    pub path: Vec<String>,
+}
+
+/// A flame graph view.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Flame {
+    pub sample_type: String,
+    pub total: i64,
+    pub total_text: String,
+    /// The frames from the root down to the zoomed frame (the breadcrumb).
+    pub breadcrumb: Vec<String>,
+    pub frames: Vec<FlameFrame>,
+    /// Frames left out for being narrower than the threshold.
+    pub hidden: usize,
+    /// With a search: the share of the total under matching frames.
+    pub search: Option<SearchResult>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResult {
+    /// Matching frames drawn.
+    pub matches: usize,
+    pub value_text: String,
+    pub share: String,
+}
+
+/// What to show.
+pub struct FlameView<'a> {
+    /// The frame to zoom into, as names from the root.
+    pub zoom: &'a [String],
+    /// Frames narrower than this share of the zoomed frame are left out.
+    pub min_width: f64,
+    /// A regular expression to highlight (and measure).
+    pub search: &'a str,
+    /// The base of a diff (the same granularity and filters).
+    pub base: Option<&'a Stacks>,
+}
+
+/// The frames of a view of `stacks`.
+pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Result<Flame> {
+    let (lo, hi) = stacks.find(view.zoom).ok_or_else(|| {
+        Error::invalid_option(format!(
+            "no frame {:?} in this profile",
+            view.zoom.join(" → ")
+        ))
+    })?;
+    let search = if view.search.is_empty() {
+        None
+    } else {
+        let re = regex::Regex::new(view.search)
+            .map_err(|e| Error::bad_regex("search", view.search, &e))?;
+        Some(
+            stacks
+                .names
+                .iter()
+                .map(|n| re.is_match(n))
+                .collect::<Vec<bool>>(),
+        )
+    };
+    let root_value = stacks.value(lo, hi).unsigned_abs().max(1) as f64;
+    let mut frames = Vec::new();
+    let mut new_frame =
+        |path: &[u32], depth: usize, x: f64, w: f64, value: i64, self_value: i64| {
+            let names: Vec<String> = path
+                .iter()
+                .map(|&n| stacks.names[n as usize].clone())
+                .collect();
+            let name = names.last().cloned().unwrap_or_else(|| "root".to_string());
+            let delta = view
+                .base
+                .map(|b| value.wrapping_sub(b.find(&names).map_or(0, |(l, h)| b.value(l, h))));
+            let matched = match (&search, path.last()) {
+                (Some(m), Some(&n)) => m[n as usize],
+                _ => false,
+            };
+            frames.push(FlameFrame {
+                depth: depth as u32,
+                x,
+                w,
+                value_text: context.format(value),
+                share: crate::units::percentage(value, context.total)
+                    .trim()
+                    .to_string(),
+                value,
+                self_value,
+                delta,
+                color: String::new(),
+                matched,
+                path: names,
+                name,
+            });
+        };
+    let zoom_ids: Vec<u32> = view.zoom.iter().map(|n| stacks.index[n]).collect();
+    // The root and the zoomed frame's ancestors, full width.
+    for d in 0..zoom_ids.len() {
+        let (a, b) = stacks.find(&view.zoom[..d]).unwrap_or((lo, hi));
+        new_frame(&zoom_ids[..d], d, 0.0, 1.0, stacks.value(a, b), 0);
+    }
+    // The zoomed frame and, depth first, what is wide enough below it.
+    let mut hidden = 0;
+    // (run, path of the frame, its left edge)
+    let mut pending: Vec<(usize, usize, Vec<u32>, f64)> = vec![(lo, hi, zoom_ids.clone(), 0.0)];
+    while let Some((lo, hi, path, x)) = pending.pop() {
+        let d = path.len();
+        let value = stacks.value(lo, hi);
+        let first = stacks.continuing(lo, hi, d);
+        new_frame(
+            &path,
+            d,
+            x,
+            value.unsigned_abs() as f64 / root_value,
+            value,
+            stacks.value(lo, first),
+        );
+        // Children: the runs of equal frames at depth d, alphabetical, from
+        // the frame's left edge (its self value is the gap on the right).
+        let mut at = x;
+        let mut k = first;
+        let mut children = Vec::new();
+        while k < hi {
+            let name = stacks.at(k, d).expect("a continuing sequence");
+            let (_, end) = stacks.narrow(k, hi, d, name);
+            let w = stacks.value(k, end).unsigned_abs() as f64 / root_value;
+            if w < view.min_width {
+                hidden += 1;
+            } else {
+                let mut child = path.clone();
+                child.push(name);
+                children.push((k, end, child, at));
+            }
+            at += w;
+            k = end;
+        }
+        pending.extend(children.into_iter().rev());
+    }
+    let search = search.map(|matched| {
+        // The value of samples with a matching frame anywhere.
+        let mut value = 0i64;
+        for k in 0..stacks.len() {
+            if stacks.seq(k).iter().any(|&n| matched[n as usize]) {
+                value = value.wrapping_add(stacks.value(k, k + 1));
+            }
+        }
+        SearchResult {
+            matches: frames.iter().filter(|f| f.matched).count(),
+            value_text: context.format(value),
+            share: crate::units::percentage(value, context.total)
+                .trim()
+                .to_string(),
+        }
+    });
+    Ok(Flame {
+        sample_type: context.sample_type.clone(),
+        total: context.total,
+        total_text: context.format(context.total),
+        breadcrumb: view.zoom.to_vec(),
+        frames,
+        hidden,
+        search,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stacks() -> Stacks {
+        let names = vec!["main".to_string(), "b".to_string(), "a".to_string()];
+        // main→a (5), main→a→b (3), main→b (2)
+        Stacks::build(
+            names,
+            vec![(vec![0, 2], 5), (vec![0, 2, 1], 3), (vec![0, 1], 2)],
+        )
+    }
+
+    #[test]
+    fn runs_and_values() {
+        let s = stacks();
+        assert_eq!(s.names, ["a", "b", "main"]);
+        let (lo, hi) = s.find(&["main".into(), "a".into()]).unwrap();
+        assert_eq!(s.value(lo, hi), 8);
+        assert!(s.find(&["a".into()]).is_none());
+        assert_eq!(s.value(0, s.len()), 10);
+    }
+
+    #[test]
+    fn views() {
+        let s = stacks();
+        let ctx = ReportContext::new(
+            &crate::model::Profile::new(vec![crate::model::ValueType::new("samples", "count")]),
+            0,
+            &View::all(&crate::model::Profile::new(vec![
+                crate::model::ValueType::new("samples", "count"),
+            ])),
+            Vec::new(),
+        );
+        let view = FlameView {
+            zoom: &[],
+            min_width: 0.0,
+            search: "^b$",
+            base: None,
+        };
+        let f = flame(&s, &ctx, &view).unwrap();
+        let shown: Vec<(u32, &str, i64, i64)> = f
+            .frames
+            .iter()
+            .map(|f| (f.depth, f.name.as_str(), f.value, f.self_value))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (0, "root", 10, 0),
+                (1, "main", 10, 0),
+                (2, "a", 8, 5),
+                (3, "b", 3, 3),
+                (2, "b", 2, 2)
+            ]
+        );
+        // a is left of b, and its child b starts where it does.
+        assert_eq!((f.frames[2].x, f.frames[4].x), (0.0, 0.8));
+        assert_eq!(f.frames[3].x, 0.0);
+        // Both b frames match; together 5 of 10.
+        let search = f.search.unwrap();
+        assert_eq!(search.matches, 2);
+        let zoomed = flame(
+            &s,
+            &ctx,
+            &FlameView {
+                zoom: &["main".into(), "a".into()],
+                ..view
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            zoomed
+                .frames
+                .iter()
+                .map(|f| (f.name.as_str(), f.w))
+                .collect::<Vec<_>>(),
+            [("root", 1.0), ("main", 1.0), ("a", 1.0), ("b", 0.375)]
+        );
+    }
+}

@@ -1,0 +1,134 @@
+// Flame graphs on a canvas (roots on top): the core gives the frames as
+// fractions of the view; frames under half a pixel are not drawn. Click a
+// frame to zoom into it, the breadcrumb to zoom out, search to highlight;
+// right-click for its callers and callees.
+import { h } from "../dom.js";
+import { reportControls, select, field } from "./controls.js";
+import { popupMenu } from "./graph.js";
+
+const ROW = 18;
+
+/** A canvas drawing `flame`'s frames; `onFrame(frame, event)` on click. */
+export function flameCanvas(flame, { onFrame, onMenu, label }) {
+  const depth = flame.frames.reduce((m, f) => Math.max(m, f.depth), 0) + 1;
+  const canvas = h("canvas", { class: "flame", role: "img", "aria-label": label, tabindex: 0 });
+  const tip = h("div", { class: "tip", hidden: true });
+  const wrap = h("div", { class: "flame-wrap" }, canvas, tip);
+  const frameAt = (x, y) => {
+    const width = canvas.clientWidth;
+    const d = Math.floor(y / ROW);
+    return flame.frames.find((f) => f.depth === d && x >= f.x * width && x < (f.x + f.w) * width);
+  };
+  const paint = () => {
+    const width = wrap.clientWidth || 800;
+    const ratio = devicePixelRatio || 1;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(depth * ROW * ratio);
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${depth * ROW}px`;
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    const searching = flame.search !== null;
+    for (const f of flame.frames) {
+      const x = f.x * width, w = f.w * width;
+      if (w < 0.5) continue;
+      const y = f.depth * ROW;
+      ctx.globalAlpha = searching && !f.matched ? 0.35 : 1;
+      ctx.fillStyle = searching && f.matched ? "#c026d3" : f.color;
+      ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
+      if (w > 24) {
+        ctx.fillStyle = searching && f.matched ? "#ffffff" : "#1d2430";
+        let text = f.name;
+        const room = w - 6;
+        if (ctx.measureText(text).width > room) {
+          let lo = 0, hi = text.length;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (ctx.measureText(text.slice(0, mid) + "…").width <= room) lo = mid;
+            else hi = mid - 1;
+          }
+          text = lo > 0 ? text.slice(0, lo) + "…" : "";
+        }
+        if (text) ctx.fillText(text, x + 3, y + ROW / 2);
+      }
+    }
+    ctx.globalAlpha = 1;
+  };
+  canvas.addEventListener("pointermove", (e) => {
+    const f = frameAt(e.offsetX, e.offsetY);
+    if (!f) return void (tip.hidden = true);
+    tip.replaceChildren(h("strong", {}, f.name), h("div", {}, `${f.value_text} (${f.share})`),
+      f.delta !== null ? h("div", {}, `change: ${f.delta > 0 ? "+" : ""}${f.delta}`) : null);
+    tip.style.left = `${Math.min(e.offsetX + 12, wrap.clientWidth - 260)}px`;
+    tip.style.top = `${e.offsetY + 14}px`;
+    tip.hidden = false;
+  });
+  canvas.addEventListener("pointerleave", () => (tip.hidden = true));
+  canvas.addEventListener("click", (e) => {
+    const f = frameAt(e.offsetX, e.offsetY);
+    if (f) onFrame(f, e);
+  });
+  canvas.addEventListener("contextmenu", (e) => {
+    const f = frameAt(e.offsetX, e.offsetY);
+    if (f && onMenu) {
+      e.preventDefault();
+      onMenu(f, e.clientX, e.clientY);
+    }
+  });
+  // Drawn once in the document (it needs its width), and again on resizes.
+  requestAnimationFrame(paint);
+  new ResizeObserver(() => paint()).observe(wrap);
+  wrap.paint = paint;
+  return wrap;
+}
+
+function searchLine(flame) {
+  if (!flame.search) return null;
+  const s = flame.search;
+  return h("p", { class: "search-result" }, `${s.matches} frames match: ${s.value_text} (${s.share} of the total)`);
+}
+
+export function renderFlame(view, state, { onChange, navigate, download }) {
+  const f = view.flame;
+  const crumbs = ["root", ...f.breadcrumb];
+  const menu = (frame, x, y) => popupMenu(x, y, [
+    ["Zoom into it", () => onChange({ fz: frame.path })],
+    ["Callers and callees", () => navigate("callers", { fn: frame.name })],
+    ["Source lines", () => navigate("list", { list: frame.name })],
+  ]);
+  const base = ["", ...view.profiles.filter((p) => p !== view.profile)];
+  return [
+    h("div", { class: "controls" },
+      view.profiles.length > 1 ? select("Profile", "profile", view.profiles, view.profile, onChange) : null,
+      view.profiles.length > 1 ? h("label", {}, "Compare with ",
+        h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }) },
+          base.map((p) => h("option", { value: p, selected: p === view.base }, p || "(nothing)")))) : null,
+      reportControls(state, view.sample_types, onChange),
+      field("Search", "q", state.q, "highlight frames matching this regex", onChange),
+      h("button", { class: "button", onclick: () => download("flame_svg", "flamegraph.svg") }, "Download SVG")),
+    h("nav", { class: "breadcrumb", "aria-label": "zoom" },
+      crumbs.map((c, i) => [i ? " › " : "", h("button", { class: "link", onclick: () => onChange({ fz: f.breadcrumb.slice(0, i) }) }, c)])),
+    searchLine(f),
+    view.base ? h("p", { class: "muted" }, `Widths: ${view.profile}; colours: change from ${view.base} (red grew, green shrank).`) : null,
+    flameCanvas(f, { onFrame: (frame) => onChange({ fz: frame.path }), onMenu: menu, label: `flame graph of ${f.sample_type}` }),
+    f.hidden ? h("p", { class: "muted" }, `${f.hidden} frames too narrow to draw; zoom in to see them.`) : null,
+  ];
+}
+
+export function renderCallers(view, state, { onChange, navigate }) {
+  const frame = (fl, invertedNote) => [
+    h("h3", {}, invertedNote),
+    flameCanvas(fl, { onFrame: (fr) => navigate("callers", { fn: fr.name }), label: invertedNote }),
+  ];
+  return [
+    h("div", { class: "controls" },
+      view.profiles.length > 1 ? select("Profile", "profile", view.profiles, view.profile, onChange) : null,
+      field("Function", "fn", state.fn, "the function's name", onChange),
+      reportControls(state, view.sample_types, onChange)),
+    h("p", { class: "muted" }, `Every stack through ${view.function}, merged. Click a frame to centre on it.`),
+    frame(view.callers, `Who calls ${view.function} (callers below it)`),
+    frame(view.callees, `What ${view.function} calls`),
+  ];
+}
