@@ -12,6 +12,7 @@ pub mod workspace;
 pub use error::{Error, ErrorKind, Result};
 pub mod analysis;
 pub mod render;
+pub mod share;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -8,6 +8,7 @@ use std::io::Read;
 use wasm_bindgen::prelude::*;
 
 use crate::import::ImportOptions;
+use crate::share::{self, SharedFile};
 use crate::workspace::{ViewState, Workspace};
 
 /// The one error conversion: the core's message becomes a JS Error.
@@ -161,6 +162,37 @@ impl Read for Progress<'_> {
         }
         Ok(n)
     }
+}
+
+/// Packs files (names and contents, in order) into a link's `#data=` text.
+#[wasm_bindgen]
+pub fn pack(names: Vec<String>, contents: Vec<js_sys::Uint8Array>) -> String {
+    let files: Vec<SharedFile> = names
+        .into_iter()
+        .zip(contents)
+        .map(|(name, bytes)| SharedFile {
+            name,
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    share::pack(&files)
+}
+
+/// The files in a link's `#data=` text, as `[{name, bytes}]`.
+#[wasm_bindgen]
+pub fn unpack(text: &str) -> Result<js_sys::Array, JsError> {
+    let set = |item: &js_sys::Object, key: &str, value: &JsValue| {
+        js_sys::Reflect::set(item, &key.into(), value)
+            .map_err(|_| JsError::new("unpack: cannot build the result"))
+    };
+    let out = js_sys::Array::new();
+    for f in share::unpack(text).map_err(js_error)? {
+        let item = js_sys::Object::new();
+        set(&item, "name", &f.name.into())?;
+        set(&item, "bytes", &js_sys::Uint8Array::from(&f.bytes[..]))?;
+        out.push(&item);
+    }
+    Ok(out)
 }
 
 /// The core's version.

@@ -499,3 +499,35 @@ fn trend_names_the_growing_site() {
         stderr(&o)
     );
 }
+
+#[test]
+fn link_carries_the_files_and_the_view() {
+    let heap = data("go.heap.pb.gz");
+    let o = leakscope(&[
+        "link",
+        &heap,
+        "--site",
+        "https://example.org/tools/leakscope/",
+        "--view",
+        "view=top&si=alloc_space",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let link = stdout(&o);
+    let data = link
+        .trim()
+        .strip_prefix("https://example.org/tools/leakscope/#view=top&si=alloc_space&data=")
+        .unwrap_or_else(|| panic!("{link}"));
+    let files = leakscope::share::unpack(data).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].name, "go.heap.pb.gz");
+    assert_eq!(files[0].bytes, std::fs::read(&heap).unwrap());
+
+    // A file leakscope cannot read makes no link.
+    let garbage =
+        std::env::temp_dir().join(format!("leakscope-garbage-{}.bin", std::process::id()));
+    std::fs::write(&garbage, [0xffu8, 0x00, 0x13, 0x37, 0xfe]).unwrap();
+    let o = leakscope(&["link", garbage.to_str().unwrap()]);
+    std::fs::remove_file(&garbage).unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("leakscope-garbage"), "{}", stderr(&o));
+}

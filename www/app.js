@@ -3,7 +3,10 @@
 // This file only wires events, the URL state and the DOM.
 import { $, h } from "./dom.js";
 import { Client } from "./client.js";
-import { readHash, writeHash, coreState } from "./state.js";
+import { readHash, writeHash, coreState, viewHash } from "./state.js";
+import { singleFile, embeddedData, exampleFiles, reportHTML } from "./assets.js";
+import { fetchFile, nameOf, shareDialog, download } from "./share.js";
+import { registerOffline } from "./offline.js";
 import { renderFiles, errorCard } from "./views/files.js";
 import { renderOverview } from "./views/overview.js";
 import { renderCharts } from "./views/charts.js";
@@ -30,6 +33,7 @@ const BIG = 4 << 20;
 
 let state = readHash();
 let loading = null; // { id, size, name }
+let cancelFetch = null; // aborts the link's file being fetched
 let renderTicket = 0;
 const client = new Client(({ id, read }) => {
   if (loading && id === loading.id) $("progress-bar").value = read / loading.size;
@@ -57,15 +61,7 @@ const handlers = {
   onReset: () => update({ from: undefined, to: undefined }),
   onToggle: (name) => update({ hidden: state.hidden.includes(name) ? state.hidden.filter((n) => n !== name) : [...state.hidden, name] }),
   navigate: (view, params) => navigate(view, params),
-  download: async (op, filename) => {
-    const text = await client.call(op, { state: coreState(state, width()) });
-    const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
-    const a = h("a", { href: url, download: filename });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  },
+  download: async (op, filename) => download(await client.call(op, { state: coreState(state, width()) }), filename, "image/svg+xml"),
 };
 
 const width = () => Math.max(320, $("view").clientWidth - 8);
@@ -104,13 +100,23 @@ async function refreshFiles() {
   const files = await client.call("files");
   $("files").replaceChildren(...[renderFiles(files, async (id) => {
     await client.remove(id);
+    forgetLinkFiles();
     await refreshFiles();
     render();
   })].flat());
   document.body.classList.toggle("empty", files.length === 0);
 }
 
-async function loadAll(entries) {
+/** The files a link named no longer describe what is loaded. */
+function forgetLinkFiles() {
+  if (!state.url.length && !state.data) return;
+  state = { ...state, url: [], data: undefined };
+  writeHash(state);
+}
+
+/** Loads files; unless they come from the link itself, the link's files are forgotten. */
+async function loadAll(entries, { fromLink = false } = {}) {
+  if (!fromLink) forgetLinkFiles();
   performance.mark("load-start");
   for (const { name, blob } of entries) {
     const id = client.peekId();
@@ -151,6 +157,73 @@ async function dropped(dataTransfer) {
   return out;
 }
 
+/** Files packed in a link's (or a report's) data. */
+async function loadPacked(data, options) {
+  let files;
+  try {
+    files = await client.call("unpack", { data });
+  } catch (e) {
+    $("errors").append(errorCard("the link's files", e.message));
+    return;
+  }
+  await loadAll(files.map(({ name, bytes }) => ({ name, blob: new Blob([bytes]) })), options);
+}
+
+/** Files a link names by URL, fetched one at a time with progress and Cancel. */
+async function loadURLs(urls) {
+  const entries = [];
+  for (const url of urls) {
+    const controller = new AbortController();
+    cancelFetch = () => controller.abort();
+    $("progress-name").textContent = url;
+    $("progress-bar").removeAttribute("value");
+    $("progress").hidden = false;
+    try {
+      const blob = await fetchFile(url, {
+        signal: controller.signal,
+        onProgress: (read, total) => (total ? ($("progress-bar").value = read / total) : null),
+      });
+      entries.push({ name: nameOf(url), blob });
+    } catch (e) {
+      $("errors").append(errorCard(url, e.message));
+    } finally {
+      cancelFetch = null;
+      $("progress").hidden = true;
+    }
+  }
+  await loadAll(entries, { fromLink: true });
+}
+
+/** Bytes of the loaded files, packed by the core for a link or a report. */
+async function packFiles(files) {
+  const list = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: await f.blob.arrayBuffer() })));
+  return client.call("pack", { files: list }, list.map((f) => f.bytes));
+}
+
+async function downloadReport() {
+  try {
+    const html = await reportHTML(viewHash(state), await packFiles(client.files));
+    const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+    download(html, `leakscope-report-${stamp}.html`, "text/html");
+  } catch (e) {
+    $("errors").append(errorCard("report", e.message));
+  }
+}
+
+/** What the page was opened with: a report's own data, a link's data or URLs. */
+async function openLinked() {
+  const embedded = embeddedData();
+  if (embedded && !state.data && !state.url.length) {
+    if (!location.hash.slice(1)) {
+      state = readHash(`#${embedded.hash}`);
+      writeHash(state);
+    }
+    await loadPacked(embedded.data, { fromLink: true });
+  }
+  if (state.data) await loadPacked(state.data, { fromLink: true });
+  if (state.url.length) await loadURLs(state.url);
+}
+
 let pasted = 0;
 function loadText(text) {
   if (text.trim()) loadAll([{ name: `pasted-${++pasted}.txt`, blob: new Blob([text]) }]);
@@ -162,15 +235,23 @@ $("tabs").append(...VIEWS.map(([view, label]) => h("button", { id: `tab-${view}`
 $("file").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.name, blob: f }))).then(() => (e.target.value = "")));
 $("folder").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }))).then(() => (e.target.value = "")));
 $("example").addEventListener("click", async () => {
-  const entries = await Promise.all(EXAMPLE.map(async (name) => ({ name, blob: await (await fetch(new URL(`../pkg/example/${name}`, import.meta.url))).blob() })));
-  loadAll(entries);
+  try {
+    const example = await exampleFiles(EXAMPLE);
+    if (example.data) await loadPacked(example.data);
+    else await loadAll(example.files);
+  } catch (e) {
+    $("errors").append(errorCard("example", e.message));
+  }
 });
+$("copy-link").addEventListener("click", () =>
+  shareDialog({ files: client.files, urls: state.url, hash: viewHash(state), pack: packFiles, onReport: downloadReport }));
+$("report").addEventListener("click", downloadReport);
 $("paste-load").addEventListener("click", () => {
   loadText($("paste-text").value);
   $("paste-text").value = "";
   $("paste").open = false;
 });
-$("cancel").addEventListener("click", () => client.restart());
+$("cancel").addEventListener("click", () => (cancelFetch ? cancelFetch() : client.restart()));
 document.addEventListener("dragover", (e) => {
   e.preventDefault();
   document.body.classList.add("dragging");
@@ -193,7 +274,18 @@ document.addEventListener("keydown", (e) => {
   }
 });
 addEventListener("popstate", () => {
-  state = readHash();
+  const next = readHash();
+  const otherFiles = (next.data && next.data !== state.data) || (next.url.length && next.url.join("\n") !== state.url.join("\n"));
+  // The loaded files stay; a link naming other files (pasted into this
+  // tab, or an older history entry) is opened only when asked.
+  if (otherFiles) {
+    const link = location.href;
+    const offer = h("div", { class: "update", role: "status" }, "This link names other files than the ones loaded. ",
+      h("button", { class: "button", onclick: () => { location.replace(link); location.reload(); } }, "Open them instead"),
+      h("button", { class: "link close", "aria-label": "dismiss", onclick: () => offer.remove() }, "×"));
+    document.body.prepend(offer);
+  }
+  state = { ...next, url: state.url, data: state.data };
   render();
 });
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", render);
@@ -203,4 +295,5 @@ addEventListener("resize", () => {
   resizeTimer = setTimeout(() => state.view === "charts" && render(), 200);
 });
 
-refreshFiles().then(render);
+if (!singleFile) registerOffline();
+refreshFiles().then(render).then(openLinked);

@@ -1,3 +1,5 @@
+import { startWorker } from "./assets.js";
+
 // Talks to the worker. Keeps the files it was given (as Blobs) so that a
 // cancelled load or a crashed worker is replaced by a fresh worker holding
 // all the other files again; calls made meanwhile wait for it.
@@ -13,7 +15,7 @@ export class Client {
   }
 
   start() {
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.worker = startWorker();
     this.worker.onmessage = ({ data }) => {
       if (data.progress) return this.onProgress?.(data.progress);
       const p = this.pending.get(data.id);

@@ -1,9 +1,11 @@
 // The worker: holds the core (WebAssembly) and the loaded files, so that
 // decoding and analysis never block the page. It answers requests by name;
 // the core does all the work and formatting.
-import init, { Session } from "../pkg/leakscope.js";
+import init, { Session, pack, unpack } from "../pkg/leakscope.js";
 
-const ready = init({ module_or_path: new URL("../pkg/leakscope_bg.wasm", import.meta.url) });
+// The first message says where the wasm is: a URL, or its bytes (the
+// single-file build has no files beside it).
+let ready = null;
 let session = null;
 
 const ops = {
@@ -23,9 +25,15 @@ const ops = {
   flame: ({ state }) => session.flame(state),
   flame_svg: ({ state }) => session.flame_svg(state),
   callers: ({ state }) => session.callers(state),
+  pack: ({ files }) => pack(files.map((f) => f.name), files.map((f) => new Uint8Array(f.bytes))),
+  unpack: ({ data }) => unpack(data),
 };
 
-onmessage = async ({ data: { id, op, args } }) => {
+onmessage = async ({ data: { id, op, args, init: wasm } }) => {
+  if (wasm) {
+    ready = init({ module_or_path: wasm });
+    return;
+  }
   try {
     await ready;
     session ??= new Session();

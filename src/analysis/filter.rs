@@ -191,22 +191,54 @@ pub fn apply<'p>(profile: &'p Profile, filters: &Filters) -> Result<View<'p>> {
     Ok(view)
 }
 
-/// Whether a location's functions, files or binary match (pprof's `matchesName`).
-fn location_matches(p: &Profile, loc: &Location, lines: &[Line], re: &Regex) -> bool {
-    lines.iter().any(|ln| {
+/// A name regex with its answers remembered per function and per mapping:
+/// a profile has many more locations than functions, and the page's regex
+/// engine (the bounded backtracker, for a small wasm) is slower than the
+/// CLI's lazy DFA, so each name is matched once.
+struct Matcher<'a> {
+    re: &'a Regex,
+    /// 0 not asked yet, 1 no, 2 yes.
+    functions: Vec<u8>,
+    mappings: Vec<u8>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(p: &Profile, re: &'a Regex) -> Self {
+        Matcher {
+            re,
+            functions: vec![0; p.functions.len()],
+            mappings: vec![0; p.mappings.len()],
+        }
+    }
+
+    fn memo(slot: &mut u8, ask: impl FnOnce() -> bool) -> bool {
+        if *slot == 0 {
+            *slot = 1 + u8::from(ask());
+        }
+        *slot == 2
+    }
+
+    /// Whether a location's functions, files or binary match (pprof's `matchesName`).
+    fn location(&mut self, p: &Profile, loc: &Location, lines: &[Line]) -> bool {
+        lines.iter().any(|ln| self.line(p, ln)) || self.mapping(p, loc)
+    }
+
+    fn mapping(&mut self, p: &Profile, loc: &Location) -> bool {
+        let re = self.re;
+        loc.mapping.is_some_and(|m| {
+            Self::memo(&mut self.mappings[m as usize], || {
+                re.is_match(&p.mappings[m as usize].file)
+            })
+        })
+    }
+
+    fn line(&mut self, p: &Profile, ln: &Line) -> bool {
+        let re = self.re;
         let f = &p.functions[ln.function as usize];
-        re.is_match(&f.name) || re.is_match(&f.filename)
-    }) || mapping_matches(p, loc, re)
-}
-
-fn mapping_matches(p: &Profile, loc: &Location, re: &Regex) -> bool {
-    loc.mapping
-        .is_some_and(|m| re.is_match(&p.mappings[m as usize].file))
-}
-
-fn line_matches(p: &Profile, ln: &Line, re: &Regex) -> bool {
-    let f = &p.functions[ln.function as usize];
-    re.is_match(&f.name) || re.is_match(&f.filename)
+        Self::memo(&mut self.functions[ln.function as usize], || {
+            re.is_match(&f.name) || re.is_match(&f.filename)
+        })
+    }
 }
 
 /// pprof's `FilterSamplesByName`: focus/ignore select samples; hide/show
@@ -219,28 +251,32 @@ fn by_name(
     show: Option<&Regex>,
 ) {
     let p = view.profile;
+    let mut focus = focus.map(|re| Matcher::new(p, re));
+    let mut ignore = ignore.map(|re| Matcher::new(p, re));
+    let mut hide = hide.map(|re| Matcher::new(p, re));
+    let mut show = show.map(|re| Matcher::new(p, re));
     // Per location: Some(true) focused, Some(false) ignored, None neither.
     let mut focus_or_ignore: Vec<Option<bool>> = vec![None; p.locations.len()];
     let mut hidden = vec![false; p.locations.len()];
     let (mut fm, mut im, mut hm, mut hnm) = (false, false, false, false);
     for (li, loc) in p.locations.iter().enumerate() {
         let lines = view.lines(li);
-        if ignore.is_some_and(|re| location_matches(p, loc, lines, re)) {
+        if ignore.as_mut().is_some_and(|m| m.location(p, loc, lines)) {
             im = true;
             focus_or_ignore[li] = Some(false);
-        } else if focus.is_none_or(|re| location_matches(p, loc, lines, re)) {
+        } else if focus.as_mut().is_none_or(|m| m.location(p, loc, lines)) {
             fm = true;
             focus_or_ignore[li] = Some(true);
         }
-        if let Some(re) = hide {
-            if location_matches(p, loc, view.lines(li), re) {
+        if let Some(m) = hide.as_mut() {
+            if m.location(p, loc, view.lines(li)) {
                 hm = true;
-                let kept: Vec<Line> = if mapping_matches(p, loc, re) {
+                let kept: Vec<Line> = if m.mapping(p, loc) {
                     Vec::new()
                 } else {
                     view.lines(li)
                         .iter()
-                        .filter(|ln| !line_matches(p, ln, re))
+                        .filter(|ln| !m.line(p, ln))
                         .copied()
                         .collect()
                 };
@@ -250,13 +286,13 @@ fn by_name(
                 view.lines_mut()[li] = kept;
             }
         }
-        if let Some(re) = show {
-            let kept: Vec<Line> = if mapping_matches(p, loc, re) {
+        if let Some(m) = show.as_mut() {
+            let kept: Vec<Line> = if m.mapping(p, loc) {
                 view.lines(li).to_vec()
             } else {
                 view.lines(li)
                     .iter()
-                    .filter(|ln| line_matches(p, ln, re))
+                    .filter(|ln| m.line(p, ln))
                     .copied()
                     .collect()
             };
@@ -308,20 +344,17 @@ fn by_name(
 /// pprof's `ShowFrom`: drop frames above the root-most matching frame.
 fn by_show_from(view: &mut View, re: &Regex) -> bool {
     let p = view.profile;
+    let mut m = Matcher::new(p, re);
     let mut matched_loc = vec![false; p.locations.len()];
     let mut matched = false;
     for (li, loc) in p.locations.iter().enumerate() {
-        if mapping_matches(p, loc, re) {
+        if m.mapping(p, loc) {
             matched_loc[li] = true;
             matched = true;
             continue;
         }
         // The outermost matching line; inner lines up to it stay.
-        if let Some(i) = view
-            .lines(li)
-            .iter()
-            .rposition(|ln| line_matches(p, ln, re))
-        {
+        if let Some(i) = view.lines(li).iter().rposition(|ln| m.line(p, ln)) {
             view.lines_mut()[li].truncate(i + 1);
             matched_loc[li] = true;
             matched = true;

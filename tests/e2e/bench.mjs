@@ -12,7 +12,8 @@ const RUNS = 7;
 const wasm = readFileSync(join(root, "pkg/leakscope_bg.wasm"));
 console.log(`wasm: ${(wasm.length / 1e6).toFixed(2)} MB (${(gzipSync(wasm, { level: 9 }).length / 1e6).toFixed(2)} MB gzipped)`);
 
-const { server, origin } = await serve();
+// The repository root (the same page as dist/, and target/bench-data/ for the big files).
+const { server, origin } = await serve({ dir: root });
 const browser = await launch();
 
 async function measure(label, hash, files, mark) {
@@ -106,6 +107,60 @@ if (existsSync(big)) {
   await page.context().close();
 } else {
   console.log("(no target/bench-data/large-cpu-1000000.pb.gz: run cargo bench --bench large_profile -- --cpu --generate-only for the flame graph figures)");
+}
+
+// A #data= link with the blog's four snapshots, opened in a fresh page →
+// the Diff painted (unpack, decode, diff, table).
+{
+  const pkg = await import(join(root, "pkg/leakscope.js"));
+  await pkg.default({ module_or_path: readFileSync(join(root, "pkg/leakscope_bg.wasm")) });
+  const names = ["heap.0.pprof", "heap.1.pprof", "heap.2.pprof", "heap.3.pprof"];
+  const data = pkg.pack(names, names.map((n) => readFileSync(join(corpus, "blog", n))));
+  const hash = `#view=diff&si=alloc_space&data=${data}`;
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await browser.newContext().then((c) => c.newPage());
+    const start = Date.now();
+    await page.goto(`${origin}/${hash}`);
+    await page.waitForSelector("table.report tbody tr");
+    // From navigation start to the Diff's first paint after the load.
+    times.push(await page.evaluate(() => performance.getEntriesByName("painted:diff").at(-1).startTime));
+    await page.context().close();
+  }
+  times.sort((a, b) => a - b);
+  console.log(`link with blog heap.0–3 (${hash.length} characters) opened → Diff painted: median ${times[RUNS >> 1].toFixed(0)} ms, best ${times[0].toFixed(0)} ms, worst ${times.at(-1).toFixed(0)} ms (${RUNS} runs, from navigation start)`);
+}
+
+// A focus filter on the 1M-sample heap profile (cargo bench --bench
+// large_profile makes it): the page's regex engine is the backtracker.
+const heap = join(root, "target/bench-data/large-heap-1000000.pb.gz");
+if (existsSync(heap)) {
+  const page = await open(browser, origin, "#view=top");
+  await page.evaluate(async () => {
+    const blob = await (await fetch("/target/bench-data/large-heap-1000000.pb.gz")).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], "large-heap.pb.gz"));
+    const before = window.__loads ?? 0;
+    document.body.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    await new Promise((ok) => {
+      const poll = () => ((window.__loads ?? 0) > before ? ok() : setTimeout(poll, 50));
+      poll();
+    });
+  });
+  const times = {};
+  for (const [label, hash] of [["no filter", "#view=top&sort=cum"], ["focus=Func1", "#view=top&f=Func1"], ["ignore=(?i)func9", "#view=top&i=(%3Fi)func9"]]) {
+    times[label] = await page.evaluate(async (h) => {
+      const start = performance.now();
+      location.hash = h;
+      await new Promise((ok) => {
+        const poll = () => (performance.getEntriesByName("painted:top").some((e) => e.startTime > start) ? ok() : setTimeout(poll, 5));
+        poll();
+      });
+      return performance.getEntriesByName("painted:top").find((e) => e.startTime > start).startTime - start;
+    }, hash);
+  }
+  console.log(`1M-sample heap profile, Top painted after a change: ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(", ")}`);
+  await page.context().close();
 }
 
 await browser.close();

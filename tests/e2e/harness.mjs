@@ -24,21 +24,31 @@ const TYPES = {
   ".png": "image/png",
 };
 
-/** Serves the repository root (the page, www/, pkg/) on 127.0.0.1. */
-export async function serve() {
+export const dist = join(root, "dist");
+
+/**
+ * Serves a folder (default: the built site, dist/) on 127.0.0.1, under
+ * `prefix` (e.g. "/tools/leakscope"), optionally with CORS headers for
+ * every origin (a host that lets other sites read its files).
+ */
+export async function serve({ dir = dist, prefix = "", cors = false } = {}) {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    const file = join(root, path.endsWith("/") ? path + "index.html" : path);
+    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const headers = cors ? { "access-control-allow-origin": "*" } : {};
+    if (!pathname.startsWith(prefix + "/")) return res.writeHead(404, headers).end("not found");
+    const path = normalize(pathname.slice(prefix.length)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dir, path.endsWith("/") ? path + "index.html" : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, { ...headers, "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
       res.end(body);
     } catch {
-      res.writeHead(404).end("not found");
+      res.writeHead(404, headers).end("not found");
     }
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { server, origin, base: origin + prefix };
 }
 
 export async function launch() {
@@ -114,4 +124,28 @@ export function oracleRows(text) {
       const m = /^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$/.exec(l);
       return m.slice(1, 7);
     });
+}
+
+/** A list of named async tests, run in order; `finish()` reports and sets the exit code. */
+export function suite(label) {
+  const results = [];
+  return {
+    async test(name, body) {
+      const started = Date.now();
+      try {
+        await body();
+        results.push([name, "ok", Date.now() - started]);
+      } catch (e) {
+        results.push([name, "FAILED", Date.now() - started, e]);
+      }
+    },
+    finish() {
+      for (const [name, status, ms, error] of results) {
+        console.error(`${status === "ok" ? "ok  " : "FAIL"} ${name} (${ms} ms)`);
+        if (error) console.error(error);
+      }
+      if (results.some((r) => r[1] !== "ok")) process.exit(1);
+      console.error(`${label}: ${results.length} passed (screenshots in target/e2e/)`);
+    },
+  };
 }

@@ -4,21 +4,11 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve, launch, open, drop, assertLocal, screenshot, rows, oracleRows, corpus, hasCorpus, root } from "./harness.mjs";
+import { serve, launch, open, drop, assertLocal, screenshot, rows, oracleRows, corpus, hasCorpus, root, suite } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
-const results = [];
-
-async function test(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    results.push([name, "ok", Date.now() - started]);
-  } catch (e) {
-    results.push([name, "FAILED", Date.now() - started, e]);
-  }
-}
+const { test, finish } = suite("browser tests");
 
 const tab = (page, view) => page.click(`#tab-${view}`);
 const blogFile = (name) => [name, readFileSync(join(corpus, "blog", name))];
@@ -240,9 +230,4 @@ await test("the flame graph: click to zoom, breadcrumb back, search", async () =
 
 await browser.close();
 server.close();
-for (const [name, status, ms, error] of results) {
-  console.error(`${status === "ok" ? "ok  " : "FAIL"} ${name} (${ms} ms)`);
-  if (error) console.error(error);
-}
-if (results.some((r) => r[1] !== "ok")) process.exit(1);
-console.error(`browser tests: ${results.length} passed (screenshots in target/e2e/)`);
+finish();

@@ -52,4 +52,13 @@ assert.ok(hover.length >= 3 && hover[0].value.endsWith("B"), JSON.stringify(hove
 // Bad input is an error with the core's message, not a crash.
 assert.throws(() => w.add("bad.pb.gz", new Uint8Array([0x1f, 0x8b, 1, 2])), /bad\.pb\.gz: .*gzip/);
 assert.throws(() => s.top({ f: "(" }), /parsing focus regexp/);
+// Links: what the core packs, it unpacks (names and bytes as given).
+{
+  const bytes = read("tests/data/go.heap.pb.gz");
+  const files = pkg.unpack(pkg.pack(["a <b>.pb.gz", "empty"], [bytes, new Uint8Array()]));
+  assert.deepEqual(files.map((f) => f.name), ["a <b>.pb.gz", "empty"]);
+  assert.deepEqual(Buffer.from(files[0].bytes), bytes);
+  assert.equal(files[1].bytes.length, 0);
+  assert.throws(() => pkg.unpack("AQ-cut-short"), /link/);
+}
 console.error("node smoke test: ok");

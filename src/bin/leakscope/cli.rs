@@ -132,6 +132,22 @@ enum Command {
         #[command(flatten)]
         import: ImportArgs,
     },
+    /// A link to the page that carries the files themselves (in the URL's
+    /// #data= fragment, which browsers never send to a server).
+    Link {
+        /// Profiles, exports, logs (each is read first: a file leakscope
+        /// cannot read makes no link).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where the page is hosted.
+        #[arg(long, default_value = "http://127.0.0.1:8080/")]
+        site: String,
+        /// The view to open, as the page's hash parameters (e.g. view=diff&si=alloc_space).
+        #[arg(long, default_value = "")]
+        view: String,
+        #[command(flatten)]
+        import: ImportArgs,
+    },
     /// Every field of the profile, like `go tool pprof -raw`.
     Raw {
         file: PathBuf,
@@ -488,6 +504,29 @@ fn run(cli: Cli) -> Result<String, Error> {
                 Format::Text => render::text::info(&info),
                 Format::Json => json(&info),
             })
+        }
+        Command::Link {
+            files,
+            site,
+            view,
+            import,
+        } => {
+            let mut shared = Vec::new();
+            for path in &files {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+                leakscope::import::read(&bytes, &import.options())
+                    .map_err(|e| e.context(path.display()))?;
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                shared.push(leakscope::share::SharedFile { name, bytes });
+            }
+            let data = leakscope::share::pack(&shared);
+            let view = view.trim_start_matches('#');
+            let sep = if view.is_empty() { "" } else { "&" };
+            Ok(format!("{site}#{view}{sep}data={data}\n"))
         }
         Command::Raw { file, import } => {
             let p = load(&file, &import.options())?;
