@@ -66,6 +66,10 @@ const replace = (pattern, text) => {
   if (!pattern.test(html)) throw new Error(`index.html: ${pattern} not found`);
   html = html.replace(pattern, () => text);
 };
+const sha256 = (text) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+// The same policy as index.html's, with the inline script and style named
+// by their hashes (no 'unsafe-inline') and the worker started from a Blob.
+replace(/<meta http-equiv="Content-Security-Policy" content="[^"]*">/, `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${sha256(app)} 'wasm-unsafe-eval'; style-src ${sha256(`\n${css}`)}; img-src blob: data:; connect-src https: http:; worker-src blob:; object-src 'none'; base-uri 'none'; form-action 'none'">`);
 replace(/<link rel="stylesheet" href="www\/style.css">/, `<style>\n${css}</style>`);
 replace(/<script type="module" src="www\/app.js"><\/script>\n/, "");
 replace(/<\/body>/, [

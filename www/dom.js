@@ -1,5 +1,5 @@
 // DOM helpers. Every name from a file goes in as text (textContent or an
-// attribute value), never as markup.
+// attribute value), never as markup; event handlers only as listeners.
 
 /** An element: h("td", { class: "num" }, "1.2MB", child, ...). */
 export function h(tag, attrs = {}, ...children) {
@@ -8,6 +8,8 @@ export function h(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "dataset") Object.assign(el.dataset, value);
+    // Through CSSOM: the Content-Security-Policy forbids style attributes.
+    else if (key === "style") el.style.cssText = value;
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   append(el, children);

@@ -64,6 +64,7 @@ export async function launch() {
 /** A page that records every request it makes and every error it logs. */
 export async function open(browser, origin, hash = "") {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await reportViolations(context);
   const page = await context.newPage();
   page.requests = [];
   page.errors = [];
@@ -73,6 +74,15 @@ export async function open(browser, origin, hash = "") {
   await page.goto(`${origin}/${hash}`);
   await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
   return page;
+}
+
+/**
+ * Content-Security-Policy violations become console errors, which every
+ * test collects in page.errors and asserts empty.
+ */
+export async function reportViolations(context) {
+  await context.addInitScript(() =>
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`)));
 }
 
 /** Every request stayed on the page's origin (or in the page: blob:, data:). */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { serve, launch, open, drop, rows, corpus, hasCorpus, dist, artifacts, screenshot, suite } from "./harness.mjs";
+import { serve, launch, open, drop, rows, corpus, hasCorpus, dist, artifacts, screenshot, suite, reportViolations } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -23,10 +23,12 @@ const tableRows = async (page) => {
 /** A fresh browser context at a file:// page. */
 async function openFile(path) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await reportViolations(context);
   const page = await context.newPage();
   page.errors = [];
   page.requests = [];
   page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
   page.on("request", (r) => page.requests.push(r.url()));
   await page.goto(pathToFileURL(path).href);
   await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
