@@ -13,6 +13,7 @@ pub use error::{Error, ErrorKind, Result};
 pub mod analysis;
 pub mod render;
 pub mod share;
+pub mod fuzzing;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

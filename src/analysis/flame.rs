@@ -276,8 +276,9 @@ pub struct FlameFrame {
     pub color: String,
     /// Whether its name matches the view's search.
     pub matched: bool,
-    /// The names from the root to this frame (for zooming into it).
-    pub path: Vec<String>,
+    /// The index of its parent in the view's frames (None: the root); the
+    /// page walks these up for the names from the root (to zoom into it).
+    pub parent: Option<u32>,
 }
 
 /// A flame graph view.
@@ -337,59 +338,86 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
         )
     };
     let root_value = stacks.value(lo, hi).unsigned_abs().max(1) as f64;
-    let mut frames = Vec::new();
-    let mut new_frame =
-        |path: &[u32], depth: usize, x: f64, w: f64, value: i64, self_value: i64| {
-            let names: Vec<String> = path
-                .iter()
-                .map(|&n| stacks.names[n as usize].clone())
-                .collect();
-            let name = names.last().cloned().unwrap_or_else(|| "root".to_string());
-            let delta = view
-                .base
-                .map(|b| value.wrapping_sub(b.find(&names).map_or(0, |(l, h)| b.value(l, h))));
-            let matched = match (&search, path.last()) {
-                (Some(m), Some(&n)) => m[n as usize],
-                _ => false,
-            };
-            frames.push(FlameFrame {
-                depth: depth as u32,
-                x,
-                w,
-                value_text: context.format(value),
-                share: crate::units::percentage(value, context.total)
-                    .trim()
-                    .to_string(),
-                value,
-                self_value,
-                delta,
-                color: String::new(),
-                matched,
-                path: names,
-                name,
-            });
+    let mut frames: Vec<FlameFrame> = Vec::new();
+    // A frame: its run of sequences, its name (None: the root), its
+    // parent's index in `frames`, and the base's run under the same path
+    // (None: not in the base). Paths are never materialised: a deep stack
+    // would make them quadratic.
+    let mut new_frame = |name: Option<u32>,
+                         parent: Option<u32>,
+                         depth: usize,
+                         (x, w): (f64, f64),
+                         (value, self_value): (i64, i64),
+                         base_run: Option<(usize, usize)>| {
+        let matched = match (&search, name) {
+            (Some(m), Some(n)) => m[n as usize],
+            _ => false,
         };
+        frames.push(FlameFrame {
+            depth: depth as u32,
+            x,
+            w,
+            value_text: context.format(value),
+            share: crate::units::percentage(value, context.total)
+                .trim()
+                .to_string(),
+            value,
+            self_value,
+            delta: view
+                .base
+                .map(|b| value.wrapping_sub(base_run.map_or(0, |(l, h)| b.value(l, h)))),
+            color: String::new(),
+            matched,
+            parent,
+            name: name.map_or_else(|| "root".to_string(), |n| stacks.names[n as usize].clone()),
+        });
+        frames.len() as u32 - 1
+    };
+    // The base's run one frame deeper (sequence depth d) under `name`.
+    let base_child = |run: Option<(usize, usize)>, d: usize, name: u32| {
+        let (b, (lo, hi)) = (view.base?, run?);
+        let id = *b.index.get(&stacks.names[name as usize])?;
+        let (l, h) = b.narrow(lo, hi, d, id);
+        (l < h).then_some((l, h))
+    };
     let zoom_ids: Vec<u32> = view.zoom.iter().map(|n| stacks.index[n]).collect();
     // The root and the zoomed frame's ancestors, full width.
+    let mut parent = None;
+    let mut base_run = view.base.map(|b| (0, b.len()));
     for d in 0..zoom_ids.len() {
         let (a, b) = stacks.find(&view.zoom[..d]).unwrap_or((lo, hi));
-        new_frame(&zoom_ids[..d], d, 0.0, 1.0, stacks.value(a, b), 0);
+        let name = d.checked_sub(1).map(|i| zoom_ids[i]);
+        parent = Some(new_frame(name, parent, d, (0.0, 1.0), (stacks.value(a, b), 0), base_run));
+        base_run = base_child(base_run, d, zoom_ids[d]);
     }
     // The zoomed frame and, depth first, what is wide enough below it.
     let mut hidden = 0;
-    // (run, path of the frame, its left edge)
-    let mut pending: Vec<(usize, usize, Vec<u32>, f64)> = vec![(lo, hi, zoom_ids.clone(), 0.0)];
-    while let Some((lo, hi, path, x)) = pending.pop() {
-        let d = path.len();
+    struct Pending {
+        run: (usize, usize),
+        name: Option<u32>,
+        parent: Option<u32>,
+        depth: usize,
+        x: f64,
+        base: Option<(usize, usize)>,
+    }
+    let mut pending = vec![Pending {
+        run: (lo, hi),
+        name: zoom_ids.last().copied(),
+        parent,
+        depth: zoom_ids.len(),
+        x: 0.0,
+        base: base_run,
+    }];
+    while let Some(Pending { run: (lo, hi), name, parent, depth: d, x, base }) = pending.pop() {
         let value = stacks.value(lo, hi);
         let first = stacks.continuing(lo, hi, d);
-        new_frame(
-            &path,
+        let me = new_frame(
+            name,
+            parent,
             d,
-            x,
-            value.unsigned_abs() as f64 / root_value,
-            value,
-            stacks.value(lo, first),
+            (x, value.unsigned_abs() as f64 / root_value),
+            (value, stacks.value(lo, first)),
+            base,
         );
         // Children: the runs of equal frames at depth d, alphabetical, from
         // the frame's left edge (its self value is the gap on the right).
@@ -403,9 +431,14 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
             if w < view.min_width {
                 hidden += 1;
             } else {
-                let mut child = path.clone();
-                child.push(name);
-                children.push((k, end, child, at));
+                children.push(Pending {
+                    run: (k, end),
+                    name: Some(name),
+                    parent: Some(me),
+                    depth: d + 1,
+                    x: at,
+                    base: base_child(base, d, name),
+                });
             }
             at += w;
             k = end;

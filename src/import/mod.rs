@@ -31,23 +31,62 @@ pub enum Input {
 }
 
 /// Limits and switches for reading inputs; the defaults suit a browser tab.
+/// A limit that is hit is an error naming the limit and the CLI option
+/// that raises it ([`Error::limit`]), never an abort.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
-    /// The most bytes a compressed input may inflate to (default 1 GiB).
+    /// The most bytes a compressed input may inflate to (default 1 GiB;
+    /// CLI `--max-inflated-mb`).
     pub max_inflated_bytes: u64,
+    /// A gzip bomb: inflating past [`RATIO_FLOOR`] bytes at more than this
+    /// many bytes out per byte in (default 200; real profiles compress
+    /// 2–20×; CLI `--max-ratio`).
+    pub max_ratio: u64,
+    /// Samples in a profile (default 50 M; CLI `--max-samples`).
+    pub max_samples: u64,
+    /// Locations, functions and mappings of a profile, each (default 20 M;
+    /// CLI `--max-locations`).
+    pub max_locations: u64,
+    /// Entries of a profile's string table (default 20 M; CLI `--max-strings`).
+    pub max_strings: u64,
+    /// Columns of a CSV export (default 20,000; CLI `--max-columns`).
+    pub max_csv_columns: usize,
+    /// Bytes in one line of a line-based text input: CSV, Prometheus text,
+    /// logs, legacy profiles (default 16 MiB; CLI `--max-line-kb`).
+    pub max_line_bytes: usize,
+    /// Nesting of a JSON export (default 64; CLI `--max-json-depth`).
+    pub max_json_depth: usize,
     /// Seconds east of UTC of times written without a zone (Grafana's
     /// formatted times, `dmesg -T`, syslog); `None`: UTC, and the input
     /// report says it was assumed.
     pub utc_offset: Option<i32>,
 }
 
+/// Below this many inflated bytes the ratio is not checked (small, very
+/// repetitive files are fine).
+pub const RATIO_FLOOR: u64 = 64 << 20;
+
 impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             max_inflated_bytes: 1 << 30,
+            max_ratio: 200,
+            max_samples: 50_000_000,
+            max_locations: 20_000_000,
+            max_strings: 20_000_000,
+            max_csv_columns: 20_000,
+            max_line_bytes: 16 << 20,
+            max_json_depth: 64,
             utc_offset: None,
         }
     }
+}
+
+/// The error for a limit that was hit: which, and how to raise it.
+pub(crate) fn limit_hit(what: &str, limit: impl std::fmt::Display, option: &str) -> Error {
+    Error::limit(format!(
+        "{what} (the limit is {limit}); if the file is genuine, raise the limit (CLI: {option})"
+    ))
 }
 
 impl ImportOptions {
@@ -119,8 +158,11 @@ pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input
         let inflated = LimitedReader {
             inner: MultiGzDecoder::new(input),
             remaining: options.max_inflated_bytes,
+            inflated: 0,
+            consumed: consumed.clone(),
+            max_ratio: options.max_ratio,
         };
-        let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options.max_inflated_bytes);
+        let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options);
         read_uncompressed(inflated, gzip_error, options)
     } else {
         read_uncompressed(
@@ -155,7 +197,7 @@ fn read_uncompressed(
         reader.read_to_end(&mut all).map_err(&read_error)?;
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
-            if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options.zone())
+            if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options)
             {
                 let mut set = result?;
                 if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
@@ -164,24 +206,62 @@ fn read_uncompressed(
                 return Ok(Input::Series(set));
             }
         }
+        check_line_length(&all, options)?;
         return match legacy::parse(&all)? {
             Some(p) => Ok(profile(p)),
             // Not a legacy profile after all: it may still be a protobuf.
-            None => pprof::decode(&all[..], &read_error)
+            None => pprof::decode(&all[..], &read_error, options)
                 .map(profile)
                 .map_err(|_| series::unknown_text()),
         };
     }
-    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error).map(profile)
+    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options).map(profile)
 }
 
-fn gzip_error(e: io::Error, input_len: u64, limit: u64) -> Error {
-    if e.get_ref().is_some_and(|inner| inner.is::<InflateLimit>()) {
-        return Error::limit(format!(
-            "the profile inflates to more than {} (the limit for decompressed data; \
-             a gzip bomb?); raise the limit (CLI: --max-inflated-mb) if the file is genuine",
-            crate::units::label(limit as i64, "bytes")
-        ));
+/// The line-length limit of line-based text inputs.
+pub(crate) fn check_line_length(text: &[u8], options: &ImportOptions) -> Result<()> {
+    let mut start = 0;
+    for (line, end) in text
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+        .chain([text.len()])
+        .enumerate()
+    {
+        if end - start > options.max_line_bytes {
+            return Err(limit_hit(
+                &format!("line {} is longer than the limit for a line", line + 1),
+                crate::units::label(options.max_line_bytes as i64, "bytes"),
+                "--max-line-kb",
+            ));
+        }
+        start = end + 1;
+    }
+    Ok(())
+}
+
+fn gzip_error(e: io::Error, input_len: u64, options: &ImportOptions) -> Error {
+    match e.get_ref().and_then(|inner| inner.downcast_ref::<InflateLimit>()) {
+        Some(InflateLimit::Size) => {
+            return limit_hit(
+                "the data inflates to more than the limit for decompressed data (a gzip bomb?)",
+                crate::units::label(options.max_inflated_bytes as i64, "bytes"),
+                "--max-inflated-mb",
+            )
+        }
+        Some(InflateLimit::Ratio) => {
+            return limit_hit(
+                &format!(
+                    "the data inflates more than {}× its compressed size past {} (a gzip bomb?)",
+                    options.max_ratio,
+                    crate::units::label(RATIO_FLOOR as i64, "bytes")
+                ),
+                format!("{}×", options.max_ratio),
+                "--max-ratio",
+            )
+        }
+        None => {}
     }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::malformed(format!(
@@ -205,13 +285,19 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-/// The marker error of [`LimitedReader`].
+/// The marker errors of [`LimitedReader`].
 #[derive(Debug)]
-struct InflateLimit;
+enum InflateLimit {
+    Size,
+    Ratio,
+}
 
 impl std::fmt::Display for InflateLimit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("inflated size limit exceeded")
+        f.write_str(match self {
+            InflateLimit::Size => "inflated size limit exceeded",
+            InflateLimit::Ratio => "inflation ratio limit exceeded",
+        })
     }
 }
 
@@ -219,18 +305,29 @@ impl std::error::Error for InflateLimit {}
 
 /// Fails once more than `limit` bytes came through (unlike `Read::take`,
 /// which would silently truncate).
+/// Also fails when, past [`RATIO_FLOOR`], the output outgrows the
+/// compressed input read so far by more than `max_ratio`.
 struct LimitedReader<R> {
     inner: R,
     remaining: u64,
+    inflated: u64,
+    consumed: Rc<Cell<u64>>,
+    max_ratio: u64,
 }
 
 impl<R: Read> Read for LimitedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n as u64 > self.remaining {
-            return Err(io::Error::other(InflateLimit));
+            return Err(io::Error::other(InflateLimit::Size));
         }
         self.remaining -= n as u64;
+        self.inflated += n as u64;
+        if self.inflated > RATIO_FLOOR
+            && self.inflated / self.max_ratio.max(1) > self.consumed.get()
+        {
+            return Err(io::Error::other(InflateLimit::Ratio));
+        }
         Ok(n)
     }
 }

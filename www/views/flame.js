@@ -90,11 +90,18 @@ function searchLine(flame) {
   return h("p", { class: "search-result" }, `${s.matches} frames match: ${s.value_text} (${s.share} of the total)`);
 }
 
+/** The names from the root to a frame (frames point at their parents). */
+function pathOf(frames, frame) {
+  const names = [];
+  for (let f = frame; f && f.parent !== null; f = frames[f.parent]) names.push(f.name);
+  return names.reverse();
+}
+
 export function renderFlame(view, state, { onChange, navigate, download }) {
   const f = view.flame;
   const crumbs = ["root", ...f.breadcrumb];
   const menu = (frame, x, y) => popupMenu(x, y, [
-    ["Zoom into it", () => onChange({ fz: frame.path })],
+    ["Zoom into it", () => onChange({ fz: pathOf(f.frames, frame) })],
     ["Callers and callees", () => navigate("callers", { fn: frame.name })],
     ["Source lines", () => navigate("list", { list: frame.name })],
   ]);
@@ -112,7 +119,7 @@ export function renderFlame(view, state, { onChange, navigate, download }) {
       crumbs.map((c, i) => [i ? " › " : "", h("button", { class: "link", onclick: () => onChange({ fz: f.breadcrumb.slice(0, i) }) }, c)])),
     searchLine(f),
     view.base ? h("p", { class: "muted" }, `Widths: ${view.profile}; colours: change from ${view.base} (red grew, green shrank).`) : null,
-    flameCanvas(f, { onFrame: (frame) => onChange({ fz: frame.path }), onMenu: menu, label: `flame graph of ${f.sample_type}` }),
+    flameCanvas(f, { onFrame: (frame) => onChange({ fz: pathOf(f.frames, frame) }), onMenu: menu, label: `flame graph of ${f.sample_type}` }),
     f.hidden ? h("p", { class: "muted" }, `${f.hidden} frames too narrow to draw; zoom in to see them.`) : null,
   ];
 }

@@ -162,17 +162,46 @@ enum Format {
     Json,
 }
 
+/// Resource limits on inputs (the core's `ImportOptions`; defaults there).
 #[derive(Args)]
 struct ImportArgs {
     /// Refuse inputs that inflate to more than this many MiB.
-    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    #[arg(long, default_value_t = 1024, value_name = "MIB", help_heading = "Limits")]
     max_inflated_mb: u64,
+    /// Refuse gzip data inflating more than this many times its size (past 64 MiB).
+    #[arg(long, default_value_t = ImportOptions::default().max_ratio, value_name = "N", help_heading = "Limits")]
+    max_ratio: u64,
+    /// Refuse profiles with more samples.
+    #[arg(long, default_value_t = ImportOptions::default().max_samples, value_name = "N", help_heading = "Limits")]
+    max_samples: u64,
+    /// Refuse profiles with more locations (or functions, or mappings).
+    #[arg(long, default_value_t = ImportOptions::default().max_locations, value_name = "N", help_heading = "Limits")]
+    max_locations: u64,
+    /// Refuse profiles with more strings.
+    #[arg(long, default_value_t = ImportOptions::default().max_strings, value_name = "N", help_heading = "Limits")]
+    max_strings: u64,
+    /// Refuse CSV exports with more columns.
+    #[arg(long, default_value_t = ImportOptions::default().max_csv_columns, value_name = "N", help_heading = "Limits")]
+    max_columns: usize,
+    /// Refuse text inputs with a longer line (KiB).
+    #[arg(long, default_value_t = ImportOptions::default().max_line_bytes / 1024, value_name = "KIB", help_heading = "Limits")]
+    max_line_kb: usize,
+    /// Refuse JSON nested deeper.
+    #[arg(long, default_value_t = ImportOptions::default().max_json_depth, value_name = "N", help_heading = "Limits")]
+    max_json_depth: usize,
 }
 
 impl ImportArgs {
     fn options(&self) -> ImportOptions {
         ImportOptions {
             max_inflated_bytes: self.max_inflated_mb.saturating_mul(1 << 20),
+            max_ratio: self.max_ratio,
+            max_samples: self.max_samples,
+            max_locations: self.max_locations,
+            max_strings: self.max_strings,
+            max_csv_columns: self.max_columns,
+            max_line_bytes: self.max_line_kb.saturating_mul(1024),
+            max_json_depth: self.max_json_depth,
             utc_offset: None,
         }
     }

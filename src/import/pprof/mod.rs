@@ -17,11 +17,16 @@ use prost::Message;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::import::{limit_hit, ImportOptions};
 use crate::model::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
 
 /// Decodes an uncompressed protobuf profile from `reader`. `read_error`
 /// turns I/O errors of the source (a broken gzip stream) into errors.
-pub fn decode(reader: impl Read, read_error: impl Fn(std::io::Error) -> Error) -> Result<Profile> {
+pub fn decode(
+    reader: impl Read,
+    read_error: impl Fn(std::io::Error) -> Error,
+    limits: &ImportOptions,
+) -> Result<Profile> {
     let mut window = Window::new(reader);
     let mut header = wire::Profile::default();
     let mut samples = SampleColumns::default();
@@ -55,6 +60,13 @@ pub fn decode(reader: impl Read, read_error: impl Fn(std::io::Error) -> Error) -
                     malformed_at(at, &format!("sample {} is corrupt: {e}", samples.len()))
                 })?;
                 samples.add(&sample, header.sample_type.len())?;
+                if samples.len() as u64 > limits.max_samples {
+                    return Err(limit_hit(
+                        "the profile has more samples than the limit",
+                        limits.max_samples,
+                        "--max-samples",
+                    ));
+                }
             }
             (9, _) if header.time_nanos != 0 => {
                 return Err(Error::malformed(
@@ -62,13 +74,42 @@ pub fn decode(reader: impl Read, read_error: impl Fn(std::io::Error) -> Error) -
                      pass each profile as its own file",
                 ));
             }
-            _ => header
-                .merge(field)
-                .map_err(|e| malformed_at(at, &format!("field {tag} is corrupt: {e}")))?,
+            _ => {
+                header
+                    .merge(field)
+                    .map_err(|e| malformed_at(at, &format!("field {tag} is corrupt: {e}")))?;
+                check_counts(&header, limits)?;
+            }
         }
         window.consume(total);
     }
     resolve(header, samples)
+}
+
+/// The table limits, checked as each entry arrives (so a crafted file
+/// stops before it fills memory).
+fn check_counts(header: &wire::Profile, limits: &ImportOptions) -> Result<()> {
+    for (count, what) in [
+        (header.location.len(), "locations"),
+        (header.function.len(), "functions"),
+        (header.mapping.len(), "mappings"),
+    ] {
+        if count as u64 > limits.max_locations {
+            return Err(limit_hit(
+                &format!("the profile has more {what} than the limit"),
+                limits.max_locations,
+                "--max-locations",
+            ));
+        }
+    }
+    if header.string_table.len() as u64 > limits.max_strings {
+        return Err(limit_hit(
+            "the profile's string table has more entries than the limit",
+            limits.max_strings,
+            "--max-strings",
+        ));
+    }
+    Ok(())
 }
 
 fn malformed_at(offset: u64, what: &str) -> Error {
@@ -500,7 +541,7 @@ mod tests {
     }
 
     fn decode_bytes(b: &[u8]) -> Result<Profile> {
-        decode(b, |e| Error::malformed(e.to_string()))
+        decode(b, |e| Error::malformed(e.to_string()), &ImportOptions::default())
     }
 
     fn tiny() -> wire::Profile {

@@ -38,7 +38,12 @@ pub fn sniff(text: &str) -> bool {
         && first.contains([',', ';', '\t'])
 }
 
-pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Series>> {
+pub fn parse(
+    text: &str,
+    report: &mut InputReport,
+    zone: Zone,
+    max_columns: usize,
+) -> Result<Vec<Series>> {
     let mut body = text;
     let mut delimiter = None;
     let mut skipped_lines = 0usize;
@@ -64,6 +69,13 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Ser
         Some(Ok(h)) => h,
         _ => return Err(Error::unknown_format("the CSV file has no header row")),
     };
+    if header.len() > max_columns {
+        return Err(crate::import::limit_hit(
+            &format!("the CSV header has {} columns, more than the limit", header.len()),
+            max_columns,
+            "--max-columns",
+        ));
+    }
     let cells: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
     let lower: Vec<String> = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
     // Line numbers from byte offsets (the csv crate's own line count is
@@ -320,7 +332,7 @@ mod tests {
 
     fn read(text: &str) -> (Vec<Series>, InputReport) {
         let mut r = InputReport::default();
-        let s = parse(text, &mut r, Zone::default()).unwrap();
+        let s = parse(text, &mut r, Zone::default(), 20_000).unwrap();
         (s, r)
     }
 
@@ -363,14 +375,14 @@ mod tests {
     #[test]
     fn not_grafana() {
         let mut r = InputReport::default();
-        assert!(parse("a,b\n1,2\n", &mut r, Zone::default()).is_err());
+        assert!(parse("a,b\n1,2\n", &mut r, Zone::default(), 20_000).is_err());
     }
 
     #[test]
     fn formatted_times_in_a_given_zone() {
         let mut r = InputReport::default();
         let text = "\"Time\",\"x\"\n2026-11-23 21:26:07,1\n";
-        let s = parse(text, &mut r, Zone::given(3600)).unwrap();
+        let s = parse(text, &mut r, Zone::given(3600), 20_000).unwrap();
         assert_eq!(s[0].times, vec![1795465567.0]);
         assert_eq!(r.zone.as_deref(), Some("UTC+01:00 (given)"));
         // Epoch times carry their zone: the offset does not apply.
@@ -378,6 +390,7 @@ mod tests {
             "\"Time\",\"x\"\n1795465567000,1\n",
             &mut r,
             Zone::given(3600),
+            20_000,
         )
         .unwrap();
         assert_eq!(s[0].times, vec![1795465567.0]);

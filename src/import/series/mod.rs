@@ -9,25 +9,31 @@ pub mod values;
 use crate::error::{Error, Result};
 use crate::model::series::{InputReport, SeriesSet};
 
-use values::Zone;
+use crate::import::ImportOptions;
 
 /// Reads decoded text as a metrics export or an OOM log, whichever it is;
 /// times written without a zone are in `zone`. `None`: the text is none of
 /// the formats (the caller may try others).
-pub fn read_text(text: &str, encoding: &str, zone: Zone) -> Option<Result<SeriesSet>> {
+pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<Result<SeriesSet>> {
     let mut report = InputReport {
         encoding: encoding.to_string(),
         ..Default::default()
     };
+    let zone = options.zone();
     let mut set = SeriesSet::default();
+    let lines = || crate::import::check_line_length(text.as_bytes(), options);
     let result = if grafana_csv::sniff(text) {
-        grafana_csv::parse(text, &mut report, zone).map(|s| set.series = s)
+        lines().and_then(|()| {
+            grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)
+                .map(|s| set.series = s)
+        })
     } else if prom_json::sniff(text) {
-        prom_json::parse(text, &mut report).map(|s| set.series = s)
+        prom_json::check_depth(text, options.max_json_depth)
+            .and_then(|()| prom_json::parse(text, &mut report).map(|s| set.series = s))
     } else if oom::sniff(text) && !prom_text::sniff(text) {
-        oom::parse(text, &mut report, zone).map(|k| set.oom_kills = k)
+        lines().and_then(|()| oom::parse(text, &mut report, zone).map(|k| set.oom_kills = k))
     } else if prom_text::sniff(text) {
-        prom_text::parse(text, &mut report).map(|s| set.series = s)
+        lines().and_then(|()| prom_text::parse(text, &mut report).map(|s| set.series = s))
     } else {
         return None;
     };

@@ -113,6 +113,39 @@ pub fn sniff(text: &str) -> bool {
         .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('"') | Some('}')))
 }
 
+/// The nesting limit: a scan for brackets outside strings, before
+/// serde_json (whose own limit of 128 is fixed and its message terse).
+pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(crate::import::limit_hit(
+                        "the JSON is nested deeper than the limit",
+                        max_depth,
+                        "--max-json-depth",
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
     let response: Response = serde_json::from_str(text).map_err(|e| {
         Error::unknown_format(format!("not a Prometheus API response: invalid JSON: {e}"))

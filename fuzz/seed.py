@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Seeds the fuzz corpora (fuzz/corpus/<target>/, git-ignored) from the
+shared corpus (../shared/corpus) and tests/data: binary profiles (gunzipped:
+mutations should land in the protobuf, not in a gzip checksum) for the
+decoders, text inputs for the text readers, small files of every kind for
+the views, and a few links. Oracle outputs of pprof are left out."""
+import gzip, hashlib, os, subprocess, sys
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sources = [os.path.join(root, "../shared/corpus"), os.path.join(root, "tests/data")]
+skip = (".top.txt", ".dot", ".md", ".json.txt", "oracles_index.json", ".svg", ".sh", ".go", ".mod", ".sum")
+
+def put(target, data):
+    d = os.path.join(root, "fuzz/corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+def is_text(data):
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        return e.start > len(head) - 4  # a character cut at the end
+
+small = []
+for base in sources:
+    for dirpath, _, names in os.walk(base):
+        if "/golden" in dirpath or "/oracles" in dirpath or "crashers" in dirpath:
+            continue
+        for name in sorted(names):
+            if name.endswith(skip) or ".top." in name or name.startswith("README"):
+                continue
+            path = os.path.join(dirpath, name)
+            data = open(path, "rb").read()
+            if not data or len(data) > (1 << 20):
+                continue
+            if data[:2] == b"\x1f\x8b":
+                try:
+                    data = gzip.decompress(data)
+                except Exception:
+                    continue
+            if len(data) > (1 << 20):
+                continue
+            if is_text(data):
+                put("text", data[:256 << 10])
+            else:
+                put("pprof", data)
+                put("pprof_gzip", data)
+            if len(data) <= (64 << 10):
+                put("views", data)
+                small.append(path)
+
+cli = os.path.join(root, "target/release/leakscope")
+if os.path.exists(cli):
+    for path in small[:20]:
+        out = subprocess.run([cli, "link", "--site", "", path], capture_output=True)
+        if out.returncode == 0:
+            put("link", out.stdout.split(b"data=", 1)[1].strip())
+for t in ("pprof", "pprof_gzip", "text", "views", "link"):
+    d = os.path.join(root, "fuzz/corpus", t)
+    print(f"{t}: {len(os.listdir(d)) if os.path.isdir(d) else 0} seeds", file=sys.stderr)

@@ -1,0 +1,36 @@
+//! Replays the fuzzers' crashers (tests/data/crashers/): every input that
+//! once panicked, hung or ran away goes through every fuzz target's body
+//! and must now end normally (an error is fine).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use leakscope::fuzzing;
+
+#[test]
+fn every_crasher_is_handled() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/crashers");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let started = Instant::now();
+        fuzzing::decode_profile(&bytes);
+        fuzzing::decode_gzipped_profile(&bytes);
+        fuzzing::decode_text(&bytes);
+        fuzzing::unpack_link(&bytes);
+        fuzzing::every_view(&bytes);
+        // Debug builds are slow; a hang would take far longer than this.
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{}: {:?}",
+            path.display(),
+            started.elapsed()
+        );
+        replayed += 1;
+    }
+    eprintln!("replayed {replayed} crashers");
+}
