@@ -11,9 +11,9 @@ pub mod workspace;
 
 pub use error::{Error, ErrorKind, Result};
 pub mod analysis;
+pub mod fuzzing;
 pub mod render;
 pub mod share;
-pub mod fuzzing;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

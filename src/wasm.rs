@@ -39,9 +39,16 @@ pub struct Session {
 impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
+        report_panics();
         Session {
             workspace: Workspace::new(),
         }
+    }
+
+    /// Panics, so that tests can check the page survives a bug in the core
+    /// (tests/e2e/hostile.mjs); nothing else calls it.
+    pub fn panic_for_tests(&self) {
+        panic!("a deliberate panic, for the page's crash test");
     }
 
     /// Reads a file of any kind (profile, metrics, OOM log, source) and
@@ -193,6 +200,19 @@ pub fn unpack(text: &str) -> Result<js_sys::Array, JsError> {
         out.push(&item);
     }
     Ok(out)
+}
+
+/// A panic aborts the instance (the `wasm` profile's panic = "abort"),
+/// so its message is left on the worker's global `leakscopePanic` before
+/// that: the worker reports it and the page starts a fresh worker.
+fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let _ = js_sys::Reflect::set(
+            &js_sys::global(),
+            &"leakscopePanic".into(),
+            &info.to_string().into(),
+        );
+    }));
 }
 
 /// The core's version.

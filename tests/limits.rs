@@ -30,7 +30,10 @@ fn profile(n: u64) -> Vec<u8> {
         out.extend(varint(body.len() as u64));
         out.extend(body);
     };
-    field(1, [varint(1 << 3), varint(1), varint(2 << 3), varint(2)].concat());
+    field(
+        1,
+        [varint(1 << 3), varint(1), varint(2 << 3), varint(2)].concat(),
+    );
     for i in 1..=n {
         // sample { location_id: [i], value: [1] }
         field(2, [vec![0x0a, 1], varint(i), vec![0x12, 1, 1]].concat());
@@ -38,7 +41,10 @@ fn profile(n: u64) -> Vec<u8> {
         field(5, [vec![0x08], varint(i), vec![0x10, 3]].concat());
         // location { id: i, line { function_id: i } }
         let line = [vec![0x08], varint(i)].concat();
-        field(4, [vec![0x08], varint(i), vec![0x22, line.len() as u8], line].concat());
+        field(
+            4,
+            [vec![0x08], varint(i), vec![0x22, line.len() as u8], line].concat(),
+        );
     }
     for s in ["", "samples", "count", "main"] {
         field(6, s.as_bytes().to_vec());
@@ -96,7 +102,9 @@ fn inflated_size_and_ratio() {
 fn csv_columns_and_line_length() {
     let mut csv = String::from("\"Time\"");
     for i in 0..300 {
-        csv.push_str(&format!(",\"process_resident_memory_bytes{{instance=\"\"h{i}\"\"}}\""));
+        csv.push_str(&format!(
+            ",\"process_resident_memory_bytes{{instance=\"\"h{i}\"\"}}\""
+        ));
     }
     csv.push('\n');
     for t in 0..5 {

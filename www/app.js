@@ -37,7 +37,7 @@ let cancelFetch = null; // aborts the link's file being fetched
 let renderTicket = 0;
 const client = new Client(({ id, read }) => {
   if (loading && id === loading.id) $("progress-bar").value = read / loading.size;
-});
+}, (message) => $("errors").append(errorCard("leakscope", `${message}. The loaded files are kept: a fresh worker is reading them again.`)));
 
 // ---- the view ---------------------------------------------------------
 

@@ -5,8 +5,10 @@ import { startWorker } from "./assets.js";
 // all the other files again; calls made meanwhile wait for it.
 
 export class Client {
-  constructor(onProgress) {
+  constructor(onProgress, onCrash) {
     this.onProgress = onProgress;
+    this.onCrash = onCrash;
+    this.crashes = 0; // in a row, without an answer in between
     this.files = []; // { name, blob, utcOffset, fileId }
     this.pending = new Map();
     this.nextId = 1;
@@ -19,15 +21,24 @@ export class Client {
     this.worker.onmessage = ({ data }) => {
       if (data.progress) return this.onProgress?.(data.progress);
       const p = this.pending.get(data.id);
-      if (!p) return;
       this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.value);
-      else p.reject(Object.assign(new Error(data.error), { fatal: data.fatal }));
+      if (data.ok) p?.resolve(data.value);
+      else p?.reject(new Error(data.error));
+      if (!data.fatal) this.crashes = 0;
+      else this.crashed(data.error);
     };
     this.worker.onerror = (e) => {
       e.preventDefault();
-      this.failAll(Object.assign(new Error(`the worker stopped: ${e.message || "unknown error"}`), { fatal: true }));
+      const message = `the worker stopped: ${e.message || "unknown error"}`;
+      this.failAll(new Error(message));
+      this.crashed(message);
     };
+  }
+
+  /** The core crashed: a fresh worker gets the files again (not forever). */
+  crashed(message) {
+    this.onCrash?.(message);
+    if (++this.crashes <= 3) this.restart();
   }
 
   failAll(error) {
@@ -44,15 +55,10 @@ export class Client {
     });
   }
 
-  /** A request, after any restart; a crash restarts the worker. */
+  /** A request, after any restart (a crash restarts the worker: see start). */
   async call(op, args = {}, transfer = []) {
     if (this.restarting) await this.restarting;
-    try {
-      return await this.send(op, args, transfer);
-    } catch (error) {
-      if (error.fatal) this.restart();
-      throw error;
-    }
+    return this.send(op, args, transfer);
   }
 
   /** The id the next request will get (to match progress reports). */

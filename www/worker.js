@@ -27,6 +27,7 @@ const ops = {
   callers: ({ state }) => session.callers(state),
   pack: ({ files }) => pack(files.map((f) => f.name), files.map((f) => new Uint8Array(f.bytes))),
   unpack: ({ data }) => unpack(data),
+  panic_for_tests: () => session.panic_for_tests(),
 };
 
 onmessage = async ({ data: { id, op, args, init: wasm } }) => {
@@ -39,9 +40,12 @@ onmessage = async ({ data: { id, op, args, init: wasm } }) => {
     session ??= new Session();
     postMessage({ id, ok: true, value: ops[op](args, id) });
   } catch (e) {
-    // A panic in the core leaves its memory undefined: say so, so the page
-    // starts a fresh worker.
+    // A panic in the core aborts it and leaves its memory undefined: say
+    // so (with the panic's message), so the page starts a fresh worker.
     const fatal = e instanceof WebAssembly.RuntimeError;
-    postMessage({ id, ok: false, error: String(e?.message ?? e), fatal });
+    const error = fatal
+      ? `leakscope's core crashed (a bug; please report it): ${String(self.leakscopePanic ?? e.message).replace(/\s*\n\s*/g, " ")}`
+      : String(e?.message ?? e);
+    postMessage({ id, ok: false, error, fatal });
   }
 };

@@ -387,7 +387,14 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
     for d in 0..zoom_ids.len() {
         let (a, b) = stacks.find(&view.zoom[..d]).unwrap_or((lo, hi));
         let name = d.checked_sub(1).map(|i| zoom_ids[i]);
-        parent = Some(new_frame(name, parent, d, (0.0, 1.0), (stacks.value(a, b), 0), base_run));
+        parent = Some(new_frame(
+            name,
+            parent,
+            d,
+            (0.0, 1.0),
+            (stacks.value(a, b), 0),
+            base_run,
+        ));
         base_run = base_child(base_run, d, zoom_ids[d]);
     }
     // The zoomed frame and, depth first, what is wide enough below it.
@@ -408,7 +415,15 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
         x: 0.0,
         base: base_run,
     }];
-    while let Some(Pending { run: (lo, hi), name, parent, depth: d, x, base }) = pending.pop() {
+    while let Some(Pending {
+        run: (lo, hi),
+        name,
+        parent,
+        depth: d,
+        x,
+        base,
+    }) = pending.pop()
+    {
         let value = stacks.value(lo, hi);
         let first = stacks.continuing(lo, hi, d);
         let me = new_frame(

@@ -197,8 +197,7 @@ fn read_uncompressed(
         reader.read_to_end(&mut all).map_err(&read_error)?;
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
-            if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options)
-            {
+            if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options) {
                 let mut set = result?;
                 if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
                     input.warnings.push(w);
@@ -242,7 +241,10 @@ pub(crate) fn check_line_length(text: &[u8], options: &ImportOptions) -> Result<
 }
 
 fn gzip_error(e: io::Error, input_len: u64, options: &ImportOptions) -> Error {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<InflateLimit>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<InflateLimit>())
+    {
         Some(InflateLimit::Size) => {
             return limit_hit(
                 "the data inflates to more than the limit for decompressed data (a gzip bomb?)",

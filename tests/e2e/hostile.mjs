@@ -144,6 +144,26 @@ await test("hostile names are text in every view, the SVG download and the link"
   await page.context().close();
 });
 
+await test("a panic in the core: an error card, a fresh worker, the files still loaded", async () => {
+  const page = await open(browser, origin, "#view=top");
+  await drop(page, [["heap.pb.gz", hostileProfile()], ["rss.csv", hostileCSV()]]);
+  await page.waitForSelector("table.report tbody tr");
+  const before = await page.$$eval("table.report tbody tr", (trs) => trs.length);
+  // Ask the worker's core to panic, as a bug would.
+  const [worker] = page.workers();
+  await worker.evaluate(() => self.onmessage({ data: { id: -1, op: "panic_for_tests", args: {} } }));
+  await page.waitForSelector("#errors .error");
+  assert.match(await page.textContent("#errors .error"), /core crashed .*a deliberate panic, for the page's crash test.*files are kept/);
+  page.errors = page.errors.filter((e) => !/unreachable|panicked/.test(e));
+  // The views still answer, from a new worker holding both files.
+  await page.click("#tab-overview");
+  await page.click("#tab-top");
+  await page.waitForFunction((n) => document.querySelectorAll("table.report tbody tr").length === n, before);
+  assert.equal(await page.$$eval("table.files tbody tr", (trs) => trs.length), 2);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 await browser.close();
 server.close();
 finish();

@@ -166,7 +166,12 @@ enum Format {
 #[derive(Args)]
 struct ImportArgs {
     /// Refuse inputs that inflate to more than this many MiB.
-    #[arg(long, default_value_t = 1024, value_name = "MIB", help_heading = "Limits")]
+    #[arg(
+        long,
+        default_value_t = 1024,
+        value_name = "MIB",
+        help_heading = "Limits"
+    )]
     max_inflated_mb: u64,
     /// Refuse gzip data inflating more than this many times its size (past 64 MiB).
     #[arg(long, default_value_t = ImportOptions::default().max_ratio, value_name = "N", help_heading = "Limits")]

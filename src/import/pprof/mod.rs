@@ -541,7 +541,11 @@ mod tests {
     }
 
     fn decode_bytes(b: &[u8]) -> Result<Profile> {
-        decode(b, |e| Error::malformed(e.to_string()), &ImportOptions::default())
+        decode(
+            b,
+            |e| Error::malformed(e.to_string()),
+            &ImportOptions::default(),
+        )
     }
 
     fn tiny() -> wire::Profile {

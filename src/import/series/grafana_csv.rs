@@ -71,7 +71,10 @@ pub fn parse(
     };
     if header.len() > max_columns {
         return Err(crate::import::limit_hit(
-            &format!("the CSV header has {} columns, more than the limit", header.len()),
+            &format!(
+                "the CSV header has {} columns, more than the limit",
+                header.len()
+            ),
             max_columns,
             "--max-columns",
         ));
