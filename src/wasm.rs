@@ -65,6 +65,11 @@ impl Session {
             utc_offset: utc_offset_seconds,
             ..ImportOptions::default()
         };
+        // wasm32 memory stops at 4 GiB; what is mapped now is in use or free
+        // in the allocator, so this is a lower bound of what is left.
+        let mapped = core::arch::wasm32::memory_size(0) as u64 * 65536;
+        crate::import::check_fits(bytes, (4u64 << 30).saturating_sub(mapped), &options)
+            .map_err(|e| js_error(e.context(name)))?;
         let reader = Progress {
             bytes,
             read: 0,

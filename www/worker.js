@@ -44,7 +44,7 @@ onmessage = async ({ data: { id, op, args, init: wasm } }) => {
     // so (with the panic's message), so the page starts a fresh worker.
     const fatal = e instanceof WebAssembly.RuntimeError;
     const error = fatal
-      ? `leakscope's core crashed (a bug; please report it): ${String(self.leakscopePanic ?? e.message).replace(/\s*\n\s*/g, " ")}`
+      ? `leakscope's core crashed (a bug; please report it): ${String(self.leakscopePanic ?? `${e.message} (out of memory? a WebAssembly page has at most 4 GiB; the CLI has no such ceiling)`).replace(/\s*\n\s*/g, " ")}`
       : String(e?.message ?? e);
     postMessage({ id, ok: false, error, fatal });
   }

@@ -217,6 +217,43 @@ fn read_uncompressed(
     pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options).map(profile)
 }
 
+/// Memory the model of an input will need, estimated before reading it:
+/// the input itself, plus twice its inflated size (the columnar model
+/// peaks at 1.8× the uncompressed protobuf, BENCHMARKS.md). A gzip stream
+/// says its inflated size (mod 4 GiB) in its last four bytes; a trailer
+/// smaller than the input means it wrapped, or the stream has several
+/// members, and the estimate assumes the limit on inflated data.
+pub fn memory_needed(bytes: &[u8], options: &ImportOptions) -> u64 {
+    let len = bytes.len() as u64;
+    let inflated = if bytes.starts_with(&GZIP_MAGIC) && bytes.len() >= 18 {
+        let tail: [u8; 4] = bytes[bytes.len() - 4..].try_into().expect("four bytes");
+        let size = u64::from(u32::from_le_bytes(tail));
+        if size >= len {
+            size
+        } else {
+            options.max_inflated_bytes
+        }
+    } else {
+        len
+    };
+    len + 2 * inflated.min(options.max_inflated_bytes)
+}
+
+/// Refuses an input the page cannot hold: `available` is what the
+/// caller's memory can still grow by (a wasm32 tab stops at 4 GiB).
+pub fn check_fits(bytes: &[u8], available: u64, options: &ImportOptions) -> Result<()> {
+    let needed = memory_needed(bytes, options);
+    if needed > available {
+        return Err(Error::limit(format!(
+            "too large for the browser: about {} MB needed, {} MB left of the 4 GiB a \
+             WebAssembly page can use; use the CLI (leakscope top FILE), which has no such ceiling",
+            needed >> 20,
+            available >> 20
+        )));
+    }
+    Ok(())
+}
+
 /// The line-length limit of line-based text inputs.
 pub(crate) fn check_line_length(text: &[u8], options: &ImportOptions) -> Result<()> {
     let mut start = 0;
@@ -344,6 +381,29 @@ mod tests {
         let mut e = GzEncoder::new(Vec::new(), flate2::Compression::fast());
         e.write_all(data).unwrap();
         e.finish().unwrap()
+    }
+
+    #[test]
+    fn memory_is_estimated_from_the_gzip_trailer() {
+        let z = gzip(&[7u8; 1 << 20]);
+        let options = ImportOptions::default();
+        assert_eq!(memory_needed(&z, &options), z.len() as u64 + (2 << 20));
+        assert_eq!(memory_needed(b"plain", &options), 15);
+        // A trailer smaller than the input: wrapped; assume the limit.
+        let mut wrapped = z.clone();
+        let n = wrapped.len();
+        wrapped[n - 4..].copy_from_slice(&1u32.to_le_bytes());
+        assert_eq!(memory_needed(&wrapped, &options), n as u64 + (2 << 30));
+        assert!(check_fits(&z, 4 << 20, &options).is_ok());
+        let e = check_fits(&z, 1 << 20, &options).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::Limit);
+        assert!(
+            e.message
+                .starts_with("too large for the browser: about 2 MB needed"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("use the CLI"), "{}", e.message);
     }
 
     #[test]

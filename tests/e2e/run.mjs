@@ -218,8 +218,10 @@ await test("the flame graph: click to zoom, breadcrumb back, search", async () =
   await page.waitForFunction(() => location.hash.includes("fz=") && document.querySelectorAll(".breadcrumb button").length >= 2);
   const crumbs = await page.$$eval(".breadcrumb button", (bs) => bs.map((b) => b.textContent));
   assert.ok(crumbs.length >= 2 && crumbs[0] === "root", crumbs.join(" > "));
+  const paints = await page.evaluate(() => performance.getEntriesByName("painted:flame").length);
   await page.click(".breadcrumb button >> nth=0");
-  await page.waitForFunction(() => !location.hash.includes("fz="));
+  // The zoomed-out view painted (its controls replaced) before typing in them.
+  await page.waitForFunction((n) => !location.hash.includes("fz=") && performance.getEntriesByName("painted:flame").length > n, paints);
   await page.fill("input[name=q]", "Repeat");
   await page.waitForSelector(".search-result");
   assert.match(await page.textContent(".search-result"), /408\.97MB \(98\.60% of the total\)/);
