@@ -1,7 +1,9 @@
 //! Decode + `top` on a large, realistic heap profile, against
 //! `go tool pprof -top` on the same file.
 //!
-//!     cargo bench --bench large_profile [-- --samples N] [-- --no-go]
+//!     cargo bench --bench large_profile [-- --samples N] [-- --no-go] [-- --go-memory-gb 16]
+//!     (--samples 555000 / 2220000 / 5550000: the 50 / 200 / 500 MB profiles
+//!     of tests/e2e/huge.mjs)
 //!     cargo bench --bench large_profile -- --cpu --generate-only   (for the page's flame graph benchmark)
 //!
 //! The profile is generated once into target/bench-data/ (deterministic:
@@ -177,6 +179,13 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 // by Child::wait.
 #[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (f64, u64) {
+    let (t, rss, ok) = try_measure(cmd);
+    assert!(ok, "command failed");
+    (t, rss)
+}
+
+/// Wall time, peak RSS, and whether it exited successfully.
+fn try_measure(cmd: &mut Command) -> (f64, u64, bool) {
     let start = Instant::now();
     let child = cmd
         .stdout(std::process::Stdio::null())
@@ -187,11 +196,8 @@ fn measure(cmd: &mut Command) -> (f64, u64) {
     // SAFETY: waits for our own child; rusage is a plain struct.
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let secs = start.elapsed().as_secs_f64();
-    assert!(
-        pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "command failed"
-    );
-    (secs, usage.ru_maxrss as u64 * 1024)
+    let ok = pid > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (secs, usage.ru_maxrss as u64 * 1024, ok)
 }
 
 /// The measured work: read the file, decode, prepare, top (as the CLI does).
@@ -313,12 +319,28 @@ fn main() {
         best.1 as f64 / raw_len as f64
     );
     if with_go && Command::new("go").arg("version").output().is_ok() {
-        let (t, rss) = measure(
-            Command::new("go")
-                .args(["tool", "pprof", "-top", "-symbolize=none"])
+        // pprof needs ~40x the profile's size in memory: capped (address
+        // space, via prlimit) so a big profile fails instead of swapping
+        // the machine to death.
+        let cap_gb: u64 = args
+            .iter()
+            .position(|a| a == "--go-memory-gb")
+            .map_or(16, |i| args[i + 1].parse().unwrap());
+        let (t, rss, ok) = try_measure(
+            Command::new("prlimit")
+                .arg(format!("--as={}", cap_gb << 30))
+                .args(["go", "tool", "pprof", "-top", "-symbolize=none"])
                 .arg(&path)
-                .env("TZ", "UTC"),
+                .env("TZ", "UTC")
+                .stderr(std::process::Stdio::null()),
         );
+        if !ok {
+            println!(
+                "go tool pprof -top: did not finish within {cap_gb} GB of address space (failed after {t:.1} s, peak RSS {})",
+                mb(rss)
+            );
+            return;
+        }
         println!("go tool pprof -top: {t:.2} s, peak RSS {}", mb(rss));
         println!(
             "speed-up: {:.1}x, memory: {:.1}x less",
