@@ -175,9 +175,6 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 
 /// Runs a command, returning (seconds, peak RSS in bytes of it and the
 /// children it waited for, from wait4).
-// The child is reaped by wait4 (which also reports its peak memory), not
-// by Child::wait.
-#[allow(clippy::zombie_processes)]
 fn measure(cmd: &mut Command) -> (f64, u64) {
     let (t, rss, ok) = try_measure(cmd);
     assert!(ok, "command failed");
@@ -185,6 +182,9 @@ fn measure(cmd: &mut Command) -> (f64, u64) {
 }
 
 /// Wall time, peak RSS, and whether it exited successfully.
+// The child is reaped by wait4 (which also reports its peak memory), not
+// by Child::wait.
+#[allow(clippy::zombie_processes)]
 fn try_measure(cmd: &mut Command) -> (f64, u64, bool) {
     let start = Instant::now();
     let child = cmd
