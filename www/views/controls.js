@@ -30,6 +30,18 @@ export function field(label, name, value, title, onChange) {
 }
 
 /** Sample type, granularity and filters. */
+/** The profile to show and the one to compare it with (when several are loaded). */
+export function profileControls(view, onChange) {
+  if (view.profiles.length < 2) return [];
+  const base = ["", ...view.profiles.filter((p) => p !== view.profile)];
+  return [
+    select("Profile", "profile", view.profiles, view.profile, onChange),
+    h("label", {}, "Compare with ",
+      h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }) },
+        base.map((p) => h("option", { value: p, selected: p === view.base }, p || "(nothing)")))),
+  ];
+}
+
 export function reportControls(state, sampleTypes, onChange) {
   return [
     sampleTypes?.length ? select("Sample", "si", sampleTypes, state.si || sampleTypes.at(-1), onChange) : null,

@@ -3,7 +3,7 @@
 // frame to zoom into it, the breadcrumb to zoom out, search to highlight;
 // right-click for its callers and callees.
 import { h } from "../dom.js";
-import { reportControls, select, field } from "./controls.js";
+import { reportControls, profileControls, select, field } from "./controls.js";
 import { popupMenu } from "./graph.js";
 
 const ROW = 18;
@@ -105,13 +105,9 @@ export function renderFlame(view, state, { onChange, navigate, download }) {
     ["Callers and callees", () => navigate("callers", { fn: frame.name })],
     ["Source lines", () => navigate("list", { list: frame.name })],
   ]);
-  const base = ["", ...view.profiles.filter((p) => p !== view.profile)];
   return [
     h("div", { class: "controls" },
-      view.profiles.length > 1 ? select("Profile", "profile", view.profiles, view.profile, onChange) : null,
-      view.profiles.length > 1 ? h("label", {}, "Compare with ",
-        h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }) },
-          base.map((p) => h("option", { value: p, selected: p === view.base }, p || "(nothing)")))) : null,
+      profileControls(view, onChange),
       reportControls(state, view.sample_types, onChange),
       field("Search", "q", state.q, "highlight frames matching this regex", onChange),
       h("button", { class: "button", onclick: () => download("flame_svg", "flamegraph.svg") }, "Download SVG")),

@@ -2,7 +2,7 @@
 // (names stay text). Drag to pan, wheel to zoom, hover a node to see its
 // calls, click it to focus on it; right-click for more.
 import { h, svg } from "../dom.js";
-import { reportControls, select } from "./controls.js";
+import { reportControls, profileControls } from "./controls.js";
 
 /** A small menu of actions at a point. */
 export function popupMenu(x, y, items) {
@@ -82,13 +82,9 @@ export function renderGraph(view, state, { onChange, navigate, download }) {
     ["Source lines", () => navigate("list", { list: n.name })],
   ]);
   root.append(...draw(d, { dragged: () => moved, onNode: (n) => onChange({ f: n.name_regex }), onMenu: menu }));
-  const base = ["", ...view.profiles.filter((p) => p !== view.profile)];
   return [
     h("div", { class: "controls" },
-      view.profiles.length > 1 ? select("Profile", "profile", view.profiles, view.profile, onChange) : null,
-      view.profiles.length > 1 ? h("label", {}, "Compare with ",
-        h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }) },
-          base.map((p) => h("option", { value: p, selected: p === view.base }, p || "(nothing)")))) : null,
+      profileControls(view, onChange),
       reportControls(state, view.sample_types, onChange),
       h("button", { class: "button", onclick: () => download("graph_svg", "callgraph.svg") }, "Download SVG")),
     h("p", { class: "muted hint" }, "Click a node to focus on it, right-click for more; drag to pan, wheel to zoom, double-click to see it all."),
