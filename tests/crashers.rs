@@ -34,3 +34,28 @@ fn every_crasher_is_handled() {
     }
     eprintln!("replayed {replayed} crashers");
 }
+
+/// The fuzz targets' bodies over their seeds from tests/data (the small
+/// ones), as the fuzzers start: each must end normally.
+#[test]
+fn the_fuzz_targets_run_over_their_seeds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut ran = 0;
+    for sub in ["", "series/leak"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue; // a directory
+            };
+            if bytes.len() > 64 << 10 || path.extension().is_some_and(|e| e == "md" || e == "sh") {
+                continue;
+            }
+            fuzzing::decode_profile(&bytes);
+            fuzzing::decode_text(&bytes);
+            fuzzing::unpack_link(&bytes);
+            fuzzing::every_view(&bytes);
+            ran += 1;
+        }
+    }
+    assert!(ran >= 10, "only {ran} seeds");
+}

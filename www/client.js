@@ -66,9 +66,9 @@ export class Client {
     return this.nextId;
   }
 
+  /** The worker reads the Blob itself: a big file's bytes are never copied on the page's thread. */
   async add(name, blob, utcOffset = null) {
-    const bytes = await blob.arrayBuffer();
-    const info = await this.call("add", { name, bytes, utcOffset }, [bytes]);
+    const info = await this.call("add", { name, blob, utcOffset });
     this.files.push({ name, blob, utcOffset, fileId: info.id });
     return info;
   }
@@ -88,8 +88,7 @@ export class Client {
     this.restarting = (async () => {
       for (const f of keep) {
         try {
-          const bytes = await f.blob.arrayBuffer();
-          const info = await this.send("add", { name: f.name, bytes, utcOffset: f.utcOffset }, [bytes]);
+          const info = await this.send("add", { name: f.name, blob: f.blob, utcOffset: f.utcOffset });
           this.files.push({ ...f, fileId: info.id });
         } catch {
           // It loaded before; if it cannot now, it is left out.

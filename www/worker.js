@@ -9,8 +9,8 @@ let ready = null;
 let session = null;
 
 const ops = {
-  add: ({ name, bytes, utcOffset }, id) =>
-    session.add(name, new Uint8Array(bytes), (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined),
+  add: async ({ name, blob, utcOffset }, id) =>
+    session.add(name, new Uint8Array(await blob.arrayBuffer()), (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined),
   remove: ({ fileId }) => session.remove(fileId),
   files: () => session.files(),
   overview: ({ state }) => session.overview(state),
@@ -30,15 +30,22 @@ const ops = {
   panic_for_tests: () => session.panic_for_tests(),
 };
 
-onmessage = async ({ data: { id, op, args, init: wasm } }) => {
-  if (wasm) {
-    ready = init({ module_or_path: wasm });
+// Requests run one at a time, in order (an add reads its Blob
+// asynchronously; what comes after it must see the file).
+let queue = Promise.resolve();
+onmessage = ({ data }) => {
+  if (data.init) {
+    ready = init({ module_or_path: data.init });
     return;
   }
+  queue = queue.then(() => handle(data));
+};
+
+async function handle({ id, op, args }) {
   try {
     await ready;
     session ??= new Session();
-    postMessage({ id, ok: true, value: ops[op](args, id) });
+    postMessage({ id, ok: true, value: await ops[op](args, id) });
   } catch (e) {
     // A panic in the core aborts it and leaves its memory undefined: say
     // so (with the panic's message), so the page starts a fresh worker.
@@ -48,4 +55,4 @@ onmessage = async ({ data: { id, op, args, init: wasm } }) => {
       : String(e?.message ?? e);
     postMessage({ id, ok: false, error, fatal });
   }
-};
+}
