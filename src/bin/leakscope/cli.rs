@@ -90,7 +90,12 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Sample type (default inuse_space).
-        #[arg(long, default_value = "", value_name = "NAME|N")]
+        #[arg(
+            long,
+            default_value = "",
+            hide_default_value = true,
+            value_name = "NAME|N"
+        )]
         sample_index: String,
         #[arg(long, value_enum, default_value = "functions")]
         granularity: TrendGranularity,
@@ -143,7 +148,7 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080/")]
         site: String,
         /// The view to open, as the page's hash parameters (e.g. view=diff&si=alloc_space).
-        #[arg(long, default_value = "")]
+        #[arg(long, default_value = "", hide_default_value = true)]
         view: String,
         #[command(flatten)]
         import: ImportArgs,
@@ -215,7 +220,12 @@ impl ImportArgs {
 #[derive(Args)]
 struct ReportArgs {
     /// Sample type, by name (inuse_space, alloc_objects, cpu...) or index.
-    #[arg(long, default_value = "", value_name = "NAME|N")]
+    #[arg(
+        long,
+        default_value = "",
+        hide_default_value = true,
+        value_name = "NAME|N"
+    )]
     sample_index: String,
     /// Subtract this profile (pprof's -base); percentages of the combined total.
     #[arg(long, value_name = "FILE", conflicts_with = "diff_base")]
@@ -226,25 +236,25 @@ struct ReportArgs {
     #[arg(long, value_enum, default_value = "functions")]
     granularity: GranularityArg,
     /// Keep only samples with a frame matching this regex.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     focus: String,
     /// Drop samples with a frame matching this regex.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     ignore: String,
     /// Remove frames matching this regex from the stacks.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     hide: String,
     /// Keep only frames matching this regex.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     show: String,
     /// Drop frames above the root-most frame matching this regex.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     show_from: String,
     /// Keep samples whose labels match (key=regex, regex, or key=1kb:64kb).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     tagfocus: String,
     /// Drop samples whose labels match.
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", hide_default_value = true)]
     tagignore: String,
     /// Show at most N nodes (0: all).
     #[arg(long, default_value_t = 0, value_name = "N")]
