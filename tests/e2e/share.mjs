@@ -5,7 +5,7 @@
 // build work from file://; the site works under a path prefix. Run by
 // scripts/test after scripts/build-dist.
 import assert from "node:assert/strict";
-import { readFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { serve, launch, open, drop, rows, corpus, hasCorpus, dist, artifacts, screenshot, suite, reportViolations } from "./harness.mjs";
@@ -154,6 +154,37 @@ await test("dist/leakscope.html from file://: a dropped profile and the example"
   assert.deepEqual(page.requests.filter((u) => !u.startsWith("file:") && !u.startsWith("blob:") && !u.startsWith("data:")), []);
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+await test("a new deployment: the old version keeps serving until the user accepts the update", async () => {
+  const site = join(artifacts, "site-update");
+  rmSync(site, { recursive: true, force: true });
+  cpSync(dist, site, { recursive: true });
+  const hosted = await serve({ dir: site });
+  try {
+    const page = await open(browser, hosted.origin, "");
+    await page.evaluate(() => Promise.race([
+      (async () => {
+        await navigator.serviceWorker.ready;
+        if (!navigator.serviceWorker.controller) await new Promise((ok) => navigator.serviceWorker.addEventListener("controllerchange", ok, { once: true }));
+      })(),
+      new Promise((_, fail) => setTimeout(() => fail(new Error("no service worker took control within 10 s")), 10_000)),
+    ]));
+    // Deploy version 2: another page and another service worker version.
+    const index = join(site, "index.html");
+    writeFileSync(index, readFileSync(index, "utf8").replace("<title>leakscope</title>", "<title>leakscope v2</title>"));
+    const sw = join(site, "sw.js");
+    writeFileSync(sw, readFileSync(sw, "utf8").replace(/const VERSION = "[^"]*"/, 'const VERSION = "v2-test"'));
+    await page.reload();
+    await page.waitForSelector(".update button", { timeout: 15_000 });
+    assert.equal(await page.title(), "leakscope", "the old version still serves the page");
+    await Promise.all([page.waitForEvent("load"), page.click(".update button")]);
+    await page.waitForFunction(() => document.title === "leakscope v2");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  } finally {
+    hosted.server.close();
+  }
 });
 
 await test("the site under a path prefix: app, wasm, example, service worker", async () => {
