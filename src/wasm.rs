@@ -65,13 +65,9 @@ impl Session {
             utc_offset: utc_offset_seconds,
             ..ImportOptions::default()
         };
-        // wasm32 memory stops at 4 GiB; what is mapped now is in use or free
-        // in the allocator, so this is a lower bound of what is left.
-        let mapped = core::arch::wasm32::memory_size(0) as u64 * 65536;
-        crate::import::check_fits(bytes, (4u64 << 30).saturating_sub(mapped), &options)
-            .map_err(|e| js_error(e.context(name)))?;
+        fits(name, crate::import::memory_needed(bytes, &options))?;
         let reader = Progress {
-            bytes,
+            inner: bytes,
             read: 0,
             reported: 0,
             callback: progress,
@@ -79,6 +75,49 @@ impl Session {
         let info = self
             .workspace
             .add(name, reader, bytes.len() as u64, &options)
+            .map_err(js_error)?;
+        to_js(&info)
+    }
+
+    /// [`Session::add`] for a file read in pieces: `read(offset, length)`
+    /// returns that piece as a Uint8Array (the worker reads its Blob with
+    /// FileReaderSync), so the whole file never sits in wasm memory beside
+    /// its model.
+    pub fn add_streamed(
+        &mut self,
+        name: &str,
+        size: f64,
+        read: js_sys::Function,
+        progress: Option<js_sys::Function>,
+        utc_offset_seconds: Option<i32>,
+    ) -> Result<JsValue, JsError> {
+        let options = ImportOptions {
+            utc_offset: utc_offset_seconds,
+            ..ImportOptions::default()
+        };
+        let size = size as u64;
+        let pieces = Pieces {
+            read,
+            offset: 0,
+            size,
+            buffer: Vec::new(),
+            at: 0,
+        };
+        let head = pieces.piece(0, 2)?;
+        let tail = pieces.piece(size.saturating_sub(4), 4)?;
+        fits(
+            name,
+            crate::import::memory_needed_from_ends(size, &head, &tail, &options),
+        )?;
+        let reader = Progress {
+            inner: pieces,
+            read: 0,
+            reported: 0,
+            callback: progress,
+        };
+        let info = self
+            .workspace
+            .add(name, reader, size, &options)
             .map_err(js_error)?;
         to_js(&info)
     }
@@ -154,17 +193,72 @@ impl Default for Session {
     }
 }
 
-/// The file's bytes as a reader that reports how far it got.
-struct Progress<'a> {
-    bytes: &'a [u8],
+/// Whether the memory left can hold a file's model. wasm32 memory stops
+/// at 4 GiB; what is mapped now is in use or free in the allocator, so
+/// 4 GiB minus it is a lower bound of what is left.
+fn fits(name: &str, needed: u64) -> Result<(), JsError> {
+    let mapped = core::arch::wasm32::memory_size(0) as u64 * 65536;
+    crate::import::check_fits(needed, (4u64 << 30).saturating_sub(mapped))
+        .map_err(|e| js_error(e.context(name)))
+}
+
+/// A file read through `read(offset, length)`, a MiB at a time.
+struct Pieces {
+    read: js_sys::Function,
+    offset: u64,
+    size: u64,
+    buffer: Vec<u8>,
+    at: usize,
+}
+
+impl Pieces {
+    fn piece(&self, offset: u64, length: u64) -> Result<Vec<u8>, JsError> {
+        let length = length.min(self.size.saturating_sub(offset));
+        let value = self
+            .read
+            .call2(
+                &JsValue::NULL,
+                &(offset as f64).into(),
+                &(length as f64).into(),
+            )
+            .map_err(|e| JsError::new(&format!("reading the file failed: {e:?}")))?;
+        Ok(js_sys::Uint8Array::new(&value).to_vec())
+    }
+}
+
+impl Read for Pieces {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.buffer.len() {
+            if self.offset >= self.size {
+                return Ok(0);
+            }
+            self.buffer = self
+                .piece(self.offset, 1 << 20)
+                .map_err(|_| std::io::Error::other("reading the file failed"))?;
+            if self.buffer.is_empty() {
+                return Ok(0);
+            }
+            self.offset += self.buffer.len() as u64;
+            self.at = 0;
+        }
+        let n = buf.len().min(self.buffer.len() - self.at);
+        buf[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// A reader that reports how far it got.
+struct Progress<R> {
+    inner: R,
     read: usize,
     reported: usize,
     callback: Option<js_sys::Function>,
 }
 
-impl Read for Progress<'_> {
+impl<R: Read> Read for Progress<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = (&self.bytes[self.read..]).read(buf)?;
+        let n = self.inner.read(buf)?;
         self.read += n;
         if self.read - self.reported >= 1 << 20 {
             self.reported = self.read;

@@ -9,8 +9,13 @@ let ready = null;
 let session = null;
 
 const ops = {
-  add: async ({ name, blob, utcOffset }, id) =>
-    session.add(name, new Uint8Array(await blob.arrayBuffer()), (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined),
+  // The core reads the Blob a MiB at a time (FileReaderSync: workers may
+  // block), so the file never sits whole in wasm memory beside its model.
+  add: ({ name, blob, utcOffset }, id) => {
+    const reader = new FileReaderSync();
+    const read = (offset, length) => new Uint8Array(reader.readAsArrayBuffer(blob.slice(offset, offset + length)));
+    return session.add_streamed(name, blob.size, read, (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined);
+  },
   remove: ({ fileId }) => session.remove(fileId),
   files: () => session.files(),
   overview: ({ state }) => session.overview(state),

@@ -224,25 +224,31 @@ fn read_uncompressed(
 /// smaller than the input means it wrapped, or the stream has several
 /// members, and the estimate assumes the limit on inflated data.
 pub fn memory_needed(bytes: &[u8], options: &ImportOptions) -> u64 {
-    let len = bytes.len() as u64;
-    let inflated = if bytes.starts_with(&GZIP_MAGIC) && bytes.len() >= 18 {
-        let tail: [u8; 4] = bytes[bytes.len() - 4..].try_into().expect("four bytes");
-        let size = u64::from(u32::from_le_bytes(tail));
-        if size >= len {
-            size
-        } else {
-            options.max_inflated_bytes
+    let tail = bytes.len().checked_sub(4).map(|at| &bytes[at..]);
+    memory_needed_from_ends(bytes.len() as u64, bytes, tail.unwrap_or(&[]), options)
+}
+
+/// [`memory_needed`] from the input's length, first bytes and last four
+/// (for a file read in pieces).
+pub fn memory_needed_from_ends(len: u64, head: &[u8], tail: &[u8], options: &ImportOptions) -> u64 {
+    let inflated = match <[u8; 4]>::try_from(tail) {
+        Ok(tail) if head.starts_with(&GZIP_MAGIC) && len >= 18 => {
+            let size = u64::from(u32::from_le_bytes(tail));
+            if size >= len {
+                size
+            } else {
+                options.max_inflated_bytes
+            }
         }
-    } else {
-        len
+        _ => len,
     };
     len + 2 * inflated.min(options.max_inflated_bytes)
 }
 
-/// Refuses an input the page cannot hold: `available` is what the
-/// caller's memory can still grow by (a wasm32 tab stops at 4 GiB).
-pub fn check_fits(bytes: &[u8], available: u64, options: &ImportOptions) -> Result<()> {
-    let needed = memory_needed(bytes, options);
+/// Refuses an input the page cannot hold: `needed` from [`memory_needed`],
+/// `available` what the caller's memory can still grow by (a wasm32 tab
+/// stops at 4 GiB).
+pub fn check_fits(needed: u64, available: u64) -> Result<()> {
     if needed > available {
         return Err(Error::limit(format!(
             "too large for the browser: about {} MB needed, {} MB left of the 4 GiB a \
@@ -394,8 +400,8 @@ mod tests {
         let n = wrapped.len();
         wrapped[n - 4..].copy_from_slice(&1u32.to_le_bytes());
         assert_eq!(memory_needed(&wrapped, &options), n as u64 + (2 << 30));
-        assert!(check_fits(&z, 4 << 20, &options).is_ok());
-        let e = check_fits(&z, 1 << 20, &options).unwrap_err();
+        assert!(check_fits(memory_needed(&z, &options), 4 << 20).is_ok());
+        let e = check_fits(memory_needed(&z, &options), 1 << 20).unwrap_err();
         assert_eq!(e.kind, crate::ErrorKind::Limit);
         assert!(
             e.message
