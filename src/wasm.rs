@@ -61,22 +61,9 @@ impl Session {
         progress: Option<js_sys::Function>,
         utc_offset_seconds: Option<i32>,
     ) -> Result<JsValue, JsError> {
-        let options = ImportOptions {
-            utc_offset: utc_offset_seconds,
-            ..ImportOptions::default()
-        };
+        let options = import_options(utc_offset_seconds);
         fits(name, crate::import::memory_needed(bytes, &options))?;
-        let reader = Progress {
-            inner: bytes,
-            read: 0,
-            reported: 0,
-            callback: progress,
-        };
-        let info = self
-            .workspace
-            .add(name, reader, bytes.len() as u64, &options)
-            .map_err(js_error)?;
-        to_js(&info)
+        self.read(name, bytes, bytes.len() as u64, progress, &options)
     }
 
     /// [`Session::add`] for a file read in pieces: `read(offset, length)`
@@ -91,10 +78,7 @@ impl Session {
         progress: Option<js_sys::Function>,
         utc_offset_seconds: Option<i32>,
     ) -> Result<JsValue, JsError> {
-        let options = ImportOptions {
-            utc_offset: utc_offset_seconds,
-            ..ImportOptions::default()
-        };
+        let options = import_options(utc_offset_seconds);
         let size = size as u64;
         let pieces = Pieces {
             read,
@@ -109,17 +93,7 @@ impl Session {
             name,
             crate::import::memory_needed_from_ends(size, &head, &tail, &options),
         )?;
-        let reader = Progress {
-            inner: pieces,
-            read: 0,
-            reported: 0,
-            callback: progress,
-        };
-        let info = self
-            .workspace
-            .add(name, reader, size, &options)
-            .map_err(js_error)?;
-        to_js(&info)
+        self.read(name, pieces, size, progress, &options)
     }
 
     pub fn remove(&mut self, id: u32) {
@@ -184,6 +158,37 @@ impl Session {
 
     pub fn callers(&self, view: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.workspace.callers(&state(view)?).map_err(js_error)?)
+    }
+}
+
+impl Session {
+    /// Adds a file from a reader that reports its progress.
+    fn read(
+        &mut self,
+        name: &str,
+        inner: impl Read,
+        size: u64,
+        progress: Option<js_sys::Function>,
+        options: &ImportOptions,
+    ) -> Result<JsValue, JsError> {
+        let reader = Progress {
+            inner,
+            read: 0,
+            reported: 0,
+            callback: progress,
+        };
+        let info = self
+            .workspace
+            .add(name, reader, size, options)
+            .map_err(js_error)?;
+        to_js(&info)
+    }
+}
+
+fn import_options(utc_offset_seconds: Option<i32>) -> ImportOptions {
+    ImportOptions {
+        utc_offset: utc_offset_seconds,
+        ..ImportOptions::default()
     }
 }
 
