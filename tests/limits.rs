@@ -148,9 +148,32 @@ fn json_nesting() {
         "[".repeat(100),
         "]".repeat(100)
     );
-    let err = read(deep.as_bytes(), &ImportOptions::default()).unwrap_err();
+    let tight = ImportOptions {
+        max_json_depth: 50,
+        ..ImportOptions::default()
+    };
+    let err = read(deep.as_bytes(), &tight).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Limit, "{}", err.message);
     assert!(err.message.contains("--max-json-depth"), "{}", err.message);
+    // The default (64) too, wherever the nesting is (serde_json alone
+    // would skip an unknown field at any depth).
+    let deeper = format!(
+        "{{\"status\":\"success\",\"x\":{}{},\"data\":{{\"resultType\":\"matrix\",\"result\":[]}}}}",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let err = read(deeper.as_bytes(), &ImportOptions::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Limit, "{}", err.message);
+    // An escaped quote does not end a string.
+    let escaped = "{\"status\":\"success\",\"x\":\"\\\"[[[[[[[[[[\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}";
+    let ok = read(
+        escaped.as_bytes(),
+        &ImportOptions {
+            max_json_depth: 3,
+            ..ImportOptions::default()
+        },
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err());
     // Brackets inside strings do not count.
     let fine = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"__name__\":\"process_resident_memory_bytes\",\"x\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"},\"values\":[[1,\"1\"],[2,\"2\"]]}]}}";
     let err = read(

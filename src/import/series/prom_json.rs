@@ -114,21 +114,29 @@ pub fn sniff(text: &str) -> bool {
 }
 
 /// The nesting limit: a scan for brackets outside strings, before
-/// serde_json (whose own limit of 128 is fixed and its message terse).
+/// serde_json (whose own limit is fixed, and which skips unknown fields
+/// at any depth). Strings are skipped with memchr: the scan costs a
+/// fraction of the parse (BENCHMARKS.md, issue 3's table).
 pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for b in text.bytes() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // To the closing quote, over escapes.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+                        Some(k) if bytes[i + k] == b'\\' => i += k + 2,
+                        Some(k) => {
+                            i += k;
+                            break;
+                        }
+                        // Unterminated: serde_json will say where.
+                        None => return Ok(()),
+                    }
+                }
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max_depth {
@@ -142,6 +150,7 @@ pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
