@@ -3,13 +3,14 @@
 //! reported, never fatal.
 
 /// Decoded text and how it was encoded.
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed when the input is UTF-8 already (no copy of a big export).
+    pub text: std::borrow::Cow<'a, str>,
     pub encoding: &'static str,
     pub warning: Option<String>,
 }
 
-pub fn decode(bytes: &[u8]) -> Decoded {
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(rest) = bytes.strip_prefix(&[0xff, 0xfe]) {
         return utf16(rest, u16::from_le_bytes, "utf-16le (BOM)");
     }
@@ -22,12 +23,12 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     };
     match std::str::from_utf8(rest) {
         Ok(s) => Decoded {
-            text: s.to_string(),
+            text: s.into(),
             encoding,
             warning: None,
         },
         Err(e) => Decoded {
-            text: String::from_utf8_lossy(rest).into_owned(),
+            text: String::from_utf8_lossy(rest),
             encoding,
             warning: Some(format!(
                 "invalid UTF-8 from byte {} on was replaced by \u{fffd}",
@@ -37,7 +38,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, encoding: &'static str) -> Decoded {
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, encoding: &'static str) -> Decoded<'static> {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| unit([c[0], c[1]])).collect();
     let mut warning =
         (bytes.len() % 2 == 1).then(|| "the UTF-16 text ends in half a character".to_string());
@@ -46,7 +47,7 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16, encoding: &'static str) -> Deco
         String::from_utf16_lossy(&units)
     });
     Decoded {
-        text,
+        text: text.into(),
         encoding,
         warning,
     }
@@ -68,9 +69,9 @@ mod tests {
             le.extend(u.to_le_bytes());
         }
         let d = decode(&le);
-        assert_eq!((d.text.as_str(), d.encoding), ("Time\tx", "utf-16le (BOM)"));
+        assert_eq!((&*d.text, d.encoding), ("Time\tx", "utf-16le (BOM)"));
         let d = decode(b"\xef\xbb\xbfTime");
-        assert_eq!((d.text.as_str(), d.encoding), ("Time", "utf-8 (BOM)"));
+        assert_eq!((&*d.text, d.encoding), ("Time", "utf-8 (BOM)"));
         let d = decode(b"ok\xff");
         assert!(d.warning.unwrap().contains("byte 2"));
     }

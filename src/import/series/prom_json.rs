@@ -115,18 +115,31 @@ pub fn sniff(text: &str) -> bool {
 
 /// The nesting limit: a scan for brackets outside strings, before
 /// serde_json (whose own limit is fixed, and which skips unknown fields
-/// at any depth). Strings are skipped with memchr: the scan costs a
-/// fraction of the parse (BENCHMARKS.md, issue 3's table).
+/// at any depth). A table-driven loop: the scan costs ~0.1 s of the 0.9 s
+/// parse of a 244 MB export (BENCHMARKS.md, issue 3).
 pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
+    // 1: a quote, 2: an opening bracket, 3: a closing one; 0: anything else.
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        t[b'"' as usize] = 1;
+        t[b'[' as usize] = 2;
+        t[b'{' as usize] = 2;
+        t[b']' as usize] = 3;
+        t[b'}' as usize] = 3;
+        t
+    };
     let bytes = text.as_bytes();
     let (mut depth, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
+    while let Some(k) = bytes[i..].iter().position(|&b| CLASS[b as usize] != 0) {
+        i += k;
+        match CLASS[bytes[i] as usize] {
+            1 => {
                 // To the closing quote, over escapes.
                 i += 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+                    // Most strings are short (values): a plain loop beats a call.
+                    let rest = &bytes[i.min(bytes.len())..];
+                    match rest.iter().position(|&b| b == b'"' || b == b'\\') {
                         Some(k) if bytes[i + k] == b'\\' => i += k + 2,
                         Some(k) => {
                             i += k;
@@ -137,7 +150,7 @@ pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
                     }
                 }
             }
-            b'[' | b'{' => {
+            2 => {
                 depth += 1;
                 if depth > max_depth {
                     return Err(crate::import::limit_hit(
@@ -147,8 +160,7 @@ pub fn check_depth(text: &str, max_depth: usize) -> Result<()> {
                     ));
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            _ => depth = depth.saturating_sub(1),
         }
         i += 1;
     }
