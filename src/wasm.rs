@@ -319,6 +319,12 @@ fn report_panics() {
     }));
 }
 
+/// A size in bytes as the page shows sizes (`18.29kB`).
+#[wasm_bindgen]
+pub fn byte_label(bytes: f64) -> String {
+    crate::units::label(bytes as i64, "bytes")
+}
+
 /// The core's version.
 #[wasm_bindgen]
 pub fn version() -> String {

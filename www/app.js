@@ -244,7 +244,10 @@ $("example").addEventListener("click", async () => {
   }
 });
 $("copy-link").addEventListener("click", () =>
-  shareDialog({ files: client.files, urls: state.url, hash: viewHash(state), pack: packFiles, onReport: downloadReport }));
+  shareDialog({
+    files: client.files, urls: state.url, hash: viewHash(state), pack: packFiles, onReport: downloadReport,
+    labels: (bytes) => client.call("byte_labels", { bytes }),
+  }));
 $("report").addEventListener("click", downloadReport);
 $("paste-load").addEventListener("click", () => {
   loadText($("paste-text").value);

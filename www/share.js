@@ -6,7 +6,6 @@ import { h } from "./dom.js";
 /** A link may be at most this long (browsers and chat tools cope with 2 MB). */
 export const LINK_BUDGET = 2_000_000;
 
-const size = (n) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(2)} MB`);
 
 /**
  * Fetches a file a link names (`#url=`). Only http(s); the request carries
@@ -60,24 +59,25 @@ export const pageURL = () => location.href.replace(/#.*$/, "");
  * The "Copy link" dialog: what goes into the link (names, sizes), then the
  * link to copy, or, when the files are too big for a link, the report.
  * `files` are `{ name, blob }`; `pack(files)` returns the `#data=` text;
- * `hash` is the view's hash without files; `urls` the links' own URLs when
- * the files came from them (the link then names them instead of carrying
- * them).
+ * `labels(byteCounts)` the core's labels for sizes; `hash` is the view's
+ * hash without files; `urls` the links' own URLs when the files came from
+ * them (the link then names them instead of carrying them).
  */
-export function shareDialog({ files, urls, hash, pack, onReport }) {
+export function shareDialog({ files, urls, hash, pack, labels, onReport }) {
   const output = h("textarea", { class: "link-text", readonly: true, rows: 3, "aria-label": "the link", spellcheck: "false" });
   const status = h("p", { class: "muted share-status" });
   const copy = h("button", { class: "button primary", id: "copy-link-confirm", disabled: true }, "Copy link");
   const report = h("button", { class: "button", onclick: () => { dialog.close(); onReport(); } }, "Download report instead");
-  const total = files.reduce((n, f) => n + f.blob.size, 0);
+  const sizes = files.map(() => h("span", { class: "muted" }));
+  const totalSize = h("span");
   const list = urls.length
     ? h("ul", { class: "share-files" }, urls.map((u) => h("li", {}, u)))
-    : h("ul", { class: "share-files" }, files.map((f) => h("li", {}, h("span", { class: "name" }, f.name), " ", h("span", { class: "muted" }, size(f.blob.size)))));
+    : h("ul", { class: "share-files" }, files.map((f, i) => h("li", {}, h("span", { class: "name" }, f.name), " ", sizes[i])));
   const what = !files.length
     ? "The link carries the view only: no files are loaded."
     : urls.length
       ? "The link names where the files are; whoever opens it fetches them from there:"
-      : `The link carries these files (${size(total)}), compressed, in its #data= fragment. Browsers never send a fragment to a server, but anyone with the link can read the files:`;
+      : ["The link carries these files (", totalSize, "), compressed, in its #data= fragment. Browsers never send a fragment to a server, but anyone with the link can read the files:"];
   const dialog = h("dialog", { class: "share", "aria-label": "copy link" },
     h("h2", {}, "Copy link"),
     h("p", {}, what), files.length ? list : null,
@@ -88,25 +88,30 @@ export function shareDialog({ files, urls, hash, pack, onReport }) {
   dialog.showModal();
 
   (async () => {
+    const total = files.reduce((n, f) => n + f.blob.size, 0);
+    const fileLabels = await labels([...files.map((f) => f.blob.size), total]);
+    sizes.forEach((span, i) => (span.textContent = fileLabels[i]));
+    totalSize.textContent = fileLabels.at(-1);
     let link = `${pageURL()}#${hash}`;
     if (files.length && urls.length) link += `${hash ? "&" : ""}${urls.map((u) => `url=${encodeURIComponent(u)}`).join("&")}`;
     else if (files.length) {
       status.textContent = "Packing…";
       link += `${hash ? "&" : ""}data=${await pack(files)}`;
     }
+    const [linkSize, budget] = await labels([link.length, LINK_BUDGET]);
     if (link.length > LINK_BUDGET) {
-      status.textContent = `These files make a ${size(link.length)} link, more than links can carry (${size(LINK_BUDGET)}). Download a report instead: one .html file with the app and the data that opens anywhere, even offline.`;
+      status.textContent = `These files make a ${linkSize} link, more than links can carry (${budget}). Download a report instead: one .html file with the app and the data that opens anywhere, even offline.`;
       status.classList.add("warning");
       return;
     }
-    status.textContent = `A link of ${size(link.length)}.`;
+    status.textContent = `A link of ${linkSize}.`;
     output.value = link;
     copy.disabled = false;
     copy.onclick = async () => {
       output.select();
       try {
         await navigator.clipboard.writeText(link);
-        status.textContent = `Copied: a link of ${size(link.length)}.`;
+        status.textContent = `Copied: a link of ${linkSize}.`;
       } catch {
         status.textContent = "The browser did not let the page copy: the link is selected above, copy it with Ctrl+C.";
       }

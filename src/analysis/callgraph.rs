@@ -13,7 +13,7 @@ use crate::model::Profile;
 
 use super::filter;
 use super::graph::{cutoff, Graph, NodeTags, Tag, TagSources};
-use super::nodes::{Aggregation, NodeInfo, NodeTable, PathOptions};
+use super::nodes::{NodeInfo, NodeTable};
 use super::options::ReportOptions;
 use super::report::ReportContext;
 
@@ -35,6 +35,17 @@ pub struct CallGraph {
     pub nodes: Vec<GraphNode>,
     /// Edges as pprof lists them: heaviest first, then by names.
     pub edges: Vec<GraphEdge>,
+}
+
+impl CallGraph {
+    /// The largest |flat| of a node: box sizes are relative to it.
+    pub fn max_flat(&self) -> f64 {
+        self.nodes
+            .iter()
+            .map(|n| n.flat.unsigned_abs())
+            .max()
+            .unwrap_or(0) as f64
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -73,15 +84,8 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
     let mut context = ReportContext::new(p, sample_type, &view, options.filters.active());
-    let paths = PathOptions {
-        trim_path: options.trim_path.clone(),
-        source_path: options.source_path.clone(),
-    };
-    let table = NodeTable::build(
-        &view,
-        Aggregation::new(options.granularity, options.no_inlines),
-        &paths,
-    );
+    let paths = options.paths();
+    let table = NodeTable::build(&view, options.aggregation(), &paths);
     let names: Vec<String> = table.infos.iter().map(|i| i.printable_name()).collect();
     let sources = TagSources::new(p);
     let build = |kept: Option<&[bool]>| {

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::model::Profile;
 
 use super::filter::{self, View};
-use super::nodes::{Aggregation, NodeTable, PathOptions};
+use super::nodes::NodeTable;
 use super::options::ReportOptions;
 use super::report::ReportContext;
 
@@ -150,15 +150,8 @@ struct Frames {
 
 impl Frames {
     fn new(view: &View, options: &ReportOptions, names: &mut Vec<String>) -> Frames {
-        let paths = PathOptions {
-            trim_path: options.trim_path.clone(),
-            source_path: options.source_path.clone(),
-        };
-        let table = NodeTable::build(
-            view,
-            Aggregation::new(options.granularity, options.no_inlines),
-            &paths,
-        );
+        let paths = options.paths();
+        let table = NodeTable::build(view, options.aggregation(), &paths);
         let mut index: FxHashMap<String, u32> = FxHashMap::default();
         let name_of_node = table
             .infos

@@ -9,7 +9,7 @@ use crate::model::Profile;
 
 use super::filter;
 use super::graph::Graph;
-use super::nodes::{Aggregation, NodeInfo, NodeTable, PathOptions};
+use super::nodes::{Aggregation, NodeInfo, NodeTable};
 use super::options::{Granularity, ReportOptions};
 use super::report::ReportContext;
 
@@ -77,10 +77,7 @@ pub fn list(
     // pprof lists at line granularity, keeping binary names on nodes.
     let mut agg = Aggregation::new(Granularity::Lines, options.no_inlines);
     agg.object_names = true;
-    let paths = PathOptions {
-        trim_path: options.trim_path.clone(),
-        source_path: options.source_path.clone(),
-    };
+    let paths = options.paths();
     let table = NodeTable::build(&view, agg, &paths);
     let g = Graph::build(&view, &table, sample_type, None, options.drop_negative);
     context.output_unit = options.unit.clone();

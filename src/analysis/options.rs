@@ -1,5 +1,6 @@
 //! Report options, with pprof's names, meanings and defaults.
 
+use crate::analysis::nodes::{Aggregation, PathOptions};
 use crate::error::{Error, Result};
 
 /// How finely frames are grouped into report nodes (pprof's granularity).
@@ -125,6 +126,21 @@ pub struct ReportOptions {
     pub trim_path: String,
     /// Where source files are searched (affects file-name trimming, as in pprof).
     pub source_path: String,
+}
+
+impl ReportOptions {
+    /// How file names are trimmed for node names.
+    pub fn paths(&self) -> PathOptions {
+        PathOptions {
+            trim_path: self.trim_path.clone(),
+            source_path: self.source_path.clone(),
+        }
+    }
+
+    /// How frames are grouped into nodes.
+    pub fn aggregation(&self) -> Aggregation {
+        Aggregation::new(self.granularity, self.no_inlines)
+    }
 }
 
 impl Default for ReportOptions {

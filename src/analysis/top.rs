@@ -5,7 +5,7 @@ use crate::model::Profile;
 
 use super::filter;
 use super::graph::{self, Trim};
-use super::nodes::{Aggregation, NodeTable, PathOptions};
+use super::nodes::NodeTable;
 use super::options::ReportOptions;
 use super::report::ReportContext;
 
@@ -44,15 +44,8 @@ pub fn top(p: &Profile, options: &ReportOptions) -> Result<TopReport> {
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
     let mut context = ReportContext::new(p, sample_type, &view, options.filters.active());
-    let paths = PathOptions {
-        trim_path: options.trim_path.clone(),
-        source_path: options.source_path.clone(),
-    };
-    let table = NodeTable::build(
-        &view,
-        Aggregation::new(options.granularity, options.no_inlines),
-        &paths,
-    );
+    let paths = options.paths();
+    let table = NodeTable::build(&view, options.aggregation(), &paths);
     let names: Vec<String> = table.infos.iter().map(|i| i.printable_name()).collect();
     let trimmed = graph::trimmed(
         &view,

@@ -44,12 +44,7 @@ pub fn dot(g: &CallGraph) -> String {
         out.push_str("}\n");
         return out;
     }
-    let max_flat = g
-        .nodes
-        .iter()
-        .map(|n| n.flat.unsigned_abs())
-        .max()
-        .unwrap_or(0) as f64;
+    let max_flat = g.max_flat();
     let mut has_nodelets = vec![false; g.nodes.len()];
     for (i, n) in g.nodes.iter().enumerate() {
         node(&mut out, g, n, i + 1, max_flat);
@@ -124,15 +119,14 @@ fn nodelets(out: &mut String, g: &CallGraph, n: &GraphNode, id: usize) -> bool {
         if w == 0 {
             continue;
         }
-        let weight = c.format(w);
-        let _ = writeln!(
-            text,
-            "N{id}_{i} [label = \"{}\" id=\"N{id}_{i}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]",
-            t.name
-        );
-        let _ = writeln!(
-            text,
-            "N{id} -> N{id}_{i} [label=\" {weight}\" weight=100 tooltip=\"{weight}\" labeltooltip=\"{weight}\"]"
+        let parent = format!("N{id}");
+        nodelet(
+            &mut text,
+            &parent,
+            &format!("{parent}_{i}"),
+            &t.name,
+            &c.format(w),
+            "",
         );
         if let Some(nts) = numeric(&t.name).filter(|t| !t.is_empty()) {
             numeric_nodelets(&mut text, g, nts, flat_tags, &format!("N{id}_{i}"));
@@ -157,22 +151,26 @@ fn numeric_nodelets(out: &mut String, g: &CallGraph, tags: &[Tag], flat_tags: bo
             (t.cum, " style=\"dotted\"")
         };
         if w != 0 {
-            let weight = c.format(w);
-            let _ = writeln!(
-                out,
-                "N{source}_{j} [label = \"{}\" id=\"N{source}_{j}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]",
-                t.name
-            );
-            let _ = writeln!(
-                out,
-                "{source} -> N{source}_{j} [label=\" {weight}\" weight=100 tooltip=\"{weight}\" labeltooltip=\"{weight}\"{attr}]"
-            );
+            let child = format!("N{source}_{j}");
+            nodelet(out, source, &child, &t.name, &c.format(w), attr);
         }
     }
 }
 
+/// A nodelet box and its edge from the node (or nodelet) it hangs from.
+fn nodelet(out: &mut String, parent: &str, child: &str, name: &str, weight: &str, attr: &str) {
+    let _ = writeln!(
+        out,
+        "{child} [label = \"{name}\" id=\"{child}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]"
+    );
+    let _ = writeln!(
+        out,
+        "{parent} -> {child} [label=\" {weight}\" weight=100 tooltip=\"{weight}\" labeltooltip=\"{weight}\"{attr}]"
+    );
+}
+
 /// pprof's `SortTags`: by |cum| (unless flat), then |flat|, then name.
-fn sort_tags(tags: &mut [&Tag], flat: bool) {
+pub(super) fn sort_tags(tags: &mut [&Tag], flat: bool) {
     tags.sort_by(|a, b| {
         let by_cum = if flat {
             std::cmp::Ordering::Equal

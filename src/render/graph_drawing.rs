@@ -10,7 +10,7 @@ use crate::analysis::callgraph::{CallGraph, GraphNode, MAX_NODELETS};
 use crate::analysis::graph::Tag;
 use crate::units::percentage;
 
-use super::dot::{dot_color, shorten_function_name};
+use super::dot::{dot_color, shorten_function_name, sort_tags};
 use super::layout::{layout, smooth_path, Edge, Node, Spacing};
 use super::text::graph_labels;
 
@@ -74,12 +74,7 @@ const LEGEND_FONT: f64 = 13.0;
 /// Lays out a call graph.
 pub fn draw(g: &CallGraph) -> GraphDrawing {
     let c = &g.context;
-    let max_flat = g
-        .nodes
-        .iter()
-        .map(|n| n.flat.unsigned_abs())
-        .max()
-        .unwrap_or(0) as f64;
+    let max_flat = g.max_flat();
     let mut nodes: Vec<DrawnNode> = g
         .nodes
         .iter()
@@ -319,16 +314,7 @@ fn nodelets(n: &GraphNode) -> Vec<(String, i64)> {
     let flat_tags = n.has_callees;
     let weight = |t: &Tag| if flat_tags { t.flat } else { t.cum };
     let mut labels: Vec<&Tag> = n.tags.labels.iter().collect();
-    labels.sort_by(|a, b| {
-        let primary = if flat_tags {
-            std::cmp::Ordering::Equal
-        } else {
-            b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs())
-        };
-        primary
-            .then_with(|| b.flat.unsigned_abs().cmp(&a.flat.unsigned_abs()))
-            .then_with(|| a.name.cmp(&b.name))
-    });
+    sort_tags(&mut labels, flat_tags);
     let mut out: Vec<(String, i64)> = labels
         .into_iter()
         .take(MAX_NODELETS)

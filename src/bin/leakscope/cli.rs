@@ -402,6 +402,14 @@ fn load_all(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<Profile>, E
     paths.iter().map(|p| load(p, import)).collect()
 }
 
+/// A report as text (pprof's layout) or as JSON.
+fn output<T: serde::Serialize>(format: Format, value: &T, text: fn(&T) -> String) -> String {
+    match format {
+        Format::Text => text(value),
+        Format::Json => json(value),
+    }
+}
+
 fn json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("report structs serialize");
     s.push('\n');
@@ -431,10 +439,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             }
             let sources = DirSources { dir: source_dir };
             let r = list::list(&p, &regex, &options, &sources)?;
-            Ok(match report.format {
-                Format::Text => render::text::list(&r),
-                Format::Json => json(&r),
-            })
+            Ok(output(report.format, &r, render::text::list))
         }
         Command::Dot { files, report } => {
             let p = report.load(&files)?;
@@ -468,10 +473,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Traces { files, report } => {
             let p = report.load(&files)?;
             let r = traces::traces(&p, &report.options())?;
-            Ok(match report.format {
-                Format::Text => render::text::traces(&r),
-                Format::Json => json(&r),
-            })
+            Ok(output(report.format, &r, render::text::traces))
         }
         Command::Trend {
             files,
@@ -497,10 +499,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 granularity: granularity.into(),
             };
             let r = trend::trend(snapshots, &options, (!metrics.is_empty()).then_some(&set))?;
-            Ok(match format {
-                Format::Text => render::text::trend(&r),
-                Format::Json => json(&r),
-            })
+            Ok(output(format, &r, render::text::trend))
         }
         Command::Analyze {
             files,
@@ -532,10 +531,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 std::fs::write(&path, svg)
                     .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
             }
-            Ok(match format {
-                Format::Text => render::text::analysis(&a),
-                Format::Json => json(&a),
-            })
+            Ok(output(format, &a, render::text::analysis))
         }
         Command::Info {
             file,
@@ -544,10 +540,7 @@ fn run(cli: Cli) -> Result<String, Error> {
         } => {
             let p = load(&file, &import.options())?;
             let info = leakscope::analysis::info::info(&p);
-            Ok(match format {
-                Format::Text => render::text::info(&info),
-                Format::Json => json(&info),
-            })
+            Ok(output(format, &info, render::text::info))
         }
         Command::Link {
             files,
