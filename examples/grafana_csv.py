@@ -117,6 +117,12 @@ def render_all(directory):
     open(os.path.join(directory, "grafana-series-rows.csv"), "w", newline="").write(series_as_rows(series))
 
 
+def render_joined(directory):
+    """Only the v7+ "series joined by time" CSV with epoch times."""
+    series = load_series(directory)
+    open(os.path.join(directory, "grafana-joined-epoch.csv"), "w", newline="").write(joined(series, time="epoch", delimiter=","))
+
+
 if __name__ == "__main__":
     # Re-render the Grafana shapes of fixture directories from their JSON.
     import sys

@@ -36,8 +36,13 @@ import grafana_csv  # noqa: E402
 
 MIB = 1 << 20
 
-# name: (instances, load schedule, load rate, heap snapshot times in seconds)
+# name: (instances, load schedule, load rate, heap snapshot times in seconds[, extras])
 # instance: (port, mode, extra args, memory limit or None)
+# extras: "env" (the service's environment), "restart_every" (seconds: a
+# graceful restart, as a rolling deploy does), "profiles" (endpoints taken at
+# each snapshot time besides the heap), "per_instance" (snapshots of every
+# instance, each in its own folder), "minimal" (only the joined Grafana CSV
+# of the shapes: the older scenarios already cover every shape).
 SCENARIOS = {
     # A per-request leak OOM-killed at 120 MiB, with an idle pause.
     "leak": ([(19201, "leak", ["-bytes", "10000"], 120 * MIB)], "100s,40s:idle,170s", 150, [15, 30, 45, 60]),
@@ -54,6 +59,63 @@ SCENARIOS = {
         100,
         [],
     ),
+    # The leak OOM-killed several times, with the kernel's whole log kept
+    # (dmesg and dmesg -T, unfiltered) as a person would paste it.
+    "oom": ([(19219, "leak", ["-bytes", "10000"], 120 * MIB)], "230s", 200, [], {"minimal": True}),
+    # A goroutine leak: one request in five parks a goroutine forever with
+    # a 20 kB buffer; heap, allocs and goroutine profiles (protobuf, debug=1
+    # text, debug=2 dump) at each snapshot.
+    "goroutine": (
+        [(19220, "goroutine", ["-bytes", "20000", "-park", "5"], None)],
+        "90s,40s:idle,90s",
+        100,
+        [20, 60, 150, 200],
+        {"minimal": True, "profiles": ["goroutine", "goroutine?debug=1", "goroutine?debug=2", "allocs"]},
+    ),
+    # A healthy cache: a ring of 6 000 buffers filling for 2 minutes, then
+    # full (level) for 4 more; snapshots in the level part.
+    "cache": (
+        [(19221, "steady", ["-bytes", "10000", "-keep", "6000"], None)],
+        "360s",
+        50,
+        [200, 250, 300, 340],
+        {"minimal": True},
+    ),
+    # A leak under GOMEMLIMIT=96MiB: the GC holds the heap at the soft limit
+    # and runs ever more often while the live heap climbs to it.
+    "gomemlimit": (
+        [(19222, "leak", ["-bytes", "10000"], None)],
+        "230s",
+        40,
+        [60, 120, 180, 220],
+        {"minimal": True, "env": {"GOMEMLIMIT": "96MiB"}},
+    ),
+    # Memory that follows the load: buffers kept 20 s, load in waves.
+    "waves": ([(19223, "ttl", ["-bytes", "10000", "-ttl", "20s"], None)], "50s@30,50s@150,50s@30,50s@150,50s@30", 30, [], {"minimal": True}),
+    # Rolling deploys: a steady service restarted gracefully every 65 s.
+    "deploys": (
+        [(19224, "steady", ["-bytes", "10000", "-keep", "2000"], None)],
+        "270s",
+        100,
+        [],
+        {"minimal": True, "restart_every": 65},
+    ),
+    # Three replicas of one job, one of which leaks; heap snapshots of each,
+    # in a folder per instance with the same file names.
+    "replicas": (
+        [
+            (19225, "leak", ["-bytes", "10000"], None),
+            (19226, "steady", ["-bytes", "10000", "-keep", "2000"], None),
+            (19227, "steady", ["-bytes", "10000", "-keep", "2000"], None),
+        ],
+        "180s",
+        60,
+        [40, 80, 120, 160],
+        {"minimal": True, "per_instance": True},
+    ),
+    # A timer-driven leak and no requests at all (the request counter is
+    # exported at 0 throughout).
+    "bgidle": ([(19228, "bgleak", ["-bytes", "10000", "-every", "50ms"], None)], "200s:idle", 1, [], {"minimal": True}),
 }
 
 QUERIES = {
@@ -64,6 +126,9 @@ QUERIES = {
     "requests": "http_requests_total",
     "goroutines": "go_goroutines",
     "start_time": "process_start_time_seconds",
+    "gc_cycles": "go_gc_duration_seconds_count",
+    "next_gc": "go_memstats_next_gc_bytes",
+    "gomemlimit": "go_gc_gomemlimit_bytes",
 }
 
 
@@ -90,9 +155,11 @@ def own_memory_cgroup():
 class Supervisor(threading.Thread):
     """Runs one leaksvc instance, restarting it whenever it dies, until stopped."""
 
-    def __init__(self, tmp, port, mode, args, limit):
+    def __init__(self, tmp, port, mode, args, limit, env=None, restart_every=None):
         super().__init__(daemon=True)
         self.cmd = [os.path.join(tmp, "leaksvc"), "-addr", f"127.0.0.1:{port}", "-mode", mode] + args
+        self.env = dict(os.environ, **(env or {}))
+        self.restart_every = restart_every
         self.cgroup = None
         if limit:
             self.cgroup = os.path.join(own_memory_cgroup(), f"leaksvc-{port}")
@@ -113,8 +180,13 @@ class Supervisor(threading.Thread):
             if self.cgroup:
                 procs = os.path.join(self.cgroup, "cgroup.procs")
                 pre = lambda: open(procs, "w").write(str(os.getpid()))  # noqa: E731
-            self.proc = subprocess.Popen(self.cmd, preexec_fn=pre, stderr=subprocess.DEVNULL)
-            code = self.proc.wait()
+            self.proc = subprocess.Popen(self.cmd, preexec_fn=pre, stderr=subprocess.DEVNULL, env=self.env)
+            try:
+                code = self.proc.wait(timeout=self.restart_every)
+            except subprocess.TimeoutExpired:
+                # A graceful restart (a deploy): SIGTERM, then a new process.
+                self.proc.send_signal(signal.SIGTERM)
+                code = self.proc.wait()
             if not self.stopping:
                 self.deaths.append((time.time(), code))
                 log(f"  {self.cmd[2]} died ({code}); restarting in 1 s")
@@ -155,7 +227,8 @@ def dmesg_lines():
 
 
 def run(name, tmp):
-    instances, schedule, rate, snapshots = SCENARIOS[name]
+    instances, schedule, rate, snapshots, *rest = SCENARIOS[name]
+    extras = rest[0] if rest else {}
     out = os.path.join(OUT, name)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
@@ -174,7 +247,7 @@ def run(name, tmp):
     )
     api = f"http://127.0.0.1:{prom_port}"
     dmesg_before = len(dmesg_lines())
-    sups = [Supervisor(tmp, port, mode, args, limit) for port, mode, args, limit in instances]
+    sups = [Supervisor(tmp, port, mode, args, limit, extras.get("env"), extras.get("restart_every")) for port, mode, args, limit in instances]
     try:
         wait_ready(api + "/-/ready")
         for s in sups:
@@ -189,15 +262,30 @@ def run(name, tmp):
         )
         for i, at in enumerate(snapshots):
             time.sleep(max(0, start + at - time.time()))
-            port = instances[0][0]
-            open(os.path.join(out, f"heap.{i}.pb.gz"), "wb").write(http_get(f"http://127.0.0.1:{port}/debug/pprof/heap"))
+            ports = [p for p, *_ in instances] if extras.get("per_instance") else [instances[0][0]]
+            for port in ports:
+                folder = os.path.join(out, f"instance-{port}") if extras.get("per_instance") else out
+                os.makedirs(folder, exist_ok=True)
+                open(os.path.join(folder, f"heap.{i}.pb.gz"), "wb").write(http_get(f"http://127.0.0.1:{port}/debug/pprof/heap"))
+                for endpoint in extras.get("profiles", []):
+                    file = {"goroutine": f"goroutine.{i}.pb.gz", "goroutine?debug=1": f"goroutine.{i}.txt",
+                            "goroutine?debug=2": f"goroutine.{i}.dump.txt", "allocs": f"allocs.{i}.pb.gz"}[endpoint]
+                    open(os.path.join(folder, file), "wb").write(http_get(f"http://127.0.0.1:{port}/debug/pprof/{endpoint}"))
         load.wait()
         time.sleep(5)  # idle tail
         end = time.time()
         begin = start - 5
         for key, query in QUERIES.items():
+            if key in ("gc_cycles", "next_gc", "gomemlimit") and not extras:
+                continue  # (the older scenarios were made without these)
             params = urllib.parse.urlencode({"query": query, "start": f"{begin:.3f}", "end": f"{end:.3f}", "step": "1"})
             open(os.path.join(out, f"query_range.{key}.json"), "wb").write(http_get(f"{api}/api/v1/query_range?{params}"))
+        if extras.get("minimal"):
+            # Queries that found nothing (a metric the run does not export) are not kept.
+            for key in QUERIES:
+                path = os.path.join(out, f"query_range.{key}.json")
+                if os.path.exists(path) and not json.load(open(path))["data"]["result"]:
+                    os.remove(path)
         params = urllib.parse.urlencode({"query": "process_resident_memory_bytes", "time": f"{end:.3f}"})
         open(os.path.join(out, "query.rss.json"), "wb").write(http_get(f"{api}/api/v1/query?{params}"))
         params = urllib.parse.urlencode([("match[]", '{__name__=~"process_resident_memory_bytes|go_memstats_heap_inuse_bytes|http_requests_total|process_start_time_seconds"}')])
@@ -214,13 +302,22 @@ def run(name, tmp):
         capture_output=True, text=True, check=True,
     ).stdout
     open(os.path.join(out, "promtool-dump.txt"), "w").write(dump)
-    oom = [l for l in dmesg_lines()[dmesg_before:] if re.search(r"oom|Out of memory|Killed process|memory", l, re.I)]
-    if oom:
+    new_lines = dmesg_lines()[dmesg_before:]
+    oom = [l for l in new_lines if re.search(r"oom|Out of memory|Killed process|memory", l, re.I)]
+    if name == "oom":
+        # The kernel's whole log of the run, unfiltered, in both of dmesg's forms.
+        open(os.path.join(out, "dmesg.txt"), "w").write("\n".join(new_lines) + "\n")
+        human = subprocess.run(["dmesg", "-T"], capture_output=True, text=True).stdout.splitlines()
+        open(os.path.join(out, "dmesg-T.txt"), "w").write("\n".join(human[dmesg_before:]) + "\n")
+    elif oom:
         open(os.path.join(out, "dmesg.txt"), "w").write("\n".join(oom) + "\n")
-    grafana_csv.render_all(out)
+    if extras.get("minimal"):
+        grafana_csv.render_joined(out)
+    else:
+        grafana_csv.render_all(out)
     json.dump(
         {"scenario": name, "instances": [{"port": p, "mode": m, "args": a, "limit": l} for p, m, a, l in instances],
-         "schedule": schedule, "rate": rate, "load_start": start, "end": end,
+         "schedule": schedule, "rate": rate, "load_start": start, "end": end, "extras": extras,
          "deaths": [{"time": t, "exit": c} for t, c in deaths]},
         open(os.path.join(out, "run.json"), "w"), indent=1,
     )

@@ -134,7 +134,7 @@ impl Session {
         to_js(&self.workspace.diff(&state(view)?).map_err(js_error)?)
     }
 
-    pub fn trend(&self, view: JsValue) -> Result<JsValue, JsError> {
+    pub fn trend(&mut self, view: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.workspace.trend(&state(view)?).map_err(js_error)?)
     }
 

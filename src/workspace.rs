@@ -7,21 +7,21 @@
 //! state is the page's URL state (pprof's names: `si`, `f`, `i`, `h`,
 //! `s`, `g`), so a view is a pure function of the files and that state.
 
-use std::borrow::Cow;
 use std::io::Read;
 
 use crate::analysis::callgraph::callgraph;
+use crate::analysis::evidence::{join, who, Evidence, ProfileInput};
 use crate::analysis::flame::{
     callers_callees, flame, stacks as flame_stacks, Flame, FlameView, Stacks,
 };
-use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions};
+use crate::analysis::leak::{Analysis, AnalyzeOptions};
 use crate::analysis::list::{list, SourceFiles};
 use crate::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use crate::analysis::overview::{overview, Overview};
 use crate::analysis::report::ReportContext;
 use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
-use crate::analysis::trend::{trend, TrendOptions, TrendReport};
+use crate::analysis::trend::{TrendOptions, TrendReport};
 use crate::error::{Error, Result};
 use crate::import::{read_from, ImportOptions, Input};
 use crate::model::series::{Series, SeriesSet};
@@ -196,29 +196,39 @@ pub struct CallersView {
     pub callees: Flame,
 }
 
+/// The trends of every series of snapshots (of one kind, program and
+/// process life), each apart.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrendView {
-    pub report: TrendReport,
-    pub table: TrendTable,
+    pub groups: Vec<TrendGroupView>,
 }
 
-/// Everything loaded, with the metrics' analysis and the last flame
-/// graph's tree kept between views.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendGroupView {
+    /// `Heap snapshots of {instance="…"}`, `Goroutine profiles of leaksvc`.
+    pub title: String,
+    /// Whose they are, and why (or why not).
+    pub tie: String,
+    /// The trend (absent when it could not be made: `error` says why).
+    pub report: Option<TrendReport>,
+    pub table: Option<TrendTable>,
+    pub error: Option<String>,
+}
+
+/// Everything loaded, with the joined evidence and the last flame graph's
+/// tree kept between views.
 #[derive(Default)]
 pub struct Workspace {
     files: Vec<Loaded>,
     next_id: u32,
-    analysis: Option<CachedAnalysis>,
+    evidence: Option<CachedEvidence>,
     flame_tree: Option<(String, Stacks, ReportContext)>,
 }
 
-struct CachedAnalysis {
+/// The evidence joined for these files and this limit.
+struct CachedEvidence {
     limit: Option<f64>,
-    set: SeriesSet,
-    analysis: Analysis,
-    /// The series analysed when they differ from the set's (merged
-    /// duplicates, dropped infinities); `None`: the set's own.
-    merged: Option<Vec<Series>>,
+    evidence: Evidence,
 }
 
 /// Names that mark a source file (for `list`), when the content is no
@@ -271,21 +281,32 @@ impl Workspace {
         self.next_id += 1;
         let loaded = Loaded {
             id: self.next_id,
-            name: name.to_string(),
+            name: self.unique_name(name),
             size,
             content,
         };
         let info = describe(&loaded);
-        if matches!(loaded.content, Content::Metrics(_)) {
-            self.analysis = None;
-        }
+        self.evidence = None;
         self.files.push(loaded);
         Ok(info)
     }
 
+    /// A name no loaded file has: two files of one name (two instances'
+    /// `heap.3.pprof`) are told apart by a number.
+    fn unique_name(&self, name: &str) -> String {
+        let taken = |n: &str| self.files.iter().any(|f| f.name == n);
+        if !taken(name) {
+            return name.to_string();
+        }
+        (2..)
+            .map(|k| format!("{name} ({k})"))
+            .find(|n| !taken(n))
+            .unwrap_or_default()
+    }
+
     pub fn remove(&mut self, id: u32) {
         self.files.retain(|f| f.id != id);
-        self.analysis = None;
+        self.evidence = None;
     }
 
     /// The files: profiles by time, then metrics, then sources.
@@ -323,47 +344,50 @@ impl Workspace {
         (!set.inputs.is_empty()).then_some(set)
     }
 
-    /// Analyses the metrics, unless done for these files and this limit.
-    fn ensure_analysis(&mut self, limit: Option<f64>) {
-        if self.analysis.as_ref().is_some_and(|c| c.limit == limit) {
+    /// Profiles as the evidence join takes them, oldest first.
+    fn profile_inputs(&self) -> Vec<ProfileInput<'_>> {
+        self.profiles()
+            .into_iter()
+            .map(|(name, profile)| ProfileInput { name, profile })
+            .collect()
+    }
+
+    /// Joins the evidence, unless done for these files and this limit.
+    fn ensure_evidence(&mut self, limit: Option<f64>) {
+        if self.evidence.as_ref().is_some_and(|c| c.limit == limit) {
             return;
         }
-        self.analysis = self.metrics().map(|set| {
-            let (analysis, series) = analyze_series(&set, &AnalyzeOptions { limit });
-            let merged = match series {
-                Cow::Owned(v) => Some(v),
-                Cow::Borrowed(_) => None,
-            };
-            CachedAnalysis {
-                limit,
-                set,
-                analysis,
-                merged,
-            }
-        });
+        let metrics = self.metrics();
+        let evidence = join(
+            metrics.as_ref(),
+            &self.profile_inputs(),
+            &AnalyzeOptions { limit },
+        );
+        self.evidence = Some(CachedEvidence { limit, evidence });
     }
 
-    /// The analysis made by [`Self::ensure_analysis`], with its series.
+    /// The analysis of the metrics joined by [`Self::ensure_evidence`],
+    /// with its series.
     fn cached(&self) -> Option<(&Analysis, &[Series])> {
-        let c = self.analysis.as_ref()?;
-        Some((&c.analysis, c.merged.as_deref().unwrap_or(&c.set.series)))
+        let e = &self.evidence.as_ref()?.evidence;
+        Some((e.analysis.as_ref()?, &e.series))
     }
 
-    /// The answer first.
+    /// The answer first: the same whatever a view shows.
     pub fn overview(&mut self, state: &ViewState) -> Overview {
-        self.ensure_analysis(state.limit);
-        let trend = self.trend_report(state).ok();
-        let profiles = self.profiles();
-        overview(
-            self.cached().map(|c| c.0),
-            trend.as_ref(),
-            profiles.last().copied(),
-        )
+        self.ensure_evidence(state.limit);
+        let Some(c) = &self.evidence else {
+            return Overview {
+                cards: Vec::new(),
+                notes: Vec::new(),
+            };
+        };
+        overview(&c.evidence, &self.profile_inputs())
     }
 
     /// Memory and request charts of every process.
     pub fn charts(&mut self, state: &ViewState) -> ChartsView {
-        self.ensure_analysis(state.limit);
+        self.ensure_evidence(state.limit);
         let options = chart_options(state);
         let Some((a, series)) = self.cached() else {
             return ChartsView {
@@ -401,7 +425,7 @@ impl Workspace {
         kind: &str,
         time: f64,
     ) -> Vec<HoverValue> {
-        self.ensure_analysis(state.limit);
+        self.ensure_evidence(state.limit);
         let options = chart_options(state);
         match self.cached() {
             Some((a, series)) if process < a.processes.len() => {
@@ -671,39 +695,80 @@ impl Workspace {
         })
     }
 
-    fn trend_report(&self, state: &ViewState) -> Result<TrendReport> {
-        let profiles = self.profiles();
-        // The snapshots of the latest profile's kind.
-        let Some((_, latest)) = profiles.last() else {
+    /// The leak suspects of every series of snapshots, with the view's
+    /// sample type and granularity where a series has them.
+    pub fn trend(&mut self, state: &ViewState) -> Result<TrendView> {
+        self.ensure_evidence(state.limit);
+        let granularity = match state.g.as_str() {
+            "" => Granularity::Functions,
+            g => Granularity::parse(g)?,
+        };
+        let Some(c) = &self.evidence else {
             return Err(Error::invalid_option("no profile loaded"));
         };
-        let kind = |p: &Profile| {
-            p.sample_types
+        let e = &c.evidence;
+        let inputs = self.profile_inputs();
+        let mut groups = Vec::new();
+        for g in e.groups.iter().filter(|g| g.files.len() >= 2) {
+            let members: Vec<ProfileInput> = g
+                .files
                 .iter()
-                .map(|t| t.name.clone())
-                .collect::<Vec<_>>()
-        };
-        let snapshots: Vec<(String, Profile)> = profiles
-            .iter()
-            .filter(|(_, p)| kind(p) == kind(latest))
-            .map(|(n, p)| (n.to_string(), (*p).clone()))
-            .collect();
-        let options = TrendOptions {
-            sample_index: state.si.clone(),
-            granularity: match state.g.as_str() {
-                "" => Granularity::Functions,
-                g => Granularity::parse(g)?,
-            },
-        };
-        let metrics = self.metrics();
-        trend(snapshots, &options, metrics.as_ref())
-    }
-
-    /// The leak suspects across the heap snapshots.
-    pub fn trend(&self, state: &ViewState) -> Result<TrendView> {
-        let report = self.trend_report(state)?;
-        let table = trend_table(&report);
-        Ok(TrendView { report, table })
+                .filter_map(|f| inputs.iter().find(|p| p.name == f).copied())
+                .collect();
+            let has = |t: &str| {
+                members
+                    .first()
+                    .is_some_and(|p| p.profile.sample_types.iter().any(|s| s.name == t))
+            };
+            let options = TrendOptions {
+                sample_index: if has(&state.si) {
+                    state.si.clone()
+                } else {
+                    String::new()
+                },
+                granularity,
+            };
+            let (report, error) = match e.group_trend(g, &members, &options) {
+                Ok(r) => (Some(r), None),
+                Err(err) => (None, Some(err.message)),
+            };
+            let whose = match (g.process, e.analysis.as_ref()) {
+                (Some(p), Some(a)) => who(&a.processes[p].labels),
+                _ => String::new(),
+            };
+            let kind = match g.kind.name() {
+                "heap" => "Heap snapshots".to_string(),
+                k => format!("{}{} profiles", k[..1].to_uppercase(), &k[1..]),
+            };
+            let title = match (whose.is_empty(), g.program.as_deref()) {
+                (false, _) => format!("{kind} of {whose}"),
+                (true, Some(prog)) => format!("{kind} of {prog}"),
+                (true, None) => kind,
+            };
+            let mut tie = e
+                .snapshots
+                .iter()
+                .find(|s| g.files.first() == Some(&s.file))
+                .map(|s| s.tie.clone())
+                .unwrap_or_default();
+            for n in &g.notes {
+                tie.push_str("; ");
+                tie.push_str(n);
+            }
+            groups.push(TrendGroupView {
+                title,
+                tie,
+                table: report.as_ref().map(trend_table),
+                report,
+                error,
+            });
+        }
+        if groups.is_empty() {
+            return Err(Error::invalid_option(
+                "trend needs at least two snapshots of one kind (heap, goroutine) of one process to see growth",
+            ));
+        }
+        Ok(TrendView { groups })
     }
 
     fn profile_names(&self) -> Vec<String> {

@@ -394,7 +394,7 @@ fn analyze_reads_stdin_and_refuses_profiles() {
     let o = leakscope(&["analyze", &data("go.heap.pb.gz")]);
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("a profile, not metrics"),
+        stderr(&o).contains("analyze needs metrics or an OOM log among its files"),
         "{}",
         stderr(&o)
     );

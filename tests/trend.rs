@@ -6,10 +6,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use leakscope::analysis::evidence::{trend_with_metrics, ProfileInput};
 use leakscope::analysis::source::prepare;
-use leakscope::analysis::trend::{trend, SiteVerdict, TrendOptions, TrendReport};
+use leakscope::analysis::trend::{self, SiteVerdict, TrendOptions, TrendReport};
 use leakscope::import::{read, ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
+use leakscope::model::Profile;
 
 fn snapshots(dir: &Path, names: &[&str]) -> Vec<(String, leakscope::model::Profile)> {
     names
@@ -22,6 +24,29 @@ fn snapshots(dir: &Path, names: &[&str]) -> Vec<(String, leakscope::model::Profi
             )
         })
         .collect()
+}
+
+/// The trend of snapshots alone.
+fn trend(snaps: Vec<(String, Profile)>, options: &TrendOptions) -> leakscope::Result<TrendReport> {
+    trend::trend(
+        snaps.iter().map(|(n, p)| (n.clone(), p)).collect(),
+        options,
+        None,
+    )
+}
+
+/// The trend of snapshots with metrics, as `leakscope trend --metrics`
+/// makes it (tied to the process the evidence names).
+fn trend_metrics(
+    snaps: Vec<(String, Profile)>,
+    options: &TrendOptions,
+    m: &SeriesSet,
+) -> leakscope::Result<TrendReport> {
+    let inputs: Vec<ProfileInput> = snaps
+        .iter()
+        .map(|(name, profile)| ProfileInput { name, profile })
+        .collect();
+    trend_with_metrics(m, &inputs, options)
 }
 
 fn metrics(path: &Path) -> SeriesSet {
@@ -64,7 +89,7 @@ fn the_blog_snapshots_name_track_line_24() {
         return;
     };
     let dir = corpus.join("blog");
-    let r = trend(snapshots(&dir, &PPROFS), &TrendOptions::default(), None).unwrap();
+    let r = trend(snapshots(&dir, &PPROFS), &TrendOptions::default()).unwrap();
     let top = headline(&r);
     assert_eq!(top.name, "main.(*RequestTracker).Track");
     // The file as the profile names it (pprof's -lines prints the same).
@@ -90,7 +115,7 @@ fn the_blog_snapshots_name_track_line_24() {
         granularity: leakscope::analysis::options::Granularity::Lines,
         ..Default::default()
     };
-    let r = trend(snapshots(&dir, &PPROFS), &lines, None).unwrap();
+    let r = trend(snapshots(&dir, &PPROFS), &lines).unwrap();
     assert!(
         headline(&r).node.ends_with("main.go:24"),
         "{}",
@@ -121,7 +146,7 @@ fn the_demo_snapshots_with_its_metrics() {
         &std::fs::read_to_string(dir.join("heap.3.list.Track.inuse_space.txt")).unwrap(),
     );
     let m = metrics(&dir.join("leak.grafana-joined.csv"));
-    let r = trend(snapshots(&dir, &PPROFS), &TrendOptions::default(), Some(&m)).unwrap();
+    let r = trend_metrics(snapshots(&dir, &PPROFS), &TrendOptions::default(), &m).unwrap();
     let top = headline(&r);
     assert_eq!(
         (top.name.as_str(), top.line, top.via.as_deref()),
@@ -167,7 +192,7 @@ fn the_own_fixtures() {
     // A per-request leak.
     let dir = fixtures("leak");
     let m = metrics(&dir.join("grafana-joined-epoch.csv"));
-    let r = trend(snapshots(&dir, &HEAPS), &TrendOptions::default(), Some(&m)).unwrap();
+    let r = trend_metrics(snapshots(&dir, &HEAPS), &TrendOptions::default(), &m).unwrap();
     let top = headline(&r);
     assert_eq!(
         (top.name.as_str(), top.line, top.via.as_deref()),
@@ -180,7 +205,6 @@ fn the_own_fixtures() {
     let r = trend(
         snapshots(&fixtures("steady"), &HEAPS),
         &TrendOptions::default(),
-        None,
     )
     .unwrap();
     for s in &r.suspects {
@@ -194,7 +218,6 @@ fn the_own_fixtures() {
     let r = trend(
         snapshots(&fixtures("bgleak"), &HEAPS),
         &TrendOptions::default(),
-        None,
     )
     .unwrap();
     assert_eq!(headline(&r).name, "main.(*Store).Keep");
@@ -204,7 +227,7 @@ fn the_own_fixtures() {
         sample_index: "inuse_objects".into(),
         ..Default::default()
     };
-    let r = trend(snapshots(&fixtures("leak"), &HEAPS), &objects, None).unwrap();
+    let r = trend(snapshots(&fixtures("leak"), &HEAPS), &objects).unwrap();
     assert_eq!(
         (r.unit.as_str(), headline(&r).name.as_str()),
         ("count", "main.(*Store).Keep")

@@ -36,7 +36,7 @@ import (
 
 var (
 	addr  = flag.String("addr", "127.0.0.1:19201", "listen address (must be loopback)")
-	mode  = flag.String("mode", "leak", "leak | steady | bgleak")
+	mode  = flag.String("mode", "leak", "leak | steady | bgleak | goroutine | ttl")
 	size  = flag.Int("bytes", 10000, "bytes kept per request (leak, steady) or per tick (bgleak)")
 	keep  = flag.Int("keep", 2000, "steady: number of buffers kept")
 	every = flag.Duration("every", 100*time.Millisecond, "bgleak: how often a buffer is kept")
@@ -78,8 +78,13 @@ func backgroundLeak() {
 }
 
 func work(w http.ResponseWriter, r *http.Request) {
-	if *mode != "bgleak" {
+	switch *mode {
+	case "leak", "steady":
 		store.Keep(*size)
+	case "goroutine":
+		parkSome(*size)
+	case "ttl":
+		ExpireLater(*size)
 	}
 	fmt.Fprintln(w, "ok")
 }
@@ -95,10 +100,15 @@ func main() {
 		store.limit = *keep
 	case "bgleak":
 		go backgroundLeak()
+	case "goroutine", "ttl":
 	default:
 		log.Fatalf("unknown mode %q", *mode)
 	}
 	prometheus.MustRegister(requestsTotal)
+	// Exported from the start (at 0), as services that pre-initialise their
+	// counters do: "no requests" is then a fact in the data, not a gap.
+	requestsTotal.WithLabelValues("200", "/work")
+	registerSoftLimit()
 	http.Handle("/work", promhttp.InstrumentHandlerCounter(
 		requestsTotal.MustCurryWith(prometheus.Labels{"handler": "/work"}),
 		http.HandlerFunc(work)))

@@ -2,6 +2,7 @@
 //! prepared profile and options to a plain struct; `render` formats them.
 
 pub mod callgraph;
+pub mod evidence;
 pub mod filter;
 pub mod flame;
 pub mod graph;

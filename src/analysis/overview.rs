@@ -1,18 +1,30 @@
-//! The answer first: one card per process from the metrics (leak or
-//! steady, bytes per request, OOM kills and the limit), and the culprit
-//! from the heap snapshots (the top leak suspect, its share of the growth
-//! and of in-use memory), each with links to the evidence.
+//! The answer first: one card per process from the joined evidence (leak
+//! or steady, bytes per request, OOM kills and the limit, the culprit from
+//! the heap snapshots tied to it, the goroutines that pile up), one card
+//! per series of snapshots tied to no process, each naming its evidence
+//! (which files, which time span) and linking to it.
+//!
+//! Claims follow from the evidence alone, never from what a view shows: a
+//! red card for snapshots only when a site's in-use memory (or goroutine
+//! count) grows beyond what sampling explains; otherwise a neutral
+//! "largest in use". Where the metrics and the snapshots disagree, the
+//! card says so and is neither red nor green.
 
+use crate::analysis::evidence::{who, Evidence, ProfileInput, SnapshotGroup};
+use crate::analysis::leak::work::IdleGrowth;
 use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
 use crate::analysis::options::ReportOptions;
 use crate::analysis::top::top;
-use crate::analysis::trend::{SiteVerdict, Suspect, TrendReport};
+use crate::analysis::trend::{Measure, ProfileKind, SiteVerdict, Suspect, TrendReport};
 use crate::model::Profile;
+use crate::render::gotime;
 use crate::units::{self, percentage};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Overview {
     pub cards: Vec<Card>,
+    /// Said once under the cards (what the units mean).
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,6 +54,10 @@ pub struct Link {
     pub params: Vec<(String, String)>,
 }
 
+/// What pprof's size units mean, said once wherever sizes are written.
+pub const UNITS_NOTE: &str =
+    "Sizes use pprof's units: 1 kB = 1024 bytes, 1 MB = 2^20 bytes, 1 GB = 2^30 bytes.";
+
 fn fact(label: &str, value: String) -> Fact {
     Fact {
         label: label.to_string(),
@@ -64,78 +80,94 @@ fn bytes(v: f64) -> String {
     units::label(v.round() as i64, "bytes")
 }
 
-/// What the profiles say: the leading suspect (with its share of in-use
-/// memory in the latest snapshot), or the latest profile's top row.
-pub struct Culprit {
-    pub name: String,
-    pub place: String,
-    pub sentence: String,
+/// What a series of snapshots says.
+enum Finding<'a> {
+    /// A site grows (in-use memory or goroutines): the culprit.
+    Grows(&'a Suspect, &'a TrendReport),
+    /// Nothing grows beyond sampling noise.
+    Holds(&'a TrendReport),
+    /// One snapshot, or no trend: only what is largest.
+    Single,
 }
 
-/// The overview of what is loaded: metrics (analysed), heap snapshots
-/// (their trend, when two or more), and the latest profile.
-pub fn overview(
-    analysis: Option<&Analysis>,
-    trend: Option<&TrendReport>,
-    latest: Option<(&str, &Profile)>,
-) -> Overview {
-    let culprit = trend
-        .and_then(|t| suspect_culprit(t, latest.map(|l| l.1)))
-        .or_else(|| latest.and_then(|(name, p)| top_culprit(name, p)));
+fn finding(g: &SnapshotGroup) -> Finding<'_> {
+    match &g.trend {
+        Some(t) if t.measure.can_leak() => match t
+            .suspects
+            .first()
+            .filter(|s| s.verdict == SiteVerdict::Growing)
+        {
+            Some(s) => Finding::Grows(s, t),
+            None => Finding::Holds(t),
+        },
+        _ => Finding::Single,
+    }
+}
+
+/// The overview of what is loaded.
+pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     let mut cards = Vec::new();
-    if let Some(a) = analysis {
-        let mut order: Vec<&ProcessAnalysis> = a.processes.iter().collect();
-        order.sort_by_key(|p| p.rank);
-        let leaking = order.iter().filter(|p| p.verdict == Verdict::Leak).count();
-        for (k, p) in order.iter().enumerate() {
-            // The profiles' culprit goes to the leading leak (profiles do
-            // not say which process they came from).
-            let c = (p.verdict == Verdict::Leak && k == 0 && leaking >= 1)
-                .then_some(culprit.as_ref())
-                .flatten();
-            cards.push(process_card(a, p, c));
+    if let Some(a) = &evidence.analysis {
+        let mut order: Vec<(usize, &ProcessAnalysis)> = a.processes.iter().enumerate().collect();
+        order.sort_by_key(|(_, p)| p.rank);
+        for (p, pa) in order {
+            cards.push(process_card(evidence, a, p, pa, profiles));
         }
     }
-    let culprit_shown = cards
-        .iter()
-        .any(|c| c.facts.iter().any(|f| f.label == "Culprit"));
-    if let Some(t) = trend {
-        if !culprit_shown {
-            cards.push(trend_card(t, culprit.as_ref()));
+    for g in evidence.groups.iter().filter(|g| g.process.is_none()) {
+        if let Some(card) = untied_card(evidence, g, profiles) {
+            cards.push(card);
         }
-    } else if let (Some(c), false) = (&culprit, culprit_shown) {
-        cards.push(Card {
-            tone: "info",
-            title: "Largest in the profile".into(),
-            headline: c.sentence.clone(),
-            facts: Vec::new(),
-            links: vec![
-                link("Top", "top", &[]),
-                link("Source", "list", &[("list", &c.name)]),
-            ],
-        });
     }
-    Overview { cards }
+    // A lone profile of a kind that is never trended (CPU, contention).
+    if cards.is_empty() {
+        if let Some(s) = evidence.snapshots.last() {
+            if let Some(p) = profiles.iter().find(|p| p.name == s.file) {
+                if let Some(c) = largest(p.name, p.profile, None) {
+                    cards.push(Card {
+                        tone: "info",
+                        title: "Largest in the profile".into(),
+                        headline: c.sentence,
+                        facts: Vec::new(),
+                        links: vec![
+                            link("Top", "top", &[]),
+                            link("Source", "list", &[("list", &c.name)]),
+                        ],
+                    });
+                }
+            }
+        }
+    }
+    let notes = if cards.is_empty() {
+        Vec::new()
+    } else {
+        vec![UNITS_NOTE.to_string()]
+    };
+    Overview { cards, notes }
 }
 
-fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) -> Card {
-    let labels: Vec<String> = p.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let who = if labels.is_empty() {
-        "the process".to_string()
-    } else {
-        labels.join(", ")
-    };
+fn process_card(
+    evidence: &Evidence,
+    a: &Analysis,
+    index: usize,
+    p: &ProcessAnalysis,
+    profiles: &[ProfileInput],
+) -> Card {
     let main = p.main_series.map(|m| &a.series[m]);
     let mut facts = Vec::new();
     let mut sentence = Vec::new();
-    let tone = match p.verdict {
+    let mut tone = match p.verdict {
         Verdict::Leak => "leak",
         Verdict::Steady => "steady",
         Verdict::Inconclusive => "inconclusive",
     };
     match p.verdict {
         Verdict::Leak => {
-            let mut s = "Leak".to_string();
+            let mut s = if p.goroutine_leak {
+                "Goroutine leak".to_string()
+            } else {
+                "Leak".to_string()
+            };
             if let Some(b) = p.bytes_per_request {
                 s.push_str(&format!(": keeps about {} per request", bytes(b)));
                 facts.push(fact("Per request", bytes(b)));
@@ -147,7 +179,10 @@ fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) ->
         Verdict::Steady => sentence.push("Steady: memory levels off (no leak)".to_string()),
         Verdict::Inconclusive => sentence.push("Inconclusive".to_string()),
     }
-    if let Some(g) = p.growth_per_hour {
+    if let Some(g) = p.goroutines_per_request {
+        facts.push(fact("Goroutines per request", units::format_g(g, 3)));
+    }
+    if let Some(g) = p.growth_per_hour.filter(|_| p.verdict == Verdict::Leak) {
         facts.push(fact("Growth", format!("+{}/h", bytes(g))));
     }
     if p.restarts > 0 {
@@ -161,13 +196,35 @@ fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) ->
             .map(|hi| format!(" at about {}", bytes(hi)))
             .unwrap_or_default();
         if p.oom_kills > 0 {
-            sentence.push(format!("OOM-killed {} times{at}", p.oom_kills));
+            sentence.push(format!(
+                "restarted {} times{at}, {} of them OOM kills",
+                p.restarts, p.oom_kills
+            ));
         } else {
             sentence.push(format!("restarted {} times{at}", p.restarts));
         }
         facts.push(fact(
             "Restarts",
             format!("{} ({} OOM kills)", p.restarts, p.oom_kills),
+        ));
+    }
+    if !p.unmatched_oom_kills.is_empty() {
+        facts.push(fact(
+            "OOM kills matching no restart",
+            p.unmatched_oom_kills
+                .iter()
+                .map(|k| {
+                    let when = k
+                        .time
+                        .map(gotime::moment)
+                        .unwrap_or_else(|| "no time".into());
+                    match k.pid {
+                        Some(pid) => format!("{} (pid {pid}) at {when}", k.process),
+                        None => format!("{} at {when}", k.process),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
         ));
     }
     if let Some(m) = main {
@@ -178,28 +235,85 @@ fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) ->
     if let Some(t) = p.time_to_limit_s.filter(|_| p.verdict == Verdict::Leak) {
         facts.push(fact(
             "Time to limit",
-            crate::render::gotime::duration_string((t * 1e9) as i64),
+            gotime::duration_string((t * 1e9) as i64),
         ));
     }
     if let Some(idle) = p.growth_when_idle {
         let text = match idle {
-            crate::analysis::leak::work::IdleGrowth::Stops => "stops (per-request leak)",
-            crate::analysis::leak::work::IdleGrowth::Slows => "slows",
-            crate::analysis::leak::work::IdleGrowth::Continues => "continues (background leak)",
+            IdleGrowth::Stops => "stops (per-request leak)",
+            IdleGrowth::Slows => "slows",
+            IdleGrowth::Continues => "continues (background leak)",
         };
         facts.push(fact("When idle", text.to_string()));
     }
     let mut links = vec![link("Memory chart", "charts", &[])];
-    if let Some(c) = culprit {
-        sentence.push(format!("culprit {}", c.sentence));
-        facts.push(fact(
-            "Culprit",
-            format!("{} {}", c.name, c.place).trim().to_string(),
-        ));
-        links.push(link("Suspects", "trend", &[]));
-        links.push(link("Top", "top", &[("f", &regex_escape(&c.name))]));
-        links.push(link("Source", "list", &[("list", &c.name)]));
+    let mut evidence_text = vec![metrics_evidence(a, index)];
+
+    // The heap snapshots tied to this process.
+    if let Some(g) = evidence.groups_of(index, ProfileKind::Heap).first() {
+        evidence_text.push(format!("heap snapshots {}", group_span(g)));
+        match finding(g) {
+            Finding::Grows(s, t) => {
+                let c = culprit(s, t, latest_of(g, profiles));
+                sentence.push(format!("culprit {}", c.sentence));
+                facts.push(fact(
+                    "Culprit",
+                    format!("{} {}", c.name, c.place).trim().to_string(),
+                ));
+                if p.verdict == Verdict::Steady {
+                    // The snapshots and the memory floor disagree: say both.
+                    tone = "inconclusive";
+                    sentence.push(
+                        "but the memory floor is level: the snapshots' growth may be a cache filling or a burst; compare them over a longer span".into(),
+                    );
+                }
+                links.push(link("Suspects", "trend", &[]));
+                links.push(link("Top", "top", &[("f", &regex_escape(&c.name))]));
+                links.push(link("Source", "list", &[("list", &c.name)]));
+            }
+            Finding::Holds(t) => {
+                let mut text = format!(
+                    "no allocation site grows beyond sampling noise across {} snapshots",
+                    t.snapshots.len()
+                );
+                if let Some(l) =
+                    latest_of(g, profiles).and_then(|(n, p)| largest(n, p, Some(&t.sample_type)))
+                {
+                    text.push_str(&format!("; largest in use: {}", l.sentence));
+                }
+                facts.push(fact("Heap snapshots", text));
+                if p.verdict == Verdict::Leak {
+                    sentence.push(format!(
+                        "the heap snapshots ({}) show no site growing: they may be too close together, or the growth is outside the Go heap",
+                        g.files_text()
+                    ));
+                }
+                links.push(link("Suspects", "trend", &[]));
+            }
+            Finding::Single => {
+                if let Some(l) =
+                    latest_of(g, profiles).and_then(|(n, p)| largest(n, p, Some("inuse_space")))
+                {
+                    facts.push(fact("Largest in use", l.sentence));
+                    links.push(link("Top", "top", &[]));
+                }
+            }
+        }
+        for n in &g.notes {
+            facts.push(fact("Note", n.clone()));
+        }
     }
+    // The goroutine snapshots tied to it.
+    for kind in [ProfileKind::Goroutineleak, ProfileKind::Goroutine] {
+        if let Some(g) = evidence.groups_of(index, kind).first() {
+            evidence_text.push(format!("{} profiles {}", kind.name(), group_span(g)));
+            if let Some(text) = goroutine_fact(g) {
+                facts.push(fact("Goroutines", text));
+                links.push(link("Goroutine suspects", "trend", &[]));
+            }
+        }
+    }
+    facts.push(fact("Evidence", evidence_text.join("; ")));
     Card {
         tone,
         title: format!(
@@ -209,7 +323,7 @@ fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) ->
             } else {
                 "Process"
             },
-            who
+            who(&p.labels)
         ),
         headline: format!("{}. {}", sentence.join("; "), p.reason),
         facts,
@@ -217,38 +331,195 @@ fn process_card(a: &Analysis, p: &ProcessAnalysis, culprit: Option<&Culprit>) ->
     }
 }
 
-fn trend_card(t: &TrendReport, culprit: Option<&Culprit>) -> Card {
-    let n = t.snapshots.len();
-    match culprit {
-        Some(c) => Card {
-            tone: "leak",
-            title: format!("Leak suspect across {n} heap snapshots"),
-            headline: format!("Culprit: {}", c.sentence),
-            facts: Vec::new(),
-            links: vec![
-                link("Suspects", "trend", &[]),
-                link("Top", "top", &[("f", &regex_escape(&c.name))]),
-                link("Source", "list", &[("list", &c.name)]),
-                link("Diff first → last", "diff", &[]),
-            ],
-        },
-        None => Card {
-            tone: "steady",
-            title: format!("No growth across {n} heap snapshots"),
-            headline: "No allocation site grows beyond what sampling explains.".into(),
-            facts: Vec::new(),
-            links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
-        },
+/// Which metric files and time span a process's verdict rests on.
+fn metrics_evidence(a: &Analysis, p: usize) -> String {
+    let mut files: Vec<&str> = a
+        .series
+        .iter()
+        .filter(|s| s.process == p)
+        .flat_map(|s| s.inputs.iter())
+        .filter_map(|&i| a.inputs.get(i).map(|r| r.file.as_str()))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    let pa = &a.processes[p];
+    let span = match (pa.start, pa.end) {
+        (Some(x), Some(y)) => format!(" ({})", gotime::span(x, y)),
+        _ => String::new(),
+    };
+    format!("metrics {}{span}", files.join(", "))
+}
+
+fn group_span(g: &SnapshotGroup) -> String {
+    match (g.start, g.end) {
+        (Some(a), Some(b)) if g.files.len() > 1 => {
+            format!("{} ({})", g.files_text(), gotime::span(a, b))
+        }
+        (Some(a), _) => format!("{} ({})", g.files_text(), gotime::moment(a)),
+        _ => g.files_text(),
     }
+}
+
+/// The latest profile of a group.
+fn latest_of<'a>(
+    g: &SnapshotGroup,
+    profiles: &[ProfileInput<'a>],
+) -> Option<(&'a str, &'a Profile)> {
+    let name = g.files.last()?;
+    profiles
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| (p.name, p.profile))
+}
+
+/// A goroutine series' finding in one sentence.
+fn goroutine_fact(g: &SnapshotGroup) -> Option<String> {
+    let t = g.trend.as_ref()?;
+    let s = t.suspects.first()?;
+    let last = *s.values.last()?;
+    let mut text = format!(
+        "{} goroutines in {}{}",
+        last,
+        s.name,
+        s.via
+            .as_ref()
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default()
+    );
+    if let Some(started) = &s.started {
+        text.push_str(&format!(", {started}"));
+    }
+    if let Some(m) = s.longest_wait_minutes {
+        text.push_str(&format!(", waiting up to {m} minutes"));
+    }
+    if s.verdict == SiteVerdict::Growing {
+        text.push_str(&format!(
+            "; +{} across {} snapshots ({:.0}% of the growth)",
+            s.growth,
+            t.snapshots.len(),
+            100.0 * s.share_of_growth
+        ));
+        if t.measure == Measure::LeakedGoroutines {
+            text.push_str("; the runtime proved every one of them leaked");
+        }
+    } else {
+        text.push_str(&format!(
+            "; no site grows across {} snapshots",
+            t.snapshots.len()
+        ));
+    }
+    Some(text)
+}
+
+/// A card for a series of snapshots tied to no process.
+fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<Card> {
+    let why = if evidence.analysis.is_some() {
+        evidence
+            .snapshots
+            .iter()
+            .find(|s| g.files.first() == Some(&s.file))
+            .map(|s| format!(" Not tied to the metrics: {}.", s.tie))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let evidence_fact = fact(
+        "Evidence",
+        format!("{} profiles {}", g.kind.name(), group_span(g)),
+    );
+    let n = g.files.len();
+    let card = match (g.kind, finding(g)) {
+        (ProfileKind::Heap, Finding::Grows(s, t)) => {
+            let c = culprit(s, t, latest_of(g, profiles));
+            Card {
+                tone: "leak",
+                title: format!("Leak suspect across {n} heap snapshots"),
+                headline: format!("Culprit: {}.{why}", c.sentence),
+                facts: vec![evidence_fact],
+                links: vec![
+                    link("Suspects", "trend", &[]),
+                    link("Top", "top", &[("f", &regex_escape(&c.name))]),
+                    link("Source", "list", &[("list", &c.name)]),
+                    link("Diff first → last", "diff", &[]),
+                ],
+            }
+        }
+        (ProfileKind::Heap, Finding::Holds(t)) => {
+            let largest = latest_of(g, profiles)
+                .and_then(|(n, p)| largest(n, p, Some(&t.sample_type)))
+                .map(|l| format!(" Largest in use: {}.", l.sentence))
+                .unwrap_or_default();
+            Card {
+                tone: "steady",
+                title: format!("No growth across {n} heap snapshots"),
+                headline: format!(
+                    "No allocation site grows beyond what sampling explains.{largest}{why}"
+                ),
+                facts: vec![evidence_fact],
+                links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+            }
+        }
+        (ProfileKind::Goroutine | ProfileKind::Goroutineleak, f) => {
+            let text = goroutine_fact(g).or_else(|| {
+                latest_of(g, profiles)
+                    .and_then(|(n, p)| largest(n, p, None))
+                    .map(|l| l.sentence)
+            })?;
+            let grows = matches!(f, Finding::Grows(..));
+            Card {
+                tone: if grows { "leak" } else { "info" },
+                title: if grows {
+                    format!("Goroutines pile up across {n} {} profiles", g.kind.name())
+                } else {
+                    format!("Goroutines in {n} {} profiles", g.kind.name())
+                },
+                headline: format!("{text}.{why}"),
+                facts: vec![evidence_fact],
+                links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+            }
+        }
+        (ProfileKind::Allocs, _) => {
+            let (name, p) = latest_of(g, profiles)?;
+            let l = largest(name, p, Some("alloc_space"))?;
+            Card {
+                tone: "info",
+                title: format!("Allocations in {n} allocs profiles"),
+                headline: format!(
+                    "Largest allocator since the program started: {}. (alloc_space only grows: a rate of allocation, not a leak.){why}",
+                    l.sentence
+                ),
+                facts: vec![evidence_fact],
+                links: vec![link("Top", "top", &[("si", "alloc_space")])],
+            }
+        }
+        (_, _) => {
+            let (name, p) = latest_of(g, profiles)?;
+            let l = largest(name, p, Some("inuse_space"))?;
+            Card {
+                tone: "info",
+                title: "Largest in use".into(),
+                headline: format!("{}.{why}", l.sentence),
+                facts: vec![evidence_fact],
+                links: vec![
+                    link("Top", "top", &[]),
+                    link("Source", "list", &[("list", &l.name)]),
+                ],
+            }
+        }
+    };
+    Some(card)
+}
+
+/// What the profiles say about a site.
+struct Culprit {
+    name: String,
+    place: String,
+    sentence: String,
 }
 
 /// The leading growing site of a trend, with its share of in-use memory
 /// (cum) in the latest snapshot.
-fn suspect_culprit(t: &TrendReport, latest: Option<&Profile>) -> Option<Culprit> {
-    let s: &Suspect = t
-        .suspects
-        .first()
-        .filter(|s| s.verdict == SiteVerdict::Growing)?;
+fn culprit(s: &Suspect, t: &TrendReport, latest: Option<(&str, &Profile)>) -> Culprit {
     let place = match (s.line, &s.via) {
         (Some(l), Some(v)) => format!("({}:{l}) via {v}", base(&s.file)),
         (Some(l), None) => format!("({}:{l})", base(&s.file)),
@@ -269,14 +540,14 @@ fn suspect_culprit(t: &TrendReport, latest: Option<&Profile>) -> Option<Culprit>
             format!("{up} of {steps} steps")
         }
     );
-    if let Some(cum) = latest.and_then(|p| cum_share(p, &t.sample_type, &s.name)) {
+    if let Some(cum) = latest.and_then(|(_, p)| cum_share(p, &t.sample_type, &s.name)) {
         sentence.push_str(&format!(", {cum} of {} in the latest", t.sample_type));
     }
-    Some(Culprit {
+    Culprit {
         name: s.name.clone(),
         place,
         sentence,
-    })
+    }
 }
 
 /// pprof's cum% of a function in a profile.
@@ -290,9 +561,21 @@ fn cum_share(p: &Profile, sample_type: &str, function: &str) -> Option<String> {
     Some(percentage(row.cum, r.context.total).trim().to_string())
 }
 
-/// With one profile: its largest row.
-fn top_culprit(name: &str, p: &Profile) -> Option<Culprit> {
-    let r = top(p, &ReportOptions::default()).ok()?;
+/// A profile's largest row (by flat) of a sample type (`None` or absent:
+/// the profile's default), in human units.
+fn largest(name: &str, p: &Profile, sample_type: Option<&str>) -> Option<Culprit> {
+    let sample_index = sample_type
+        .filter(|t| p.sample_types.iter().any(|s| s.name == *t))
+        .unwrap_or("")
+        .to_string();
+    let r = top(
+        p,
+        &ReportOptions {
+            sample_index,
+            ..ReportOptions::default()
+        },
+    )
+    .ok()?;
     let row = r.rows.first()?;
     Some(Culprit {
         name: row.name.clone(),
@@ -301,7 +584,7 @@ fn top_culprit(name: &str, p: &Profile) -> Option<Culprit> {
             "{} holds {} of {} in {name} ({})",
             row.name,
             percentage(row.flat, r.context.total).trim(),
-            r.context.format(r.context.total),
+            units::label(r.context.total, &r.context.unit),
             r.context.sample_type
         ),
     })

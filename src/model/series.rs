@@ -18,6 +18,9 @@ pub struct Series {
     pub values: Vec<f64>,
     /// Index of the input file it came from.
     pub input: usize,
+    /// Other input files that held copies of it (merged into it).
+    #[serde(skip)]
+    pub copies_in: Vec<usize>,
 }
 
 impl Series {
@@ -31,6 +34,7 @@ impl Series {
             times: Vec::new(),
             values: Vec::new(),
             input: 0,
+            copies_in: Vec::new(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! Memory charts as SVG, drawn with plotters: every memory series of a
 //! process over time with the sawtooth annotated (restarts and OOM kills,
 //! the fitted floor of each life with its slope, the limit, idle stretches
-//! shaded, the verdict), and the request rate on a second chart that
-//! shares the time axis.
+//! shaded, the verdict), and the request rate and the goroutine count on
+//! charts that share its time axis.
 //!
 //! plotters measures text through the browser's DOM on wasm32, which does
 //! not exist in a worker; [`Svg`] wraps its SVG backend with a fixed-width
@@ -54,7 +54,7 @@ impl Default for ChartOptions {
 /// One drawn chart.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Chart {
-    /// `memory` or `requests`.
+    /// `memory`, `requests` or `goroutines`.
     pub kind: &'static str,
     pub svg: String,
     /// Where the plot sits in the SVG and the times at its edges, so the
@@ -199,9 +199,45 @@ pub fn process_charts(
         ));
     }
     if let Some(r) = Requests::new(&requests) {
-        charts.push(rate_chart(r.rates(), (t0, t1), opts, &th));
+        let y_fmt = |v: &f64| format!("{} req/s", units::format_g(*v, 3));
+        charts.push(line_chart(
+            "requests",
+            "requests per second",
+            r.rates(),
+            (t0, t1),
+            opts,
+            &th,
+            &y_fmt,
+        ));
+    }
+    if let Some(g) = goroutines(&members) {
+        let raw = &series[g.source];
+        let points: Vec<(f64, f64)> = raw
+            .times
+            .iter()
+            .copied()
+            .zip(raw.values.iter().copied())
+            .collect();
+        let y_fmt = |v: &f64| units::format_g(*v, 3);
+        charts.push(line_chart(
+            "goroutines",
+            &g.display,
+            &points,
+            (t0, t1),
+            opts,
+            &th,
+            &y_fmt,
+        ));
     }
     charts
+}
+
+/// A process's goroutine count (`go_goroutines`), charted beside its memory.
+fn goroutines<'a>(members: &[&'a SeriesAnalysis]) -> Option<&'a SeriesAnalysis> {
+    members
+        .iter()
+        .copied()
+        .find(|s| s.role == Role::Resource && s.name.contains("goroutines"))
 }
 
 fn time_span<'a>(series: impl Iterator<Item = &'a Series>) -> Option<(f64, f64)> {
@@ -642,14 +678,19 @@ fn plot_area(x: Range<i32>, y: Range<i32>, t0: f64, t1: f64) -> PlotArea {
     }
 }
 
-fn rate_chart(
-    rates: &[(f64, f64)],
+/// A small chart of one series under the memory chart (the request rate,
+/// the goroutine count), on the same time axis.
+fn line_chart(
+    kind: &'static str,
+    name: &str,
+    points: &[(f64, f64)],
     (t0, t1): (f64, f64),
     opts: &ChartOptions,
     th: &Theme,
+    y_fmt: &dyn Fn(&f64) -> String,
 ) -> Chart {
     let height = (opts.height / 3).max(90);
-    let (times, values): (Vec<f64>, Vec<f64>) = rates.iter().copied().unzip();
+    let (times, values): (Vec<f64>, Vec<f64>) = points.iter().copied().unzip();
     let pts = decimate(
         &times,
         &values,
@@ -659,9 +700,13 @@ fn rate_chart(
     );
     let top = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let y1 = if top > 0.0 { top * 1.15 } else { 1.0 };
-    let color = th.palette[5];
+    let color = if kind == "goroutines" {
+        th.palette[4]
+    } else {
+        th.palette[5]
+    };
     let legend = vec![LegendEntry {
-        name: "requests per second".into(),
+        name: name.to_string(),
         color: css(&color),
         hidden: false,
     }];
@@ -680,11 +725,10 @@ fn rate_chart(
                 Ticked::new(0.0..y1, decimal_ticks(y1, 3)),
             )
         else {
-            return empty_chart("requests", opts, th, legend);
+            return empty_chart(kind, opts, th, legend);
         };
         let span = t1 - t0;
         let x_fmt = |t: &f64| time_label(*t, span);
-        let y_fmt = |v: &f64| format!("{} req/s", units::format_g(*v, 3));
         let _ = chart
             .configure_mesh()
             .x_labels(7)
@@ -704,7 +748,7 @@ fn rate_chart(
         plot_area(xr, yr, t0, t1)
     };
     Chart {
-        kind: "requests",
+        kind,
         svg,
         plot,
         legend,
@@ -783,6 +827,19 @@ pub fn hover(
                 .into_iter()
                 .collect()
         }
+        "goroutines" => goroutines(&members)
+            .and_then(|g| {
+                let raw = &series[g.source];
+                let (tt, v) = nearest(&raw.times, &raw.values)?;
+                Some(HoverValue {
+                    name: g.display.clone(),
+                    color: css(&th.palette[4]),
+                    time: time_text(tt),
+                    value: units::format_g(v, 6),
+                })
+            })
+            .into_iter()
+            .collect(),
         _ => members
             .iter()
             .filter(|s| s.role == Role::Memory)

@@ -82,6 +82,26 @@ pub fn iso8601(unix_nanos: i64) -> String {
     s
 }
 
+/// A moment for prose: `2026-11-23 22:49:08 UTC` (unix seconds in).
+pub fn moment(unix_seconds: f64) -> String {
+    let c = civil((unix_seconds.floor() as i64).saturating_mul(1_000_000_000));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// A stretch of time for prose: `2026-11-23 22:48:30–22:54:12 UTC`, the
+/// date said once when both ends fall on one day.
+pub fn span(from: f64, to: f64) -> String {
+    let (a, b) = (moment(from), moment(to));
+    if a[..10] == b[..10] {
+        format!("{}–{}", &a[..19], &b[11..])
+    } else {
+        format!("{}–{}", &a[..19], b)
+    }
+}
+
 /// Go's `time.Duration.String()`: `4h34m54.5s`, `1.5ms`, `0s`.
 pub fn duration_string(nanos: i64) -> String {
     let neg = nanos < 0;

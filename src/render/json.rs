@@ -33,3 +33,27 @@ pub fn top(r: &TopReport) -> TopJson<'_> {
         rows: &r.rows,
     }
 }
+
+/// `leakscope analyze --format json`: the analysis of the metrics
+/// (`inputs`, `series`, `processes`, `unplaced_oom_kills`, `warnings`),
+/// and, when profiles were given, `snapshots` (each one's kind, program,
+/// time, process and why) and `snapshot_series` (each series of
+/// snapshots with its trend).
+#[derive(Debug, serde::Serialize)]
+pub struct AnalyzeReport<'a> {
+    #[serde(flatten)]
+    pub analysis: &'a crate::analysis::leak::Analysis,
+    pub snapshots: &'a [crate::analysis::evidence::Snapshot],
+    pub snapshot_series: &'a [crate::analysis::evidence::SnapshotGroup],
+}
+
+impl<'a> AnalyzeReport<'a> {
+    /// The report of joined evidence that has an analysis.
+    pub fn new(evidence: &'a crate::analysis::evidence::Evidence) -> Option<Self> {
+        Some(AnalyzeReport {
+            analysis: evidence.analysis.as_ref()?,
+            snapshots: &evidence.snapshots,
+            snapshot_series: &evidence.groups,
+        })
+    }
+}

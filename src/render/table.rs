@@ -2,7 +2,7 @@
 //! formatted (the JS shell formats nothing), raw values kept for sorting.
 
 use crate::analysis::top::TopReport;
-use crate::analysis::trend::TrendReport;
+use crate::analysis::trend::{Measure, TrendReport};
 use crate::units::{self, percentage};
 
 use super::text::top_labels;
@@ -118,8 +118,17 @@ pub fn trend_table(r: &TrendReport) -> TrendTable {
                 Some(l) => format!("({file}:{l})"),
                 None => String::new(),
             };
-            if let Some(v) = &s.via {
-                place = format!("{place} via {v}").trim().to_string();
+            let goroutines = matches!(r.measure, Measure::Goroutines | Measure::LeakedGoroutines);
+            match &s.via {
+                Some(v) if goroutines => place = format!("{place} [{v}]").trim().to_string(),
+                Some(v) => place = format!("{place} via {v}").trim().to_string(),
+                None => {}
+            }
+            if let Some(started) = s.started.as_ref().filter(|_| goroutines) {
+                place.push_str(&format!(", {started}"));
+            }
+            if let Some(m) = s.longest_wait_minutes {
+                place.push_str(&format!(", waiting up to {m} minutes"));
             }
             TrendRow {
                 rank: s.rank,
@@ -156,7 +165,9 @@ pub fn trend_table(r: &TrendReport) -> TrendTable {
             ));
         }
         notes.push(line);
-        notes.push(m.caveat.clone());
+        if !m.caveat.is_empty() {
+            notes.push(m.caveat.clone());
+        }
     }
     TrendTable {
         sample_type: r.sample_type.clone(),

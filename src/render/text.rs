@@ -3,14 +3,16 @@
 use std::fmt::Write;
 
 use super::gotime;
+use crate::analysis::evidence::{who, Evidence};
 use crate::analysis::info::ProfileInfo;
 use crate::analysis::leak::classify::Unit;
 use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
 use crate::analysis::list::ListReport;
+use crate::analysis::overview::UNITS_NOTE;
 use crate::analysis::report::ReportContext;
 use crate::analysis::top::TopReport;
 use crate::analysis::traces::TracesReport;
-use crate::analysis::trend::{SiteVerdict, TrendReport};
+use crate::analysis::trend::{Measure, SiteVerdict, Suspect, TrendReport};
 use crate::units::{self, percentage};
 
 /// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
@@ -403,14 +405,32 @@ pub fn analysis(a: &Analysis) -> String {
                 units::label(g as i64, unit)
             ));
         }
-        if let Some(b) = s.bytes_per_request {
-            parts.push(format!(
+        match (s.bytes_per_request, s.per_request) {
+            (Some(b), _) => parts.push(format!(
                 "{}/request (r² {:.2})",
                 units::label(b as i64, "bytes"),
                 s.per_request_r2.unwrap_or(0.0)
-            ));
+            )),
+            (None, Some(n)) => parts.push(format!(
+                "{}/request (r² {:.2})",
+                units::format_g(n, 3),
+                s.per_request_r2.unwrap_or(0.0)
+            )),
+            _ => {}
         }
         let _ = writeln!(out, "  {}: {}", s.display, parts.join(", "));
+    }
+    for k in &a.unplaced_oom_kills {
+        let _ = writeln!(
+            out,
+            "  OOM kill not attached: {}{} at {} (line {})",
+            k.process,
+            k.pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
+            k.time
+                .map(gotime::moment)
+                .unwrap_or_else(|| "no time".into()),
+            k.line
+        );
     }
     if !a.warnings.is_empty() {
         out.push_str("Warnings:\n");
@@ -418,7 +438,106 @@ pub fn analysis(a: &Analysis) -> String {
             let _ = writeln!(out, "  - {w}");
         }
     }
+    let _ = writeln!(out, "{UNITS_NOTE}");
     out
+}
+
+/// `leakscope analyze` with snapshots among its files: the analysis, then
+/// each snapshot's process (or why none), then each series of snapshots'
+/// leading site.
+pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
+    let mut out = analysis(r.analysis);
+    if r.snapshots.is_empty() {
+        return out;
+    }
+    out.push_str("Snapshots:\n");
+    for s in r.snapshots {
+        let what = [
+            Some(s.kind.name().to_string()),
+            s.program.clone(),
+            s.time.map(gotime::moment),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let _ = writeln!(out, "  {}: {what}", s.file);
+        let _ = writeln!(out, "     {}", s.tie);
+    }
+    out.push_str("Snapshot series:\n");
+    for g in r.snapshot_series {
+        let whose = match g.process {
+            Some(p) => who(&r.analysis.processes[p].labels),
+            None => "no process".into(),
+        };
+        let _ = writeln!(out, "  {} {} of {whose}:", g.kind.name(), g.files_text());
+        match (&g.trend, &g.trend_error) {
+            (Some(t), _) => {
+                let line = match t.suspects.first() {
+                    Some(top) if top.verdict == SiteVerdict::Growing && t.measure.can_leak() => {
+                        format!(
+                            "top suspect {} growing {} ({:.1}% of the growth)",
+                            site_text(top, t.measure),
+                            signed_label(top.growth, &t.unit),
+                            100.0 * top.share_of_growth
+                        )
+                    }
+                    Some(top) if t.measure == Measure::Allocations => format!(
+                        "top allocator {} (alloc_space only grows: a rate, not a leak)",
+                        site_text(top, t.measure)
+                    ),
+                    _ => "no site grows beyond what sampling explains".into(),
+                };
+                let _ = writeln!(out, "     {line}");
+            }
+            (None, Some(e)) => {
+                let _ = writeln!(out, "     no trend: {e}");
+            }
+            (None, None) => {
+                let _ = writeln!(out, "     one snapshot: no trend");
+            }
+        }
+        for n in &g.notes {
+            let _ = writeln!(out, "     note: {n}");
+        }
+    }
+    out
+}
+
+/// The text of a snapshot join, for callers that hold [`Evidence`].
+pub fn evidence(e: &Evidence) -> String {
+    match super::json::AnalyzeReport::new(e) {
+        Some(r) => analyze_report(&r),
+        None => String::new(),
+    }
+}
+
+fn signed_label(v: i64, unit: &str) -> String {
+    format!("{}{}", if v > 0 { "+" } else { "" }, units::label(v, unit))
+}
+
+/// A site in a line: `Track (main.go:24) via bytes.Repeat`; goroutines:
+/// `main.wait (main.go:97) [chan receive], runs main.wait`.
+fn site_text(s: &Suspect, measure: Measure) -> String {
+    let mut t = s.name.clone();
+    if let Some(line) = s.line {
+        let file = s.file.rsplit('/').next().unwrap_or(&s.file);
+        t.push_str(&format!(" ({file}:{line})"));
+    }
+    match (&s.via, measure) {
+        (Some(v), Measure::Goroutines | Measure::LeakedGoroutines) => {
+            t.push_str(&format!(" [{v}]"));
+            if let Some(started) = &s.started {
+                t.push_str(&format!(", {started}"));
+            }
+            if let Some(m) = s.longest_wait_minutes {
+                t.push_str(&format!(", waiting up to {m} minutes"));
+            }
+        }
+        (Some(v), _) => t.push_str(&format!(" via {v}")),
+        _ => {}
+    }
+    t
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -474,24 +593,23 @@ pub fn trend(r: &TrendReport) -> String {
             label(s.total)
         );
     }
-    let site = |s: &crate::analysis::trend::Suspect| {
-        let mut t = s.name.clone();
-        if let Some(line) = s.line {
-            let file = s.file.rsplit('/').next().unwrap_or(&s.file);
-            t.push_str(&format!(" ({file}:{line})"));
-        }
-        if let Some(v) = &s.via {
-            t.push_str(&format!(" via {v}"));
-        }
-        t
-    };
+    let site = |s: &Suspect| site_text(s, r.measure);
     match r
         .suspects
         .first()
         .filter(|s| s.verdict == SiteVerdict::Growing)
     {
         Some(top) => {
-            let _ = writeln!(out, "Top suspect: {}", site(top));
+            let _ = writeln!(
+                out,
+                "{}: {}",
+                if r.measure.can_leak() {
+                    "Top suspect"
+                } else {
+                    "Allocating most"
+                },
+                site(top)
+            );
             let mut facts = vec![format!(
                 "growing {} ({:.1}% of the growth)",
                 signed(top.growth),
@@ -512,7 +630,10 @@ pub fn trend(r: &TrendReport) -> String {
             }
             let _ = writeln!(out, "  {}", facts.join(", "));
         }
-        None => out.push_str("No site grows beyond what sampling explains: nothing to suspect.\n"),
+        None if r.measure == Measure::InUse => {
+            out.push_str("No site grows beyond what sampling explains: nothing to suspect.\n")
+        }
+        None => out.push_str("No site grows: nothing to suspect.\n"),
     }
     out.push_str("Sites:\n");
     let _ = writeln!(
@@ -552,7 +673,7 @@ pub fn trend(r: &TrendReport) -> String {
             ));
         }
         let _ = writeln!(out, "{line}");
-        if r.suspects.iter().any(|s| s.bytes_per_request.is_some()) {
+        if r.suspects.iter().any(|s| s.bytes_per_request.is_some()) && !m.caveat.is_empty() {
             let _ = writeln!(out, "  Note: {}", m.caveat);
         }
     }
@@ -561,6 +682,9 @@ pub fn trend(r: &TrendReport) -> String {
         for w in &r.warnings {
             let _ = writeln!(out, "  - {w}");
         }
+    }
+    if r.unit == "bytes" {
+        let _ = writeln!(out, "{UNITS_NOTE}");
     }
     out
 }

@@ -37,6 +37,20 @@ pub enum Role {
     StartTime,
     /// A memory limit (`container_spec_memory_limit_bytes`, ...).
     Limit,
+    /// A soft limit the garbage collector works to stay under (Go's
+    /// `GOMEMLIMIT`: `go_gc_gomemlimit_bytes`): not where the process dies.
+    SoftLimit,
+    /// The heap size at which the next collection starts (Go's
+    /// `go_memstats_next_gc_bytes`, `go_gc_heap_goal_bytes`).
+    HeapGoal,
+    /// A count of garbage collections (`go_gc_duration_seconds_count`).
+    GcCycles,
+    /// A count of restarts (`kube_pod_container_status_restarts_total`):
+    /// each step up is a restart.
+    RestartCount,
+    /// Why a container last ended (`kube_pod_container_status_last_terminated_reason`,
+    /// 1 for the reason that holds).
+    TerminationReason,
     Other,
 }
 
@@ -94,9 +108,24 @@ pub fn classify(s: &Series, counter_labels: &[&[(String, String)]]) -> Class {
     } else {
         Kind::Gauge
     };
-    let role = if name == "process_start_time_seconds" {
+    let role = if name == "process_start_time_seconds" || name == "container_start_time_seconds" {
         Role::StartTime
-    } else if name.contains("limit") && unit == Unit::Bytes {
+    } else if name.contains("gomemlimit") || name == "go_gc_limiter_memory_limit_bytes" {
+        Role::SoftLimit
+    } else if name == "go_memstats_next_gc_bytes" || name == "go_gc_heap_goal_bytes" {
+        Role::HeapGoal
+    } else if name == "go_gc_duration_seconds_count"
+        || name == "go_gc_cycles_total_gc_cycles_total"
+        || name == "go_gc_cycles_total"
+    {
+        Role::GcCycles
+    } else if name == "kube_pod_container_status_restarts_total" {
+        Role::RestartCount
+    } else if name == "kube_pod_container_status_last_terminated_reason" {
+        Role::TerminationReason
+    } else if (name.contains("limit") && unit == Unit::Bytes)
+        || (name == "kube_pod_container_resource_limits" && s.label("resource") == Some("memory"))
+    {
         Role::Limit
     } else if (kind == Kind::Counter && is_request_name(name))
         || (kind == Kind::Rate && (rate_like_labels || rate_of_counter))
@@ -115,7 +144,7 @@ pub fn classify(s: &Series, counter_labels: &[&[(String, String)]]) -> Class {
     };
     Class {
         kind,
-        unit: if role == Role::Memory {
+        unit: if matches!(role, Role::Memory | Role::Limit) {
             Unit::Bytes
         } else {
             unit
@@ -170,21 +199,50 @@ pub fn memory_rank(name: &str) -> usize {
         .unwrap_or(MEMORY_NAMES.len())
 }
 
+/// A runtime's own measure of its live heap.
+const HEAP_FIRST: &[&str] = &[
+    "go_memstats_heap_inuse_bytes",
+    "go_memstats_heap_alloc_bytes",
+    "go_memstats_alloc_bytes",
+    "jvm_memory_used_bytes",
+    "nodejs_heap_size_used_bytes",
+];
+
+/// Whether a series is a runtime's measure of its heap (what a program
+/// retains), rather than the process's memory.
+pub fn is_heap(name: &str) -> bool {
+    HEAP_FIRST.contains(&name)
+}
+
 /// How memory series rank as the measure of bytes kept per request: the
 /// heap first (right after a collection it is exactly the live data), RSS
 /// last (it also holds fragmentation and memory not yet returned).
 pub fn work_rank(name: &str) -> usize {
-    const HEAP_FIRST: &[&str] = &[
-        "go_memstats_heap_inuse_bytes",
-        "go_memstats_heap_alloc_bytes",
-        "go_memstats_alloc_bytes",
-        "jvm_memory_used_bytes",
-        "nodejs_heap_size_used_bytes",
-    ];
     HEAP_FIRST
         .iter()
         .position(|n| *n == name)
         .unwrap_or(HEAP_FIRST.len() + memory_rank(name))
+}
+
+/// Whether a series comes from a garbage-collected runtime's own metrics
+/// (Go, JVM, Node.js, .NET, Python, Ruby): only such a process has a GC
+/// sawtooth.
+pub fn reports_gc(name: &str) -> bool {
+    [
+        "go_gc_",
+        "go_memstats_",
+        "jvm_gc_",
+        "jvm_memory_",
+        "nodejs_gc_",
+        "nodejs_heap_",
+        "dotnet_gc_",
+        "dotnet_collection",
+        "process_runtime_dotnet_gc",
+        "python_gc_",
+        "ruby_gc_",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
 }
 
 /// The labels that identify a process (the rest describe the series).
@@ -198,9 +256,23 @@ const PROCESS_LABELS: &[&str] = &[
     "hostname",
 ];
 
-/// The process a series belongs to: its identifying labels (empty when it
-/// has none: all such series are taken to be one process).
+/// The process a series belongs to: in Kubernetes its namespace, pod and
+/// container (the scrape's `instance` and `job` differ between the app's
+/// own metrics, cAdvisor's and kube-state-metrics', so they do not
+/// identify it; a pod-wide series has no container); elsewhere its
+/// identifying labels (empty when it has none: all such series are taken
+/// to be one process).
 pub fn process_key(s: &Series) -> Vec<(String, String)> {
+    if s.label("pod").is_some_and(|p| !p.is_empty()) {
+        return s
+            .labels
+            .iter()
+            .filter(|(k, v)| {
+                k == "namespace" || k == "pod" || (k == "container" && !v.is_empty() && v != "POD")
+            })
+            .cloned()
+            .collect();
+    }
     s.labels
         .iter()
         .filter(|(k, _)| PROCESS_LABELS.contains(&k.as_str()))
@@ -208,9 +280,55 @@ pub fn process_key(s: &Series) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Labels cAdvisor gives each run of a container (its cgroup id, Docker
+/// name, image): they change at every restart, so a container's series
+/// comes as one series per life.
+pub const PER_LIFE_LABELS: &[&str] = &["id", "name", "image", "container_id"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pods_series_are_one_process_whoever_scraped_them() {
+        // The app's own metrics, cAdvisor's and kube-state-metrics'.
+        let app = s(
+            "process_resident_memory_bytes",
+            &[
+                ("instance", "10.1.2.3:8080"),
+                ("job", "api"),
+                ("namespace", "prod"),
+                ("pod", "api-7d9f"),
+            ],
+        );
+        let cadvisor = s(
+            "container_memory_working_set_bytes",
+            &[
+                ("container", "api"),
+                ("id", "/kubepods/burstable/pod1/abc"),
+                ("instance", "node-1"),
+                ("namespace", "prod"),
+                ("pod", "api-7d9f"),
+            ],
+        );
+        assert_eq!(
+            process_key(&app),
+            [
+                ("namespace".to_string(), "prod".to_string()),
+                ("pod".into(), "api-7d9f".into())
+            ]
+        );
+        assert_eq!(process_key(&cadvisor).len(), 3);
+        let pause = s(
+            "container_memory_working_set_bytes",
+            &[
+                ("container", "POD"),
+                ("namespace", "prod"),
+                ("pod", "api-7d9f"),
+            ],
+        );
+        assert_eq!(process_key(&pause), process_key(&app));
+    }
 
     fn s(name: &str, labels: &[(&str, &str)]) -> Series {
         Series::new(
@@ -244,5 +362,13 @@ mod tests {
         );
         let g = classify(&s("go_goroutines", &[]), &[]);
         assert_eq!(g.role, Role::Resource);
+        let restarts = classify(&s("kube_pod_container_status_restarts_total", &[]), &[]);
+        assert_eq!(restarts.role, Role::RestartCount);
+        let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &[]);
+        assert_eq!(soft.role, Role::SoftLimit);
+        let goal = classify(&s("go_memstats_next_gc_bytes", &[]), &[]);
+        assert_eq!(goal.role, Role::HeapGoal);
+        let gcs = classify(&s("go_gc_duration_seconds_count", &[]), &[]);
+        assert_eq!((gcs.kind, gcs.role), (Kind::Counter, Role::GcCycles));
     }
 }

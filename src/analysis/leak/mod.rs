@@ -11,6 +11,8 @@
 
 pub mod classify;
 pub mod fit;
+pub mod gc;
+pub mod merge;
 pub mod restarts;
 pub mod segments;
 pub mod work;
@@ -21,10 +23,16 @@ use std::collections::BTreeMap;
 use crate::model::series::{InputReport, OomKill, Series, SeriesSet};
 use crate::units;
 
-use classify::{classify, memory_rank, process_key, work_rank, Class, Kind, Role, Unit};
-use restarts::{attach_oom_kills, detect, OomKillMark, Placement, Restart, RestartSource};
+use classify::{
+    classify, is_heap, memory_rank, process_key, reports_gc, work_rank, Class, Kind, Role, Unit,
+};
+use merge::merge_copies;
+use restarts::{
+    attach_oom_kills, caused, detect, mark_oom_terminations, wall_time, OomKillMark, Placement,
+    Restart, RestartSource,
+};
 use segments::{assess, Segment, Trend};
-use work::{work_fit, IdleGrowth, Requests};
+use work::{follows_load, work_fit, IdleGrowth, LoadFit, Requests};
 
 /// Options of `analyze`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -51,6 +59,9 @@ pub struct Analysis {
     pub inputs: Vec<InputReport>,
     pub series: Vec<SeriesAnalysis>,
     pub processes: Vec<ProcessAnalysis>,
+    /// OOM kills that fit no single process (see each process's
+    /// `unmatched_oom_kills` for those that fit a process but no restart).
+    pub unplaced_oom_kills: Vec<OomKillMark>,
     pub warnings: Vec<String>,
 }
 
@@ -60,6 +71,8 @@ pub struct SeriesAnalysis {
     pub labels: BTreeMap<String, String>,
     /// How the source named it.
     pub display: String,
+    /// The input files it came from (several when copies were merged).
+    pub inputs: Vec<usize>,
     pub kind: Kind,
     pub unit: Unit,
     pub role: Role,
@@ -79,10 +92,16 @@ pub struct SeriesAnalysis {
     pub reason: Option<String>,
     /// Growth of the floor, per hour, in the rising lives.
     pub growth_per_hour: Option<f64>,
+    /// `per_request` of a series in bytes.
     pub bytes_per_request: Option<f64>,
+    /// What each request keeps, in the series' unit (bytes, goroutines).
+    pub per_request: Option<f64>,
     pub per_request_r2: Option<f64>,
     /// Growth per second while there are no requests (from idle stretches).
     pub background_bytes_per_second: Option<f64>,
+    /// The floor rises and falls with the request rate (see
+    /// [`work::follows_load`]): memory follows the load.
+    pub follows_load: Option<LoadFit>,
     pub growth_when_idle: Option<IdleGrowth>,
     pub limit: Option<f64>,
     /// `given`, `restart-peaks`, `oom-log` or `series`.
@@ -131,10 +150,49 @@ pub struct ProcessAnalysis {
     pub bytes_per_request: Option<f64>,
     pub growth_when_idle: Option<IdleGrowth>,
     pub time_to_limit_s: Option<f64>,
+    /// Its goroutine count climbs as a leak does (`go_goroutines`).
+    pub goroutine_leak: bool,
+    /// Goroutines kept per request, when they leak with the requests.
+    pub goroutines_per_request: Option<f64>,
+    /// Its soft memory limit (Go's GOMEMLIMIT), when its metrics say.
+    pub soft_limit: Option<f64>,
+    /// Collections per minute early and late in its last life, when the
+    /// collector surges to hold a leak at the soft limit.
+    pub held_by_gc: Option<(f64, f64)>,
     /// 1 for the process that leaks most.
     pub rank: usize,
     /// Stretches with no requests, `[start, end]` in unix seconds.
     pub idle: Vec<(f64, f64)>,
+    /// Whether it reports garbage-collector metrics (a Go, JVM, Node...
+    /// runtime): only then is its sawtooth called the GC's.
+    pub gc: bool,
+    /// First and last time of its series (unix seconds).
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    /// OOM kills placed on this process that match none of its restarts.
+    pub unmatched_oom_kills: Vec<OomKillMark>,
+}
+
+impl ProcessAnalysis {
+    /// Its lives: `[start, end]` between restarts (unix seconds), from the
+    /// restarts of its headline series.
+    pub fn lives(&self, series: &[SeriesAnalysis]) -> Vec<(f64, f64)> {
+        let (Some(start), Some(end)) = (self.start, self.end) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut from = start;
+        if let Some(m) = self.main_series.and_then(|m| series.get(m)) {
+            for r in &m.restarts {
+                if r.time > from && r.time <= end {
+                    out.push((from, r.time));
+                    from = r.time;
+                }
+            }
+        }
+        out.push((from, end));
+        out
+    }
 }
 
 /// Analyzes series and OOM kills from one or more inputs.
@@ -142,14 +200,17 @@ pub fn analyze(set: &SeriesSet, options: &AnalyzeOptions) -> Analysis {
     analyze_series(set, options).0
 }
 
-/// [`analyze`], also giving the series it judged (duplicates merged,
-/// non-finite points dropped), in the order of `Analysis::series`.
+/// [`analyze`], also giving the series it judged (copies from several
+/// files merged, non-finite points dropped), in the order of
+/// `Analysis::series`.
 pub fn analyze_series<'a>(
     set: &'a SeriesSet,
     options: &AnalyzeOptions,
 ) -> (Analysis, Cow<'a, [Series]>) {
-    let mut warnings: Vec<String> = Vec::new();
-    let mut series = merge_duplicates(&set.series);
+    // The same series from several files is one series; a container's
+    // series of each run, one series.
+    let (mut series, mut warnings) = merge_copies(&set.series, &set.inputs);
+    warnings.extend(merge::stitch_lives(&mut series));
     // ±Inf (which Prometheus can write) has no place on a line: a gap.
     if series
         .iter()
@@ -172,53 +233,40 @@ pub fn analyze_series<'a>(
         .map(|s| classify(s, &counter_labels))
         .collect();
 
-    // Processes, in order of first appearance.
-    let mut keys: Vec<Vec<(String, String)>> = Vec::new();
-    let process_of: Vec<usize> = series
-        .iter()
-        .map(|s| {
-            let key = process_key(s);
-            keys.iter().position(|k| *k == key).unwrap_or_else(|| {
-                keys.push(key);
-                keys.len() - 1
-            })
-        })
+    // Processes, in order of first appearance, and each one's restarts
+    // from its own series.
+    let (keys, process_of) = group_processes(&series);
+    let mut facts: Vec<ProcessFacts> = (0..keys.len())
+        .map(|p| ProcessFacts::of(p, &series, &classes, &process_of))
         .collect();
 
-    let oom_by_process = assign_oom_kills(
-        &set.oom_kills,
-        &keys,
-        &series,
-        &process_of,
-        &classes,
-        &mut warnings,
-    );
+    // OOM kills: each to the process it names or fits, then to the
+    // restart it caused; a kill never adds a restart.
+    let unplaced = place_oom_kills(&set.oom_kills, &keys, &series, &mut facts, &mut warnings);
+
     let mut out_series: Vec<SeriesAnalysis> = Vec::new();
     let mut processes = Vec::new();
     for (p, key) in keys.iter().enumerate() {
-        let members: Vec<usize> = (0..series.len()).filter(|&i| process_of[i] == p).collect();
+        let ProcessFacts {
+            members,
+            main,
+            restarts,
+            span,
+            kills,
+        } = &mut facts[p];
+        let mut placement = Placement::default();
+        attach_oom_kills(restarts, kills, &mut placement);
+        warnings.extend(placement.notes);
+        let restarts = &*restarts;
         let classes = &classes;
-        let members_ref = &members;
+        let members_ref = &*members;
         let of_role = |role: Role| {
             members_ref
                 .iter()
                 .copied()
                 .filter(move |&i| classes[i].role == role)
         };
-        let start_time = of_role(Role::StartTime).next().map(|i| &series[i]);
-        let counters: Vec<&Series> = members
-            .iter()
-            .filter(|&&i| classes[i].kind == Kind::Counter)
-            .map(|&i| &series[i])
-            .collect();
-        let mut memory: Vec<usize> = of_role(Role::Memory).collect();
-        memory.sort_by_key(|&i| memory_rank(&series[i].name));
-        let main = memory.first().copied();
-        let mut restarts = detect(start_time, &counters, main.map(|i| &series[i]));
-        let span = span_of(members.iter().map(|&i| &series[i]));
-        let mut placement = Placement::default();
-        attach_oom_kills(&mut restarts, &oom_by_process[p], span, &mut placement);
-        warnings.extend(placement.notes);
+        let gc = members.iter().any(|&i| reports_gc(&series[i].name));
         let request_series: Vec<(&Series, Kind)> = of_role(Role::Requests)
             .map(|i| (&series[i], classes[i].kind))
             .collect();
@@ -233,9 +281,15 @@ pub fn analyze_series<'a>(
             .or_else(|| {
                 restarts
                     .iter()
-                    .filter_map(|r| r.oom_kill.as_ref()?.limit_bytes)
-                    .next()
-                    .map(|l| (l, "oom-log"))
+                    .filter_map(|r| r.oom_kill.as_ref())
+                    .find_map(|k| {
+                        let source = if k.line == 0 {
+                            "kube-state-metrics"
+                        } else {
+                            "oom-log"
+                        };
+                        Some((k.limit_bytes?, source))
+                    })
             })
             .or_else(|| {
                 of_role(Role::Limit)
@@ -244,13 +298,16 @@ pub fn analyze_series<'a>(
             });
 
         let first_index = out_series.len();
-        for &i in &members {
+        for &i in members.iter() {
             let s = &series[i];
             let c = classes[i];
             let mut a = SeriesAnalysis {
                 name: s.name.clone(),
                 labels: s.labels.iter().cloned().collect(),
                 display: s.display.clone(),
+                inputs: std::iter::once(s.input)
+                    .chain(s.copies_in.iter().copied())
+                    .collect(),
                 kind: c.kind,
                 unit: c.unit,
                 role: c.role,
@@ -266,28 +323,78 @@ pub fn analyze_series<'a>(
                 reason: None,
                 growth_per_hour: None,
                 bytes_per_request: None,
+                per_request: None,
                 per_request_r2: None,
                 background_bytes_per_second: None,
+                follows_load: None,
                 growth_when_idle: None,
                 limit: None,
                 limit_source: None,
                 time_to_limit_s: None,
             };
             if matches!(c.role, Role::Memory | Role::Resource) && !s.is_empty() {
-                let main_limit = if Some(i) == main {
+                let main_limit = if Some(i) == *main {
                     given_or_logged
                 } else {
                     None
                 };
-                judge(&mut a, s, &restarts, requests.as_ref(), &idle, main_limit);
+                let context = Judging {
+                    restarts,
+                    requests: requests.as_ref(),
+                    idle: &idle,
+                    limit: main_limit,
+                    gc,
+                };
+                judge(&mut a, s, &context);
             }
             out_series.push(a);
         }
         let main_index = main
             .and_then(|m| members.iter().position(|&i| i == m))
             .map(|k| first_index + k);
-        let mut process = process_verdict(key, main_index, &out_series, &restarts);
+        let collector = main.map_or_else(Collector::default, |m| {
+            let life = (
+                restarts.last().map_or(span.0, |r| r.time.max(span.0)),
+                span.1,
+            );
+            let first = |role| of_role(role).next().map(|i| &series[i]);
+            let heap = members
+                .iter()
+                .copied()
+                .filter(|&i| classes[i].role == Role::Memory && is_heap(&series[i].name))
+                .min_by_key(|&i| work_rank(&series[i].name))
+                .map(|i| &series[i]);
+            let soft_limit = first(Role::SoftLimit)
+                .and_then(|s| s.values.last().copied())
+                .filter(|&l| l > 0.0 && l < 1e18);
+            Collector {
+                explained_by_goal: match (heap, first(Role::HeapGoal)) {
+                    (Some(h), Some(g)) if !std::ptr::eq(h, &series[m]) => {
+                        gc::climb_within_heap_goal(&series[m], h, g, life)
+                    }
+                    _ => None,
+                },
+                soft_limit,
+                held: match (soft_limit, first(Role::GcCycles)) {
+                    (Some(l), Some(c)) => gc::held_at_soft_limit(&series[m], l, c, life),
+                    _ => None,
+                },
+                high_water: gc::high_water(&series[m], life),
+            }
+        });
+        let mut process = process_verdict(key, main_index, &out_series, restarts, &collector);
         process.idle = idle.clone();
+        process.gc = gc;
+        process.start = (span.0 <= span.1).then_some(span.0);
+        process.end = (span.0 <= span.1).then_some(span.1);
+        process.unmatched_oom_kills = placement.unmatched;
+        if !process.unmatched_oom_kills.is_empty() {
+            warnings.push(format!(
+                "{} OOM kills of {} match no restart seen in its series (none between its last sign of life and a new start): listed, not counted as restarts",
+                process.unmatched_oom_kills.len(),
+                who(key)
+            ));
+        }
         processes.push(process);
     }
     rank(&mut processes);
@@ -298,39 +405,129 @@ pub fn analyze_series<'a>(
         inputs: set.inputs.clone(),
         series: out_series,
         processes,
+        unplaced_oom_kills: unplaced,
         warnings,
     };
     (analysis, series)
 }
 
-/// The same series from several inputs (a CSV and a JSON of one query)
-/// becomes one, its points merged. Without duplicates (the usual case) the
-/// series are used as they are, uncopied.
-fn merge_duplicates(series: &[Series]) -> Cow<'_, [Series]> {
-    fn identity(x: &Series) -> (&str, &[(String, String)], &str) {
-        if x.name.is_empty() && x.labels.is_empty() {
-            ("", &[], &x.display)
-        } else {
-            (&x.name, &x.labels, "")
+/// `{instance="…", job="…"}`, or "the process" for unlabelled metrics.
+fn who(key: &[(String, String)]) -> String {
+    if key.is_empty() {
+        return "the process".into();
+    }
+    let labels: Vec<String> = key.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    format!("{{{}}}", labels.join(", "))
+}
+
+/// The processes the series describe (by their identifying labels), in
+/// order of first appearance, and the process of each series.
+fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>) {
+    let mut raw: Vec<Vec<(String, String)>> = series.iter().map(process_key).collect();
+    // A pod's series that name no container (the app's own metrics, a
+    // pod-wide cgroup) belong to its one container, when it has one.
+    let pod_of = |k: &[(String, String)]| -> Option<(String, String)> {
+        let get = |name: &str| k.iter().find(|(x, _)| x == name).map(|(_, v)| v.clone());
+        Some((get("namespace").unwrap_or_default(), get("pod")?))
+    };
+    let has_container = |k: &[(String, String)]| k.iter().any(|(x, _)| x == "container");
+    let mut containers: Vec<Vec<(String, String)>> = raw
+        .iter()
+        .filter(|k| has_container(k) && pod_of(k).is_some())
+        .cloned()
+        .collect();
+    containers.sort();
+    containers.dedup();
+    for k in raw.iter_mut().filter(|k| !has_container(k)) {
+        let Some(pod) = pod_of(k) else { continue };
+        let mut theirs = containers
+            .iter()
+            .filter(|c| pod_of(c).as_ref() == Some(&pod));
+        if let (Some(only), None) = (theirs.next(), theirs.next()) {
+            *k = only.clone();
         }
     }
-    let distinct =
-        (0..series.len()).all(|i| (0..i).all(|j| identity(&series[i]) != identity(&series[j])));
-    if distinct {
-        return Cow::Borrowed(series);
-    }
-    let mut out: Vec<Series> = Vec::new();
-    for s in series {
-        match out.iter_mut().find(|o| identity(o) == identity(s)) {
-            Some(o) => {
-                o.times.extend_from_slice(&s.times);
-                o.values.extend_from_slice(&s.values);
-                o.sort_points();
-            }
-            None => out.push(s.clone()),
+    let mut keys: Vec<Vec<(String, String)>> = Vec::new();
+    let process_of = raw
+        .into_iter()
+        .map(|key| {
+            keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+                keys.push(key);
+                keys.len() - 1
+            })
+        })
+        .collect();
+    (keys, process_of)
+}
+
+/// A process's series, its restarts (from its own series) and the OOM
+/// kills placed on it (with their wall-clock times when known).
+struct ProcessFacts<'a> {
+    members: Vec<usize>,
+    /// Its headline memory series.
+    main: Option<usize>,
+    restarts: Vec<Restart>,
+    /// First and last time of any of its series.
+    span: (f64, f64),
+    kills: Vec<(&'a OomKill, Option<f64>)>,
+}
+
+impl ProcessFacts<'_> {
+    fn of(p: usize, series: &[Series], classes: &[Class], process_of: &[usize]) -> Self {
+        let members: Vec<usize> = (0..series.len()).filter(|&i| process_of[i] == p).collect();
+        let start_time = members
+            .iter()
+            .find(|&&i| classes[i].role == Role::StartTime)
+            .map(|&i| &series[i]);
+        let counters: Vec<&Series> = members
+            .iter()
+            .filter(|&&i| classes[i].kind == Kind::Counter)
+            .map(|&i| &series[i])
+            .collect();
+        let mut memory: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| classes[i].role == Role::Memory)
+            .collect();
+        memory.sort_by_key(|&i| memory_rank(&series[i].name));
+        let main = memory.first().copied();
+        let of_role = |role: Role| {
+            members
+                .iter()
+                .copied()
+                .find(|&i| classes[i].role == role)
+                .map(|i| &series[i])
+        };
+        let mut restarts = detect(
+            start_time,
+            of_role(Role::RestartCount),
+            &counters,
+            main.map(|i| &series[i]),
+        );
+        // Kubernetes says which restarts were OOM kills.
+        let oom_reason = members
+            .iter()
+            .find(|&&i| {
+                classes[i].role == Role::TerminationReason
+                    && series[i].label("reason") == Some("OOMKilled")
+            })
+            .map(|&i| &series[i]);
+        if let Some(reason) = oom_reason {
+            let container = reason.label("container").unwrap_or("").to_string();
+            let limit = of_role(Role::Limit)
+                .and_then(|l| l.values.last().copied())
+                .filter(|&l| l > 0.0);
+            mark_oom_terminations(&mut restarts, reason, &container, limit);
+        }
+        let span = span_of(members.iter().map(|&i| &series[i]));
+        ProcessFacts {
+            members,
+            main,
+            restarts,
+            span,
+            kills: Vec::new(),
         }
     }
-    Cow::Owned(out)
 }
 
 fn span_of<'a>(series: impl Iterator<Item = &'a Series>) -> (f64, f64) {
@@ -343,25 +540,36 @@ fn span_of<'a>(series: impl Iterator<Item = &'a Series>) -> (f64, f64) {
     span
 }
 
-/// OOM kills go to the process whose labels name them (container, pod, or
-/// any label equal to the killed process's name); with a single process,
-/// to it.
-fn assign_oom_kills<'a>(
+/// Places each OOM kill on a process: the one whose labels name it
+/// (container, pod, or any label equal to the killed process's name), else
+/// the one process with a restart the kill can have caused, else the only
+/// process with memory series. Kills that fit no single process are
+/// returned, with a warning.
+fn place_oom_kills<'a>(
     kills: &'a [OomKill],
     keys: &[Vec<(String, String)>],
     series: &[Series],
-    process_of: &[usize],
-    classes: &[Class],
+    facts: &mut [ProcessFacts<'a>],
     warnings: &mut Vec<String>,
-) -> Vec<Vec<&'a OomKill>> {
-    let mut out = vec![Vec::new(); keys.len()];
+) -> Vec<OomKillMark> {
+    let set_span = span_of(series.iter());
     let with_memory: Vec<usize> = (0..keys.len())
-        .filter(|&p| {
-            (0..series.len()).any(|i| process_of[i] == p && classes[i].role == Role::Memory)
-        })
+        .filter(|&p| facts[p].main.is_some())
         .collect();
-    let mut unmatched = 0;
+    let mut years: Vec<(i64, usize)> = Vec::new();
+    let mut unplaced = Vec::new();
+    let mut guessed = 0;
     for k in kills {
+        let mut notes = Vec::new();
+        let t = wall_time(k, set_span, &mut notes);
+        if k.time.is_none() {
+            if let Some(y) = t.map(crate::civil::year_of) {
+                match years.iter_mut().find(|(year, _)| *year == y) {
+                    Some((_, n)) => *n += 1,
+                    None => years.push((y, 1)),
+                }
+            }
+        }
         let by_labels = keys.iter().position(|key| {
             !k.labels.is_empty()
                 && k.labels
@@ -375,24 +583,51 @@ fn assign_oom_kills<'a>(
                     .any(|(_, v)| *v == k.process || v.split(':').next() == Some(&k.process))
             })
         };
-        match by_labels.or_else(by_name) {
-            Some(p) => out[p].push(k),
-            None if with_memory.len() == 1 => out[with_memory[0]].push(k),
-            None => unmatched += 1,
+        let by_time = || {
+            let t = t?;
+            let fits: Vec<usize> = (0..keys.len())
+                .filter(|&p| facts[p].restarts.iter().any(|r| caused(r, t)))
+                .collect();
+            (fits.len() == 1).then(|| fits[0])
+        };
+        let only = || {
+            (with_memory.len() == 1).then(|| {
+                if keys.len() > 1 {
+                    guessed += 1;
+                }
+                with_memory[0]
+            })
+        };
+        match by_labels.or_else(by_name).or_else(by_time).or_else(only) {
+            Some(p) => facts[p].kills.push((k, t)),
+            None => unplaced.push(OomKillMark {
+                process: k.process.clone(),
+                pid: k.pid,
+                rss_bytes: k.rss_bytes,
+                limit_bytes: k.limit_bytes,
+                time: t,
+                input: k.input,
+                line: k.line,
+            }),
         }
     }
-    if with_memory.len() == 1 && kills.iter().any(|k| k.labels.is_empty()) && keys.len() > 1 {
-        warnings.push(
-            "OOM kills without labels were attributed to the only process with memory series"
-                .into(),
-        );
-    }
-    if unmatched > 0 {
+    for (year, n) in years {
         warnings.push(format!(
-            "{unmatched} OOM kills name no process in the metrics (by container, pod or a label value) and were not placed"
+            "the OOM log gives no year: {n} kills were placed in {year}, the year nearest the metrics"
         ));
     }
-    out
+    if guessed > 0 {
+        warnings.push(format!(
+            "{guessed} OOM kills name no process in the metrics and fit no restart: attributed to the only process with memory series"
+        ));
+    }
+    if !unplaced.is_empty() {
+        warnings.push(format!(
+            "{} OOM kills name no process in the metrics (by container, pod or a label value) and fit no single process's restart: not attached",
+            unplaced.len()
+        ));
+    }
+    unplaced
 }
 
 /// The lives of a series: its points split at the restarts.
@@ -413,14 +648,25 @@ fn lives(s: &Series, restarts: &[Restart]) -> Vec<(usize, usize)> {
 }
 
 /// Judges one memory (or resource) series.
-fn judge(
-    a: &mut SeriesAnalysis,
-    s: &Series,
-    restarts: &[Restart],
-    requests: Option<&Requests>,
-    idle: &[(f64, f64)],
+/// What a series is judged with: its process's restarts, requests and
+/// idle stretches, the limit (for the headline series), and whether the
+/// process has a garbage collector.
+struct Judging<'a> {
+    restarts: &'a [Restart],
+    requests: Option<&'a Requests>,
+    idle: &'a [(f64, f64)],
     limit: Option<(f64, &'static str)>,
-) {
+    gc: bool,
+}
+
+fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
+    let Judging {
+        restarts,
+        requests,
+        idle,
+        limit,
+        gc,
+    } = *context;
     let bounds = lives(s, restarts);
     // Lives are judged on busy time: idle stretches (no requests) are cut
     // out of the time axis, since memory that does not grow without work
@@ -438,12 +684,13 @@ fn judge(
             let kept: Vec<usize> = (x..y).filter(|&i| !is_idle(s.times[i])).collect();
             let busy_times: Vec<f64> = kept.iter().map(|&i| busy(s.times[i])).collect();
             let values: Vec<f64> = kept.iter().map(|&i| s.values[i]).collect();
-            let mut g = assess(&busy_times, &values);
+            let mut g = assess(&busy_times, &values, a.role == Role::Memory);
             if !kept.is_empty() {
                 let wall = |bt: f64| {
                     s.times[kept[busy_times.partition_point(|&b| b < bt).min(kept.len() - 1)]]
                 };
                 g.floors = g.floors.iter().map(|&(bt, v)| (wall(bt), v)).collect();
+                g.levelled_at = g.levelled_at.map(wall);
                 // Growth rates are per wall-clock hour, as a forecast needs.
                 if !idle.is_empty() {
                     g.fit = fit::least_squares(&g.floors);
@@ -500,7 +747,10 @@ fn judge(
         .filter(|(_, t)| **t == Trend::Rising)
         .map(|(g, _)| g)
         .collect();
-    let flat = trends.iter().filter(|t| **t == Trend::Flat).count();
+    let flat = trends
+        .iter()
+        .filter(|t| matches!(t, Trend::Flat | Trend::Plateau))
+        .count();
     let judged = trends.iter().filter(|t| **t != Trend::Short).count();
     let growth_per_second = fit::median(
         rising
@@ -592,7 +842,7 @@ fn judge(
         let flats: Vec<&Segment> = segments
             .iter()
             .zip(&trends)
-            .filter(|(_, t)| **t == Trend::Flat)
+            .filter(|(_, t)| matches!(t, Trend::Flat | Trend::Plateau))
             .map(|(g, _)| g)
             .collect();
         let worst = flats
@@ -609,14 +859,28 @@ fn judge(
             (0.6 + 0.3 * (1.0 - worst.min(1.0)) + if flats.len() >= 2 { 0.09 } else { 0.0 })
                 .clamp(0.5, 0.99);
         let g = flats[flats.len() - 1];
-        let reason =
-            format!(
-            "after warm-up the floor stays near {} for {} while {} swings about {}: a steady state",
-            fmt(g.level),
-            duration((g.end - g.start) / 2.0),
-            if a.role == Role::Memory { "the GC sawtooth" } else { "the value" },
-            fmt(g.swing)
-        );
+        let swinging = if a.role == Role::Memory && gc {
+            "the GC sawtooth"
+        } else {
+            "the value"
+        };
+        let reason = match g.levelled_at {
+            // Never extrapolate a plateau's climb: it has stopped.
+            Some(at) => format!(
+                "the floor rose from about {} to {} over {}, then stayed level for the last {} while {swinging} swings about {}: it plateaued (a cache or pool filling up), not a leak so far",
+                fmt(g.floor_start),
+                fmt(g.level),
+                duration(at - g.start),
+                duration(g.end - at),
+                fmt(g.swing)
+            ),
+            None => format!(
+                "after warm-up the floor stays near {} for {} while {swinging} swings about {}: a steady state",
+                fmt(g.level),
+                duration((g.end - g.start) / 2.0),
+                fmt(g.swing)
+            ),
+        };
         (Verdict::Steady, Some(confidence), reason)
     } else if rising.is_empty() && flat == 0 {
         // Every judged life is unclear: say by how much the floor moved.
@@ -632,10 +896,11 @@ fn judge(
             Verdict::Inconclusive,
             None,
             format!(
-                "after warm-up the floor still moved by {}{} over {} (the sawtooth swings about {}): neither a steady state nor a steady climb yet",
+                "after warm-up the floor still moved by {}{} over {} ({} swings about {}): neither a steady state nor a steady climb yet",
                 if moved >= 0.0 { "+" } else { "-" },
                 fmt(moved.abs()),
                 duration(g.map_or(0.0, |g| (g.end - g.start) / 2.0)),
+                if a.role == Role::Memory && gc { "the GC sawtooth" } else { "the value" },
                 fmt(g.map_or(0.0, |g| g.swing))
             ),
         )
@@ -650,12 +915,49 @@ fn judge(
             ),
         )
     };
+    // Memory that rises and falls with the load is no leak, whatever one
+    // life's floor did.
+    let load = requests.and_then(|r| {
+        let lives: Vec<Vec<(f64, f64)>> = segments
+            .iter()
+            .map(|g| {
+                let warm = g.start + 0.1 * (g.end - g.start);
+                g.floors.iter().copied().filter(|p| p.0 >= warm).collect()
+            })
+            .collect();
+        follows_load(&lives, r)
+    });
+    let (verdict, confidence, reason) = match load {
+        Some(l) if verdict != Verdict::Steady => {
+            a.follows_load = Some(l);
+            (
+                Verdict::Steady,
+                Some((0.5 + 0.4 * l.against_rate).clamp(0.5, 0.9)),
+                format!(
+                    "the floor rises and falls with the request rate (r² {:.2} against the rate of the last {:.0} s, {:.2} against requests served): memory follows the load, not a leak",
+                    l.against_rate,
+                    work::LOAD_WINDOW,
+                    l.against_requests
+                ),
+            )
+        }
+        _ => (verdict, confidence, reason),
+    };
     a.verdict = Some(verdict);
     a.confidence = confidence.map(|c| (c * 100.0).round() / 100.0);
     a.reason = Some(reason);
 
     if verdict == Verdict::Leak {
-        if let Some(req) = requests {
+        let served =
+            requests.and_then(|r| Some(r.at(*s.times.last()?)? - r.at(*s.times.first()?)?));
+        if served.is_some_and(|n| n <= 0.0) {
+            // The request counter is there and never moved: growth with no
+            // work at all.
+            a.growth_when_idle = Some(IdleGrowth::Continues);
+            a.reason = a.reason.take().map(|r| {
+                format!("{r}; no request was served the whole time: the growth is not driven by requests")
+            });
+        } else if let Some(req) = requests {
             // Work is fitted on each rising life's floor over wall time,
             // idle stretches included: with no requests, what the floor does
             // there is growth without work.
@@ -665,13 +967,24 @@ fn judge(
                 .zip(&bounds)
                 .filter(|((_, t), _)| **t == Trend::Rising)
                 .map(|((g, _), &(x, y))| Segment {
-                    floors: segments::work_floors(&s.times[x..y], &s.values[x..y], idle),
+                    floors: segments::work_floors(
+                        &s.times[x..y],
+                        &s.values[x..y],
+                        idle,
+                        a.role == Role::Memory,
+                    ),
                     ..g.clone()
                 })
                 .collect();
             let raw_idle = work::raw_growth_while_idle(&s.times, &s.values, &bounds, idle);
             if let Some(f) = work_fit(&rising_lives, req, idle, raw_idle) {
-                a.bytes_per_request = Some(f.per_request.round());
+                let per_request = if a.unit == Unit::Bytes {
+                    f.per_request.round()
+                } else {
+                    (f.per_request * 1000.0).round() / 1000.0
+                };
+                a.per_request = Some(per_request);
+                a.bytes_per_request = (a.unit == Unit::Bytes).then_some(per_request);
                 a.per_request_r2 = Some((f.r2 * 1000.0).round() / 1000.0);
                 a.background_bytes_per_second = f.per_second.map(f64::round);
                 a.growth_when_idle = f.idle;
@@ -720,11 +1033,28 @@ fn duration(seconds: f64) -> String {
     }
 }
 
+/// What a process's garbage collector says (see [`gc`]).
+#[derive(Default)]
+struct Collector {
+    /// The headline series' climb stays within the heap goal plus memory
+    /// outside the heap: this ceiling.
+    explained_by_goal: Option<f64>,
+    /// Its soft memory limit (GOMEMLIMIT).
+    soft_limit: Option<f64>,
+    /// Collections per minute early and late, when they surge at the soft
+    /// limit.
+    held: Option<(f64, f64)>,
+    /// The headline's high-water mark before its last third, when the last
+    /// third stays under it (×1.1): memory kept from an earlier peak.
+    high_water: Option<f64>,
+}
+
 fn process_verdict(
     key: &[(String, String)],
     main: Option<usize>,
     series: &[SeriesAnalysis],
     restarts: &[Restart],
+    collector: &Collector,
 ) -> ProcessAnalysis {
     let labels: BTreeMap<String, String> = key.iter().cloned().collect();
     let oom_kills = restarts.iter().filter(|r| r.oom_kill.is_some()).count();
@@ -740,8 +1070,16 @@ fn process_verdict(
         bytes_per_request: None,
         growth_when_idle: None,
         time_to_limit_s: None,
+        goroutine_leak: false,
+        goroutines_per_request: None,
+        soft_limit: collector.soft_limit,
+        held_by_gc: None,
         rank: 0,
         idle: Vec::new(),
+        gc: false,
+        start: None,
+        end: None,
+        unmatched_oom_kills: Vec::new(),
     };
     let Some(m) = main else {
         return base(
@@ -749,17 +1087,53 @@ fn process_verdict(
             "no memory series for this process".into(),
         );
     };
-    // The process leaks if its main series does, or any other memory series
-    // does while the main one is not clearly steady.
+    let process = series[m].process;
     let memory: Vec<&SeriesAnalysis> = series
         .iter()
-        .filter(|s| s.process == series[m].process && s.role == Role::Memory)
+        .filter(|s| s.process == process && s.role == Role::Memory)
         .collect();
-    // When the main series cannot tell, a heap series that can decides: the
-    // heap is what a Go program retains, and RSS lags it.
+    // Which memory series the verdict rests on: the headline (RSS first)
+    // when it leaks; else a heap series that leaks (the heap is what a Go
+    // program retains: RSS lags it, and stays level while the runtime
+    // reuses memory it already holds, as under GOMEMLIMIT); else any
+    // memory series that leaks while the headline is not clearly steady;
+    // else a settled one.
     let main_verdict = series[m].verdict;
-    let lead = if main_verdict == Some(Verdict::Leak) {
+    let leaking_heap = memory
+        .iter()
+        .copied()
+        .filter(|s| s.verdict == Some(Verdict::Leak) && is_heap(&s.name))
+        .min_by_key(|s| work_rank(&s.name));
+    // A headline that climbs only toward the collector's heap goal, while
+    // the live heap is level, is garbage between collections.
+    let settled_heap = memory
+        .iter()
+        .copied()
+        .filter(|s| s.verdict == Some(Verdict::Steady) && is_heap(&s.name))
+        .min_by_key(|s| work_rank(&s.name));
+    let garbage = match (main_verdict, collector.explained_by_goal, settled_heap) {
+        (Some(Verdict::Leak), Some(ceiling), Some(h)) if leaking_heap.is_none() => {
+            Some((ceiling, h))
+        }
+        _ => None,
+    };
+    // A heap that follows the load, under a headline that only keeps the
+    // high-water mark of the busiest stretch: the runtime keeps memory it
+    // used and returns it slowly.
+    let high_water = match (main_verdict, settled_heap, collector.high_water) {
+        (Some(Verdict::Leak), Some(h), Some(mark))
+            if h.follows_load.is_some() && leaking_heap.is_none() && garbage.is_none() =>
+        {
+            Some((mark, h))
+        }
+        _ => None,
+    };
+    let lead = if let Some((_, h)) = garbage.or(high_water) {
+        h
+    } else if main_verdict == Some(Verdict::Leak) {
         &series[m]
+    } else if let Some(h) = leaking_heap {
+        h
     } else {
         let leaking = memory
             .iter()
@@ -777,17 +1151,36 @@ fn process_verdict(
             _ => &series[m],
         }
     };
-    let verdict = lead.verdict.unwrap_or(Verdict::Inconclusive);
+    let mut verdict = lead.verdict.unwrap_or(Verdict::Inconclusive);
     let mut reason = format!(
         "{}: {}",
         lead.name_or_display(),
         lead.reason.clone().unwrap_or_default()
     );
-    if !std::ptr::eq(lead, &series[m]) && main_verdict == Some(Verdict::Inconclusive) {
+    if let Some((mark, _)) = high_water {
         reason.push_str(&format!(
-            "; {} has not settled yet",
-            series[m].name_or_display()
+            "; {} stays near the high-water mark of its busiest stretch (about {}): the runtime keeps memory it has used and returns it slowly",
+            series[m].name_or_display(),
+            units::label(mark as i64, "bytes")
         ));
+    } else if let Some((ceiling, _)) = garbage {
+        reason.push_str(&format!(
+            "; {} still climbs, but only toward the collector's heap goal (at most about {}: the next collection's target plus the memory outside the heap): garbage between collections, not retained",
+            series[m].name_or_display(),
+            units::label(ceiling as i64, "bytes")
+        ));
+    } else if !std::ptr::eq(lead, &series[m]) {
+        match main_verdict {
+            Some(Verdict::Inconclusive) => reason.push_str(&format!(
+                "; {} has not settled yet",
+                series[m].name_or_display()
+            )),
+            Some(Verdict::Steady) if verdict == Verdict::Leak => reason.push_str(&format!(
+                "; {} stays level meanwhile (the runtime reuses memory it already holds)",
+                series[m].name_or_display()
+            )),
+            _ => {}
+        }
     }
     // Work facts come from the most direct measure of what is retained (the
     // heap, whose troughs are the live heap), else from the lead series.
@@ -815,12 +1208,58 @@ fn process_verdict(
             });
         }
     }
+    // Goroutines that pile up are a leak of their own, and usually hold
+    // the memory that grows with them.
+    let goroutines = series.iter().find(|s| {
+        s.process == process
+            && s.role == Role::Resource
+            && s.name.contains("goroutines")
+            && s.verdict == Some(Verdict::Leak)
+    });
+    let mut confidence = lead.confidence;
+    let held_by_gc = collector.held.filter(|_| verdict == Verdict::Leak);
+    if let (Some((early, late)), Some(limit)) = (held_by_gc, collector.soft_limit) {
+        reason.push_str(&format!(
+            "; the garbage collector holds it near its soft limit (GOMEMLIMIT {}): collections went from {}/min to {}/min, so the program slows down before it runs out",
+            units::label(limit as i64, "bytes"),
+            units::format_g(early, 3),
+            units::format_g(late, 3)
+        ));
+    }
+    if let Some(g) = goroutines {
+        let per_request = g
+            .per_request
+            .map(|n| {
+                format!(
+                    "; about {} goroutines kept per request",
+                    units::format_g(n, 3)
+                )
+            })
+            .unwrap_or_default();
+        let memory_part = if verdict == Verdict::Leak {
+            format!("; memory grows with them: {reason}")
+        } else {
+            format!("; memory: {reason}")
+        };
+        reason = format!(
+            "goroutine leak: {}: {}{per_request}{memory_part}",
+            g.name_or_display(),
+            g.reason.clone().unwrap_or_default()
+        );
+        if verdict != Verdict::Leak {
+            confidence = g.confidence;
+        }
+        verdict = Verdict::Leak;
+    }
     ProcessAnalysis {
-        confidence: lead.confidence,
+        confidence,
         growth_per_hour: lead.growth_per_hour,
         bytes_per_request: work.and_then(|s| s.bytes_per_request),
         growth_when_idle: work.and_then(|s| s.growth_when_idle),
         time_to_limit_s: lead.time_to_limit_s,
+        goroutine_leak: goroutines.is_some(),
+        goroutines_per_request: goroutines.and_then(|g| g.per_request),
+        held_by_gc,
         ..base(verdict, reason)
     }
 }

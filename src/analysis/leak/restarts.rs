@@ -1,7 +1,9 @@
-//! Restarts of a process: when `process_start_time_seconds` changes; else
-//! when its counters reset; else when its memory falls sharply (a process
-//! that dies and comes back starts small). OOM kills from logs are attached
-//! to the restarts they caused.
+//! Restarts of a process: when `process_start_time_seconds` (or cAdvisor's
+//! `container_start_time_seconds`) changes; else when Kubernetes' restart
+//! count steps up; else when its counters reset; else when its memory falls
+//! sharply (a process that dies and comes back starts small). OOM kills from logs are attached
+//! to the restarts they caused; a kill never makes a restart of its own
+//! (the series say when the process restarted; a log line says why).
 
 use crate::civil::{days_from_civil, year_of};
 use crate::model::series::{OomKill, Series};
@@ -14,18 +16,21 @@ use super::fit::median;
 pub enum RestartSource {
     /// `process_start_time_seconds` changed (the time is the new start time).
     StartTime,
+    /// Kubernetes counted a restart (`kube_pod_container_status_restarts_total`).
+    RestartCount,
     /// A counter of the process went back down.
     CounterReset,
     /// Memory fell sharply from near its peak.
     MemoryDrop,
-    /// Only an OOM-kill log line says so.
-    OomLog,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Restart {
     /// Unix seconds.
     pub time: f64,
+    /// The old process's last sign of life before it (unix seconds): the
+    /// process died between this and `time`.
+    pub after: f64,
     pub source: RestartSource,
     /// The OOM kill that caused it, when a log says so.
     pub oom_kill: Option<OomKillMark>,
@@ -40,16 +45,24 @@ pub struct OomKillMark {
     pub limit_bytes: Option<f64>,
     /// When the kill happened (unix seconds), when known.
     pub time: Option<f64>,
+    /// Where the log says it: the input file (index) and line (1-based;
+    /// 0 when a metric says it: kube-state-metrics' termination reason).
+    pub input: usize,
+    pub line: usize,
 }
 
 /// Restarts from the process's own series.
 pub fn detect(
     start_time: Option<&Series>,
+    restart_count: Option<&Series>,
     counters: &[&Series],
     memory: Option<&Series>,
 ) -> Vec<Restart> {
     if let Some(st) = start_time.filter(|s| s.len() >= 2) {
         return from_start_time(st);
+    }
+    if let Some(c) = restart_count.filter(|s| s.len() >= 2) {
+        return from_restart_count(c);
     }
     let from_counters = from_counter_resets(counters);
     if !from_counters.is_empty() {
@@ -61,11 +74,13 @@ pub fn detect(
 fn from_start_time(st: &Series) -> Vec<Restart> {
     let mut out = Vec::new();
     let mut current = st.values[0];
-    for &v in &st.values[1..] {
+    for i in 1..st.len() {
+        let v = st.values[i];
         // Start times are whole seconds plus jitter; a new process starts later.
         if (v - current).abs() >= 1.0 {
             out.push(Restart {
                 time: v,
+                after: st.times[i - 1].min(v),
                 source: RestartSource::StartTime,
                 oom_kill: None,
             });
@@ -75,24 +90,73 @@ fn from_start_time(st: &Series) -> Vec<Restart> {
     out
 }
 
+/// Each step up of a restart count is a restart (between the two points).
+fn from_restart_count(c: &Series) -> Vec<Restart> {
+    (1..c.len())
+        .filter(|&i| c.values[i] > c.values[i - 1])
+        .map(|i| Restart {
+            time: c.times[i],
+            after: c.times[i - 1],
+            source: RestartSource::RestartCount,
+            oom_kill: None,
+        })
+        .collect()
+}
+
+/// Restarts Kubernetes says were OOM kills: the container's last
+/// termination reason reads `OOMKilled` (kube-state-metrics' 0/1 gauge)
+/// within two minutes after the restart.
+pub fn mark_oom_terminations(
+    restarts: &mut [Restart],
+    oom_reason: &Series,
+    container: &str,
+    limit: Option<f64>,
+) -> usize {
+    let mut marked = 0;
+    for r in restarts.iter_mut().filter(|r| r.oom_kill.is_none()) {
+        let from = oom_reason.times.partition_point(|&t| t < r.after);
+        let said = oom_reason.times[from..]
+            .iter()
+            .zip(&oom_reason.values[from..])
+            .take_while(|(t, _)| **t <= r.time + 120.0)
+            .any(|(_, v)| *v >= 1.0);
+        if said {
+            r.oom_kill = Some(OomKillMark {
+                process: container.to_string(),
+                pid: None,
+                rss_bytes: None,
+                limit_bytes: limit,
+                time: Some(r.time),
+                input: oom_reason.input,
+                line: 0,
+            });
+            marked += 1;
+        }
+    }
+    marked
+}
+
 fn from_counter_resets(counters: &[&Series]) -> Vec<Restart> {
-    let mut times: Vec<f64> = Vec::new();
+    // (time of the first point after the reset, of the last before it)
+    let mut times: Vec<(f64, f64)> = Vec::new();
     for c in counters {
         for i in 1..c.len() {
             if c.values[i] < c.values[i - 1] {
-                times.push(c.times[i]);
+                times.push((c.times[i], c.times[i - 1]));
             }
         }
     }
-    times.sort_by(f64::total_cmp);
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
     // Resets of several counters at one restart count once.
     let mut out: Vec<Restart> = Vec::new();
-    for t in times {
-        if out.last().is_some_and(|r| t - r.time < 10.0) {
+    for (t, before) in times {
+        if let Some(r) = out.last_mut().filter(|r| t - r.time < 10.0) {
+            r.after = r.after.max(before);
             continue;
         }
         out.push(Restart {
             time: t,
+            after: before,
             source: RestartSource::CounterReset,
             oom_kill: None,
         });
@@ -117,6 +181,7 @@ fn from_memory_drops(s: &Series) -> Vec<Restart> {
         if v < 0.4 * recent && prev >= 0.6 * life_peak && life_peak > 0.0 {
             out.push(Restart {
                 time: s.times[i],
+                after: s.times[i - 1],
                 source: RestartSource::MemoryDrop,
                 oom_kill: None,
             });
@@ -129,49 +194,65 @@ fn from_memory_drops(s: &Series) -> Vec<Restart> {
     out
 }
 
-/// Where OOM kills without a wall-clock time are placed, and how.
+/// How far (seconds) a kill's logged time may lie outside the window of
+/// the restart it caused: clocks of the log and the scraper differ a little.
+pub const TOLERANCE: f64 = 15.0;
+
+/// What placing OOM kills found: notes on how times were read, and the
+/// kills that match no restart.
 #[derive(Debug, Default)]
 pub struct Placement {
     pub notes: Vec<String>,
+    pub unmatched: Vec<OomKillMark>,
 }
 
-/// Attaches OOM kills to restarts (within `tolerance` seconds); kills
-/// given only as seconds since boot are shifted by the offset that lines
-/// most of them up with restarts. Kills matching no restart become
-/// restarts of their own when their time is known.
+/// The wall-clock time of a kill whose log gives one, or gives a day
+/// without a year (the year that puts it nearest `span` is taken, and
+/// said).
+pub fn wall_time(k: &OomKill, span: (f64, f64), notes: &mut Vec<String>) -> Option<f64> {
+    if let Some(t) = k.time {
+        return Some(t);
+    }
+    let (month, day, seconds) = k.yearless?;
+    let year = year_of(span.0);
+    let t = [year - 1, year, year + 1]
+        .map(|y| days_from_civil(y, month, day) as f64 * 86_400.0 + seconds)
+        .into_iter()
+        .min_by(|a, b| distance(*a, span).total_cmp(&distance(*b, span)))?;
+    notes.push(format!(
+        "the OOM log gives no year; the kill on line {} was placed in {}",
+        k.line,
+        year_of(t)
+    ));
+    Some(t)
+}
+
+/// Whether a kill at `t` can have caused restart `r`: it lies between the
+/// old process's last sign of life and the new start (within
+/// [`TOLERANCE`]).
+pub fn caused(r: &Restart, t: f64) -> bool {
+    t >= r.after - TOLERANCE && t <= r.time + TOLERANCE
+}
+
+/// Attaches OOM kills (with their wall-clock times, `None` when unknown)
+/// to the restarts they caused; kills given only as seconds since boot are
+/// shifted by the offset that lines most of them up with restarts. A kill
+/// matching no restart is kept in `placement.unmatched`, never turned into
+/// a restart.
 pub fn attach_oom_kills(
-    restarts: &mut Vec<Restart>,
-    kills: &[&OomKill],
-    span: (f64, f64),
+    restarts: &mut [Restart],
+    kills: &[(&OomKill, Option<f64>)],
     placement: &mut Placement,
 ) {
-    const TOLERANCE: f64 = 15.0;
     let mut timed: Vec<(f64, &OomKill)> = Vec::new();
     let boot: Vec<&OomKill> = kills
         .iter()
-        .copied()
-        .filter(|k| k.time.is_none() && k.since_boot.is_some())
+        .filter(|(k, t)| t.is_none() && k.since_boot.is_some())
+        .map(|(k, _)| *k)
         .collect();
-    for k in kills {
-        if let Some(t) = k.time {
-            timed.push((t, k));
-        } else if let Some((month, day, seconds)) = k.yearless {
-            // The year that puts the kill inside the series' span.
-            let year = year_of(span.0);
-            let candidates = [year - 1, year, year + 1]
-                .map(|y| days_from_civil(y, month, day) as f64 * 86_400.0 + seconds);
-            if let Some(t) = candidates
-                .iter()
-                .copied()
-                .min_by(|a, b| distance(*a, span).total_cmp(&distance(*b, span)))
-            {
-                timed.push((t, k));
-                placement.notes.push(format!(
-                    "the OOM log gives no year; the kill on line {} was placed in {}",
-                    k.line,
-                    year_of(t)
-                ));
-            }
+    for (k, t) in kills {
+        if let Some(t) = t {
+            timed.push((*t, k));
         }
     }
     if !boot.is_empty() {
@@ -182,47 +263,58 @@ pub fn attach_oom_kills(
                      when boot is taken at unix time {offset:.0}",
                     boot.len()
                 ));
-                for k in boot {
+                for k in &boot {
                     timed.push((offset + k.since_boot.unwrap_or(0.0), k));
                 }
             }
-            None => placement.notes.push(format!(
-                "{} OOM kills give only seconds since boot and match no restart: not placed",
-                boot.len()
-            )),
+            None => {
+                placement.notes.push(format!(
+                    "{} OOM kills give only seconds since boot and line up with no restart: not placed on the time axis",
+                    boot.len()
+                ));
+                placement
+                    .unmatched
+                    .extend(boot.iter().map(|k| mark(k, None)));
+            }
         }
     }
-    let timeless = kills
+    let timeless: Vec<&OomKill> = kills
         .iter()
-        .filter(|k| k.time.is_none() && k.since_boot.is_none() && k.yearless.is_none())
-        .count();
-    if timeless > 0 {
+        .filter(|(k, t)| t.is_none() && k.since_boot.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+    if !timeless.is_empty() {
         placement.notes.push(format!(
-            "{timeless} OOM kills have no time (kubectl get events shows only ages): not placed on the time axis"
+            "{} OOM kills have no time (kubectl get events shows only ages): not placed on the time axis",
+            timeless.len()
         ));
+        placement
+            .unmatched
+            .extend(timeless.iter().map(|k| mark(k, None)));
     }
+    timed.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (t, k) in timed {
-        let mark = OomKillMark {
-            process: k.process.clone(),
-            pid: k.pid,
-            rss_bytes: k.rss_bytes,
-            limit_bytes: k.limit_bytes,
-            time: Some(t),
-        };
         let nearest = restarts
             .iter_mut()
-            .filter(|r| r.oom_kill.is_none())
+            .filter(|r| r.oom_kill.is_none() && caused(r, t))
             .min_by(|a, b| (a.time - t).abs().total_cmp(&(b.time - t).abs()));
         match nearest {
-            Some(r) if (r.time - t).abs() <= TOLERANCE => r.oom_kill = Some(mark),
-            _ => restarts.push(Restart {
-                time: t,
-                source: RestartSource::OomLog,
-                oom_kill: Some(mark),
-            }),
+            Some(r) => r.oom_kill = Some(mark(k, Some(t))),
+            None => placement.unmatched.push(mark(k, Some(t))),
         }
     }
-    restarts.sort_by(|a, b| a.time.total_cmp(&b.time));
+}
+
+fn mark(k: &OomKill, time: Option<f64>) -> OomKillMark {
+    OomKillMark {
+        process: k.process.clone(),
+        pid: k.pid,
+        rss_bytes: k.rss_bytes,
+        limit_bytes: k.limit_bytes,
+        time,
+        line: k.line,
+        input: k.input,
+    }
 }
 
 fn distance(t: f64, span: (f64, f64)) -> f64 {
@@ -282,7 +374,7 @@ mod tests {
     #[test]
     fn start_time_changes_are_restarts() {
         let st = series(&[(1.0, 100.0), (2.0, 100.0), (3.0, 102.7), (4.0, 102.7)]);
-        let r = detect(Some(&st), &[], None);
+        let r = detect(Some(&st), None, &[], None);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].time, 102.7);
     }
@@ -301,7 +393,7 @@ mod tests {
             (7.0, 30.0),
             (8.0, 40.0),
         ]);
-        let r = detect(None, &[], Some(&m));
+        let r = detect(None, None, &[], Some(&m));
         assert_eq!(r.iter().map(|r| r.time).collect::<Vec<_>>(), vec![5.0]);
     }
 
@@ -311,6 +403,7 @@ mod tests {
             .iter()
             .map(|&t| Restart {
                 time: t,
+                after: t - 2.0,
                 source: RestartSource::StartTime,
                 oom_kill: None,
             })
@@ -328,14 +421,58 @@ mod tests {
             line: 1,
         };
         let kills = [kill(50.0), kill(159.0), kill(229.5)];
-        let refs: Vec<&OomKill> = kills.iter().collect();
+        let refs: Vec<(&OomKill, Option<f64>)> = kills.iter().map(|k| (k, None)).collect();
         let mut p = Placement::default();
-        attach_oom_kills(&mut restarts, &refs, (900.0, 1300.0), &mut p);
+        attach_oom_kills(&mut restarts, &refs, &mut p);
         assert_eq!(restarts.len(), 3);
         assert!(
             restarts.iter().all(|r| r.oom_kill.is_some()),
             "{:?}",
             p.notes
         );
+    }
+
+    #[test]
+    fn a_kill_never_adds_a_restart() {
+        // Restarts at 100 and 200 (the old process last seen at 98, 197);
+        // kills at 99 (caused the first), 150 (caused nothing seen), 199.
+        let mut restarts: Vec<Restart> = [(100.0, 98.0), (200.0, 197.0)]
+            .iter()
+            .map(|&(time, after)| Restart {
+                time,
+                after,
+                source: RestartSource::StartTime,
+                oom_kill: None,
+            })
+            .collect();
+        let kill = |line: usize| OomKill {
+            time: None,
+            since_boot: None,
+            yearless: None,
+            process: "svc".into(),
+            pid: Some(line as u64),
+            rss_bytes: None,
+            limit_bytes: None,
+            labels: vec![],
+            input: 0,
+            line,
+        };
+        let kills = [kill(1), kill(2), kill(3)];
+        let timed = [
+            (&kills[0], Some(99.0)),
+            (&kills[1], Some(150.0)),
+            (&kills[2], Some(199.0)),
+        ];
+        let mut p = Placement::default();
+        attach_oom_kills(&mut restarts, &timed, &mut p);
+        assert_eq!(restarts.len(), 2);
+        assert_eq!(
+            restarts
+                .iter()
+                .map(|r| r.oom_kill.as_ref().map(|k| k.line))
+                .collect::<Vec<_>>(),
+            [Some(1), Some(3)]
+        );
+        assert_eq!(p.unmatched.iter().map(|k| k.line).collect::<Vec<_>>(), [2]);
     }
 }

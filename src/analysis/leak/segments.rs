@@ -18,6 +18,9 @@ pub enum Trend {
     Rising,
     /// The floor stays level (after warm-up).
     Flat,
+    /// The floor rose, then stayed level for the last third of the life (a
+    /// cache or a pool filling up to its size): level now, not a leak.
+    Plateau,
     /// Neither clearly.
     Unclear,
     /// Too few points to tell.
@@ -46,13 +49,19 @@ pub struct Segment {
     pub trend: Trend,
     /// The window floors, for bytes-per-request and idle checks.
     pub floors: Vec<(f64, f64)>,
+    /// When the floor levelled off (a plateau): the time it did.
+    pub levelled_at: Option<f64>,
 }
 
 /// The fewest points, and seconds, a life needs to be judged.
 const MIN_POINTS: usize = 12;
 const MIN_SECONDS: f64 = 45.0;
 
-pub fn assess(times: &[f64], values: &[f64]) -> Segment {
+/// Judges one life. `sawtooth`: the series is a garbage-collected heap (or
+/// a process's memory), whose troughs after each collection are its
+/// floor; other series (goroutines, threads) have no troughs that mean
+/// anything, and their floor is each window's least value.
+pub fn assess(times: &[f64], values: &[f64], sawtooth: bool) -> Segment {
     let n = times.len();
     let (start, end) = (
         times.first().copied().unwrap_or(0.0),
@@ -68,7 +77,7 @@ pub fn assess(times: &[f64], values: &[f64]) -> Segment {
     let tr = troughs(times, values);
     let halfway = start + (end - start) / 2.0;
     let late_troughs = tr.iter().filter(|p| p.0 >= halfway).count();
-    let covers = late_troughs >= 3 && tr.len() - late_troughs >= 3;
+    let covers = sawtooth && late_troughs >= 3 && tr.len() - late_troughs >= 3;
     let floors: Vec<(f64, f64)> = if covers {
         tr
     } else {
@@ -100,7 +109,10 @@ pub fn assess(times: &[f64], values: &[f64]) -> Segment {
         let rise_threshold = (0.5 * swing).max(0.10 * level.abs()).max(1.0);
         let flat_threshold = (0.5 * swing).max(0.05 * level.abs()).max(1.0);
         if late_rise > rise_threshold && fit.is_some_and(|f| f.r2 >= 0.5 && f.slope > 0.0) {
-            Trend::Rising
+            match levelled_off(&floors, start, end) {
+                Some(_) => Trend::Plateau,
+                None => Trend::Rising,
+            }
         } else if late_rise.abs() <= flat_threshold {
             Trend::Flat
         } else {
@@ -119,8 +131,40 @@ pub fn assess(times: &[f64], values: &[f64]) -> Segment {
         level,
         peak,
         trend,
+        levelled_at: (trend == Trend::Plateau)
+            .then(|| levelled_off(&floors, start, end))
+            .flatten(),
         floors,
     }
+}
+
+/// Where a rising floor levelled off: its last third is level (it moves
+/// by no more than 5% of its level, and climbs at under a fifth of the
+/// pace before it). A steady leak climbs at one pace throughout, so it
+/// never passes; nor does a slow one whose last third still gains 5%.
+fn levelled_off(floors: &[(f64, f64)], start: f64, end: f64) -> Option<f64> {
+    let cut = start + 2.0 * (end - start) / 3.0;
+    let split = floors.partition_point(|p| p.0 < cut);
+    let (early, tail) = floors.split_at(split);
+    if tail.len() < 3 || early.len() < 3 {
+        return None;
+    }
+    let (early_fit, tail_fit) = (least_squares(early)?, least_squares(tail)?);
+    let tail_span = tail.last()?.0 - tail[0].0;
+    let tail_rise = tail_fit.slope * tail_span;
+    let level = median(tail.iter().map(|p| p.1).collect());
+    let flat = (0.05 * level.abs()).max(1.0);
+    // Every floor of the last third within that band, not only its trend:
+    // a sawtooth whose collections are rare makes window floors that
+    // climb and fall back, and those are no level.
+    let (lo, hi) = tail
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    (early_fit.slope > 0.0
+        && tail_rise.abs() <= flat
+        && hi - lo <= 2.0 * flat
+        && tail_fit.slope < 0.2 * early_fit.slope)
+        .then_some(tail[0].0)
 }
 
 /// The floor of a life over wall time, for fitting it to work: the
@@ -128,8 +172,17 @@ pub fn assess(times: &[f64], values: &[f64]) -> Segment {
 /// of short windows. While idle only troughs count: with nothing
 /// allocating, a heap may go uncollected, and its values then pile up
 /// garbage (from metrics scrapes) that is no floor.
-pub fn work_floors(times: &[f64], values: &[f64], idle: &[(f64, f64)]) -> Vec<(f64, f64)> {
-    let tr = troughs(times, values);
+pub fn work_floors(
+    times: &[f64],
+    values: &[f64],
+    idle: &[(f64, f64)],
+    sawtooth: bool,
+) -> Vec<(f64, f64)> {
+    let tr = if sawtooth {
+        troughs(times, values)
+    } else {
+        Vec::new()
+    };
     if tr.len() >= 6 {
         return tr;
     }
@@ -176,7 +229,7 @@ mod tests {
     fn run(f: impl Fn(f64) -> f64, n: usize) -> Segment {
         let t: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let v: Vec<f64> = t.iter().map(|&x| f(x)).collect();
-        assess(&t, &v)
+        assess(&t, &v, true)
     }
 
     #[test]
@@ -191,5 +244,15 @@ mod tests {
         );
         assert_eq!(steady.trend, Trend::Flat, "{steady:?}");
         assert_eq!(run(|x| x, 10).trend, Trend::Short);
+        // A cache filling for two thirds of the life, then full.
+        let cache = run(
+            |x| 40e6 * (x / 120.0).min(1.0) + ((x as i64 % 7) as f64) * 0.5e6,
+            180,
+        );
+        assert_eq!(cache.trend, Trend::Plateau, "{cache:?}");
+        assert!((cache.levelled_at.unwrap() - 120.0).abs() <= 10.0);
+        // A leak with the same start keeps its pace: never a plateau.
+        let leak = run(|x| 40e6 * x / 120.0 + ((x as i64 % 7) as f64) * 0.5e6, 180);
+        assert_eq!(leak.trend, Trend::Rising);
     }
 }

@@ -4,7 +4,7 @@
 use crate::model::series::Series;
 
 use super::classify::Kind;
-use super::fit::{median, pooled_slope, pooled_two};
+use super::fit::{least_squares, median, pooled_slope, pooled_two};
 use super::segments::Segment;
 
 /// Requests served by a process, as a cumulative count over time.
@@ -384,4 +384,61 @@ mod tests {
             None
         );
     }
+}
+
+/// How well a floor follows the load rather than the work done.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct LoadFit {
+    /// r² of the floor against the request rate of the preceding
+    /// [`LOAD_WINDOW`] seconds.
+    pub against_rate: f64,
+    /// r² of the floor against requests served (one slope, each life its
+    /// own level): what a per-request leak would show.
+    pub against_requests: f64,
+}
+
+/// The span (seconds) over which the recent request rate is taken: what
+/// a cache of recent requests, or requests in flight, holds.
+pub const LOAD_WINDOW: f64 = 30.0;
+
+/// Whether a floor rises and falls with the request rate: the load varies
+/// (its busiest stretch at least twice its quietest, over the floor's
+/// times), the floor follows the recent rate (r² ≥ 0.6, rising with it),
+/// and clearly better than it follows the requests served. A per-request
+/// leak under varying load follows the requests served and never falls
+/// back when the load does, so it fails this.
+pub fn follows_load(lives: &[Vec<(f64, f64)>], requests: &Requests) -> Option<LoadFit> {
+    let recent = |t: f64| -> Option<f64> {
+        Some((requests.at(t)? - requests.at(t - LOAD_WINDOW)?) / LOAD_WINDOW)
+    };
+    let by_rate: Vec<(f64, f64)> = lives
+        .iter()
+        .flatten()
+        .filter_map(|&(t, v)| Some((recent(t)?, v)))
+        .collect();
+    if by_rate.len() < 8 {
+        return None;
+    }
+    let (lo, hi) = by_rate
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
+    if hi <= 0.0 || hi < 2.0 * lo.max(0.0) {
+        return None;
+    }
+    let rate_fit = least_squares(&by_rate)?;
+    let by_work: Vec<Vec<(f64, f64)>> = lives
+        .iter()
+        .map(|l| {
+            l.iter()
+                .filter_map(|&(t, v)| Some((requests.at(t)?, v)))
+                .collect()
+        })
+        .collect();
+    let work_r2 = pooled_slope(&by_work).map_or(0.0, |f| f.r2);
+    (rate_fit.slope > 0.0 && rate_fit.r2 >= 0.6 && rate_fit.r2 >= work_r2 + 0.2).then_some(
+        LoadFit {
+            against_rate: rate_fit.r2,
+            against_requests: work_r2,
+        },
+    )
 }

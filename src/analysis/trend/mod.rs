@@ -7,7 +7,15 @@
 //! every snapshot, growth, slope, how monotonic it is, its share of the
 //! growth, and whether the growth exceeds what sampling alone can do (see
 //! [`noise`]) → a verdict → suspects ranked by share of growth and
-//! monotonicity → bytes per object and, with metrics, bytes per request.
+//! monotonicity → bytes per object and, with the metrics of the snapshots'
+//! process (see `analysis::evidence`, which decides which process that
+//! is), bytes per request.
+//!
+//! What a trend may claim depends on what its values measure
+//! ([`Measure`]): memory in use can leak; `alloc_*` counts every
+//! allocation since the program started and only grows (a rate, never a
+//! leak by itself); goroutine profiles count goroutines, charged to where
+//! they wait.
 
 pub mod frames;
 pub mod noise;
@@ -15,18 +23,134 @@ pub mod sites;
 
 use rustc_hash::FxHashMap;
 
-use crate::analysis::leak::classify::{classify, process_key, work_rank, Kind, Role};
 use crate::analysis::leak::fit::least_squares;
 use crate::analysis::leak::work::Requests;
-use crate::analysis::leak::{analyze, AnalyzeOptions};
 use crate::analysis::options::Granularity;
 use crate::analysis::report::total;
 use crate::error::{Error, Result};
-use crate::model::series::{Series, SeriesSet};
+use crate::model::series::Series;
 use crate::model::Profile;
 
 use noise::Sampling;
-use sites::{attribute, SiteData, SiteKey};
+use sites::{attribute, Charge, SiteData, SiteKey};
+
+/// What kind of snapshot a profile is: only snapshots of one kind make a
+/// trend, and each kind backs its own claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// A heap profile (`/debug/pprof/heap`): in-use memory by allocation site.
+    Heap,
+    /// Go's `allocs` profile: the heap profile's data shown as allocations
+    /// since the start (its default sample type is `alloc_space`).
+    Allocs,
+    /// Goroutines by stack (a goroutine profile or dump).
+    Goroutine,
+    /// Go's `goroutineleak` profile (Go 1.26+): goroutines the runtime
+    /// proved can never resume.
+    Goroutineleak,
+    /// CPU, contention, threads…: nothing that accumulates like a leak.
+    Other,
+}
+
+impl ProfileKind {
+    pub fn of(p: &Profile) -> ProfileKind {
+        let has = |name: &str| p.sample_types.iter().any(|t| t.name == name);
+        if has("goroutineleak") {
+            ProfileKind::Goroutineleak
+        } else if has("goroutine") {
+            ProfileKind::Goroutine
+        } else if has("inuse_space") || has("inuse_objects") {
+            if p.default_sample_type.starts_with("alloc_") {
+                ProfileKind::Allocs
+            } else {
+                ProfileKind::Heap
+            }
+        } else {
+            ProfileKind::Other
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileKind::Heap => "heap",
+            ProfileKind::Allocs => "allocs",
+            ProfileKind::Goroutine => "goroutine",
+            ProfileKind::Goroutineleak => "goroutineleak",
+            ProfileKind::Other => "other",
+        }
+    }
+
+    /// `a heap profile`, `an allocs profile`, `another kind of profile`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ProfileKind::Heap => "a heap profile",
+            ProfileKind::Allocs => "an allocs profile",
+            ProfileKind::Goroutine => "a goroutine profile",
+            ProfileKind::Goroutineleak => "a goroutineleak profile",
+            ProfileKind::Other => "another kind of profile",
+        }
+    }
+
+    /// The sample type a claim about this kind rests on (`None`: the
+    /// profile's default).
+    pub fn claim_sample_type(self) -> Option<&'static str> {
+        match self {
+            ProfileKind::Heap => Some("inuse_space"),
+            ProfileKind::Allocs => Some("alloc_space"),
+            _ => None,
+        }
+    }
+}
+
+/// What a trend's values measure, which decides what it may claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Memory in use (`inuse_*`): a site that keeps growing is a leak suspect.
+    InUse,
+    /// Everything allocated since the start (`alloc_*`): it only grows, so
+    /// its growth is an allocation rate, not a leak.
+    Allocations,
+    /// Goroutines alive (a goroutine profile or dump).
+    Goroutines,
+    /// Goroutines the runtime proved leaked (`goroutineleak`).
+    LeakedGoroutines,
+    /// Anything else (CPU, contention): growth is a rate, not a leak.
+    Other,
+}
+
+impl Measure {
+    fn of(sample_type: &str) -> Measure {
+        match sample_type {
+            t if t.starts_with("inuse_") => Measure::InUse,
+            t if t.starts_with("alloc_") => Measure::Allocations,
+            "goroutine" => Measure::Goroutines,
+            "goroutineleak" => Measure::LeakedGoroutines,
+            _ => Measure::Other,
+        }
+    }
+
+    /// Whether a growing site is a leak suspect.
+    pub fn can_leak(self) -> bool {
+        matches!(
+            self,
+            Measure::InUse | Measure::Goroutines | Measure::LeakedGoroutines
+        )
+    }
+}
+
+/// What the metrics of the snapshots' process say (the caller decides
+/// which process that is: see `analysis::evidence`).
+#[derive(Default)]
+pub struct ProcessMetrics<'a> {
+    /// Requests it served, as cumulative counts.
+    pub requests: Option<Requests>,
+    /// Its heap series, read at each snapshot's time.
+    pub heap: Option<&'a Series>,
+    /// The metrics' own bytes per request, and the series it comes from.
+    pub bytes_per_request: Option<(f64, String)>,
+}
 
 /// Options of `trend`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -81,6 +205,11 @@ pub struct SnapshotInfo {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Suspect {
     pub rank: usize,
+    /// Goroutines: the function most of them run (`runs main.worker`) or,
+    /// from a dump, that created them (`created by main.serve`).
+    pub started: Option<String>,
+    /// Goroutines: the longest wait a dump gives, in minutes.
+    pub longest_wait_minutes: Option<i64>,
     /// The site's function (or pprof's node name when it has none).
     pub name: String,
     /// pprof's node name at the report's granularity.
@@ -129,6 +258,10 @@ pub struct MetricsComparison {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrendReport {
+    /// What the snapshots are.
+    pub kind: ProfileKind,
+    /// What the values measure (and so what the trend may claim).
+    pub measure: Measure,
     pub sample_type: String,
     pub unit: String,
     pub granularity: Granularity,
@@ -147,12 +280,17 @@ pub const GC_LAG: &str = "Go heap profiles show the heap as of a completed garba
      spans fewer requests than were served between them; the metrics' heap series is the heap at the moment. \
      The per-request figure from the profiles is therefore low; the metrics' own figure is the one to trust.";
 
+/// What `alloc_*` growth means, said beside such a trend.
+pub const ALLOCATIONS_ONLY_GROW: &str = "alloc_space and alloc_objects count everything allocated since the \
+     program started, freed or not: they only grow. Their growth is an allocation rate, not a leak; \
+     inuse_space shows what is held.";
+
 /// Finds what grows across `snapshots` (file name, prepared profile), in
 /// the order given unless their times say otherwise.
 pub fn trend(
-    snapshots: Vec<(String, Profile)>,
+    snapshots: Vec<(String, &Profile)>,
     options: &TrendOptions,
-    metrics: Option<&SeriesSet>,
+    metrics: Option<&ProcessMetrics>,
 ) -> Result<TrendReport> {
     if snapshots.len() < 2 {
         return Err(Error::invalid_option(format!(
@@ -178,7 +316,7 @@ pub fn trend(
         "file order"
     };
     check_same_kind(&snapshots)?;
-    let first = &snapshots[0].1;
+    let first = snapshots[0].1;
     let sample_type = if options.sample_index.is_empty() {
         first
             .sample_types
@@ -189,6 +327,15 @@ pub fn trend(
         first.sample_type_index(&options.sample_index)?
     };
     let kind = &first.sample_types[sample_type];
+    let measure = Measure::of(&kind.name);
+    let charge = if matches!(measure, Measure::Goroutines | Measure::LeakedGoroutines) {
+        Charge::Goroutines
+    } else {
+        Charge::Allocations
+    };
+    if measure == Measure::Allocations {
+        warnings.push(ALLOCATIONS_ONLY_GROW.to_string());
+    }
     let sampling = sampling_of(first, &kind.name);
 
     // Every site's data in every snapshot.
@@ -197,7 +344,7 @@ pub fn trend(
     let mut per_site: Vec<Vec<Option<SiteData>>> = Vec::new();
     let n = snapshots.len();
     for (s, (_, p)) in snapshots.iter().enumerate() {
-        for (key, data) in attribute(p, options.granularity, sample_type) {
+        for (key, data) in attribute(p, options.granularity, sample_type, charge) {
             let i = *index.entry(key.clone()).or_insert_with(|| {
                 keys.push(key);
                 per_site.push(vec![None; n]);
@@ -231,6 +378,9 @@ pub fn trend(
         .collect();
 
     let requests = metrics.and_then(|m| requests_between(m, &infos, &mut warnings));
+    if let Some(m) = metrics.filter(|_| measure == Measure::InUse) {
+        read_heap_metrics(m, &mut infos);
+    }
     let pair = space_objects_pair(first, &kind.name);
     let cx = Context {
         sample_type,
@@ -275,10 +425,21 @@ pub fn trend(
         s.rank = r + 1;
     }
     let metrics_comparison = match (metrics, requests) {
-        (Some(m), Some(r)) => Some(compare_with_metrics(m, r, &mut infos)),
+        (Some(m), Some(r)) => Some(MetricsComparison {
+            requests: r,
+            metrics_bytes_per_request: m.bytes_per_request.as_ref().map(|b| b.0),
+            metrics_series: m.bytes_per_request.as_ref().map(|b| b.1.clone()),
+            caveat: if measure == Measure::InUse && sampling.is_some() {
+                GC_LAG.to_string()
+            } else {
+                String::new()
+            },
+        }),
         _ => None,
     };
     Ok(TrendReport {
+        kind: ProfileKind::of(first),
+        measure,
         sample_type: kind.name.clone(),
         unit: kind.unit.clone(),
         granularity: options.granularity,
@@ -291,8 +452,18 @@ pub fn trend(
 }
 
 /// Snapshots must be one program's profiles of one kind.
-fn check_same_kind(snapshots: &[(String, Profile)]) -> Result<()> {
+fn check_same_kind(snapshots: &[(String, &Profile)]) -> Result<()> {
     let (first_file, first) = &snapshots[0];
+    for (file, p) in &snapshots[1..] {
+        let (a, b) = (ProfileKind::of(first), ProfileKind::of(p));
+        if a != b {
+            return Err(Error::invalid_option(format!(
+                "{file} is {} and {first_file} {}: compare snapshots of one kind",
+                b.describe(),
+                a.describe()
+            )));
+        }
+    }
     let types = |p: &Profile| {
         p.sample_types
             .iter()
@@ -472,8 +643,20 @@ fn site_trend(key: &SiteKey, data: &[Option<SiteData>], cx: &Context) -> Suspect
     let (file, line) = place.map_or((String::new(), None), |(f, l)| (f, (l != 0).then_some(l)));
     let user_code = data.iter().flatten().any(|d| d.user_code);
     let node = key.node.printable_name();
+    // Goroutines: what most of them run (or were created by) in the last
+    // snapshot that has the site, and the longest wait seen.
+    let started = data.iter().rev().flatten().next().and_then(|d| {
+        d.started
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(k, _)| k.clone())
+            .filter(|k| !k.is_empty())
+    });
+    let longest_wait_minutes = data.iter().flatten().filter_map(|d| d.longest_wait).max();
     Suspect {
         rank: 0,
+        started,
+        longest_wait_minutes,
         name: if key.node.name.is_empty() {
             node.clone()
         } else {
@@ -497,11 +680,9 @@ fn site_trend(key: &SiteKey, data: &[Option<SiteData>], cx: &Context) -> Suspect
     }
 }
 
-/// Requests served between the first and the last snapshot, from the
-/// request counter of the one process the metrics describe (or the one
-/// whose counter covers the snapshots).
+/// Requests the process served between the first and the last snapshot.
 fn requests_between(
-    metrics: &SeriesSet,
+    metrics: &ProcessMetrics,
     snapshots: &[SnapshotInfo],
     warnings: &mut Vec<String>,
 ) -> Option<f64> {
@@ -509,80 +690,35 @@ fn requests_between(
         warnings.push("the snapshots carry no times: they cannot be placed on the metrics".into());
         return None;
     };
-    let counter_labels: Vec<&[(String, String)]> = Vec::new();
-    // (process labels, its request series)
-    type Process<'a> = (Vec<(String, String)>, Vec<(&'a Series, Kind)>);
-    let mut by_process: Vec<Process> = Vec::new();
-    for s in &metrics.series {
-        let c = classify(s, &counter_labels);
-        if c.role != Role::Requests {
-            continue;
-        }
-        let key = process_key(s);
-        match by_process.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push((s, c.kind)),
-            None => by_process.push((key, vec![(s, c.kind)])),
-        }
-    }
-    let covering: Vec<f64> = by_process
-        .iter()
-        .filter_map(|(_, list)| {
-            let r = Requests::new(list)?;
-            Some(r.at(to)? - r.at(from)?)
-        })
-        .collect();
-    match covering.as_slice() {
-        [] => {
-            warnings.push(if by_process.is_empty() {
-                "the metrics have no request counter or rate: no bytes per request".into()
-            } else {
-                "the metrics' request counts do not cover the snapshots' times: no bytes per request".into()
-            });
-            None
-        }
-        [r] => Some(*r),
+    let Some(requests) = &metrics.requests else {
+        warnings.push(
+            "the process's metrics have no request counter or rate: no bytes per request".into(),
+        );
+        return None;
+    };
+    match (requests.at(from), requests.at(to)) {
+        (Some(a), Some(b)) => Some(b - a),
         _ => {
-            warnings.push(format!(
-                "the metrics hold the requests of {} processes over the snapshots' times: no bytes per request (give one process's metrics)",
-                covering.len()
-            ));
+            warnings.push(
+                "the process's request counts do not cover the snapshots' times: no bytes per request"
+                    .into(),
+            );
             None
         }
     }
 }
 
-/// The metrics' own bytes-per-request figure, from the heap series, and
-/// what that series read when each snapshot was taken.
-fn compare_with_metrics(
-    metrics: &SeriesSet,
-    requests: f64,
-    snapshots: &mut [SnapshotInfo],
-) -> MetricsComparison {
-    let analysis = analyze(metrics, &AnalyzeOptions::default());
-    let heap = analysis
-        .series
-        .iter()
-        .filter(|s| s.bytes_per_request.is_some())
-        .min_by_key(|s| work_rank(&s.name));
-    let heap_series = metrics
-        .series
-        .iter()
-        .filter(|s| classify(s, &[]).role == Role::Memory)
-        .min_by_key(|s| work_rank(&s.name));
-    if let Some(series) = heap_series {
-        for snap in snapshots.iter_mut() {
-            // The last reading at or before the snapshot, if recent.
-            snap.metrics_heap = snap.time.and_then(|t| {
-                let i = series.times.partition_point(|&x| x <= t);
-                (i > 0 && t - series.times[i - 1] <= 30.0).then(|| series.values[i - 1])
-            });
-        }
-    }
-    MetricsComparison {
-        requests,
-        metrics_bytes_per_request: heap.and_then(|s| s.bytes_per_request),
-        metrics_series: heap.map(|s| s.display.clone()),
-        caveat: GC_LAG.to_string(),
+/// What the process's heap series read when each snapshot was taken.
+fn read_heap_metrics(metrics: &ProcessMetrics, snapshots: &mut [SnapshotInfo]) {
+    let Some(series) = metrics.heap else {
+        return;
+    };
+    for snap in snapshots.iter_mut() {
+        // The last reading at or before the snapshot, if recent.
+        snap.metrics_heap = snap.time.and_then(|t| {
+            let i = series.times.partition_point(|&x| x <= t);
+            (i > 0 && t - series.times[i - 1] <= 30.0).then(|| series.values[i - 1])
+        });
     }
 }
 
@@ -590,6 +726,10 @@ fn compare_with_metrics(
 mod tests {
     use super::*;
     use crate::model::{Function, Line, Location, Mapping, ValueType};
+
+    fn owned(snaps: &[(String, Profile)]) -> Vec<(String, &Profile)> {
+        snaps.iter().map(|(n, p)| (n.clone(), p)).collect()
+    }
 
     /// A Go-heap-like profile: (stack leaf first, inuse bytes, objects).
     fn heap(time_s: i64, binary: &str, samples: &[(&[&str], i64, i64)]) -> Profile {
@@ -661,7 +801,7 @@ mod tests {
             snapshot(60, 6000),
             snapshot(90, 9000),
         ];
-        let r = trend(snaps, &TrendOptions::default(), None).unwrap();
+        let r = trend(owned(&snaps), &TrendOptions::default(), None).unwrap();
         assert_eq!(r.ordered_by, "time");
         assert_eq!(
             r.snapshots
@@ -704,7 +844,7 @@ mod tests {
         // 3000 buffers of 10 kB held, read ±4 MB by sampling: a rise of
         // 2 MB is noise; 3σ is about 16 MB here.
         let snaps = vec![snapshot(0, 3000), snapshot(30, 3100), snapshot(60, 3200)];
-        let r = trend(snaps, &TrendOptions::default(), None).unwrap();
+        let r = trend(owned(&snaps), &TrendOptions::default(), None).unwrap();
         let s = r
             .suspects
             .iter()
@@ -716,7 +856,7 @@ mod tests {
 
     #[test]
     fn one_snapshot_mixed_kinds_and_programs_are_refused() {
-        let e = trend(vec![snapshot(0, 1)], &TrendOptions::default(), None).unwrap_err();
+        let e = trend(owned(&[snapshot(0, 1)]), &TrendOptions::default(), None).unwrap_err();
         assert!(
             e.message.contains("at least two heap snapshots"),
             "{}",
@@ -727,7 +867,12 @@ mod tests {
             ValueType::new("samples", "count"),
             ValueType::new("cpu", "nanoseconds"),
         ];
-        let e = trend(vec![snapshot(0, 1), cpu], &TrendOptions::default(), None).unwrap_err();
+        let e = trend(
+            owned(&[snapshot(0, 1), cpu]),
+            &TrendOptions::default(),
+            None,
+        )
+        .unwrap_err();
         assert!(
             e.message.contains("another kind of profile"),
             "{}",
@@ -737,13 +882,18 @@ mod tests {
             "other".to_string(),
             heap(30, "/bin/other", &[(LEAK, 10240, 1)]),
         );
-        let e = trend(vec![snapshot(0, 1), other], &TrendOptions::default(), None).unwrap_err();
+        let e = trend(
+            owned(&[snapshot(0, 1), other]),
+            &TrendOptions::default(),
+            None,
+        )
+        .unwrap_err();
         assert!(e.message.contains("another program"), "{}", e.message);
         let lines = TrendOptions {
             granularity: Granularity::Addresses,
             ..Default::default()
         };
-        assert!(trend(vec![snapshot(0, 1), snapshot(1, 2)], &lines, None).is_err());
+        assert!(trend(owned(&[snapshot(0, 1), snapshot(1, 2)]), &lines, None).is_err());
     }
 
     #[test]
@@ -752,7 +902,7 @@ mod tests {
         let mut b = snapshot(0, 5000);
         a.1.time_nanos = 0;
         b.1.time_nanos = 0;
-        let r = trend(vec![a, b], &TrendOptions::default(), None).unwrap();
+        let r = trend(owned(&[a, b]), &TrendOptions::default(), None).unwrap();
         assert_eq!(r.ordered_by, "file order");
         assert!(r.warnings.iter().any(|w| w.contains("no time")));
         assert_eq!(r.suspects[0].slope_per_hour, None);

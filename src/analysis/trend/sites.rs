@@ -2,6 +2,12 @@
 //! the leaf-most frame of the program's own code (at the report's
 //! granularity) together with the frame that allocated, so that
 //! `Track → bytes.Repeat` is one site, "Track via bytes.Repeat".
+//!
+//! Goroutines are charged likewise to where they wait: the leaf-most frame
+//! of the program's own code, with what they wait for (`chan receive`,
+//! `select`, `IO wait`: from the dump's state, else from the runtime frames
+//! below it), and the function each goroutine runs (or, from a dump, the
+//! one that created it).
 
 use rustc_hash::FxHashMap;
 
@@ -32,6 +38,20 @@ pub struct SiteData {
     /// The site frame's (file, line), with the value of the chosen sample
     /// type at each: where in the function the memory was allocated.
     pub lines: FxHashMap<(String, i64), i64>,
+    /// Goroutines: the function they run, or (from a dump) that created
+    /// them, with the count of each.
+    pub started: FxHashMap<String, i64>,
+    /// Goroutines: the longest wait a dump gives (minutes).
+    pub longest_wait: Option<i64>,
+}
+
+/// What is charged to sites.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charge {
+    /// Memory, to where it was allocated.
+    Allocations,
+    /// Goroutines, to where they wait.
+    Goroutines,
 }
 
 /// Charges every sample of a prepared profile to its site.
@@ -39,6 +59,7 @@ pub fn attribute(
     p: &Profile,
     granularity: Granularity,
     sample_type: usize,
+    charge: Charge,
 ) -> FxHashMap<SiteKey, SiteData> {
     let view = View::all(p);
     let paths = PathOptions::default();
@@ -67,11 +88,38 @@ pub fn attribute(
         };
         let name = |f: u32| p.functions.get(f as usize).map_or("", |f| f.name.as_str());
         let own = frames.iter().find(|f| !is_library(name(f.2)));
-        let site = own.copied().unwrap_or(leaf);
-        let via = if site.2 != leaf.2 {
-            name(leaf.2).to_string()
-        } else {
-            String::new()
+        let labels = p.samples.labels(view.sample(k));
+        let (site, via, started) = match charge {
+            Charge::Allocations => {
+                let site = own.copied().unwrap_or(leaf);
+                let via = if site.2 != leaf.2 {
+                    name(leaf.2).to_string()
+                } else {
+                    String::new()
+                };
+                (site, via, None)
+            }
+            Charge::Goroutines => {
+                // The function the goroutine runs: its root frame.
+                let entry = frames
+                    .iter()
+                    .rev()
+                    .find(|f| {
+                        let n = name(f.2);
+                        !n.starts_with("runtime.goexit") && n != "runtime.<hidden>"
+                    })
+                    .copied();
+                let site = own.copied().or(entry).unwrap_or(leaf);
+                let state = match labels.get("state").first() {
+                    Some(s) => s.clone(),
+                    None => wait_state(frames.iter().map(|f| name(f.2))).to_string(),
+                };
+                let started = match labels.get("created by").first() {
+                    Some(c) => format!("created by {c}"),
+                    None => entry.map_or(String::new(), |e| format!("runs {}", name(e.2))),
+                };
+                (site, state, Some(started))
+            }
         };
         let key = SiteKey {
             node: nodes.infos[site.0 as usize].clone(),
@@ -81,13 +129,110 @@ pub fn attribute(
             user_code: own.is_some(),
             values: vec![0; types],
             lines: FxHashMap::default(),
+            started: FxHashMap::default(),
+            longest_wait: None,
         });
         let values = p.samples.values(view.sample(k));
         for (sum, v) in data.values.iter_mut().zip(values) {
             *sum = sum.wrapping_add(*v);
         }
+        if let Some(started) = started {
+            *data.started.entry(started).or_insert(0) += values[sample_type];
+        }
+        if let Some(wait) = labels.get_num("wait").and_then(|n| n.values.iter().max()) {
+            data.longest_wait = Some(data.longest_wait.map_or(*wait, |w| w.max(*wait)));
+        }
         let at = &lines.infos[site.1 as usize];
         *data.lines.entry((at.file.clone(), at.lineno)).or_insert(0) += values[sample_type];
     }
     out
+}
+
+/// What a goroutine waits for, from the runtime and library frames of its
+/// stack (leaf first), in the words of Go's goroutine dumps.
+pub fn wait_state<'a>(frames: impl Iterator<Item = &'a str>) -> &'static str {
+    let mut first = true;
+    let mut parked = false;
+    for f in frames {
+        let state = match f {
+            "runtime.chanrecv" | "runtime.chanrecv1" | "runtime.chanrecv2" => "chan receive",
+            "runtime.chansend" | "runtime.chansend1" => "chan send",
+            "runtime.selectgo" | "runtime.block" => "select",
+            "runtime.netpollblock" | "internal/poll.runtime_pollWait" => "IO wait",
+            "sync.runtime_SemacquireMutex" | "sync.(*Mutex).Lock" | "sync.(*Mutex).lockSlow" => {
+                "sync.Mutex.Lock"
+            }
+            "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock" => "sync.RWMutex.Lock",
+            "sync.(*WaitGroup).Wait" => "sync.WaitGroup.Wait",
+            "sync.runtime_notifyListWait" | "sync.(*Cond).Wait" => "sync.Cond.Wait",
+            "sync.runtime_Semacquire" => "semacquire",
+            "time.Sleep" => "sleep",
+            _ if f.starts_with("syscall.") || f.starts_with("internal/syscall") => "syscall",
+            // (Go's debug=1 text leaves the scheduler's frames unnamed.)
+            "runtime.gopark" | "runtime.goparkunlock" | "runtime.<hidden>" => {
+                parked = true;
+                first = false;
+                continue;
+            }
+            _ => {
+                if first && !parked {
+                    // The leaf is not the scheduler's: the goroutine was running.
+                    return "running";
+                }
+                first = false;
+                continue;
+            }
+        };
+        return state;
+    }
+    if parked {
+        "waiting"
+    } else {
+        "running"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_states_from_frames() {
+        assert_eq!(
+            wait_state(
+                [
+                    "runtime.gopark",
+                    "runtime.chanrecv",
+                    "runtime.chanrecv1",
+                    "main.wait"
+                ]
+                .into_iter()
+            ),
+            "chan receive"
+        );
+        assert_eq!(
+            wait_state(["runtime.gopark", "runtime.selectgo", "main.loop"].into_iter()),
+            "select"
+        );
+        assert_eq!(
+            wait_state(
+                [
+                    "runtime.gopark",
+                    "runtime.netpollblock",
+                    "internal/poll.runtime_pollWait",
+                    "net.(*conn).Read"
+                ]
+                .into_iter()
+            ),
+            "IO wait"
+        );
+        assert_eq!(
+            wait_state(["main.spin", "main.main"].into_iter()),
+            "running"
+        );
+        assert_eq!(
+            wait_state(["runtime.gopark", "main.x"].into_iter()),
+            "waiting"
+        );
+    }
 }

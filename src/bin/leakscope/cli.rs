@@ -8,10 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use leakscope::analysis::evidence::{self, ProfileInput};
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
 use leakscope::analysis::{leak, list, top, traces, trend};
-use leakscope::import::{read_profile_from, read_series_from, ImportOptions};
+use leakscope::import::{read_from, read_profile_from, read_series_from, ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
@@ -109,9 +110,12 @@ enum Command {
         import: ImportArgs,
     },
     /// Memory over time: leak or steady, restarts, bytes per request, time
-    /// to the limit, from Grafana CSV, Prometheus JSON/text exports and OOM logs.
+    /// to the limit, from Grafana CSV, Prometheus JSON/text exports and OOM
+    /// logs; with heap or goroutine snapshots among the files, each is tied
+    /// to the process it was taken from (when the evidence says which) and
+    /// its series' leak suspects given.
     Analyze {
-        /// Exports and logs to read together (`-` for stdin).
+        /// Exports, logs and snapshots to read together (`-` for stdin).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The memory limit (e.g. 120MiB, 128Mi, 2GB, bytes), if known.
@@ -374,6 +378,23 @@ fn parse_limit(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{s:?} is not a size (try 120MiB, 128Mi, 2GB or a number of bytes)"))
 }
 
+/// Reads any input (a profile, prepared as pprof does, or metrics).
+fn load_any(path: &Path, import: &ImportOptions) -> Result<Input, Error> {
+    let input = if path == Path::new("-") {
+        read_from(std::io::stdin().lock(), import)
+    } else {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+        read_from(std::io::BufReader::new(file), import)
+    };
+    match input.map_err(|e| e.context(path.display()))? {
+        Input::Profile(p) => Ok(Input::Profile(Box::new(
+            prepare(vec![*p], None).map_err(|e| e.context(path.display()))?,
+        ))),
+        series => Ok(series),
+    }
+}
+
 /// Reads a metrics export or an OOM log.
 fn load_series(path: &Path, import: &ImportOptions) -> Result<SeriesSet, Error> {
     if path == Path::new("-") {
@@ -484,21 +505,36 @@ fn run(cli: Cli) -> Result<String, Error> {
             import,
         } => {
             let import = import.options();
-            let mut snapshots = Vec::new();
+            let mut profiles = Vec::new();
             for file in &files {
                 let p = prepare(vec![load(file, &import)?], None)
                     .map_err(|e| e.context(file.display()))?;
-                snapshots.push((file.display().to_string(), p));
+                profiles.push((file.display().to_string(), p));
             }
-            let mut set = SeriesSet::default();
-            for file in &metrics {
-                set.add_file(&file.display().to_string(), load_series(file, &import)?);
-            }
+            let inputs: Vec<ProfileInput> = profiles
+                .iter()
+                .map(|(name, profile)| ProfileInput { name, profile })
+                .collect();
             let options = trend::TrendOptions {
                 sample_index,
                 granularity: granularity.into(),
             };
-            let r = trend::trend(snapshots, &options, (!metrics.is_empty()).then_some(&set))?;
+            let r = if metrics.is_empty() {
+                trend::trend(
+                    inputs
+                        .iter()
+                        .map(|p| (p.name.to_string(), p.profile))
+                        .collect(),
+                    &options,
+                    None,
+                )?
+            } else {
+                let mut set = SeriesSet::default();
+                for file in &metrics {
+                    set.add_file(&file.display().to_string(), load_series(file, &import)?);
+                }
+                evidence::trend_with_metrics(&set, &inputs, &options)?
+            };
             Ok(output(format, &r, render::text::trend))
         }
         Command::Analyze {
@@ -514,14 +550,33 @@ fn run(cli: Cli) -> Result<String, Error> {
                 ..import.options()
             };
             let mut set = SeriesSet::default();
+            let mut profiles: Vec<(String, Profile)> = Vec::new();
             for file in &files {
-                set.add_file(&file.display().to_string(), load_series(file, &options)?);
+                let name = file.display().to_string();
+                match load_any(file, &options)? {
+                    Input::Series(s) => set.add_file(&name, s),
+                    Input::Profile(p) => profiles.push((name, *p)),
+                }
             }
-            let (a, series) = leak::analyze_series(&set, &leak::AnalyzeOptions { limit });
+            if set.inputs.is_empty() {
+                return Err(Error::invalid_option(
+                    "analyze needs metrics or an OOM log among its files (for profiles alone, try `leakscope trend` or `leakscope top`)",
+                ));
+            }
+            // Profiles are joined oldest first, as the page does.
+            profiles.sort_by_key(|(_, p)| p.time_nanos);
+            let inputs: Vec<ProfileInput> = profiles
+                .iter()
+                .map(|(name, profile)| ProfileInput { name, profile })
+                .collect();
+            let joined = evidence::join(Some(&set), &inputs, &leak::AnalyzeOptions { limit });
+            let a = joined.analysis.as_ref().expect("metrics were given");
             if let Some(path) = chart {
                 let leading = a.processes.iter().position(|p| p.rank == 1);
                 let charts = leading
-                    .map(|p| render::chart::process_charts(&a, &series, p, &Default::default()))
+                    .map(|p| {
+                        render::chart::process_charts(a, &joined.series, p, &Default::default())
+                    })
                     .unwrap_or_default();
                 let svg = charts
                     .into_iter()
@@ -531,7 +586,8 @@ fn run(cli: Cli) -> Result<String, Error> {
                 std::fs::write(&path, svg)
                     .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
             }
-            Ok(output(format, &a, render::text::analysis))
+            let report = render::json::AnalyzeReport::new(&joined).expect("metrics were given");
+            Ok(output(format, &report, render::text::analyze_report))
         }
         Command::Info {
             file,

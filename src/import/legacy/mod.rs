@@ -13,10 +13,15 @@
 //! named `runtime.<hidden>`, so that pprof's drop-frames rules (which drop
 //! `runtime\..*` allocator frames) treat them as the runtime frames they are.
 //!
+//! Another addition: Go goroutine dumps (`/debug/pprof/goroutine?debug=2`,
+//! the goroutines of a crash), read as goroutine profiles with one sample
+//! per goroutine (`goroutine_dump.rs`). pprof does not read them.
+//!
 //! Each parser returns `Ok(None)` when the data is not its format, so the
 //! next one can try, and an error when it is its format but broken.
 
 mod cpu;
+mod goroutine_dump;
 mod java;
 mod memory_map;
 mod text;
@@ -33,8 +38,10 @@ pub fn looks_legacy(prefix: &[u8]) -> bool {
 }
 
 /// Whether data starts like a legacy profile pprof reads (a binary CPU
-/// profile, or text whose first line is one of the legacy headers), as
-/// opposed to other text such as a metrics export.
+/// profile, or text whose first line is one of the legacy headers) or a Go
+/// goroutine dump (its first line a goroutine header, or a crash's
+/// `panic:`/`fatal error:`/`SIGQUIT:` line followed within the first 64 KiB
+/// by one), as opposed to other text such as a metrics export.
 pub fn sniff_profile(data: &[u8]) -> bool {
     if cpu::has_header(data) {
         return true;
@@ -49,6 +56,9 @@ pub fn sniff_profile(data: &[u8]) -> bool {
         || first.starts_with("--- ")
         || first.contains(" profile: total ")
         || first.starts_with("heapz")
+        || goroutine_dump::sniff(&String::from_utf8_lossy(
+            &data[..data.len().min(goroutine_dump::SNIFF_BYTES)],
+        ))
 }
 
 fn looks_like_text(prefix: &[u8]) -> bool {
@@ -59,7 +69,8 @@ fn looks_like_text(prefix: &[u8]) -> bool {
             .all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r' || b == 0x0c)
 }
 
-/// Parses a legacy profile, trying each format in pprof's order.
+/// Parses a legacy profile, trying each format in pprof's order, then a Go
+/// goroutine dump.
 pub fn parse(data: &[u8]) -> Result<Option<Profile>> {
     let mut parsed = cpu::parse(data)?;
     if parsed.is_none() {
@@ -76,6 +87,9 @@ pub fn parse(data: &[u8]) -> Result<Option<Profile>> {
             if parsed.is_some() {
                 break;
             }
+        }
+        if parsed.is_none() {
+            return goroutine_dump::parse(&text);
         }
     }
     Ok(match parsed {

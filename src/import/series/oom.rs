@@ -87,7 +87,6 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
     report.format = "oom-log".into();
     let mut kills: Vec<OomKill> = Vec::new();
     let mut pending_limit: Option<f64> = None;
-    let mut pending_task: Option<(String, u64, When, usize)> = None;
     let mut local_times = false;
     for (n, line) in text.lines().enumerate() {
         let when = line_time(line, zone);
@@ -98,49 +97,42 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
             pending_limit = c[2].parse::<f64>().ok().map(|kb| kb * 1024.0);
             continue;
         }
-        if let Some(c) = OOM_KILL.captures(line) {
-            let pid = c[2].parse().unwrap_or(0);
-            pending_task = Some((c[1].to_string(), pid, when, n + 1));
-            continue;
-        }
-        if let Some(c) = KILLED.captures(line) {
-            let pid: u64 = c[1].parse().unwrap_or(0);
-            let mut rss = 0.0;
-            let mut any_rss = false;
+        // One kill is told in two lines (`oom-kill:…,task=x,pid=N` then
+        // `Killed process N (x) …`), which other lines may separate: a line
+        // naming the pid of a kill just told is the same kill, not another.
+        let (process, pid, rss) = if let Some(c) = KILLED.captures(line) {
+            let mut rss = None;
             for f in RSS_FIELD.captures_iter(&c[3]) {
-                rss += f[2].parse::<f64>().unwrap_or(0.0) * 1024.0;
-                any_rss = true;
+                *rss.get_or_insert(0.0) += f[2].parse::<f64>().unwrap_or(0.0) * 1024.0;
             }
-            kills.push(OomKill {
-                time: when.unix,
-                since_boot: when.since_boot,
-                yearless: when.yearless,
-                process: c[2].to_string(),
-                pid: Some(pid),
-                rss_bytes: any_rss.then_some(rss),
-                limit_bytes: pending_limit.take(),
-                labels: Vec::new(),
-                input: 0,
-                line: n + 1,
-            });
-            pending_task = None;
+            (c[2].to_string(), c[1].parse().unwrap_or(0), rss)
+        } else if let Some(c) = OOM_KILL.captures(line) {
+            (c[1].to_string(), c[2].parse().unwrap_or(0), None)
+        } else {
+            continue;
+        };
+        if let Some(k) = kills
+            .iter_mut()
+            .rev()
+            .take(4)
+            .find(|k| k.pid == Some(pid) && same_moment(k, &when))
+        {
+            k.rss_bytes = k.rss_bytes.or(rss);
+            k.limit_bytes = k.limit_bytes.or(pending_limit.take());
             continue;
         }
-        if let Some((task, pid, when, line_no)) = pending_task.take() {
-            // An oom-kill line whose "Killed process" line is missing.
-            kills.push(OomKill {
-                time: when.unix,
-                since_boot: when.since_boot,
-                yearless: when.yearless,
-                process: task,
-                pid: Some(pid),
-                rss_bytes: None,
-                limit_bytes: pending_limit.take(),
-                labels: Vec::new(),
-                input: 0,
-                line: line_no,
-            });
-        }
+        kills.push(OomKill {
+            time: when.unix,
+            since_boot: when.since_boot,
+            yearless: when.yearless,
+            process,
+            pid: Some(pid),
+            rss_bytes: rss,
+            limit_bytes: pending_limit.take(),
+            labels: Vec::new(),
+            input: 0,
+            line: n + 1,
+        });
     }
     kills.extend(kubernetes_terminations(text));
     report.oom_kills = kills.len();
@@ -158,6 +150,19 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
         report.time = Some("syslog (no year)".into());
     }
     Ok(kills)
+}
+
+/// Whether a line written at `when` tells of the same moment as kill `k`
+/// (within 10 s, or neither has a time).
+fn same_moment(k: &OomKill, when: &When) -> bool {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= 10.0,
+        (None, None) => true,
+        _ => false,
+    };
+    close(k.time, when.unix)
+        && close(k.since_boot, when.since_boot)
+        && close(k.yearless.map(|y| y.2), when.yearless.map(|y| y.2))
 }
 
 /// `OOMKilled` terminations in `kubectl describe pod` output.
@@ -285,9 +290,33 @@ mod tests {
         assert_eq!(k.len(), 1);
         assert_eq!(k[0].process, "leaksvc");
         assert_eq!(k[0].pid, Some(14286));
-        assert_eq!(k[0].since_boot, Some(3553.296117));
+        // (The kill is dated by its first line, the oom-kill summary.)
+        assert_eq!(k[0].since_boot, Some(3553.296083));
         assert_eq!(k[0].rss_bytes, Some((122112.0 + 8596.0) * 1024.0));
         assert_eq!(k[0].limit_bytes, Some(125829120.0));
+    }
+
+    #[test]
+    fn one_kill_told_in_two_lines_apart_is_one_kill() {
+        // The whole kernel report: the task table and other lines sit
+        // between the oom-kill line and the Killed process line, and the
+        // reaper names the pid once more.
+        let log = "[ 10.0] leaksvc invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0\n\
+            [ 10.1] oom-kill:constraint=CONSTRAINT_MEMCG,task=leaksvc,pid=14286,uid=0\n\
+            [ 10.1] [  14286]     0 14286   290187    32678   262144        0             0 leaksvc\n\
+            [ 10.2] Memory cgroup out of memory: Killed process 14286 (leaksvc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB\n\
+            [ 10.3] oom_reaper: reaped process 14286 (leaksvc), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n\
+            [ 95.0] oom-kill:constraint=CONSTRAINT_MEMCG,task=leaksvc,pid=14290,uid=0\n\
+            [ 95.0] something else entirely\n\
+            [ 95.1] Memory cgroup out of memory: Killed process 14290 (leaksvc) total-vm:1kB, anon-rss:100kB, file-rss:0kB, shmem-rss:0kB\n";
+        let mut r = InputReport::default();
+        let k = parse(log, &mut r, Zone::default()).unwrap();
+        assert_eq!(
+            k.iter().map(|k| (k.pid, k.line)).collect::<Vec<_>>(),
+            [(Some(14286), 2), (Some(14290), 6)]
+        );
+        assert_eq!(k[0].rss_bytes, Some((122112.0 + 8596.0) * 1024.0));
+        assert_eq!(r.oom_kills, 2);
     }
 
     #[test]

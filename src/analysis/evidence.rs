@@ -1,0 +1,745 @@
+//! Where the evidence is joined. A person drops what they have: metric
+//! exports (maybe the same run exported three ways), an OOM log, heap and
+//! goroutine snapshots (maybe of several instances, maybe of another
+//! program or another year). This module decides what belongs together;
+//! every view (the page's Overview, Memory and Trend tabs, `leakscope
+//! analyze` and `trend`) reads its result and joins nothing itself.
+//!
+//! The pipeline:
+//! metrics analysed (`leak`: copies of a series from several files merged,
+//! OOM kills attached to the restarts they caused) → each profile's kind
+//! (heap, allocs, goroutine…), program (its executable) and time → tied to
+//! a process only with evidence: taken during one of its lives (metrics
+//! whose zone was assumed may be whole hours off: said when a shift is
+//! what makes them fit), and, where several processes ran then, named by
+//! its path (`instance-19225/heap.0.pb.gz`, `api-7d9f/heap.pprof`) → the
+//! snapshots of one kind, program and process life make one series (a
+//! restart between two snapshots splits them; untied snapshots group by
+//! folder) → each series' trend, on the sample type its claim needs
+//! (`inuse_space` for a leak, whatever a view shows).
+
+use std::collections::BTreeMap;
+
+use crate::analysis::leak::classify::{is_heap, work_rank, Role};
+use crate::analysis::leak::work::Requests;
+use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions, Verdict};
+use crate::analysis::options::Granularity;
+use crate::analysis::trend::{trend, ProcessMetrics, ProfileKind, TrendOptions, TrendReport};
+use crate::error::Result;
+use crate::model::series::{Series, SeriesSet};
+use crate::model::Profile;
+use crate::render::gotime;
+
+/// A loaded profile, by the name it is shown under (unique; for dropped
+/// folders, with its path).
+#[derive(Clone, Copy)]
+pub struct ProfileInput<'a> {
+    pub name: &'a str,
+    pub profile: &'a Profile,
+}
+
+/// What one profile is, and whose.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Snapshot {
+    pub file: String,
+    pub kind: ProfileKind,
+    /// The executable it profiled (from its main mapping), when it says.
+    pub program: Option<String>,
+    /// When it was taken (unix seconds), when it says.
+    pub time: Option<f64>,
+    /// The process it belongs to (index into `Analysis::processes`).
+    pub process: Option<usize>,
+    /// Which of that process's lives (0: before its first restart).
+    pub life: Option<usize>,
+    /// Its series of snapshots (index into `Evidence::groups`).
+    pub group: Option<usize>,
+    /// Why it is, or is not, tied to a process.
+    pub tie: String,
+}
+
+/// Snapshots of one kind, program and process life (or folder, untied):
+/// one series to trend.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SnapshotGroup {
+    pub kind: ProfileKind,
+    pub program: Option<String>,
+    pub process: Option<usize>,
+    pub life: Option<usize>,
+    /// The files, oldest first.
+    pub files: Vec<String>,
+    /// First and last snapshot time (unix seconds), when known.
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    /// What grows across them, on the sample type the kind's claims rest
+    /// on (two or more snapshots of a kind that can leak).
+    pub trend: Option<TrendReport>,
+    /// Why there is no trend, when there is none.
+    pub trend_error: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl SnapshotGroup {
+    /// `heap.0–heap.3.pb.gz`-style: which files, in a few words.
+    pub fn files_text(&self) -> String {
+        match self.files.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [first, .., last] => format!("{first} … {last} ({} files)", self.files.len()),
+        }
+    }
+}
+
+/// Everything loaded, joined.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The metrics' analysis (when metrics or OOM logs are loaded).
+    pub analysis: Option<Analysis>,
+    /// The series it judged (copies merged), in the order its
+    /// `SeriesAnalysis::source` indexes.
+    pub series: Vec<Series>,
+    /// One per profile, in the order given.
+    pub snapshots: Vec<Snapshot>,
+    pub groups: Vec<SnapshotGroup>,
+}
+
+/// How far (seconds) outside a process's metrics a snapshot may be taken
+/// and still count as taken during it, at the least.
+const SLACK: f64 = 60.0;
+
+/// Joins metrics and profiles (see the module's comment).
+pub fn join(
+    metrics: Option<&SeriesSet>,
+    profiles: &[ProfileInput],
+    options: &AnalyzeOptions,
+) -> Evidence {
+    let (analysis, series) = match metrics {
+        Some(set) => {
+            let (a, s) = analyze_series(set, options);
+            (Some(a), s.into_owned())
+        }
+        None => (None, Vec::new()),
+    };
+    let mut snapshots: Vec<Snapshot> = profiles
+        .iter()
+        .map(|p| Snapshot {
+            file: p.name.to_string(),
+            kind: ProfileKind::of(p.profile),
+            program: program_of(p.profile),
+            time: (p.profile.time_nanos > 0).then(|| p.profile.time_nanos as f64 / 1e9),
+            process: None,
+            life: None,
+            group: None,
+            tie: String::new(),
+        })
+        .collect();
+    match &analysis {
+        Some(a) if !a.processes.is_empty() => {
+            let shift = zone_shift(a, &series, &snapshots);
+            for s in &mut snapshots {
+                tie(s, a, &series, &shift);
+            }
+            one_program_per_process(&mut snapshots, a);
+        }
+        Some(_) => {
+            for s in &mut snapshots {
+                s.tie = "the metrics hold no process to tie it to".into();
+            }
+        }
+        None => {
+            for s in &mut snapshots {
+                s.tie = "no metrics loaded: not tied to a process".into();
+            }
+        }
+    }
+    let mut evidence = Evidence {
+        analysis,
+        series,
+        snapshots,
+        groups: Vec::new(),
+    };
+    evidence.groups = group(&mut evidence, profiles);
+    evidence
+}
+
+/// The executable a profile describes: its main mapping's file name.
+fn program_of(p: &Profile) -> Option<String> {
+    let m = p.mappings.iter().find(|m| !m.file.is_empty())?;
+    let name = m.file.rsplit('/').next().unwrap_or(&m.file);
+    (!name.is_empty() && !name.starts_with('[')).then(|| name.to_string())
+}
+
+/// A whole-hours shift of the snapshots' times that the metrics' zone may
+/// need: only when the metrics' times carried no zone (UTC was assumed),
+/// no snapshot fits the metrics as read, and one shift makes every timed
+/// snapshot fit.
+struct Shift {
+    hours: i32,
+}
+
+fn zone_shift(a: &Analysis, series: &[Series], snapshots: &[Snapshot]) -> Shift {
+    let assumed = a
+        .inputs
+        .iter()
+        .any(|i| i.zone.as_deref().is_some_and(|z| z.contains("assumed")));
+    let timed: Vec<f64> = snapshots.iter().filter_map(|s| s.time).collect();
+    let fits = |shift: f64| {
+        timed
+            .iter()
+            .all(|&t| !during(a, series, t + shift).is_empty())
+    };
+    if !assumed || timed.is_empty() || timed.iter().any(|&t| !during(a, series, t).is_empty()) {
+        return Shift { hours: 0 };
+    }
+    let working: Vec<i32> = (-14..=14)
+        .filter(|&h| h != 0 && fits(h as f64 * 3600.0))
+        .collect();
+    Shift {
+        hours: if working.len() == 1 { working[0] } else { 0 },
+    }
+}
+
+/// The processes whose metrics cover time `t` (within the slack).
+fn during(a: &Analysis, series: &[Series], t: f64) -> Vec<usize> {
+    (0..a.processes.len())
+        .filter(|&p| {
+            let pa = &a.processes[p];
+            let (Some(start), Some(end)) = (pa.start, pa.end) else {
+                return false;
+            };
+            let slack = SLACK.max(3.0 * step_of(a, series, p));
+            t >= start - slack && t <= end + slack
+        })
+        .collect()
+}
+
+/// The typical time between a process's points (its headline series).
+fn step_of(a: &Analysis, series: &[Series], p: usize) -> f64 {
+    let Some(s) = a.processes[p]
+        .main_series
+        .and_then(|m| a.series.get(m))
+        .and_then(|m| series.get(m.source))
+    else {
+        return 0.0;
+    };
+    crate::analysis::leak::fit::median(s.times.windows(2).map(|w| w[1] - w[0]).collect())
+}
+
+/// `{instance="…", job="…"}`.
+pub fn who(labels: &BTreeMap<String, String>) -> String {
+    if labels.is_empty() {
+        return "the process".into();
+    }
+    let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    format!("{{{}}}", l.join(", "))
+}
+
+/// The processes a file's path names: it holds a label value (or the host
+/// or port of an `instance`) that belongs to that process alone, as a word
+/// of its own (`instance-19225/heap.0.pb.gz`, `10.0.0.7/heap`).
+fn named_by_path(a: &Analysis, path: &str) -> Vec<(usize, String)> {
+    let needles: Vec<Vec<String>> = a
+        .processes
+        .iter()
+        .map(|p| {
+            let mut n = Vec::new();
+            // (A job is the name every replica shares, and often a word
+            // such as `heap` or `goroutine` that files are named after.)
+            for (_, v) in p.labels.iter().filter(|(k, _)| k.as_str() != "job") {
+                n.push(v.clone());
+                if let Some((host, port)) = v.rsplit_once(':') {
+                    n.push(host.trim_matches(['[', ']']).to_string());
+                    n.push(port.to_string());
+                }
+            }
+            n.retain(|x| {
+                x.len() >= 3 && !matches!(x.as_str(), "127.0.0.1" | "localhost" | "::1" | "0.0.0.0")
+            });
+            n
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (p, mine) in needles.iter().enumerate() {
+        let found = mine.iter().find(|n| {
+            let distinctive = needles
+                .iter()
+                .enumerate()
+                .all(|(q, theirs)| q == p || !theirs.contains(n));
+            distinctive && contains_word(path, n)
+        });
+        if let Some(n) = found {
+            out.push((p, n.clone()));
+        }
+    }
+    out
+}
+
+/// Whether `needle` occurs in `text` with no letter or digit on either side.
+fn contains_word(text: &str, needle: &str) -> bool {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(needle) {
+        let (a, b) = (from + i, from + i + needle.len());
+        let before = text[..a].chars().next_back();
+        let after = text[b..].chars().next();
+        if !before.is_some_and(|c| c.is_alphanumeric())
+            && !after.is_some_and(|c| c.is_alphanumeric())
+        {
+            return true;
+        }
+        from = a + needle.len().max(1);
+        if from >= text.len() {
+            break;
+        }
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+/// Ties one snapshot to a process, or says why not.
+fn tie(s: &mut Snapshot, a: &Analysis, series: &[Series], shift: &Shift) {
+    let named = named_by_path(a, &s.file);
+    let name_of = |p: usize| who(&a.processes[p].labels);
+    let covered = || {
+        let span = a
+            .processes
+            .iter()
+            .filter_map(|p| Some((p.start?, p.end?)))
+            .fold((f64::MAX, f64::MIN), |acc, (x, y)| {
+                (acc.0.min(x), acc.1.max(y))
+            });
+        if span.0 <= span.1 {
+            gotime::span(span.0, span.1)
+        } else {
+            "no time".into()
+        }
+    };
+    let Some(t) = s.time else {
+        // No time: only a path that names one process ties it.
+        match named.as_slice() {
+            [(p, needle)] => {
+                s.process = Some(*p);
+                s.tie = format!(
+                    "its path names {needle}, which only {} has; it carries no time, so which life is not known",
+                    name_of(*p)
+                );
+            }
+            _ => {
+                s.tie = "it carries no time, so it cannot be placed on the metrics".into();
+            }
+        }
+        return;
+    };
+    let shifted = t + shift.hours as f64 * 3600.0;
+    let candidates = during(a, series, shifted);
+    let zone_note = if shift.hours != 0 {
+        format!(
+            " (the metrics' times carry no zone; they fit the snapshots when read as UTC{:+03}:00)",
+            shift.hours
+        )
+    } else {
+        String::new()
+    };
+    let taken = gotime::moment(t);
+    let chosen = match (candidates.as_slice(), named.as_slice()) {
+        ([], [(p, needle)]) => {
+            s.tie = format!(
+                "its path names {needle} ({}), but it was taken {taken}, outside that process's metrics ({})",
+                name_of(*p),
+                covered()
+            );
+            None
+        }
+        ([], _) => {
+            s.tie = format!("taken {taken}; the metrics cover {}", covered());
+            None
+        }
+        (_, [(p, needle)]) if candidates.contains(p) => Some((
+            *p,
+            format!("its path names {needle}; taken {taken}{zone_note}"),
+        )),
+        (_, [(p, needle)]) => {
+            s.tie = format!(
+                "its path names {needle} ({}), but it was taken {taken}, when that process's metrics do not run",
+                name_of(*p)
+            );
+            None
+        }
+        ([only], _) => Some((
+            *only,
+            format!("taken {taken}{zone_note}, while it was the only process the metrics show"),
+        )),
+        (several, _) => {
+            s.tie = format!(
+                "taken {taken}, while {} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
+                several.len(),
+                several.iter().map(|&p| name_of(p)).collect::<Vec<_>>().join(", "),
+                suggested_folder(a, several[0])
+            );
+            None
+        }
+    };
+    if let Some((p, why)) = chosen {
+        let lives = a.processes[p].lives(&a.series);
+        let life = lives
+            .iter()
+            .rposition(|&(start, _)| shifted >= start)
+            .unwrap_or(0);
+        s.process = Some(p);
+        s.life = Some(life);
+        s.tie = if lives.len() > 1 {
+            format!(
+                "{}'s life {} of {}: {why}",
+                name_of(p),
+                life + 1,
+                lives.len()
+            )
+        } else {
+            format!("{}: {why}", name_of(p))
+        };
+    }
+}
+
+/// A folder name that would tie a process's snapshots: its most
+/// distinctive label value (the instance's port, its pod).
+fn suggested_folder(a: &Analysis, p: usize) -> String {
+    let labels = &a.processes[p].labels;
+    for key in ["pod", "instance", "container", "host", "hostname"] {
+        if let Some(v) = labels.get(key) {
+            let v = v.rsplit_once(':').map_or(v.as_str(), |(_, port)| port);
+            return format!("{key}-{v}");
+        }
+    }
+    "instance-NAME".into()
+}
+
+/// A process runs one program: when its snapshots name two executables,
+/// those of the program its other snapshots (the most) name stay tied,
+/// and the others are untied, saying so.
+fn one_program_per_process(snapshots: &mut [Snapshot], a: &Analysis) {
+    for p in 0..a.processes.len() {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in snapshots.iter().filter(|s| s.process == Some(p)) {
+            if let Some(prog) = &s.program {
+                *counts.entry(prog.as_str()).or_insert(0) += 1;
+            }
+        }
+        if counts.len() < 2 {
+            continue;
+        }
+        let main = counts
+            .iter()
+            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_default();
+        for s in snapshots.iter_mut().filter(|s| s.process == Some(p)) {
+            if s.program.as_deref().is_some_and(|prog| prog != main) {
+                s.tie = format!(
+                    "it profiles {}, while {}'s other snapshots profile {main}: another program, not tied",
+                    s.program.as_deref().unwrap_or(""),
+                    who(&a.processes[p].labels)
+                );
+                s.process = None;
+                s.life = None;
+            }
+        }
+    }
+}
+
+/// The folder part of a file's name (`a/b/heap.0` → `a/b`).
+fn folder(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Groups snapshots into series and trends each.
+fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGroup> {
+    type Key = (
+        ProfileKind,
+        Option<String>,
+        Option<usize>,
+        Option<usize>,
+        String,
+    );
+    let mut keys: Vec<Key> = Vec::new();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    for (i, s) in evidence.snapshots.iter().enumerate() {
+        if s.kind == ProfileKind::Other {
+            continue;
+        }
+        let key: Key = (
+            s.kind,
+            s.program.clone(),
+            s.process,
+            s.life,
+            if s.process.is_some() {
+                String::new()
+            } else {
+                folder(&s.file).to_string()
+            },
+        );
+        match keys.iter().position(|k| *k == key) {
+            Some(g) => members[g].push(i),
+            None => {
+                keys.push(key);
+                members.push(vec![i]);
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    for (g, (key, mut list)) in keys.into_iter().zip(members).enumerate() {
+        list.sort_by(|&x, &y| {
+            let t = |i: usize| evidence.snapshots[i].time.unwrap_or(0.0);
+            t(x).total_cmp(&t(y)).then(x.cmp(&y))
+        });
+        for &i in &list {
+            evidence.snapshots[i].group = Some(g);
+        }
+        let times: Vec<f64> = list
+            .iter()
+            .filter_map(|&i| evidence.snapshots[i].time)
+            .collect();
+        let (kind, program, process, life, _) = key;
+        let mut group = SnapshotGroup {
+            kind,
+            program,
+            process,
+            life,
+            files: list
+                .iter()
+                .map(|&i| evidence.snapshots[i].file.clone())
+                .collect(),
+            start: times.first().copied(),
+            end: times.last().copied(),
+            trend: None,
+            trend_error: None,
+            notes: Vec::new(),
+        };
+        if list.len() >= 2 {
+            let inputs: Vec<ProfileInput> = list.iter().map(|&i| profiles[i]).collect();
+            match evidence.group_trend(&group, &inputs, &TrendOptions::default()) {
+                Ok(r) => group.trend = Some(r),
+                Err(e) => group.trend_error = Some(e.message),
+            }
+        }
+        groups.push(group);
+    }
+    split_notes(&mut groups, evidence);
+    groups
+}
+
+/// Where a restart split one process's snapshots of a kind, each part says so.
+fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
+    let Some(a) = &evidence.analysis else {
+        return;
+    };
+    for g in 0..groups.len() {
+        let (Some(p), Some(life)) = (groups[g].process, groups[g].life) else {
+            continue;
+        };
+        let others: Vec<String> = groups
+            .iter()
+            .filter(|o| {
+                o.process == Some(p)
+                    && o.kind == groups[g].kind
+                    && o.life.is_some_and(|l| l != life)
+            })
+            .map(|o| o.files_text())
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let lives = a.processes[p].lives(&a.series);
+        let restart = lives.get(life).map(|l| l.0);
+        groups[g].notes.push(format!(
+            "a restart separates these from {} (another life of the process{}): they are trended apart",
+            others.join(", "),
+            match (life, restart) {
+                (l, Some(t)) if l > 0 => format!(", which restarted {}", gotime::moment(t)),
+                _ => String::new(),
+            }
+        ));
+    }
+}
+
+impl Evidence {
+    /// A group's trend, with a view's options (sample type, granularity);
+    /// `inputs` are the group's profiles in its files' order. Without a
+    /// sample type, the one the kind's claims rest on.
+    pub fn group_trend(
+        &self,
+        group: &SnapshotGroup,
+        inputs: &[ProfileInput],
+        options: &TrendOptions,
+    ) -> Result<TrendReport> {
+        let mut options = options.clone();
+        if options.sample_index.is_empty() {
+            if let Some(t) = group.kind.claim_sample_type() {
+                if inputs
+                    .first()
+                    .is_some_and(|p| p.profile.sample_types.iter().any(|s| s.name == t))
+                {
+                    options.sample_index = t.to_string();
+                }
+            }
+        }
+        if options.granularity == Granularity::Addresses {
+            options.granularity = Granularity::Functions;
+        }
+        let metrics = group.process.map(|p| self.process_metrics(p));
+        trend(
+            inputs
+                .iter()
+                .map(|p| (p.name.to_string(), p.profile))
+                .collect(),
+            &options,
+            metrics.as_ref(),
+        )
+    }
+
+    /// What a process's metrics say, for a trend of its snapshots.
+    pub fn process_metrics(&self, p: usize) -> ProcessMetrics<'_> {
+        let Some(a) = &self.analysis else {
+            return ProcessMetrics::default();
+        };
+        let members: Vec<&crate::analysis::leak::SeriesAnalysis> =
+            a.series.iter().filter(|s| s.process == p).collect();
+        let requests: Vec<(&Series, crate::analysis::leak::classify::Kind)> = members
+            .iter()
+            .filter(|s| s.role == Role::Requests)
+            .filter_map(|s| Some((self.series.get(s.source)?, s.kind)))
+            .collect();
+        let heap = members
+            .iter()
+            .filter(|s| s.role == Role::Memory)
+            .min_by_key(|s| work_rank(&s.name))
+            .and_then(|s| self.series.get(s.source));
+        let own = members
+            .iter()
+            .filter(|s| s.role == Role::Memory && s.verdict == Some(Verdict::Leak))
+            .filter_map(|s| Some((s.bytes_per_request?, s)))
+            .min_by_key(|(_, s)| work_rank(&s.name))
+            .map(|(b, s)| (b, s.display.clone()));
+        ProcessMetrics {
+            requests: Requests::new(&requests),
+            heap: heap.filter(|s| is_heap(&s.name)),
+            bytes_per_request: own,
+        }
+    }
+
+    /// The groups of a process, of a kind, latest life first.
+    pub fn groups_of(&self, process: usize, kind: ProfileKind) -> Vec<&SnapshotGroup> {
+        let mut out: Vec<&SnapshotGroup> = self
+            .groups
+            .iter()
+            .filter(|g| g.process == Some(process) && g.kind == kind)
+            .collect();
+        out.sort_by_key(|g| std::cmp::Reverse((g.files.len() >= 2, g.life)));
+        out
+    }
+}
+
+/// `leakscope trend --metrics`: the trend of the snapshots given, with
+/// their process's metrics when the evidence ties them to one. Snapshots
+/// of several processes are refused; when a restart separates them, the
+/// latest life's are trended and the others named.
+pub fn trend_with_metrics(
+    metrics: &SeriesSet,
+    inputs: &[ProfileInput],
+    options: &TrendOptions,
+) -> Result<TrendReport> {
+    let e = join(Some(metrics), inputs, &AnalyzeOptions::default());
+    let processes: Vec<usize> = {
+        let mut p: Vec<usize> = e.snapshots.iter().filter_map(|s| s.process).collect();
+        p.sort_unstable();
+        p.dedup();
+        p
+    };
+    if processes.len() > 1 {
+        let a = e.analysis.as_ref().expect("joined with metrics");
+        let parts: Vec<String> = processes
+            .iter()
+            .map(|&p| {
+                let files: Vec<&str> = e
+                    .snapshots
+                    .iter()
+                    .filter(|s| s.process == Some(p))
+                    .map(|s| s.file.as_str())
+                    .collect();
+                format!("{} ({})", who(&a.processes[p].labels), files.join(", "))
+            })
+            .collect();
+        return Err(crate::error::Error::invalid_option(format!(
+            "the snapshots come from {} processes: {}; trend one process's snapshots at a time",
+            processes.len(),
+            parts.join("; ")
+        )));
+    }
+    // The series to trend: the latest life's with two or more snapshots
+    // (or all of them, untied).
+    let mut warnings = Vec::new();
+    let chosen = e
+        .groups
+        .iter()
+        .filter(|g| g.files.len() >= 2)
+        .max_by_key(|g| (g.process.is_some(), g.life, g.end.map(|t| t as i64)));
+    let Some(g) = chosen else {
+        // Not two of one series: trend them as given (the trend says why not).
+        return trend(
+            inputs
+                .iter()
+                .map(|p| (p.name.to_string(), p.profile))
+                .collect(),
+            options,
+            None,
+        );
+    };
+    let left_out: Vec<&str> = e
+        .snapshots
+        .iter()
+        .filter(|s| !g.files.contains(&s.file))
+        .map(|s| s.file.as_str())
+        .collect();
+    if !left_out.is_empty() {
+        warnings.push(format!(
+            "left out, as another life or series than the rest: {}",
+            left_out.join(", ")
+        ));
+    }
+    warnings.extend(g.notes.iter().cloned());
+    if g.process.is_none() {
+        if let Some(s) = e
+            .snapshots
+            .iter()
+            .find(|s| g.files.first() == Some(&s.file))
+        {
+            warnings.push(format!(
+                "not tied to the metrics ({}): no bytes per request",
+                s.tie
+            ));
+        }
+    }
+    let members: Vec<ProfileInput> = g
+        .files
+        .iter()
+        .filter_map(|f| inputs.iter().find(|p| p.name == f).copied())
+        .collect();
+    let mut r = e.group_trend(g, &members, options)?;
+    warnings.append(&mut r.warnings);
+    r.warnings = warnings;
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_in_paths() {
+        assert!(contains_word("instance-19225/heap.0.pb.gz", "19225"));
+        assert!(!contains_word("instance-192250/heap.0.pb.gz", "19225"));
+        assert!(contains_word("10.0.0.7/heap", "10.0.0.7"));
+        assert!(!contains_word("api-7d9f2/heap", "api-7d9f"));
+        assert!(contains_word("x/api-7d9f/heap", "api-7d9f"));
+        assert!(!contains_word("é", "x"));
+    }
+}
