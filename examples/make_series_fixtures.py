@@ -73,12 +73,14 @@ SCENARIOS = {
         {"minimal": True, "profiles": ["goroutine", "goroutine?debug=1", "goroutine?debug=2", "allocs"]},
     ),
     # A healthy cache: a ring of 6 000 buffers filling for 2 minutes, then
-    # full (level) for 4 more; snapshots in the level part.
+    # full (level) for the last minute; each request also makes 100 kB of
+    # garbage, so collections come every few seconds; snapshots in the
+    # level part.
     "cache": (
-        [(19221, "steady", ["-bytes", "10000", "-keep", "6000"], None)],
-        "360s",
+        [(19221, "steady", ["-bytes", "10000", "-keep", "6000", "-garbage", "100000"], None)],
+        "180s",
         50,
-        [200, 250, 300, 340],
+        [130, 145, 160, 175],
         {"minimal": True},
     ),
     # A leak under GOMEMLIMIT=96MiB: the GC holds the heap at the soft limit
@@ -92,13 +94,14 @@ SCENARIOS = {
     ),
     # Memory that follows the load: buffers kept 20 s, load in waves.
     "waves": ([(19223, "ttl", ["-bytes", "10000", "-ttl", "20s"], None)], "50s@30,50s@150,50s@30,50s@150,50s@30", 30, [], {"minimal": True}),
-    # Rolling deploys: a steady service restarted gracefully every 65 s.
+    # Rolling deploys: a steady service (with garbage, so collections come
+    # often) restarted gracefully every 110 s.
     "deploys": (
-        [(19224, "steady", ["-bytes", "10000", "-keep", "2000"], None)],
-        "270s",
+        [(19224, "steady", ["-bytes", "10000", "-keep", "2000", "-garbage", "50000"], None)],
+        "350s",
         100,
         [],
-        {"minimal": True, "restart_every": 65},
+        {"minimal": True, "restart_every": 110},
     ),
     # Three replicas of one job, one of which leaks; heap snapshots of each,
     # in a folder per instance with the same file names.

@@ -29,7 +29,9 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
 
 /// The year of a unix time.
 pub fn year_of(unix_seconds: f64) -> i64 {
-    civil_from_days((unix_seconds / 86_400.0).floor() as i64).0
+    // (Clamped to ±100 000 years: no calendar arithmetic overflows.)
+    let days = (unix_seconds / 86_400.0).floor().clamp(-3.6e7, 3.6e7);
+    civil_from_days(if days.is_nan() { 0 } else { days as i64 }).0
 }
 
 #[cfg(test)]

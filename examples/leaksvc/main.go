@@ -86,6 +86,7 @@ func work(w http.ResponseWriter, r *http.Request) {
 	case "ttl":
 		ExpireLater(*size)
 	}
+	churn(*garbage)
 	fmt.Fprintln(w, "ok")
 }
 

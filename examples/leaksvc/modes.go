@@ -9,6 +9,9 @@ package main
 //	ttl       every request's buffer is kept for -ttl, then dropped: memory
 //	          follows the request rate (a session cache), no leak
 //
+// In any mode, -garbage makes each request also allocate that many bytes it
+// drops at once, as real handlers do (so collections come often).
+//
 // With GOMEMLIMIT set, the limit is also exported as go_gc_gomemlimit_bytes
 // (the name newer client_golang versions give it).
 
@@ -23,9 +26,22 @@ import (
 )
 
 var (
-	park = flag.Int("park", 5, "goroutine: one request in this many parks a goroutine forever")
-	ttl  = flag.Duration("ttl", 20*time.Second, "ttl: how long a request's buffer is kept")
+	park    = flag.Int("park", 5, "goroutine: one request in this many parks a goroutine forever")
+	ttl     = flag.Duration("ttl", 20*time.Second, "ttl: how long a request's buffer is kept")
+	garbage = flag.Int("garbage", 0, "bytes each request allocates and drops at once")
 )
+
+// sink keeps the compiler from dropping the garbage allocation.
+var sink []byte
+
+// churn allocates n bytes that are garbage as soon as the request ends.
+//
+//go:noinline
+func churn(n int) {
+	if n > 0 {
+		sink = make([]byte, n)
+	}
+}
 
 var served int64
 

@@ -75,6 +75,10 @@ pub struct SnapshotGroup {
     pub trend: Option<TrendReport>,
     /// Why there is no trend, when there is none.
     pub trend_error: Option<String>,
+    /// How much the process's live heap (its heap series at its lowest
+    /// near the first and the last snapshot) moved over the snapshots'
+    /// span, in bytes: what the snapshots' growth can be checked against.
+    pub live_heap_change: Option<(f64, String)>,
     pub notes: Vec<String>,
 }
 
@@ -512,8 +516,14 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
             end: times.last().copied(),
             trend: None,
             trend_error: None,
+            live_heap_change: None,
             notes: Vec::new(),
         };
+        if let (Some(p), Some(from), Some(to), ProfileKind::Heap) =
+            (process, group.start, group.end, kind)
+        {
+            group.live_heap_change = evidence.live_heap_change(p, from, to);
+        }
         if list.len() >= 2 {
             let inputs: Vec<ProfileInput> = list.iter().map(|&i| profiles[i]).collect();
             match evidence.group_trend(&group, &inputs, &TrendOptions::default()) {
@@ -624,6 +634,24 @@ impl Evidence {
             heap: heap.filter(|s| is_heap(&s.name)),
             bytes_per_request: own,
         }
+    }
+
+    /// How much a process's live heap moved from `from` to `to`: its heap
+    /// series' lowest value within a minute (or three of its steps) of
+    /// each, and the series' name.
+    pub fn live_heap_change(&self, p: usize, from: f64, to: f64) -> Option<(f64, String)> {
+        let heap = self.process_metrics(p).heap?;
+        let a = self.analysis.as_ref()?;
+        let reach = 60.0f64.max(3.0 * step_of(a, &self.series, p));
+        let lowest = |t: f64| {
+            heap.times
+                .iter()
+                .zip(&heap.values)
+                .filter(|(x, _)| (**x - t).abs() <= reach)
+                .map(|(_, v)| *v)
+                .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.min(v))))
+        };
+        Some((lowest(to)? - lowest(from)?, heap.name.clone()))
     }
 
     /// The groups of a process, of a kind, latest life first.

@@ -15,7 +15,9 @@ use crate::analysis::leak::work::IdleGrowth;
 use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
 use crate::analysis::options::ReportOptions;
 use crate::analysis::top::top;
-use crate::analysis::trend::{Measure, ProfileKind, SiteVerdict, Suspect, TrendReport};
+use crate::analysis::trend::{
+    goroutine_sites, GoroutineSite, Measure, ProfileKind, SiteVerdict, Suspect, TrendReport,
+};
 use crate::model::Profile;
 use crate::render::gotime;
 use crate::units::{self, percentage};
@@ -80,6 +82,10 @@ fn bytes(v: f64) -> String {
     units::label(v.round() as i64, "bytes")
 }
 
+fn signed_bytes(v: f64) -> String {
+    format!("{}{}", if v >= 0.0 { "+" } else { "-" }, bytes(v.abs()))
+}
+
 /// What a series of snapshots says.
 enum Finding<'a> {
     /// A site grows (in-use memory or goroutines): the culprit.
@@ -124,11 +130,15 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
         if let Some(s) = evidence.snapshots.last() {
             if let Some(p) = profiles.iter().find(|p| p.name == s.file) {
                 if let Some(c) = largest(p.name, p.profile, None) {
+                    let when = s.time.map(|t| format!(" ({})", gotime::moment(t)));
                     cards.push(Card {
                         tone: "info",
                         title: "Largest in the profile".into(),
                         headline: c.sentence,
-                        facts: Vec::new(),
+                        facts: vec![fact(
+                            "Evidence",
+                            format!("{}{}", s.file, when.unwrap_or_default()),
+                        )],
                         links: vec![
                             link("Top", "top", &[]),
                             link("Source", "list", &[("list", &c.name)]),
@@ -252,7 +262,29 @@ fn process_card(
     // The heap snapshots tied to this process.
     if let Some(g) = evidence.groups_of(index, ProfileKind::Heap).first() {
         evidence_text.push(format!("heap snapshots {}", group_span(g)));
+        // Snapshots that grow while the live heap stays level are catching
+        // up with it: Go's heap profile trails the heap by up to two
+        // collections, minutes when collections are rare.
+        let lagging = |s: &Suspect| {
+            g.live_heap_change.as_ref().filter(|(change, _)| {
+                p.verdict == Verdict::Steady && *change < 0.2 * s.growth as f64
+            })
+        };
         match finding(g) {
+            Finding::Grows(s, t) if lagging(s).is_some() => {
+                let (change, series) = lagging(s).expect("checked");
+                facts.push(fact(
+                    "Heap snapshots",
+                    format!(
+                        "{} rose {} across {} snapshots, while the live heap ({series} at its lowest) moved {} over the same span: Go heap profiles trail the heap by up to two collections, so these were catching up, not growing",
+                        s.name,
+                        signed_bytes(s.growth as f64),
+                        t.snapshots.len(),
+                        signed_bytes(*change)
+                    ),
+                ));
+                links.push(link("Suspects", "trend", &[]));
+            }
             Finding::Grows(s, t) => {
                 let c = culprit(s, t, latest_of(g, profiles));
                 sentence.push(format!("culprit {}", c.sentence));
@@ -307,7 +339,7 @@ fn process_card(
     for kind in [ProfileKind::Goroutineleak, ProfileKind::Goroutine] {
         if let Some(g) = evidence.groups_of(index, kind).first() {
             evidence_text.push(format!("{} profiles {}", kind.name(), group_span(g)));
-            if let Some(text) = goroutine_fact(g) {
+            if let Some(text) = goroutine_fact(g, profiles) {
                 facts.push(fact("Goroutines", text));
                 links.push(link("Goroutine suspects", "trend", &[]));
             }
@@ -372,9 +404,37 @@ fn latest_of<'a>(
         .map(|p| (p.name, p.profile))
 }
 
-/// A goroutine series' finding in one sentence.
-fn goroutine_fact(g: &SnapshotGroup) -> Option<String> {
-    let t = g.trend.as_ref()?;
+/// A goroutine series' finding in one sentence; for a single profile or
+/// dump, where most goroutines wait and which have waited longest.
+fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String> {
+    let Some(t) = g.trend.as_ref() else {
+        let (_, p) = latest_of(g, profiles)?;
+        let sites = goroutine_sites(p);
+        let site = |s: &GoroutineSite| {
+            let mut text = format!("{} goroutines in {} ({})", s.count, s.name, s.state);
+            if let Some(started) = &s.started {
+                text.push_str(&format!(", {started}"));
+            }
+            text
+        };
+        let most = sites.first()?;
+        let mut text = site(most);
+        let longest = sites
+            .iter()
+            .filter_map(|s| Some((s.longest_wait_minutes?, s)))
+            .max_by_key(|(m, _)| *m);
+        match longest {
+            Some((minutes, s)) if std::ptr::eq(s, most) => text.push_str(&format!(
+                ", the longest waiting {minutes} minutes or more when the dump was taken"
+            )),
+            Some((minutes, s)) => text.push_str(&format!(
+                "; waiting longest: {}, for {minutes} minutes or more when the dump was taken",
+                site(s)
+            )),
+            None => {}
+        }
+        return Some(text);
+    };
     let s = t.suspects.first()?;
     let last = *s.values.last()?;
     let mut text = format!(
@@ -460,18 +520,28 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
             }
         }
         (ProfileKind::Goroutine | ProfileKind::Goroutineleak, f) => {
-            let text = goroutine_fact(g).or_else(|| {
+            let mut text = goroutine_fact(g, profiles).or_else(|| {
                 latest_of(g, profiles)
                     .and_then(|(n, p)| largest(n, p, None))
                     .map(|l| l.sentence)
             })?;
-            let grows = matches!(f, Finding::Grows(..));
+            // Go's goroutineleak profile lists only goroutines the runtime
+            // proved can never resume: any at all is a leak.
+            let proven = g.kind == ProfileKind::Goroutineleak
+                && latest_of(g, profiles).is_some_and(|(_, p)| !p.samples.is_empty());
+            if proven && !text.contains("proved") {
+                text.push_str("; the runtime proved each of these goroutines can never resume: a goroutine leak");
+            }
+            let grows = matches!(f, Finding::Grows(..)) || proven;
             Card {
                 tone: if grows { "leak" } else { "info" },
-                title: if grows {
-                    format!("Goroutines pile up across {n} {} profiles", g.kind.name())
-                } else {
-                    format!("Goroutines in {n} {} profiles", g.kind.name())
+                title: match (grows, g.files.as_slice()) {
+                    (true, [one]) if proven => format!("Goroutine leak proven in {one}"),
+                    (true, _) => {
+                        format!("Goroutines pile up across {n} {} profiles", g.kind.name())
+                    }
+                    (false, [one]) => format!("Goroutines in {one}"),
+                    (false, _) => format!("Goroutines in {n} {} profiles", g.kind.name()),
                 },
                 headline: format!("{text}.{why}"),
                 facts: vec![evidence_fact],

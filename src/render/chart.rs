@@ -218,7 +218,7 @@ pub fn process_charts(
             .copied()
             .zip(raw.values.iter().copied())
             .collect();
-        let y_fmt = |v: &f64| units::format_g(*v, 3);
+        let y_fmt = |v: &f64| format!("{v:.0}");
         charts.push(line_chart(
             "goroutines",
             &g.display,

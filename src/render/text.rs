@@ -360,7 +360,11 @@ pub fn analysis(a: &Analysis) -> String {
             "  {}. {{{}}}: {}{}",
             p.rank,
             labels.join(", "),
-            verdict_word(p.verdict),
+            if p.goroutine_leak {
+                "GOROUTINE LEAK"
+            } else {
+                verdict_word(p.verdict)
+            },
             confidence
         );
         let _ = writeln!(out, "     {}", p.reason);

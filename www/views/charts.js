@@ -57,6 +57,7 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
   const svgText = chart.svg;
   const { width, height } = /width="(\d+)" height="(\d+)"/.exec(svgText)?.slice(1).reduce((a, v, k) => ({ ...a, [k ? "height" : "width"]: Number(v) }), {}) ?? {};
   return h("figure", { class: `chart ${chart.kind}`, dataset: { kind: chart.kind } },
+    chart.kind === "memory" ? null : h("figcaption", { class: "muted series-name" }, chart.legend.map((l) => [h("span", { class: "swatch", style: `background:${l.color}` }), l.name])),
     h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, overlay, tip),
     chart.markers.length ? h("figcaption", { class: "muted" }, "Restarts: ",
       chart.markers.map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`])) : null,

@@ -560,8 +560,7 @@ fn place_oom_kills<'a>(
     let mut unplaced = Vec::new();
     let mut guessed = 0;
     for k in kills {
-        let mut notes = Vec::new();
-        let t = wall_time(k, set_span, &mut notes);
+        let t = wall_time(k, set_span);
         if k.time.is_none() {
             if let Some(y) = t.map(crate::civil::year_of) {
                 match years.iter_mut().find(|(year, _)| *year == y) {
@@ -765,7 +764,16 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
     // Limit: given, or stated by an OOM log or a limit series (for the main
     // series), else inferred from the level restarts happen at.
     let peaks: Vec<f64> = a.restarts.iter().filter_map(|r| r.peak).collect();
-    let inferred = infer_limit(&peaks);
+    // A limit shows where rising lives were cut short, all at one height;
+    // lives that levelled off before a restart (a deploy) show no limit.
+    let cut_short: Vec<f64> = restarts
+        .iter()
+        .filter_map(|r| {
+            let k = segments.iter().rposition(|g| g.end < r.time)?;
+            (trends[k] == Trend::Rising).then_some(segments[k].peak)
+        })
+        .collect();
+    let inferred = infer_limit(&cut_short);
     let (limit, source) = match (limit, inferred) {
         (Some((l, src)), _) => (Some(l), Some(src)),
         (None, Some(l)) => (Some(l), Some("restart-peaks")),
@@ -927,21 +935,26 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
             .collect();
         follows_load(&lives, r)
     });
+    a.follows_load = load;
     let (verdict, confidence, reason) = match load {
-        Some(l) if verdict != Verdict::Steady => {
-            a.follows_load = Some(l);
-            (
-                Verdict::Steady,
-                Some((0.5 + 0.4 * l.against_rate).clamp(0.5, 0.9)),
-                format!(
-                    "the floor rises and falls with the request rate (r² {:.2} against the rate of the last {:.0} s, {:.2} against requests served): memory follows the load, not a leak",
-                    l.against_rate,
-                    work::LOAD_WINDOW,
-                    l.against_requests
-                ),
-            )
+        Some(l) => {
+            let follows = format!(
+                "the floor rises and falls with the request rate (r² {:.2} against the rate of the last {:.0} s, {:.2} against requests served): memory follows the load, not a leak",
+                l.against_rate,
+                work::LOAD_WINDOW,
+                l.against_requests
+            );
+            if verdict == Verdict::Steady {
+                (verdict, confidence, format!("{reason}; {follows}"))
+            } else {
+                (
+                    Verdict::Steady,
+                    Some((0.5 + 0.4 * l.against_rate).clamp(0.5, 0.9)),
+                    follows,
+                )
+            }
         }
-        _ => (verdict, confidence, reason),
+        None => (verdict, confidence, reason),
     };
     a.verdict = Some(verdict);
     a.confidence = confidence.map(|c| (c * 100.0).round() / 100.0);
@@ -1021,6 +1034,15 @@ fn infer_limit(peaks: &[f64]) -> Option<f64> {
         64.0 * mib
     };
     Some((hi / step).ceil() * step)
+}
+
+/// A rate for prose: whole numbers from 100 up, two figures below.
+fn per_minute(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else {
+        units::format_g(v, 2)
+    }
 }
 
 fn duration(seconds: f64) -> String {
@@ -1222,8 +1244,8 @@ fn process_verdict(
         reason.push_str(&format!(
             "; the garbage collector holds it near its soft limit (GOMEMLIMIT {}): collections went from {}/min to {}/min, so the program slows down before it runs out",
             units::label(limit as i64, "bytes"),
-            units::format_g(early, 3),
-            units::format_g(late, 3)
+            per_minute(early),
+            per_minute(late)
         ));
     }
     if let Some(g) = goroutines {
@@ -1242,7 +1264,7 @@ fn process_verdict(
             format!("; memory: {reason}")
         };
         reason = format!(
-            "goroutine leak: {}: {}{per_request}{memory_part}",
+            "{}: {}{per_request}{memory_part}",
             g.name_or_display(),
             g.reason.clone().unwrap_or_default()
         );

@@ -207,24 +207,21 @@ pub struct Placement {
 }
 
 /// The wall-clock time of a kill whose log gives one, or gives a day
-/// without a year (the year that puts it nearest `span` is taken, and
-/// said).
-pub fn wall_time(k: &OomKill, span: (f64, f64), notes: &mut Vec<String>) -> Option<f64> {
+/// without a year (the year that puts it nearest `span`, the metrics'
+/// first and last time, is taken; none without metrics).
+pub fn wall_time(k: &OomKill, span: (f64, f64)) -> Option<f64> {
     if let Some(t) = k.time {
         return Some(t);
     }
     let (month, day, seconds) = k.yearless?;
+    if span.0 > span.1 {
+        return None;
+    }
     let year = year_of(span.0);
-    let t = [year - 1, year, year + 1]
+    [year - 1, year, year + 1]
         .map(|y| days_from_civil(y, month, day) as f64 * 86_400.0 + seconds)
         .into_iter()
-        .min_by(|a, b| distance(*a, span).total_cmp(&distance(*b, span)))?;
-    notes.push(format!(
-        "the OOM log gives no year; the kill on line {} was placed in {}",
-        k.line,
-        year_of(t)
-    ));
-    Some(t)
+        .min_by(|a, b| distance(*a, span).total_cmp(&distance(*b, span)))
 }
 
 /// Whether a kill at `t` can have caused restart `r`: it lies between the

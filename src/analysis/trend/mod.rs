@@ -680,6 +680,46 @@ fn site_trend(key: &SiteKey, data: &[Option<SiteData>], cx: &Context) -> Suspect
     }
 }
 
+/// Where the goroutines of one snapshot wait, by count (a single goroutine
+/// profile or dump, with no series to trend).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GoroutineSite {
+    /// The program's leaf-most frame (where they wait).
+    pub name: String,
+    /// What they wait for (`chan receive`, `select`, `IO wait`).
+    pub state: String,
+    /// What most of them run, or (from a dump) what created them.
+    pub started: Option<String>,
+    pub count: i64,
+    /// The longest wait a dump gives (minutes).
+    pub longest_wait_minutes: Option<i64>,
+}
+
+/// The goroutines of one profile by where they wait, most first.
+pub fn goroutine_sites(p: &Profile) -> Vec<GoroutineSite> {
+    let mut out: Vec<GoroutineSite> = attribute(p, Granularity::Functions, 0, Charge::Goroutines)
+        .into_iter()
+        .map(|(key, data)| GoroutineSite {
+            name: if key.node.name.is_empty() {
+                key.node.printable_name()
+            } else {
+                key.node.name.clone()
+            },
+            state: key.via,
+            started: data
+                .started
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(k, _)| k.clone())
+                .filter(|k| !k.is_empty()),
+            count: data.values.first().copied().unwrap_or(0),
+            longest_wait_minutes: data.longest_wait,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    out
+}
+
 /// Requests the process served between the first and the last snapshot.
 fn requests_between(
     metrics: &ProcessMetrics,
