@@ -23,11 +23,7 @@ fn stderr(o: &Output) -> String {
 }
 
 fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-        .display()
-        .to_string()
+    common::data(name)
 }
 
 fn golden(name: &str) -> PathBuf {

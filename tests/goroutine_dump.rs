@@ -3,7 +3,9 @@
 //! profiles, one sample per goroutine, with state / created by / wait
 //! labels.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn leakscope(args: &[&str]) -> Output {
@@ -25,11 +27,7 @@ fn run(args: &[&str]) -> String {
 }
 
 fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-        .display()
-        .to_string()
+    common::data(name)
 }
 
 /// Text written to a file of this test's own directory.

@@ -121,17 +121,6 @@ pub fn read_profile_from(reader: impl Read, options: &ImportOptions) -> Result<P
     }
 }
 
-/// Reads metrics or an OOM log from a byte stream (see [`read_from`]); a
-/// profile is an error that says what it is and where to take it.
-pub fn read_series_from(reader: impl Read, options: &ImportOptions) -> Result<SeriesSet> {
-    match read_from(reader, options)? {
-        Input::Series(s) => Ok(s),
-        Input::Profile(_) => Err(Error::invalid_option(
-            "a profile, not metrics: analyze reads metric exports and OOM logs (for a profile, try `leakscope top`)",
-        )),
-    }
-}
-
 /// Reads any input we know (a profile, a metrics export, an OOM log).
 pub fn read(data: &[u8], options: &ImportOptions) -> Result<Input> {
     read_from(data, options)

@@ -108,3 +108,12 @@ pub fn check_golden(path: &Path, got: &str) {
         );
     }
 }
+
+/// The path of a file of `tests/data`, as the CLI takes it.
+pub fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}

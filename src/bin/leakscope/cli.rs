@@ -12,7 +12,7 @@ use leakscope::analysis::evidence::{self, ProfileInput};
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
 use leakscope::analysis::{leak, list, top, traces, trend};
-use leakscope::import::{read_from, read_profile_from, read_series_from, ImportOptions, Input};
+use leakscope::import::{read_from, read_profile_from, ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
@@ -397,14 +397,13 @@ fn load_any(path: &Path, import: &ImportOptions) -> Result<Input, Error> {
 
 /// Reads a metrics export or an OOM log.
 fn load_series(path: &Path, import: &ImportOptions) -> Result<SeriesSet, Error> {
-    if path == Path::new("-") {
-        read_series_from(std::io::stdin().lock(), import)
-    } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
-        read_series_from(std::io::BufReader::new(file), import)
+    match load_any(path, import)? {
+        Input::Series(s) => Ok(s),
+        Input::Profile(_) => Err(Error::invalid_option(format!(
+            "{}: a profile, not metrics: --metrics reads metric exports and OOM logs",
+            path.display()
+        ))),
     }
-    .map_err(|e| e.context(path.display()))
 }
 
 /// Reads a profile from a file, or stdin for `-`, streaming.
