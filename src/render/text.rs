@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::gotime;
-use crate::analysis::evidence::{who, Evidence};
+use crate::analysis::evidence::who;
 use crate::analysis::info::ProfileInfo;
 use crate::analysis::leak::classify::Unit;
 use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
@@ -506,14 +506,6 @@ pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
         }
     }
     out
-}
-
-/// The text of a snapshot join, for callers that hold [`Evidence`].
-pub fn evidence(e: &Evidence) -> String {
-    match super::json::AnalyzeReport::new(e) {
-        Some(r) => analyze_report(&r),
-        None => String::new(),
-    }
 }
 
 fn signed_label(v: i64, unit: &str) -> String {
