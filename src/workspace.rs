@@ -358,11 +358,7 @@ impl Workspace {
             return;
         }
         let metrics = self.metrics();
-        let evidence = join(
-            metrics.as_ref(),
-            &self.profile_inputs(),
-            &AnalyzeOptions { limit },
-        );
+        let evidence = join(metrics, &self.profile_inputs(), &AnalyzeOptions { limit });
         self.evidence = Some(CachedEvidence { limit, evidence });
     }
 
@@ -751,7 +747,7 @@ impl Workspace {
                 .find(|s| g.files.first() == Some(&s.file))
                 .map(|s| s.tie.clone())
                 .unwrap_or_default();
-            for n in &g.notes {
+            for n in g.notes.iter().chain(&g.catching_up) {
                 tie.push_str("; ");
                 tie.push_str(n);
             }

@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use leakscope::analysis::leak::work::IdleGrowth;
-use leakscope::analysis::leak::Verdict;
 use leakscope::analysis::overview::{Card, Overview};
 use leakscope::analysis::trend::{Measure, ProfileKind, SiteVerdict};
 use leakscope::import::ImportOptions;
@@ -324,6 +323,24 @@ fn snapshots_of_replicas_go_to_their_instance() {
         "{}",
         untied.headline
     );
+    // Eight snapshots of two processes are never one series, in any view.
+    assert_ne!(untied.tone, "leak");
+    assert!(!untied.title.contains("across"), "{}", untied.title);
+    assert!(
+        untied.headline.contains("No trend: "),
+        "{}",
+        untied.headline
+    );
+    let t = w.trend(&ViewState::default()).unwrap();
+    assert!(!t.groups.is_empty());
+    for g in &t.groups {
+        assert!(
+            g.report.is_none(),
+            "{}: a trend of mixed processes",
+            g.title
+        );
+        assert!(g.error.as_deref().unwrap().contains("may mix processes"));
+    }
 }
 
 /// Snapshots of another program, or another year, are not the metrics'
@@ -589,7 +606,6 @@ fn no_gc_words_without_gc_metrics() {
         "{}",
         o.cards[0].headline
     );
-    let _ = Verdict::Steady;
 }
 
 /// One goroutine dump alone: where most goroutines wait, and which have
@@ -686,5 +702,23 @@ fn the_cli_never_mixes_two_processes_snapshots() {
     assert!(
         text.contains("top suspect main.(*Store).Keep (main.go:60) via bytes.Repeat growing"),
         "{text}"
+    );
+}
+
+/// The same snapshot dropped twice is said to be the same snapshot, not a
+/// second process, and no culprit is drawn from a series it spoils.
+#[test]
+fn a_snapshot_dropped_twice_is_said_so() {
+    let mut all = files("leak", &["grafana-joined-epoch.csv"]);
+    all.extend(heaps("leak"));
+    all.push(("heap.3.pb.gz".into(), fixture("leak/heap.3.pb.gz")));
+    let mut w = page_of(&all);
+    let o = overview(&mut w);
+    let card = &o.cards[0];
+    assert!(fact(card, "Culprit").is_none(), "{:?}", card.facts);
+    let said = fact(card, "Heap snapshots").unwrap();
+    assert!(
+        said.contains("heap.3.pb.gz and heap.3.pb.gz (2) are the same snapshot"),
+        "{said}"
     );
 }

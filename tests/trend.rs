@@ -46,7 +46,7 @@ fn trend_metrics(
         .iter()
         .map(|(name, profile)| ProfileInput { name, profile })
         .collect();
-    trend_with_metrics(m, &inputs, options)
+    trend_with_metrics(m.clone(), &inputs, options)
 }
 
 fn metrics(path: &Path) -> SeriesSet {

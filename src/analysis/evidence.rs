@@ -21,10 +21,14 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::leak::classify::{is_heap, work_rank, Role};
+pub use crate::analysis::leak::who;
 use crate::analysis::leak::work::Requests;
 use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions, Verdict};
 use crate::analysis::options::Granularity;
-use crate::analysis::trend::{trend, ProcessMetrics, ProfileKind, TrendOptions, TrendReport};
+use crate::analysis::report::main_binary;
+use crate::analysis::trend::{
+    trend, Measure, ProcessMetrics, ProfileKind, SiteVerdict, TrendOptions, TrendReport,
+};
 use crate::error::Result;
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
@@ -55,6 +59,9 @@ pub struct Snapshot {
     pub group: Option<usize>,
     /// Why it is, or is not, tied to a process.
     pub tie: String,
+    /// Taken while several processes ran, and nothing says which: it may
+    /// be any of them, so it is trended with no other snapshot.
+    pub ambiguous: bool,
 }
 
 /// Snapshots of one kind, program and process life (or folder, untied):
@@ -75,10 +82,19 @@ pub struct SnapshotGroup {
     pub trend: Option<TrendReport>,
     /// Why there is no trend, when there is none.
     pub trend_error: Option<String>,
+    /// Some of them were taken while several processes ran and nothing
+    /// says whose: the series may mix processes, and is never trended.
+    pub may_mix_processes: bool,
     /// How much the process's live heap (its heap series at its lowest
     /// near the first and the last snapshot) moved over the snapshots'
     /// span, in bytes: what the snapshots' growth can be checked against.
     pub live_heap_change: Option<(f64, String)>,
+    /// When the leading site grows while the process's live heap was level
+    /// over the same span (it moved less than a fifth of the site's rise)
+    /// and the process is steady: the profiles were catching up with the
+    /// heap (Go's heap profile trails it by up to two collections), which
+    /// says so. No view calls such a site a culprit.
+    pub catching_up: Option<String>,
     pub notes: Vec<String>,
 }
 
@@ -110,16 +126,22 @@ pub struct Evidence {
 /// and still count as taken during it, at the least.
 const SLACK: f64 = 60.0;
 
-/// Joins metrics and profiles (see the module's comment).
+/// Joins metrics and profiles (see the module's comment). The metrics'
+/// series are kept, not copied, unless the analysis changed them (copies
+/// merged, infinities dropped).
 pub fn join(
-    metrics: Option<&SeriesSet>,
+    metrics: Option<SeriesSet>,
     profiles: &[ProfileInput],
     options: &AnalyzeOptions,
 ) -> Evidence {
     let (analysis, series) = match metrics {
         Some(set) => {
-            let (a, s) = analyze_series(set, options);
-            (Some(a), s.into_owned())
+            let (a, judged) = analyze_series(&set, options);
+            let judged = match judged {
+                std::borrow::Cow::Owned(changed) => Some(changed),
+                std::borrow::Cow::Borrowed(_) => None,
+            };
+            (Some(a), judged.unwrap_or(set.series))
         }
         None => (None, Vec::new()),
     };
@@ -128,12 +150,13 @@ pub fn join(
         .map(|p| Snapshot {
             file: p.name.to_string(),
             kind: ProfileKind::of(p.profile),
-            program: program_of(p.profile),
+            program: main_binary(p.profile).map(str::to_string),
             time: (p.profile.time_nanos > 0).then(|| p.profile.time_nanos as f64 / 1e9),
             process: None,
             life: None,
             group: None,
             tie: String::new(),
+            ambiguous: false,
         })
         .collect();
     match &analysis {
@@ -163,13 +186,6 @@ pub fn join(
     };
     evidence.groups = group(&mut evidence, profiles);
     evidence
-}
-
-/// The executable a profile describes: its main mapping's file name.
-fn program_of(p: &Profile) -> Option<String> {
-    let m = p.mappings.iter().find(|m| !m.file.is_empty())?;
-    let name = m.file.rsplit('/').next().unwrap_or(&m.file);
-    (!name.is_empty() && !name.starts_with('[')).then(|| name.to_string())
 }
 
 /// A whole-hours shift of the snapshots' times that the metrics' zone may
@@ -225,16 +241,7 @@ fn step_of(a: &Analysis, series: &[Series], p: usize) -> f64 {
     else {
         return 0.0;
     };
-    crate::analysis::leak::fit::median(s.times.windows(2).map(|w| w[1] - w[0]).collect())
-}
-
-/// `{instance="…", job="…"}`.
-pub fn who(labels: &BTreeMap<String, String>) -> String {
-    if labels.is_empty() {
-        return "the process".into();
-    }
-    let l: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-    format!("{{{}}}", l.join(", "))
+    crate::analysis::leak::merge::median_step(s)
 }
 
 /// The processes a file's path names: it holds a label value (or the host
@@ -380,6 +387,7 @@ fn tie(s: &mut Snapshot, a: &Analysis, series: &[Series], shift: &Shift) {
                 several.iter().map(|&p| name_of(p)).collect::<Vec<_>>().join(", "),
                 suggested_folder(a, several[0])
             );
+            s.ambiguous = true;
             None
         }
     };
@@ -516,7 +524,9 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
             end: times.last().copied(),
             trend: None,
             trend_error: None,
+            may_mix_processes: false,
             live_heap_change: None,
+            catching_up: None,
             notes: Vec::new(),
         };
         if let (Some(p), Some(from), Some(to), ProfileKind::Heap) =
@@ -524,6 +534,7 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
         {
             group.live_heap_change = evidence.live_heap_change(p, from, to);
         }
+        group.may_mix_processes = list.iter().any(|&i| evidence.snapshots[i].ambiguous);
         if list.len() >= 2 {
             let inputs: Vec<ProfileInput> = list.iter().map(|&i| profiles[i]).collect();
             match evidence.group_trend(&group, &inputs, &TrendOptions::default()) {
@@ -531,10 +542,46 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
                 Err(e) => group.trend_error = Some(e.message),
             }
         }
+        let steady = |p: usize| {
+            let a = evidence.analysis.as_ref()?;
+            Some(a.processes.get(p)?.verdict == Verdict::Steady)
+        };
+        if let (Some(t), Some((change, series)), Some(true)) = (
+            &group.trend,
+            &group.live_heap_change,
+            group.process.and_then(steady),
+        ) {
+            group.catching_up = catching_up(t, *change, series);
+        }
         groups.push(group);
     }
     split_notes(&mut groups, evidence);
     groups
+}
+
+/// See [`SnapshotGroup::catching_up`]: for a steady process's snapshots,
+/// whose live heap (`series`) moved by `change` over their span.
+fn catching_up(t: &TrendReport, change: f64, series: &str) -> Option<String> {
+    let top = t
+        .suspects
+        .first()
+        .filter(|s| s.verdict == SiteVerdict::Growing && t.measure == Measure::InUse)?;
+    let signed = |v: f64| {
+        format!(
+            "{}{}",
+            if v >= 0.0 { "+" } else { "-" },
+            crate::units::label(v.abs().round() as i64, "bytes")
+        )
+    };
+    (change < 0.2 * top.growth as f64).then(|| {
+        format!(
+            "{} rose {} across {} snapshots, while the live heap ({series} at its lowest) moved {} over the same span: Go heap profiles trail the heap by up to two collections, so these were catching up, not growing",
+            top.name,
+            signed(top.growth as f64),
+            t.snapshots.len(),
+            signed(change)
+        )
+    })
 }
 
 /// Where a restart split one process's snapshots of a kind, each part says so.
@@ -581,6 +628,11 @@ impl Evidence {
         inputs: &[ProfileInput],
         options: &TrendOptions,
     ) -> Result<TrendReport> {
+        if group.may_mix_processes {
+            return Err(crate::error::Error::invalid_option(
+                "these snapshots were taken while several processes ran, and their names do not say whose: they may mix processes, so they are not trended together",
+            ));
+        }
         let mut options = options.clone();
         if options.sample_index.is_empty() {
             if let Some(t) = group.kind.claim_sample_type() {
@@ -671,7 +723,7 @@ impl Evidence {
 /// of several processes are refused; when a restart separates them, the
 /// latest life's are trended and the others named.
 pub fn trend_with_metrics(
-    metrics: &SeriesSet,
+    metrics: SeriesSet,
     inputs: &[ProfileInput],
     options: &TrendOptions,
 ) -> Result<TrendReport> {
@@ -760,6 +812,60 @@ pub fn trend_with_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::trend::Suspect;
+
+    /// A heap trend whose leading site rose by `growth` bytes.
+    fn heap_trend(growth: i64, verdict: SiteVerdict) -> TrendReport {
+        TrendReport {
+            kind: ProfileKind::Heap,
+            measure: Measure::InUse,
+            sample_type: "inuse_space".into(),
+            unit: "bytes".into(),
+            granularity: Granularity::Functions,
+            ordered_by: "time",
+            snapshots: Vec::new(),
+            suspects: vec![Suspect {
+                rank: 1,
+                started: None,
+                longest_wait_minutes: None,
+                name: "main.(*Store).Keep".into(),
+                node: "main.(*Store).Keep".into(),
+                file: String::new(),
+                line: None,
+                via: None,
+                user_code: true,
+                values: vec![40 << 20, (40 << 20) + growth],
+                growth,
+                slope_per_hour: None,
+                per_snapshot: growth as f64,
+                share_of_growth: 1.0,
+                monotonic: 1.0,
+                z: None,
+                verdict,
+                bytes_per_object: None,
+                bytes_per_request: None,
+            }],
+            metrics: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn snapshots_catching_up_with_a_level_heap() {
+        let mb = 1024.0 * 1024.0;
+        // The site rose 25 MB while the live heap moved 0.4 MB: catching up.
+        let t = heap_trend(25 << 20, SiteVerdict::Growing);
+        let said = catching_up(&t, 0.4 * mb, "go_memstats_heap_inuse_bytes").unwrap();
+        assert!(
+            said.starts_with("main.(*Store).Keep rose +25MB across"),
+            "{said}"
+        );
+        assert!(said.contains("moved +409.60kB"), "{said}");
+        // The live heap rose with it (a fifth or more): real growth.
+        assert!(catching_up(&t, 6.0 * mb, "h").is_none());
+        // Nothing grows: nothing to explain.
+        assert!(catching_up(&heap_trend(25 << 20, SiteVerdict::Stable), 0.0, "h").is_none());
+    }
 
     #[test]
     fn words_in_paths() {

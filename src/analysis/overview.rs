@@ -82,10 +82,6 @@ fn bytes(v: f64) -> String {
     units::label(v.round() as i64, "bytes")
 }
 
-fn signed_bytes(v: f64) -> String {
-    format!("{}{}", if v >= 0.0 { "+" } else { "-" }, bytes(v.abs()))
-}
-
 /// What a series of snapshots says.
 enum Finding<'a> {
     /// A site grows (in-use memory or goroutines): the culprit.
@@ -262,26 +258,12 @@ fn process_card(
     // The heap snapshots tied to this process.
     if let Some(g) = evidence.groups_of(index, ProfileKind::Heap).first() {
         evidence_text.push(format!("heap snapshots {}", group_span(g)));
-        // Snapshots that grow while the live heap stays level are catching
-        // up with it: Go's heap profile trails the heap by up to two
-        // collections, minutes when collections are rare.
-        let lagging = |s: &Suspect| {
-            g.live_heap_change.as_ref().filter(|(change, _)| {
-                p.verdict == Verdict::Steady && *change < 0.2 * s.growth as f64
-            })
-        };
         match finding(g) {
-            Finding::Grows(s, t) if lagging(s).is_some() => {
-                let (change, series) = lagging(s).expect("checked");
+            // The profiles catching up with a level heap: no culprit.
+            Finding::Grows(..) if g.catching_up.is_some() => {
                 facts.push(fact(
                     "Heap snapshots",
-                    format!(
-                        "{} rose {} across {} snapshots, while the live heap ({series} at its lowest) moved {} over the same span: Go heap profiles trail the heap by up to two collections, so these were catching up, not growing",
-                        s.name,
-                        signed_bytes(s.growth as f64),
-                        t.snapshots.len(),
-                        signed_bytes(*change)
-                    ),
+                    g.catching_up.clone().unwrap_or_default(),
                 ));
                 links.push(link("Suspects", "trend", &[]));
             }
@@ -328,6 +310,9 @@ fn process_card(
                 {
                     facts.push(fact("Largest in use", l.sentence));
                     links.push(link("Top", "top", &[]));
+                }
+                if let Some(e) = &g.trend_error {
+                    facts.push(fact("Heap snapshots", format!("no trend: {e}")));
                 }
             }
         }
@@ -473,7 +458,7 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
 
 /// A card for a series of snapshots tied to no process.
 fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<Card> {
-    let why = if evidence.analysis.is_some() {
+    let mut why = if evidence.analysis.is_some() {
         evidence
             .snapshots
             .iter()
@@ -483,6 +468,9 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
     } else {
         String::new()
     };
+    if let Some(e) = &g.trend_error {
+        why.push_str(&format!(" No trend: {e}."));
+    }
     let evidence_fact = fact(
         "Evidence",
         format!("{} profiles {}", g.kind.name(), group_span(g)),

@@ -39,14 +39,22 @@ pub struct ReportContext {
     pub warnings: Vec<String>,
 }
 
+/// The profiled executable's base name, from the main (first) mapping:
+/// pprof's `File:` header, and what tells one program's profiles from
+/// another's.
+pub fn main_binary(p: &Profile) -> Option<&str> {
+    p.mappings
+        .first()
+        .filter(|m| !m.file.is_empty())
+        .map(|m| base_name(&m.file))
+}
+
 impl ReportContext {
     pub fn new(p: &Profile, sample_type: usize, view: &View, filters: Vec<String>) -> Self {
         let st = &p.sample_types[sample_type];
         let first = p.mappings.first();
         ReportContext {
-            file: first
-                .filter(|m| !m.file.is_empty())
-                .map(|m| base_name(&m.file).to_string()),
+            file: main_binary(p).map(str::to_string),
             build_id: first
                 .filter(|m| !m.build_id.is_empty())
                 .map(|m| m.build_id.clone()),

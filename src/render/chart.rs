@@ -234,10 +234,7 @@ pub fn process_charts(
 
 /// A process's goroutine count (`go_goroutines`), charted beside its memory.
 fn goroutines<'a>(members: &[&'a SeriesAnalysis]) -> Option<&'a SeriesAnalysis> {
-    members
-        .iter()
-        .copied()
-        .find(|s| s.role == Role::Resource && s.name.contains("goroutines"))
+    members.iter().copied().find(|s| s.is_goroutine_count())
 }
 
 fn time_span<'a>(series: impl Iterator<Item = &'a Series>) -> Option<(f64, f64)> {

@@ -476,6 +476,9 @@ pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
         };
         let _ = writeln!(out, "  {} {} of {whose}:", g.kind.name(), g.files_text());
         match (&g.trend, &g.trend_error) {
+            (Some(_), _) if g.catching_up.is_some() => {
+                let _ = writeln!(out, "     {}", g.catching_up.as_deref().unwrap_or(""));
+            }
             (Some(t), _) => {
                 let line = match t.suspects.first() {
                     Some(top) if top.verdict == SiteVerdict::Growing && t.measure.can_leak() => {
@@ -547,7 +550,7 @@ fn verdict_word(v: Verdict) -> &'static str {
 /// `leakscope trend`: the snapshots, the top suspect, the sites table.
 pub fn trend(r: &TrendReport) -> String {
     let label = |v: i64| units::label(v, &r.unit);
-    let signed = |v: i64| format!("{}{}", if v > 0 { "+" } else { "" }, label(v));
+    let signed = |v: i64| signed_label(v, &r.unit);
     let mut out = String::new();
     let span = match (
         r.snapshots.first().and_then(|s| s.time),

@@ -188,7 +188,8 @@ fn density(s: &Series) -> f64 {
     }
 }
 
-fn median_step(s: &Series) -> f64 {
+/// The typical time between a series' points.
+pub fn median_step(s: &Series) -> f64 {
     median(s.times.windows(2).map(|w| w[1] - w[0]).collect())
 }
 

@@ -392,7 +392,7 @@ pub fn analyze_series<'a>(
             warnings.push(format!(
                 "{} OOM kills of {} match no restart seen in its series (none between its last sign of life and a new start): listed, not counted as restarts",
                 process.unmatched_oom_kills.len(),
-                who(key)
+                who(key.iter().map(|(k, v)| (k, v)))
             ));
         }
         processes.push(process);
@@ -411,12 +411,16 @@ pub fn analyze_series<'a>(
     (analysis, series)
 }
 
-/// `{instance="…", job="…"}`, or "the process" for unlabelled metrics.
-fn who(key: &[(String, String)]) -> String {
-    if key.is_empty() {
+/// A process by its labels: `{instance="…", job="…"}`, or "the process"
+/// for unlabelled metrics.
+pub fn who<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> String {
+    let labels: Vec<String> = labels
+        .into_iter()
+        .map(|(k, v)| format!("{k}=\"{v}\""))
+        .collect();
+    if labels.is_empty() {
         return "the process".into();
     }
-    let labels: Vec<String> = key.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
     format!("{{{}}}", labels.join(", "))
 }
 
@@ -475,10 +479,13 @@ struct ProcessFacts<'a> {
 impl ProcessFacts<'_> {
     fn of(p: usize, series: &[Series], classes: &[Class], process_of: &[usize]) -> Self {
         let members: Vec<usize> = (0..series.len()).filter(|&i| process_of[i] == p).collect();
-        let start_time = members
-            .iter()
-            .find(|&&i| classes[i].role == Role::StartTime)
-            .map(|&i| &series[i]);
+        let of_role = |role: Role| {
+            members
+                .iter()
+                .copied()
+                .find(|&i| classes[i].role == role)
+                .map(|i| &series[i])
+        };
         let counters: Vec<&Series> = members
             .iter()
             .filter(|&&i| classes[i].kind == Kind::Counter)
@@ -491,15 +498,8 @@ impl ProcessFacts<'_> {
             .collect();
         memory.sort_by_key(|&i| memory_rank(&series[i].name));
         let main = memory.first().copied();
-        let of_role = |role: Role| {
-            members
-                .iter()
-                .copied()
-                .find(|&i| classes[i].role == role)
-                .map(|i| &series[i])
-        };
         let mut restarts = detect(
-            start_time,
+            of_role(Role::StartTime),
             of_role(Role::RestartCount),
             &counters,
             main.map(|i| &series[i]),
@@ -599,15 +599,7 @@ fn place_oom_kills<'a>(
         };
         match by_labels.or_else(by_name).or_else(by_time).or_else(only) {
             Some(p) => facts[p].kills.push((k, t)),
-            None => unplaced.push(OomKillMark {
-                process: k.process.clone(),
-                pid: k.pid,
-                rss_bytes: k.rss_bytes,
-                limit_bytes: k.limit_bytes,
-                time: t,
-                input: k.input,
-                line: k.line,
-            }),
+            None => unplaced.push(restarts::mark(k, t)),
         }
     }
     for (year, n) in years {
@@ -1233,10 +1225,7 @@ fn process_verdict(
     // Goroutines that pile up are a leak of their own, and usually hold
     // the memory that grows with them.
     let goroutines = series.iter().find(|s| {
-        s.process == process
-            && s.role == Role::Resource
-            && s.name.contains("goroutines")
-            && s.verdict == Some(Verdict::Leak)
+        s.process == process && s.is_goroutine_count() && s.verdict == Some(Verdict::Leak)
     });
     let mut confidence = lead.confidence;
     let held_by_gc = collector.held.filter(|_| verdict == Verdict::Leak);
@@ -1287,6 +1276,11 @@ fn process_verdict(
 }
 
 impl SeriesAnalysis {
+    /// Whether it counts a process's goroutines (`go_goroutines`).
+    pub fn is_goroutine_count(&self) -> bool {
+        self.role == Role::Resource && self.name.contains("goroutines")
+    }
+
     fn name_or_display(&self) -> &str {
         if self.name.is_empty() {
             &self.display

@@ -302,7 +302,8 @@ pub fn attach_oom_kills(
     }
 }
 
-fn mark(k: &OomKill, time: Option<f64>) -> OomKillMark {
+/// A kill as a restart marker, at `time` (its wall-clock time, when known).
+pub fn mark(k: &OomKill, time: Option<f64>) -> OomKillMark {
     OomKillMark {
         process: k.process.clone(),
         pid: k.pid,

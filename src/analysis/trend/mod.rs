@@ -316,6 +316,7 @@ pub fn trend(
         "file order"
     };
     check_same_kind(&snapshots)?;
+    check_one_process(&snapshots)?;
     let first = snapshots[0].1;
     let sample_type = if options.sample_index.is_empty() {
         first
@@ -449,6 +450,31 @@ pub fn trend(
         metrics: metrics_comparison,
         warnings,
     })
+}
+
+/// One process takes one snapshot at a time: two taken within a second of
+/// each other are two processes' (two instances' `heap.3.pprof`).
+fn check_one_process(snapshots: &[(String, &Profile)]) -> Result<()> {
+    for w in snapshots.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if a.1.time_nanos > 0 && (b.1.time_nanos - a.1.time_nanos).abs() < 1_000_000_000 {
+            let same = a.1.time_nanos == b.1.time_nanos
+                && a.1.samples.len() == b.1.samples.len()
+                && (0..a.1.sample_types.len()).all(|t| total(a.1, t) == total(b.1, t));
+            return Err(Error::invalid_option(if same {
+                format!(
+                    "{} and {} are the same snapshot (one moment, the same samples): drop one",
+                    a.0, b.0
+                )
+            } else {
+                format!(
+                    "{} and {} were taken at the same moment: they are two processes' snapshots; trend one process's at a time (a folder for each instance)",
+                    a.0, b.0
+                )
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// Snapshots must be one program's profiles of one kind.
@@ -934,6 +960,21 @@ mod tests {
             ..Default::default()
         };
         assert!(trend(owned(&[snapshot(0, 1), snapshot(1, 2)]), &lines, None).is_err());
+    }
+
+    #[test]
+    fn two_processes_snapshots_at_one_moment_are_refused() {
+        let e = trend(
+            owned(&[snapshot(0, 100), snapshot(0, 200)]),
+            &TrendOptions::default(),
+            None,
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("taken at the same moment"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

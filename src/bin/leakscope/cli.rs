@@ -532,7 +532,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 for file in &metrics {
                     set.add_file(&file.display().to_string(), load_series(file, &import)?);
                 }
-                evidence::trend_with_metrics(&set, &inputs, &options)?
+                evidence::trend_with_metrics(set, &inputs, &options)?
             };
             Ok(output(format, &r, render::text::trend))
         }
@@ -568,7 +568,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 .iter()
                 .map(|(name, profile)| ProfileInput { name, profile })
                 .collect();
-            let joined = evidence::join(Some(&set), &inputs, &leak::AnalyzeOptions { limit });
+            let joined = evidence::join(Some(set), &inputs, &leak::AnalyzeOptions { limit });
             let a = joined.analysis.as_ref().expect("metrics were given");
             if let Some(path) = chart {
                 let leading = a.processes.iter().position(|p| p.rank == 1);
