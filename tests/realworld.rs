@@ -63,6 +63,7 @@ fn memorytools(path: &Path) -> SeriesSet {
     SeriesSet {
         series,
         oom_kills: Vec::new(),
+        containers: Vec::new(),
         inputs: vec![InputReport {
             file: path.display().to_string(),
             ..Default::default()

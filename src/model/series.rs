@@ -94,8 +94,8 @@ impl Series {
 }
 
 /// A process killed for using too much memory, from a kernel or
-/// Kubernetes log.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// Kubernetes log: one kill however many lines the log spends on it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct OomKill {
     /// Unix seconds, when the log gives a wall-clock time.
     pub time: Option<f64>,
@@ -107,13 +107,64 @@ pub struct OomKill {
     /// The process (or container) name.
     pub process: String,
     pub pid: Option<u64>,
+    /// The killed process's user id.
+    pub uid: Option<u64>,
     /// Resident memory at death (anon + file + shmem RSS), in bytes.
     pub rss_bytes: Option<f64>,
-    /// The memory limit that was hit, when the log says (Kubernetes).
+    /// The parts of that resident memory, as the kernel lists them.
+    pub anon_rss_bytes: Option<f64>,
+    pub file_rss_bytes: Option<f64>,
+    pub shmem_rss_bytes: Option<f64>,
+    /// Virtual size at death (`total-vm`).
+    pub total_vm_bytes: Option<f64>,
+    /// The memory limit that was hit, when the log says (a cgroup's
+    /// `memory: usage …, limit …` line, or a Kubernetes limit).
     pub limit_bytes: Option<f64>,
+    /// The killed task's cgroup (`task_memcg=`, `Task in … killed`).
+    pub cgroup: Option<String>,
+    /// Whose memory ran out: a cgroup's limit or the whole system's.
+    pub constraint: Option<OomConstraint>,
+    /// The task whose allocation invoked the OOM killer.
+    pub invoked_by: Option<String>,
     /// Kubernetes pod, container, namespace, when known.
     pub labels: Vec<(String, String)>,
     /// Index of the input file, and the line (1-based) it came from.
+    pub input: usize,
+    pub line: usize,
+}
+
+/// Which memory ran out when the kernel killed a process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OomConstraint {
+    /// A memory cgroup's limit (a container's, a systemd unit's).
+    Cgroup,
+    /// The machine's memory (`CONSTRAINT_NONE`, `Out of memory:`).
+    System,
+    /// A cpuset's or a memory policy's nodes.
+    Cpuset,
+    Mempolicy,
+}
+
+/// A Kubernetes container as `kubectl` or kube-state-metrics describes it.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+pub struct KubeContainer {
+    pub namespace: Option<String>,
+    pub pod: String,
+    pub container: String,
+    /// `Running`, `Waiting`, `Terminated`, with the reason when waiting
+    /// (`Waiting (CrashLoopBackOff)`).
+    pub state: Option<String>,
+    pub restart_count: Option<u64>,
+    /// Why the previous run ended (`OOMKilled`, `Error`, `Completed`).
+    pub last_terminated_reason: Option<String>,
+    pub last_exit_code: Option<i64>,
+    /// When the previous run ended (unix seconds).
+    pub last_finished: Option<f64>,
+    pub memory_limit_bytes: Option<f64>,
+    pub memory_request_bytes: Option<f64>,
+    /// Index of the input file, and the line (1-based) it came from
+    /// (0 when a metric says it).
     pub input: usize,
     pub line: usize,
 }
@@ -136,6 +187,8 @@ pub struct InputReport {
     pub series: usize,
     pub points: usize,
     pub oom_kills: usize,
+    /// Kubernetes containers described (kubectl output).
+    pub containers: usize,
     pub skipped_rows: usize,
     /// What was skipped or assumed, with row numbers.
     pub warnings: Vec<String>,
@@ -146,6 +199,8 @@ pub struct InputReport {
 pub struct SeriesSet {
     pub series: Vec<Series>,
     pub oom_kills: Vec<OomKill>,
+    /// Kubernetes containers described by the inputs.
+    pub containers: Vec<KubeContainer>,
     pub inputs: Vec<InputReport>,
 }
 
@@ -169,6 +224,11 @@ impl SeriesSet {
             .extend(other.oom_kills.into_iter().map(|mut k| {
                 k.input += offset;
                 k
+            }));
+        self.containers
+            .extend(other.containers.into_iter().map(|mut c| {
+                c.input += offset;
+                c
             }));
         self.inputs.extend(other.inputs);
     }

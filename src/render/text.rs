@@ -336,6 +336,9 @@ pub fn analysis(a: &Analysis) -> String {
         if i.oom_kills > 0 {
             parts.push(format!("{} OOM kills", i.oom_kills));
         }
+        if i.containers > 0 {
+            parts.push(format!("{} containers", i.containers));
+        }
         parts.push(format!("{} rows skipped", i.skipped_rows));
         let _ = writeln!(out, "  {}: {}", i.file, parts.join(", "));
         for w in &i.warnings {
@@ -424,18 +427,8 @@ pub fn analysis(a: &Analysis) -> String {
         }
         let _ = writeln!(out, "  {}: {}", s.display, parts.join(", "));
     }
-    for k in &a.unplaced_oom_kills {
-        let _ = writeln!(
-            out,
-            "  OOM kill not attached: {}{} at {} (line {})",
-            k.process,
-            k.pid.map(|p| format!(" (pid {p})")).unwrap_or_default(),
-            k.time
-                .map(gotime::moment)
-                .unwrap_or_else(|| "no time".into()),
-            k.line
-        );
-    }
+    oom_kills(&mut out, a);
+    containers(&mut out, a);
     if !a.warnings.is_empty() {
         out.push_str("Warnings:\n");
         for w in &a.warnings {
@@ -444,6 +437,140 @@ pub fn analysis(a: &Analysis) -> String {
     }
     let _ = writeln!(out, "{UNITS_NOTE}");
     out
+}
+
+/// Every OOM kill, one line each: when, what, its memory, its limit and
+/// where the log says it.
+fn oom_kills(out: &mut String, a: &Analysis) {
+    if a.oom_kills.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "OOM kills ({}):", a.oom_kills.len());
+    let bytes = |b: f64| units::label(b as i64, "bytes");
+    for k in &a.oom_kills {
+        let when = match (k.time, &k.logged_time) {
+            (Some(t), _) => gotime::moment(t),
+            (None, Some(logged)) => logged.clone(),
+            (None, None) => "no time given".into(),
+        };
+        let mut who = k.process.clone();
+        let ids: Vec<String> = [
+            k.pid.map(|p| format!("pid {p}")),
+            k.uid.map(|u| format!("uid {u}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !ids.is_empty() {
+            who.push_str(&format!(" ({})", ids.join(", ")));
+        }
+        if let Some(pod) = &k.pod {
+            let ns = k
+                .namespace
+                .as_deref()
+                .map(|n| format!("{n}/"))
+                .unwrap_or_default();
+            who.push_str(&format!(" in pod {ns}{pod}"));
+        }
+        let mut facts = Vec::new();
+        if let Some(c) = k.constraint {
+            facts.push(constraint_words(c).into());
+        }
+        if let Some(g) = &k.cgroup {
+            facts.push(format!("cgroup {g}"));
+        }
+        if let Some(rss) = k.rss_bytes {
+            let parts: Vec<String> = [
+                ("anon", k.anon_rss_bytes),
+                ("file", k.file_rss_bytes),
+                ("shmem", k.shmem_rss_bytes),
+            ]
+            .iter()
+            .filter_map(|(n, v)| v.map(|v| format!("{n} {}", bytes(v))))
+            .collect();
+            facts.push(format!("rss {} ({})", bytes(rss), parts.join(", ")));
+        }
+        if let Some(vm) = k.total_vm_bytes {
+            facts.push(format!("total-vm {}", bytes(vm)));
+        }
+        if let Some(l) = k.limit_bytes {
+            facts.push(format!("limit {}", bytes(l)));
+        }
+        if let Some(i) = &k.invoked_by {
+            facts.push(format!("invoked by {i}"));
+        }
+        let _ = writeln!(out, "  {when}: {who}");
+        let _ = writeln!(
+            out,
+            "     {}{}{}:{}",
+            facts.join("; "),
+            if facts.is_empty() { "" } else { "; " },
+            k.source.file,
+            k.source.line.unwrap_or(0)
+        );
+    }
+}
+
+/// Whose memory ran out, as a phrase.
+pub fn constraint_words(c: crate::model::series::OomConstraint) -> &'static str {
+    use crate::model::series::OomConstraint::*;
+    match c {
+        Cgroup => "at its cgroup's limit",
+        System => "the machine ran out of memory",
+        Cpuset => "its cpuset's nodes ran out of memory",
+        Mempolicy => "its memory policy's nodes ran out of memory",
+    }
+}
+
+/// Every Kubernetes container, one line each.
+fn containers(out: &mut String, a: &Analysis) {
+    if a.containers.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "Containers ({}):", a.containers.len());
+    for c in &a.containers {
+        let ns = c
+            .namespace
+            .as_deref()
+            .map(|n| format!("{n}/"))
+            .unwrap_or_default();
+        let mut facts = Vec::new();
+        if let Some(s) = &c.state {
+            facts.push(s.clone());
+        }
+        if let Some(n) = c.restart_count {
+            facts.push(format!("{n} restarts"));
+        }
+        if let Some(r) = &c.last_terminated_reason {
+            let mut t = format!("last terminated: {r}");
+            if let Some(code) = c.last_exit_code {
+                t.push_str(&format!(" (exit {code})"));
+            }
+            if let Some(f) = c.last_finished {
+                t.push_str(&format!(" at {}", gotime::moment(f)));
+            }
+            facts.push(t);
+        }
+        if let Some(l) = c.memory_limit_bytes {
+            facts.push(format!("memory limit {}", units::label(l as i64, "bytes")));
+        }
+        if let Some(r) = c.memory_request_bytes {
+            facts.push(format!("request {}", units::label(r as i64, "bytes")));
+        }
+        let source = match (&c.source.line, &c.source.metric) {
+            (Some(l), _) => format!("{}:{l}", c.source.file),
+            (None, Some(m)) => format!("{} ({m})", c.source.file),
+            (None, None) => c.source.file.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "  {ns}{} container {}: {}",
+            c.pod,
+            c.container,
+            facts.join("; ")
+        );
+        let _ = writeln!(out, "     {source}");
+    }
 }
 
 /// `leakscope analyze` with snapshots among its files: the analysis, then

@@ -12,6 +12,7 @@
 pub mod classify;
 pub mod fit;
 pub mod gc;
+pub mod incidents;
 pub mod merge;
 pub mod restarts;
 pub mod segments;
@@ -62,6 +63,11 @@ pub struct Analysis {
     /// OOM kills that fit no single process (see each process's
     /// `unmatched_oom_kills` for those that fit a process but no restart).
     pub unplaced_oom_kills: Vec<OomKillMark>,
+    /// Every OOM kill of the inputs, one row each, placed or not.
+    pub oom_kills: Vec<incidents::OomKillRow>,
+    /// Every Kubernetes container the inputs describe (kubectl output,
+    /// kube-state-metrics).
+    pub containers: Vec<incidents::ContainerRow>,
     pub warnings: Vec<String>,
 }
 
@@ -399,15 +405,25 @@ pub fn analyze_series<'a>(
     }
     rank(&mut processes);
     if processes.iter().all(|p| p.main_series.is_none()) {
-        warnings.push("no memory series found (RSS, heap, working set): nothing to judge".into());
+        warnings.push(
+            if set.oom_kills.is_empty() && set.containers.is_empty() {
+                "no memory series found (RSS, heap, working set): nothing to judge"
+            } else {
+                "no memory series found (RSS, heap, working set): no leak verdict; the OOM kills and containers are listed as the files tell them"
+            }
+            .into(),
+        );
     }
-    let analysis = Analysis {
+    let mut analysis = Analysis {
         inputs: set.inputs.clone(),
         series: out_series,
         processes,
         unplaced_oom_kills: unplaced,
+        oom_kills: Vec::new(),
+        containers: incidents::container_rows(&set.containers, &series, &set.inputs),
         warnings,
     };
+    analysis.oom_kills = incidents::oom_rows(&set.oom_kills, &set.inputs, &analysis);
     (analysis, series)
 }
 
@@ -612,7 +628,9 @@ fn place_oom_kills<'a>(
             "{guessed} OOM kills name no process in the metrics and fit no restart: attributed to the only process with memory series"
         ));
     }
-    if !unplaced.is_empty() {
+    // With no metrics at all there is nothing to attach to: the kills are
+    // listed (`Analysis::oom_kills`), and saying so for each is noise.
+    if !unplaced.is_empty() && !keys.is_empty() {
         warnings.push(format!(
             "{} OOM kills name no process in the metrics (by container, pod or a label value) and fit no single process's restart: not attached",
             unplaced.len()

@@ -413,10 +413,8 @@ mod tests {
             process: "svc".into(),
             pid: None,
             rss_bytes: Some(1.0),
-            limit_bytes: None,
-            labels: vec![],
-            input: 0,
             line: 1,
+            ..OomKill::default()
         };
         let kills = [kill(50.0), kill(159.0), kill(229.5)];
         let refs: Vec<(&OomKill, Option<f64>)> = kills.iter().map(|k| (k, None)).collect();
@@ -449,11 +447,8 @@ mod tests {
             yearless: None,
             process: "svc".into(),
             pid: Some(line as u64),
-            rss_bytes: None,
-            limit_bytes: None,
-            labels: vec![],
-            input: 0,
             line,
+            ..OomKill::default()
         };
         let kills = [kill(1), kill(2), kill(3)];
         let timed = [

@@ -1,6 +1,7 @@
 //! Metric exports: one module per format, dispatched by [`read_text`].
 
 pub mod grafana_csv;
+pub mod kube;
 pub mod oom;
 pub mod prom_json;
 pub mod prom_text;
@@ -22,7 +23,17 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
     let zone = options.zone();
     let mut set = SeriesSet::default();
     let lines = || crate::import::check_line_length(text.as_bytes(), options);
-    let result = if grafana_csv::sniff(text) {
+    let result = if let Some(start) = kube::describe_start(text) {
+        let (containers, kills) = kube::parse_describe(text, start, &mut report);
+        set.containers = containers;
+        set.oom_kills = kills;
+        Ok(())
+    } else if kube::sniff_json(text) {
+        kube::parse_json(text, &mut report).map(|(containers, kills)| {
+            set.containers = containers;
+            set.oom_kills = kills;
+        })
+    } else if grafana_csv::sniff(text) {
         lines().and_then(|()| {
             grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)
                 .map(|s| set.series = s)
@@ -45,6 +56,7 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
         report.series = set.series.len();
         report.points = set.series.iter().map(|s| s.len()).sum();
         report.oom_kills = set.oom_kills.len();
+        report.containers = set.containers.len();
         set.inputs.push(report);
         set
     }))
@@ -89,6 +101,6 @@ pub fn unknown_text() -> Error {
     Error::unknown_format(
         "not a profile or a time series: expected a pprof profile, a Grafana CSV (a Time \
          column first), Prometheus JSON (query or query_range), Prometheus text or \
-         OpenMetrics with timestamps, a promtool tsdb dump, or an OOM log",
+         OpenMetrics with timestamps, a promtool tsdb dump, an OOM log, or kubectl output",
     )
 }

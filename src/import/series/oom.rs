@@ -1,44 +1,76 @@
-//! OOM kills from logs: the kernel's OOM-killer lines (from `dmesg`,
-//! `dmesg -T`, `journalctl -k` in its default or ISO formats) and
-//! Kubernetes `OOMKilled` terminations (`kubectl describe pod`,
-//! `kubectl get events`).
+//! OOM kills from kernel logs, every form from 2.6.32 to today, as
+//! `dmesg`, `dmesg -T`, syslog and `/var/log/messages` (with or without a
+//! year, with or without the boot-time stamp), `journalctl -k` in its
+//! default or ISO formats, or node-problem-detector's `OOMKilling` events
+//! (`kubectl get events`).
 //!
-//! Kernel lines look like
-//! `[ 3553.296117] Memory cgroup out of memory: Killed process 14286 (leaksvc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB, ...`
-//! preceded by `oom-kill:...,task=leaksvc,pid=14286,...` and, for a cgroup,
-//! `memory: usage 122880kB, limit 122880kB, failcnt 0` (the limit hit).
+//! The kernel tells one kill in several lines, which other lines (the task
+//! table, a stack) separate:
+//! `<task> invoked oom-killer: gfp_mask=…` (who asked for memory),
+//! `Task in /mem2 killed as a result of limit of /mem2` (3.x–4.x) or
+//! `memory: usage 122880kB, limit 122880kB, failcnt 0` (a cgroup's limit),
+//! `oom-kill:constraint=CONSTRAINT_MEMCG,…,task_memcg=/x,task=leaksvc,pid=14286,uid=0` (4.19+),
+//! `Memory cgroup out of memory: Kill process 13536 (x) score 996 or sacrifice child` /
+//! `Out of memory: Kill process …` (before 5.0, the choice), then
+//! `Killed process 14286 (leaksvc) total-vm:1160748kB, anon-rss:…kB, file-rss:…kB, shmem-rss:…kB, UID:0 …`
+//! (its memory at death), or on 2.6.32 (RHEL 6)
+//! `Killed process 40738, UID 27, (mysqld) total-vm:6424316kB, anon-rss:13128kB, file-rss:4kB`.
+//! Each kill becomes one [`OomKill`] with everything its lines say.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use crate::error::{Error, Result};
-use crate::model::series::{InputReport, OomKill};
+use crate::model::series::{InputReport, OomConstraint, OomKill};
 
 use super::values::{days_from_civil, month_number, parse_time, Zone};
 
-static KILLED: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"Killed process (\d+) \(([^)]*)\)(.*)").expect("valid regex"));
-static OOM_KILL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"oom-kill:.*?task=([^,]*),pid=(\d+)").expect("valid regex"));
+/// `Killed process 14286 (leaksvc) total-vm:…` and RHEL 6's
+/// `Killed process 40738, UID 27, (mysqld) total-vm:…`.
+static KILLED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Killed process (\d+),? (?:UID (\d+), )?\((.*?)\)(.*)").expect("valid regex")
+});
+/// `Out of memory: Kill process 1532 (badsysprogram) score 919 or sacrifice child`.
+static KILL_CHOSEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(Memory cgroup out of memory|Out of memory[^:]*): Kill process (\d+) \((.*?)\) score",
+    )
+    .expect("valid regex")
+});
+static OOM_KILL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"oom-kill:(.*?)task=([^,]*),pid=(\d+)(?:,uid=(\d+))?").expect("valid regex")
+});
+static INVOKED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.+?) invoked oom-killer:").expect("valid regex"));
+static TASK_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"Task in (\S+) killed as a result of limit of (\S+)").expect("valid regex")
+});
 static CGROUP_LIMIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"memory: usage (\d+)kB, limit (\d+)kB").expect("valid regex"));
-static RSS_FIELD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(anon|file|shmem)-rss:(\d+)kB").expect("valid regex"));
+static MEMORY_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(total-vm|anon-rss|file-rss|shmem-rss):(\d+)kB").expect("valid regex")
+});
+static UID_FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"UID:(\d+)").expect("valid regex"));
 static BOOT_TIME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\[\s*(\d+\.\d+)\]").expect("valid regex"));
 static DMESG_T: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\[(?:\w{3}) (\w{3})\s+(\d+) (\d\d):(\d\d):(\d\d) (\d{4})\]").expect("valid regex")
 });
-static SYSLOG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\w{3})\s+(\d+) (\d\d):(\d\d):(\d\d) ").expect("valid regex"));
+/// Syslog's `Jan  5 15:19:27`, and syslog-ng's / rsyslog's variants that
+/// add the year (`Jan  5 2024 15:19:27`, `2024 Jan  5 15:19:27`).
+static SYSLOG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(\d{4}) )?(\w{3})\s+(\d+) (?:(\d{4}) )?(\d\d):(\d\d):(\d\d)\b")
+        .expect("valid regex")
+});
 
-/// Whether text holds OOM-kill evidence.
+/// Whether text holds OOM-kill evidence from the kernel.
 pub fn sniff(text: &str) -> bool {
     text.contains("Killed process")
         || text.contains("oom-kill:")
-        || text.contains("OOMKilled")
-        || text.contains("OOMKilling")
+        || text.contains("invoked oom-killer")
+        || (text.contains("Out of memory") && text.contains("Kill process"))
 }
 
 /// When a log line happened, as the log says it.
@@ -71,74 +103,119 @@ fn line_time(line: &str, zone: Zone) -> When {
             w.unix = Some(if format.zoneless() { zone.to_utc(t) } else { t });
         } else if let Some(c) = SYSLOG.captures(line) {
             let num = |i: usize| c[i].parse::<f64>().unwrap_or(0.0);
-            if let Some(m) = month_number(&c[1]) {
+            if let Some(m) = month_number(&c[2]) {
                 // Syslog's local time, moved to UTC (the day may now be
                 // off by one in seconds, which placement handles).
-                let local = num(3) * 3600.0 + num(4) * 60.0 + num(5);
+                let local = num(5) * 3600.0 + num(6) * 60.0 + num(7);
                 w.local = true;
-                w.yearless = Some((m, num(2) as u32, zone.to_utc(local)));
+                let year = c
+                    .get(1)
+                    .or(c.get(4))
+                    .and_then(|y| y.as_str().parse::<i64>().ok());
+                match year {
+                    Some(y) => {
+                        let days = days_from_civil(y, m, num(3) as u32);
+                        w.unix = Some(zone.to_utc(days as f64 * 86_400.0 + local));
+                    }
+                    None => w.yearless = Some((m, num(3) as u32, zone.to_utc(local))),
+                }
             }
         }
     }
     w
 }
 
+/// The kernel's message in a log line: what follows the syslog or
+/// journal prefix (`… kernel: `) and the boot-time stamp.
+fn message(line: &str) -> &str {
+    let rest = match line.find("kernel: ") {
+        Some(at) => &line[at + "kernel: ".len()..],
+        None => line,
+    };
+    let rest = rest.trim_start();
+    match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        Some((stamp, after)) if stamp.trim().parse::<f64>().is_ok() || DMESG_T.is_match(rest) => {
+            after.trim_start()
+        }
+        _ => rest,
+    }
+}
+
+/// What the lines before a kill said about it (the invoking task, the
+/// cgroup and its limit): they belong to the next kill of the report.
+#[derive(Default)]
+struct Report {
+    invoked_by: Option<String>,
+    cgroup: Option<String>,
+    limit_bytes: Option<f64>,
+    constraint: Option<OomConstraint>,
+}
+
 pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<OomKill>> {
     report.format = "oom-log".into();
     let mut kills: Vec<OomKill> = Vec::new();
-    let mut pending_limit: Option<f64> = None;
+    let mut pending = Report::default();
     let mut local_times = false;
     for (n, line) in text.lines().enumerate() {
-        let when = line_time(line, zone);
-        if when.local && (KILLED.is_match(line) || OOM_KILL.is_match(line)) {
-            local_times = true;
-        }
-        if let Some(c) = CGROUP_LIMIT.captures(line) {
-            pending_limit = c[2].parse::<f64>().ok().map(|kb| kb * 1024.0);
+        let msg = message(line);
+        if let Some(c) = INVOKED.captures(msg) {
+            // A new report begins: what the last one said is spent.
+            pending = Report {
+                invoked_by: Some(c[1].to_string()),
+                ..Report::default()
+            };
             continue;
         }
-        // One kill is told in two lines (`oom-kill:…,task=x,pid=N` then
-        // `Killed process N (x) …`), which other lines may separate: a line
-        // naming the pid of a kill just told is the same kill, not another.
-        let (process, pid, rss) = if let Some(c) = KILLED.captures(line) {
-            let mut rss = None;
-            for f in RSS_FIELD.captures_iter(&c[3]) {
-                *rss.get_or_insert(0.0) += f[2].parse::<f64>().unwrap_or(0.0) * 1024.0;
-            }
-            (c[2].to_string(), c[1].parse().unwrap_or(0), rss)
-        } else if let Some(c) = OOM_KILL.captures(line) {
-            (c[1].to_string(), c[2].parse().unwrap_or(0), None)
-        } else {
+        if let Some(c) = TASK_IN.captures(msg) {
+            pending.cgroup = Some(c[1].to_string());
+            pending.constraint = Some(OomConstraint::Cgroup);
+            continue;
+        }
+        if let Some(c) = CGROUP_LIMIT.captures(msg) {
+            pending.limit_bytes = c[2].parse::<f64>().ok().map(|kb| kb * 1024.0);
+            pending.constraint.get_or_insert(OomConstraint::Cgroup);
+            continue;
+        }
+        let Some(told) = kill_line(msg) else {
             continue;
         };
-        if let Some(k) = kills
+        let when = line_time(line, zone);
+        local_times |= when.local;
+        // One kill is told in several lines, which other lines may
+        // separate: a line naming the pid of a kill just told, at the same
+        // moment, is the same kill, not another.
+        let kill = match kills
             .iter_mut()
             .rev()
             .take(4)
-            .find(|k| k.pid == Some(pid) && same_moment(k, &when))
+            .find(|k| k.pid == told.pid && same_moment(k, &when))
         {
-            k.rss_bytes = k.rss_bytes.or(rss);
-            k.limit_bytes = k.limit_bytes.or(pending_limit.take());
-            continue;
-        }
-        kills.push(OomKill {
-            time: when.unix,
-            since_boot: when.since_boot,
-            yearless: when.yearless,
-            process,
-            pid: Some(pid),
-            rss_bytes: rss,
-            limit_bytes: pending_limit.take(),
-            labels: Vec::new(),
-            input: 0,
-            line: n + 1,
-        });
+            Some(k) => k,
+            None => {
+                kills.push(OomKill {
+                    time: when.unix,
+                    since_boot: when.since_boot,
+                    yearless: when.yearless,
+                    process: told.process.clone(),
+                    pid: told.pid,
+                    input: 0,
+                    line: n + 1,
+                    ..OomKill::default()
+                });
+                kills.last_mut().expect("just pushed")
+            }
+        };
+        told.fill(kill);
+        kill.invoked_by = kill.invoked_by.take().or(pending.invoked_by.take());
+        kill.cgroup = kill.cgroup.take().or(pending.cgroup.take());
+        kill.limit_bytes = kill.limit_bytes.or(pending.limit_bytes.take());
+        kill.constraint = kill.constraint.or(pending.constraint.take());
     }
-    kills.extend(kubernetes_terminations(text));
     report.oom_kills = kills.len();
     if kills.is_empty() {
         return Err(Error::unknown_format(
-            "the log mentions OOM kills but no line says which process was killed",
+            "the log mentions the OOM killer but no line says which process was killed \
+             (expected a `Killed process <pid> (<name>)` or `oom-kill:…,task=<name>,pid=<pid>` line)",
         ));
     }
     if local_times {
@@ -152,6 +229,105 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
     Ok(kills)
 }
 
+/// What one kernel line says about a kill.
+#[derive(Default)]
+struct Told {
+    process: String,
+    pid: Option<u64>,
+    uid: Option<u64>,
+    cgroup: Option<String>,
+    constraint: Option<OomConstraint>,
+    memory: [Option<f64>; 4],
+}
+
+impl Told {
+    /// Adds what this line says to the kill, keeping what earlier lines said.
+    fn fill(&self, k: &mut OomKill) {
+        k.uid = k.uid.or(self.uid);
+        if k.cgroup.is_none() {
+            k.cgroup.clone_from(&self.cgroup);
+        }
+        k.constraint = k.constraint.or(self.constraint);
+        let [vm, anon, file, shmem] = self.memory;
+        k.total_vm_bytes = k.total_vm_bytes.or(vm);
+        k.anon_rss_bytes = k.anon_rss_bytes.or(anon);
+        k.file_rss_bytes = k.file_rss_bytes.or(file);
+        k.shmem_rss_bytes = k.shmem_rss_bytes.or(shmem);
+        if k.rss_bytes.is_none() && [anon, file, shmem].iter().any(Option::is_some) {
+            k.rss_bytes = Some([anon, file, shmem].iter().flatten().sum());
+        }
+    }
+}
+
+fn constraint_of(summary: &str) -> OomConstraint {
+    if summary.starts_with("Memory cgroup") {
+        OomConstraint::Cgroup
+    } else {
+        OomConstraint::System
+    }
+}
+
+/// The kill a kernel message tells of, if it tells of one.
+fn kill_line(msg: &str) -> Option<Told> {
+    if let Some(c) = KILLED.captures(msg) {
+        let mut told = Told {
+            process: c[3].to_string(),
+            pid: c[1].parse().ok(),
+            uid: c.get(2).and_then(|u| u.as_str().parse().ok()),
+            ..Told::default()
+        };
+        let before = &msg[..c.get(0).map_or(0, |m| m.start())];
+        if let Some(summary) = before.trim().strip_suffix(':') {
+            told.constraint = Some(constraint_of(summary));
+        }
+        let rest = &c[4];
+        for f in MEMORY_FIELD.captures_iter(rest) {
+            let bytes = f[2].parse::<f64>().ok().map(|kb| kb * 1024.0);
+            let slot = match &f[1] {
+                "total-vm" => 0,
+                "anon-rss" => 1,
+                "file-rss" => 2,
+                _ => 3,
+            };
+            told.memory[slot] = bytes;
+        }
+        if told.uid.is_none() {
+            told.uid = UID_FIELD.captures(rest).and_then(|u| u[1].parse().ok());
+        }
+        return Some(told);
+    }
+    if let Some(c) = OOM_KILL.captures(msg) {
+        let fields = &c[1];
+        let field = |key: &str| {
+            fields
+                .split(',')
+                .find_map(|f| f.strip_prefix(key)?.strip_prefix('='))
+                .map(str::to_string)
+        };
+        let constraint = field("constraint").map(|c| match c.as_str() {
+            "CONSTRAINT_MEMCG" => OomConstraint::Cgroup,
+            "CONSTRAINT_CPUSET" => OomConstraint::Cpuset,
+            "CONSTRAINT_MEMORY_POLICY" => OomConstraint::Mempolicy,
+            _ => OomConstraint::System,
+        });
+        return Some(Told {
+            process: c[2].to_string(),
+            pid: c[3].parse().ok(),
+            uid: c.get(4).and_then(|u| u.as_str().parse().ok()),
+            cgroup: field("task_memcg"),
+            constraint,
+            ..Told::default()
+        });
+    }
+    let c = KILL_CHOSEN.captures(msg)?;
+    Some(Told {
+        process: c[3].to_string(),
+        pid: c[2].parse().ok(),
+        constraint: Some(constraint_of(&c[1])),
+        ..Told::default()
+    })
+}
+
 /// Whether a line written at `when` tells of the same moment as kill `k`
 /// (within 10 s, or neither has a time).
 fn same_moment(k: &OomKill, when: &When) -> bool {
@@ -163,117 +339,6 @@ fn same_moment(k: &OomKill, when: &When) -> bool {
     close(k.time, when.unix)
         && close(k.since_boot, when.since_boot)
         && close(k.yearless.map(|y| y.2), when.yearless.map(|y| y.2))
-}
-
-/// `OOMKilled` terminations in `kubectl describe pod` output.
-fn kubernetes_terminations(text: &str) -> Vec<OomKill> {
-    let mut kills = Vec::new();
-    let (mut pod, mut namespace) = (None::<String>, None::<String>);
-    let mut container: Option<String> = None;
-    let mut in_containers = false;
-    let mut oom_block = false;
-    let mut finished: Option<(f64, usize)> = None;
-    let mut limits: Vec<(String, f64)> = Vec::new();
-    let mut in_limits = false;
-    let mut found: Vec<(String, f64, usize)> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start().len();
-        let t = line.trim();
-        if indent == 0 {
-            in_containers = t == "Containers:" || t == "Init Containers:";
-            if let Some(v) = t.strip_prefix("Name:") {
-                pod.get_or_insert_with(|| v.trim().to_string());
-            }
-            if let Some(v) = t.strip_prefix("Namespace:") {
-                namespace.get_or_insert_with(|| v.trim().to_string());
-            }
-            continue;
-        }
-        // A new container or a new state block ends the previous block.
-        let new_container = in_containers && indent == 2 && t.ends_with(':') && !t.contains(' ');
-        if new_container || t.starts_with("State:") || t.starts_with("Last State:") {
-            if let (true, Some((when, line_no)), Some(c)) = (oom_block, finished, &container) {
-                found.push((c.clone(), when, line_no));
-            }
-            oom_block = false;
-            finished = None;
-        }
-        if new_container {
-            container = Some(t.trim_end_matches(':').to_string());
-            in_limits = false;
-            continue;
-        }
-        if t.starts_with("Reason:") && t.contains("OOMKilled") {
-            oom_block = true;
-        }
-        if let Some(v) = t.strip_prefix("Finished:") {
-            finished = parse_rfc1123(v.trim()).map(|w| (w, n + 1));
-        }
-        if t == "Limits:" {
-            in_limits = true;
-            continue;
-        }
-        if in_limits {
-            if let Some(v) = t.strip_prefix("memory:") {
-                if let (Some(c), Some(b)) = (&container, crate::units::parse_bytes(v.trim())) {
-                    limits.push((c.clone(), b));
-                }
-            } else if !t.starts_with("cpu:") {
-                in_limits = false;
-            }
-        }
-    }
-    if let (true, Some((when, line_no)), Some(c)) = (oom_block, finished, &container) {
-        found.push((c.clone(), when, line_no));
-    }
-    for (c, when, line) in found {
-        let mut labels = vec![("container".to_string(), c.clone())];
-        if let Some(p) = &pod {
-            labels.push(("pod".into(), p.clone()));
-        }
-        if let Some(ns) = &namespace {
-            labels.push(("namespace".into(), ns.clone()));
-        }
-        labels.sort();
-        kills.push(OomKill {
-            time: Some(when),
-            since_boot: None,
-            yearless: None,
-            limit_bytes: limits.iter().find(|(name, _)| *name == c).map(|(_, b)| *b),
-            process: c,
-            pid: None,
-            rss_bytes: None,
-            labels,
-            input: 0,
-            line,
-        });
-    }
-    kills
-}
-
-/// `Mon, 23 Nov 2026 20:27:25 +0000` (Kubernetes' describe times).
-fn parse_rfc1123(s: &str) -> Option<f64> {
-    let parts: Vec<&str> = s.split_whitespace().collect();
-    if parts.len() < 5 {
-        return None;
-    }
-    let day: u32 = parts[1].parse().ok()?;
-    let month = month_number(parts[2])?;
-    let year: i64 = parts[3].parse().ok()?;
-    let hms: Vec<i64> = parts[4]
-        .split(':')
-        .map(|x| x.parse().ok())
-        .collect::<Option<_>>()?;
-    if hms.len() != 3 {
-        return None;
-    }
-    let offset = parts.get(5).and_then(|z| {
-        let (sign, digits) = z.split_at(1);
-        let v: i64 = digits.parse().ok()?;
-        Some(if sign == "-" { -1 } else { 1 } * (v / 100 * 3600 + v % 100 * 60))
-    });
-    let days = days_from_civil(year, month, day);
-    Some((days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2] - offset.unwrap_or(0)) as f64)
 }
 
 #[cfg(test)]
@@ -379,14 +444,64 @@ mod tests {
     }
 
     #[test]
-    fn kubectl_describe() {
-        let text = "Name:         api-7d9c\nNamespace:    prod\nContainers:\n  api:\n    Image:  x\n    State:          Running\n      Started:      Mon, 23 Nov 2026 20:27:26 +0000\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Started:      Mon, 23 Nov 2026 20:26:07 +0000\n      Finished:     Mon, 23 Nov 2026 20:27:25 +0000\n    Ready:          True\n    Restart Count:  5\n    Limits:\n      cpu:     500m\n      memory:  128Mi\n";
+    fn every_kernel_form_gives_one_row_per_kill() {
+        let log = "\
+Jan  5 15:19:27 host kernel: [ 5864.7] memorymonster invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0
+Jan  5 15:19:27 host kernel: [ 5864.7] Task in /mem2 killed as a result of limit of /mem2
+Jan  5 15:19:27 host kernel: [ 5864.7] memory: usage 980kB, limit 980kB, failcnt 4152239
+Jan  5 15:19:27 host kernel: [ 5864.8] Memory cgroup out of memory: Kill process 13536 (memorymonster) score 996 or sacrifice child
+Jan  5 15:19:27 host kernel: [ 5864.8] Killed process 13536 (memorymonster) total-vm:33558652kB, anon-rss:920kB, file-rss:452kB
+Jan  5 15:19:30 host kernel: [ 5867.1] php-fpm invoked oom-killer: gfp_mask=0x280da, order=0, oom_adj=0, oom_score_adj=0
+Jan  5 15:19:30 host kernel: [ 5867.2] Out of memory: Kill process 40738 (mysqld) score 16 or sacrifice child
+Jan  5 15:19:30 host kernel: [ 5867.2] Killed process 40738, UID 27, (mysqld) total-vm:6424316kB, anon-rss:13128kB, file-rss:4kB
+Jan  5 15:19:30 host kernel: [ 5867.3] Killed process 40739, UID 27, (mysqld) total-vm:1kB, anon-rss:1kB, file-rss:0kB
+";
         let mut r = InputReport::default();
-        let k = parse(text, &mut r, Zone::default()).unwrap();
-        assert_eq!(k.len(), 1);
-        assert_eq!(k[0].process, "api");
-        assert_eq!(k[0].time, Some(1795465645.0));
-        assert_eq!(k[0].limit_bytes, Some(128.0 * 1048576.0));
-        assert!(k[0].labels.contains(&("pod".into(), "api-7d9c".into())));
+        let k = parse(log, &mut r, Zone::default()).unwrap();
+        assert_eq!(
+            k.iter().map(|k| (k.pid, k.line)).collect::<Vec<_>>(),
+            [(Some(13536), 4), (Some(40738), 7), (Some(40739), 9)]
+        );
+        let memcg = &k[0];
+        assert_eq!(memcg.cgroup.as_deref(), Some("/mem2"));
+        assert_eq!(memcg.constraint, Some(OomConstraint::Cgroup));
+        assert_eq!(memcg.limit_bytes, Some(980.0 * 1024.0));
+        assert_eq!(memcg.invoked_by.as_deref(), Some("memorymonster"));
+        assert_eq!(memcg.total_vm_bytes, Some(33558652.0 * 1024.0));
+        assert_eq!(memcg.anon_rss_bytes, Some(920.0 * 1024.0));
+        assert_eq!(memcg.file_rss_bytes, Some(452.0 * 1024.0));
+        assert_eq!(memcg.shmem_rss_bytes, None);
+        let rhel6 = &k[1];
+        assert_eq!((rhel6.process.as_str(), rhel6.uid), ("mysqld", Some(27)));
+        assert_eq!(rhel6.constraint, Some(OomConstraint::System));
+        assert_eq!(rhel6.invoked_by.as_deref(), Some("php-fpm"));
+        assert_eq!(
+            rhel6.limit_bytes, None,
+            "the cgroup's limit was the last report's"
+        );
+        // The storm's second kill in the same report has no invoker line of its own.
+        assert_eq!(k[2].invoked_by, None);
+
+        // Syslog with a year (syslog-ng, rsyslog templates) and rsyslog's
+        // RFC 3339 stamps: wall-clock times.
+        for (line, want) in [
+            ("Nov 23 2026 20:27:25 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.0),
+            ("2026 Nov 23 20:27:25 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.0),
+            ("2026-11-23T20:27:25.123456+00:00 host kernel: [12.5] Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.123456),
+        ] {
+            let k = parse(line, &mut r, Zone::default()).unwrap();
+            assert!((k[0].time.unwrap() - want).abs() < 1e-3, "{line}: {:?}", k[0].time);
+        }
+        // The reaper's line after a kill is not another kill.
+        let reaped = "[1.0] Out of memory: Killed process 9 (api) anon-rss:1kB\n[1.1] oom_reaper: reaped process 9 (api), now anon-rss:0kB\n";
+        assert_eq!(parse(reaped, &mut r, Zone::default()).unwrap().len(), 1);
+        // An invocation with no kill line is an error that says what is missing.
+        let e = parse(
+            "[1.0] api invoked oom-killer: gfp_mask=0xd0\n",
+            &mut r,
+            Zone::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("Killed process"), "{}", e.message);
     }
 }

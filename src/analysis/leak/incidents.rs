@@ -1,0 +1,331 @@
+//! The OOM kills and the Kubernetes containers of the inputs, as tables:
+//! one row per kill with everything its log lines say, one row per
+//! container with what kubectl or kube-state-metrics say of it. These are
+//! facts, listed whether or not a process's series explains them; the
+//! verdicts elsewhere only use them.
+
+use rustc_hash::FxHashMap;
+
+use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill, Series};
+
+use super::restarts::OomKillMark;
+use super::Analysis;
+
+/// Where a row comes from: the file and the line (none when a metric says
+/// it: kube-state-metrics).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Source {
+    pub file: String,
+    pub line: Option<usize>,
+    /// The metric that says it, for rows from series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+}
+
+/// One OOM kill.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OomKillRow {
+    /// Unix seconds: the log's own wall-clock time, or the one placement
+    /// gave a `dmesg` or yearless syslog time by lining it up with the
+    /// metrics; `None` when neither says.
+    pub time: Option<f64>,
+    /// The time as the log wrote it when it is not a wall-clock time
+    /// (`5864.7 s after boot`, `Jan 5 15:19:27, no year`).
+    pub logged_time: Option<String>,
+    pub process: String,
+    pub pid: Option<u64>,
+    pub uid: Option<u64>,
+    pub cgroup: Option<String>,
+    pub namespace: Option<String>,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub rss_bytes: Option<f64>,
+    pub anon_rss_bytes: Option<f64>,
+    pub file_rss_bytes: Option<f64>,
+    pub shmem_rss_bytes: Option<f64>,
+    pub total_vm_bytes: Option<f64>,
+    pub limit_bytes: Option<f64>,
+    pub constraint: Option<OomConstraint>,
+    pub invoked_by: Option<String>,
+    pub source: Source,
+}
+
+/// One Kubernetes container.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ContainerRow {
+    pub namespace: Option<String>,
+    pub pod: String,
+    pub container: String,
+    pub state: Option<String>,
+    pub restart_count: Option<u64>,
+    pub last_terminated_reason: Option<String>,
+    pub last_exit_code: Option<i64>,
+    /// When the previous run ended (unix seconds).
+    pub last_finished: Option<f64>,
+    pub memory_limit_bytes: Option<f64>,
+    pub memory_request_bytes: Option<f64>,
+    pub source: Source,
+}
+
+fn label<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    labels
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+fn file_of(inputs: &[InputReport], input: usize) -> String {
+    inputs
+        .get(input)
+        .map(|i| i.file.clone())
+        .unwrap_or_default()
+}
+
+/// Every OOM kill of the inputs, in the order the inputs tell them, with
+/// the wall-clock time placement found for those the log dates otherwise.
+pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) -> Vec<OomKillRow> {
+    let placed: FxHashMap<(usize, usize), f64> = marks(analysis)
+        .filter_map(|m| Some(((m.input, m.line), m.time?)))
+        .collect();
+    kills
+        .iter()
+        .map(|k| {
+            let logged_time = match (k.since_boot, k.yearless) {
+                _ if k.time.is_some() => None,
+                (Some(b), _) => Some(format!("{b:.1} s after boot")),
+                (None, Some((month, day, seconds))) => {
+                    let s = seconds.rem_euclid(86_400.0) as u32;
+                    Some(format!(
+                        "{} {day} {:02}:{:02}:{:02} UTC, no year",
+                        MONTHS[(month as usize).clamp(1, 12) - 1],
+                        s / 3600,
+                        s / 60 % 60,
+                        s % 60
+                    ))
+                }
+                (None, None) => None,
+            };
+            OomKillRow {
+                time: k.time.or_else(|| placed.get(&(k.input, k.line)).copied()),
+                logged_time,
+                process: k.process.clone(),
+                pid: k.pid,
+                uid: k.uid,
+                cgroup: k.cgroup.clone(),
+                namespace: label(&k.labels, "namespace").map(str::to_string),
+                pod: label(&k.labels, "pod").map(str::to_string),
+                container: label(&k.labels, "container").map(str::to_string),
+                rss_bytes: k.rss_bytes,
+                anon_rss_bytes: k.anon_rss_bytes,
+                file_rss_bytes: k.file_rss_bytes,
+                shmem_rss_bytes: k.shmem_rss_bytes,
+                total_vm_bytes: k.total_vm_bytes,
+                limit_bytes: k.limit_bytes,
+                constraint: k.constraint,
+                invoked_by: k.invoked_by.clone(),
+                source: Source {
+                    file: file_of(inputs, k.input),
+                    line: Some(k.line),
+                    metric: None,
+                },
+            }
+        })
+        .collect()
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Every OOM-kill mark the analysis made (on restarts, unmatched, unplaced).
+fn marks(a: &Analysis) -> impl Iterator<Item = &OomKillMark> {
+    a.processes
+        .iter()
+        .flat_map(|p| {
+            a.series
+                .get(p.main_series.unwrap_or(usize::MAX))
+                .into_iter()
+                .flat_map(|s| s.restarts.iter().filter_map(|r| r.oom_kill.as_ref()))
+                .chain(&p.unmatched_oom_kills)
+        })
+        .chain(&a.unplaced_oom_kills)
+}
+
+/// kube-state-metrics' container metrics, by what each says.
+const RESTARTS: &str = "kube_pod_container_status_restarts_total";
+const LAST_TERMINATED: &str = "kube_pod_container_status_last_terminated_reason";
+const LAST_EXIT_CODE: &str = "kube_pod_container_status_last_terminated_exitcode";
+const WAITING: &str = "kube_pod_container_status_waiting_reason";
+const LIMITS: &str = "kube_pod_container_resource_limits";
+const REQUESTS: &str = "kube_pod_container_resource_requests";
+/// kube-state-metrics before 2.0 had a metric per resource.
+const LIMITS_V1: &str = "kube_pod_container_resource_limits_memory_bytes";
+const REQUESTS_V1: &str = "kube_pod_container_resource_requests_memory_bytes";
+
+/// Every container the inputs describe: kubectl's, then those only
+/// kube-state-metrics' series name. One row per container (namespace, pod,
+/// container): a later source fills only what an earlier one left empty.
+pub fn container_rows(
+    described: &[KubeContainer],
+    series: &[Series],
+    inputs: &[InputReport],
+) -> Vec<ContainerRow> {
+    let mut rows: Vec<ContainerRow> = described
+        .iter()
+        .map(|c| ContainerRow {
+            namespace: c.namespace.clone(),
+            pod: c.pod.clone(),
+            container: c.container.clone(),
+            state: c.state.clone(),
+            restart_count: c.restart_count,
+            last_terminated_reason: c.last_terminated_reason.clone(),
+            last_exit_code: c.last_exit_code,
+            last_finished: c.last_finished,
+            memory_limit_bytes: c.memory_limit_bytes,
+            memory_request_bytes: c.memory_request_bytes,
+            source: Source {
+                file: file_of(inputs, c.input),
+                line: Some(c.line),
+                metric: None,
+            },
+        })
+        .collect();
+    let mut index: FxHashMap<(Option<String>, String, String), usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.namespace.clone(), r.pod.clone(), r.container.clone()), i))
+        .collect();
+    for s in series {
+        let is_memory = || label(&s.labels, "resource") == Some("memory");
+        let fact = match s.name.as_str() {
+            RESTARTS | LAST_EXIT_CODE | LIMITS_V1 | REQUESTS_V1 => true,
+            LIMITS | REQUESTS => is_memory(),
+            // 0/1 gauges: only the reason whose gauge is 1 now is a fact.
+            LAST_TERMINATED | WAITING => s.values.last() == Some(&1.0),
+            _ => false,
+        };
+        let (Some(pod), Some(container), Some(&last)) = (
+            label(&s.labels, "pod"),
+            label(&s.labels, "container"),
+            s.values.last(),
+        ) else {
+            continue;
+        };
+        if !fact {
+            continue;
+        }
+        let key = (
+            label(&s.labels, "namespace").map(str::to_string),
+            pod.to_string(),
+            container.to_string(),
+        );
+        let i = *index.entry(key.clone()).or_insert_with(|| {
+            rows.push(ContainerRow {
+                namespace: key.0,
+                pod: key.1,
+                container: key.2,
+                state: None,
+                restart_count: None,
+                last_terminated_reason: None,
+                last_exit_code: None,
+                last_finished: None,
+                memory_limit_bytes: None,
+                memory_request_bytes: None,
+                source: Source {
+                    file: file_of(inputs, s.input),
+                    line: None,
+                    metric: Some(s.name.clone()),
+                },
+            });
+            rows.len() - 1
+        });
+        let row = &mut rows[i];
+        let reason = || label(&s.labels, "reason").map(str::to_string);
+        match s.name.as_str() {
+            RESTARTS => {
+                row.restart_count.get_or_insert(last.max(0.0) as u64);
+            }
+            LAST_EXIT_CODE => {
+                row.last_exit_code.get_or_insert(last as i64);
+            }
+            LAST_TERMINATED => {
+                row.last_terminated_reason = row.last_terminated_reason.take().or_else(reason)
+            }
+            WAITING => {
+                row.state
+                    .get_or_insert_with(|| format!("Waiting ({})", reason().unwrap_or_default()));
+            }
+            LIMITS | LIMITS_V1 => {
+                row.memory_limit_bytes.get_or_insert(last);
+            }
+            _ => {
+                row.memory_request_bytes.get_or_insert(last);
+            }
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gauge(name: &str, extra: &[(&str, &str)], values: &[f64]) -> Series {
+        let mut labels: Vec<(String, String)> = [
+            ("namespace", "prod"),
+            ("pod", "api-1"),
+            ("container", "api"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        labels.sort();
+        let mut s = Series::new(name.into(), labels, String::new());
+        for (i, v) in values.iter().enumerate() {
+            s.push(i as f64 * 30.0, *v);
+        }
+        s
+    }
+
+    #[test]
+    fn kube_state_metrics_make_one_row_per_container() {
+        let series = [
+            gauge(RESTARTS, &[], &[0.0, 1.0, 3.0]),
+            gauge(
+                LAST_TERMINATED,
+                &[("reason", "OOMKilled")],
+                &[0.0, 1.0, 1.0],
+            ),
+            // The 0/1 gauge of another reason, 0 now: not a fact.
+            gauge(LAST_TERMINATED, &[("reason", "Error")], &[1.0, 0.0, 0.0]),
+            gauge(
+                LIMITS,
+                &[("resource", "memory"), ("unit", "byte")],
+                &[134217728.0],
+            ),
+            gauge(LIMITS, &[("resource", "cpu"), ("unit", "core")], &[0.5]),
+        ];
+        let rows = container_rows(&[], &series, &[]);
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!(r.restart_count, Some(3));
+        assert_eq!(r.last_terminated_reason.as_deref(), Some("OOMKilled"));
+        assert_eq!(r.memory_limit_bytes, Some(134217728.0));
+        assert_eq!(r.source.metric.as_deref(), Some(RESTARTS));
+        // kubectl's row comes first and keeps what it says.
+        let described = KubeContainer {
+            namespace: Some("prod".into()),
+            pod: "api-1".into(),
+            container: "api".into(),
+            restart_count: Some(4),
+            line: 9,
+            ..KubeContainer::default()
+        };
+        let rows = container_rows(&[described], &series, &[]);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].restart_count, Some(4));
+        assert_eq!(rows[0].memory_limit_bytes, Some(134217728.0));
+        assert_eq!(rows[0].source.line, Some(9));
+    }
+}

@@ -1,0 +1,419 @@
+//! Kubernetes as a user has it: `kubectl describe pod` (one pod or many,
+//! every section, with whatever a tool printed before it) and
+//! `kubectl get pod -o json` (a Pod or a List of them). Each container
+//! becomes a [`KubeContainer`] (state, restart count, why the previous run
+//! ended, memory limit and request); a previous run that ended
+//! `OOMKilled` is also an [`OomKill`] at its `Finished` time, so it lines
+//! up with the restarts the metrics show.
+//!
+//! Only the last termination is in this output: a container restarted 6
+//! times shows one `OOMKilled`, and the restart count says the rest.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill};
+
+use super::values::{days_from_civil, month_number, parse_time};
+
+/// Where `kubectl describe pod` output starts in the text (the byte
+/// offset of its first `Name:` line), if the text holds one: a `Name:`
+/// line at the margin with `Namespace:` and `Containers:` after it.
+pub fn describe_start(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut start = None;
+    let (mut namespace, mut containers) = (false, false);
+    for line in text.split_inclusive('\n') {
+        if start.is_none() && line.starts_with("Name:") {
+            start = Some(offset);
+        } else if start.is_some() {
+            namespace |= line.starts_with("Namespace:");
+            containers |= line.starts_with("Containers:");
+            if namespace && containers {
+                return start;
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Whether text is `kubectl get pod -o json` output (a Pod, or a List of
+/// Pods), from its first bytes.
+pub fn sniff_json(text: &str) -> bool {
+    let head: String = text
+        .chars()
+        .take(400)
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    head.starts_with('{')
+        && head.contains("\"apiVersion\":\"v1\"")
+        && (head.contains("\"kind\":\"Pod\"")
+            || head.contains("\"kind\":\"List\"")
+            || head.contains("\"kind\":\"PodList\""))
+}
+
+/// Reads `kubectl describe pod` output; `start` from [`describe_start`].
+pub fn parse_describe(
+    text: &str,
+    start: usize,
+    report: &mut InputReport,
+) -> (Vec<KubeContainer>, Vec<OomKill>) {
+    report.format = "kubectl-describe".into();
+    let skipped_lines = text[..start].lines().count();
+    if skipped_lines > 0 {
+        report.warnings.push(format!(
+            "lines 1–{skipped_lines} come before the kubectl output and were not read"
+        ));
+    }
+    let mut pods = Describe::default();
+    for (n, line) in text[start..].lines().enumerate() {
+        pods.line(line, skipped_lines + n + 1);
+    }
+    pods.finish_container();
+    finish(pods.containers, report)
+}
+
+/// The OOM kills the containers' last terminations tell of, and the
+/// report's counts.
+fn finish(
+    containers: Vec<KubeContainer>,
+    report: &mut InputReport,
+) -> (Vec<KubeContainer>, Vec<OomKill>) {
+    let kills: Vec<OomKill> = containers
+        .iter()
+        .filter(|c| c.last_terminated_reason.as_deref() == Some("OOMKilled"))
+        .map(|c| {
+            let mut labels = vec![
+                ("container".to_string(), c.container.clone()),
+                ("pod".to_string(), c.pod.clone()),
+            ];
+            if let Some(ns) = &c.namespace {
+                labels.push(("namespace".into(), ns.clone()));
+            }
+            labels.sort();
+            OomKill {
+                time: c.last_finished,
+                process: c.container.clone(),
+                limit_bytes: c.memory_limit_bytes,
+                constraint: Some(OomConstraint::Cgroup),
+                labels,
+                line: c.line,
+                ..OomKill::default()
+            }
+        })
+        .collect();
+    report.oom_kills = kills.len();
+    report.containers = containers.len();
+    (containers, kills)
+}
+
+/// The state of a describe reader: the pod and container being read and
+/// the block (state, last state, limits, requests) the lines are in.
+#[derive(Default)]
+struct Describe {
+    containers: Vec<KubeContainer>,
+    pod: String,
+    namespace: Option<String>,
+    in_containers: bool,
+    current: Option<KubeContainer>,
+    block: Block,
+}
+
+#[derive(Default, PartialEq, Clone, Copy)]
+enum Block {
+    #[default]
+    None,
+    State,
+    LastState,
+    Limits,
+    Requests,
+}
+
+impl Describe {
+    fn line(&mut self, line: &str, number: usize) {
+        let indent = line.len() - line.trim_start().len();
+        let t = line.trim();
+        if indent == 0 && !t.is_empty() {
+            self.in_containers = t == "Containers:" || t == "Init Containers:";
+            if !self.in_containers {
+                self.finish_container();
+            }
+            if let Some(v) = t.strip_prefix("Name:") {
+                // The next pod of `kubectl describe pods`.
+                self.pod = v.trim().to_string();
+                self.namespace = None;
+            } else if let Some(v) = t.strip_prefix("Namespace:") {
+                self.namespace = Some(v.trim().to_string());
+            }
+            return;
+        }
+        if !self.in_containers {
+            return;
+        }
+        // A container is a name and a colon at indent 2.
+        if indent == 2 && t.ends_with(':') && !t.contains(' ') {
+            self.finish_container();
+            self.current = Some(KubeContainer {
+                namespace: self.namespace.clone(),
+                pod: self.pod.clone(),
+                container: t.trim_end_matches(':').to_string(),
+                line: number,
+                ..KubeContainer::default()
+            });
+            return;
+        }
+        let Some(c) = self.current.as_mut() else {
+            return;
+        };
+        let (key, value) = match t.split_once(':') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (t, ""),
+        };
+        if indent == 4 {
+            self.block = match key {
+                "State" => Block::State,
+                "Last State" => Block::LastState,
+                "Limits" => Block::Limits,
+                "Requests" => Block::Requests,
+                _ => Block::None,
+            };
+            match key {
+                "State" => c.state = Some(value.to_string()),
+                "Restart Count" => c.restart_count = value.parse().ok(),
+                _ => {}
+            }
+            return;
+        }
+        match (self.block, key) {
+            (Block::State, "Reason") => {
+                if let Some(state) = &mut c.state {
+                    *state = format!("{state} ({value})");
+                }
+            }
+            (Block::LastState, "Reason") => c.last_terminated_reason = Some(value.to_string()),
+            (Block::LastState, "Exit Code") => c.last_exit_code = value.parse().ok(),
+            (Block::LastState, "Finished") => {
+                c.last_finished = parse_rfc1123(value);
+                c.line = number;
+            }
+            (Block::Limits, "memory") => c.memory_limit_bytes = crate::units::parse_bytes(value),
+            (Block::Requests, "memory") => {
+                c.memory_request_bytes = crate::units::parse_bytes(value)
+            }
+            _ => {}
+        }
+    }
+
+    fn finish_container(&mut self) {
+        if let Some(c) = self.current.take() {
+            self.containers.push(c);
+        }
+        self.block = Block::None;
+    }
+}
+
+/// Reads `kubectl get pod -o json`: a Pod, or a List of Pods.
+pub fn parse_json(
+    text: &str,
+    report: &mut InputReport,
+) -> Result<(Vec<KubeContainer>, Vec<OomKill>)> {
+    report.format = "kubectl-json".into();
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        Error::malformed(format!(
+            "kubectl JSON output that does not parse: line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let pods: Vec<&Value> = match doc.get("items").and_then(Value::as_array) {
+        Some(items) => items.iter().collect(),
+        None => vec![&doc],
+    };
+    let mut containers = Vec::new();
+    for pod in pods {
+        if pod
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k != "Pod")
+        {
+            continue;
+        }
+        let text_of = |v: &Value, path: &[&str]| {
+            path.iter()
+                .try_fold(v, |v, k| v.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let name = text_of(pod, &["metadata", "name"]).unwrap_or_default();
+        let namespace = text_of(pod, &["metadata", "namespace"]);
+        let specs = ["initContainers", "containers"]
+            .iter()
+            .filter_map(|k| pod.get("spec")?.get(k)?.as_array())
+            .flatten();
+        let memory = |spec: &Value, which: &str| {
+            text_of(spec, &["resources", which, "memory"])
+                .and_then(|m| crate::units::parse_bytes(&m))
+        };
+        let statuses: Vec<&Value> = ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .filter_map(|k| pod.get("status")?.get(k)?.as_array())
+            .flatten()
+            .collect();
+        for spec in specs {
+            let container = text_of(spec, &["name"]).unwrap_or_default();
+            let status = statuses
+                .iter()
+                .find(|s| s.get("name").and_then(Value::as_str) == Some(&container));
+            let mut c = KubeContainer {
+                namespace: namespace.clone(),
+                pod: name.clone(),
+                memory_limit_bytes: memory(spec, "limits"),
+                memory_request_bytes: memory(spec, "requests"),
+                container,
+                ..KubeContainer::default()
+            };
+            if let Some(s) = status {
+                c.restart_count = s.get("restartCount").and_then(Value::as_u64);
+                c.state = s.get("state").and_then(Value::as_object).and_then(|m| {
+                    let (state, detail) = m.iter().next()?;
+                    let mut word = state.clone();
+                    word[..1].make_ascii_uppercase();
+                    Some(match detail.get("reason").and_then(Value::as_str) {
+                        Some(r) => format!("{word} ({r})"),
+                        None => word,
+                    })
+                });
+                if let Some(t) = s.get("lastState").and_then(|l| l.get("terminated")) {
+                    c.last_terminated_reason = text_of(t, &["reason"]);
+                    c.last_exit_code = t.get("exitCode").and_then(Value::as_i64);
+                    let finished = text_of(t, &["finishedAt"]);
+                    c.last_finished = finished
+                        .as_deref()
+                        .and_then(|f| parse_time(f))
+                        .map(|(t, _)| t);
+                    c.line = finished.map_or(0, |f| line_of(text, &f));
+                }
+            }
+            if c.line == 0 {
+                c.line = line_of(text, &format!("\"{}\"", c.container));
+            }
+            containers.push(c);
+        }
+    }
+    if containers.is_empty() {
+        return Err(Error::unknown_format(
+            "kubectl JSON output with no pods in it (expected `kubectl get pod -o json`)",
+        ));
+    }
+    Ok(finish(containers, report))
+}
+
+/// The line (1-based) of the first occurrence of `needle`, or 0.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(0, |at| {
+        text[..at].bytes().filter(|&b| b == b'\n').count() + 1
+    })
+}
+
+/// `Mon, 23 Nov 2026 20:27:25 +0000` (Kubernetes' describe times).
+fn parse_rfc1123(s: &str) -> Option<f64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    if parts.len() < 5 {
+        return None;
+    }
+    let day: u32 = parts[1].parse().ok()?;
+    let month = month_number(parts[2])?;
+    let year: i64 = parts[3].parse().ok()?;
+    let hms: Vec<i64> = parts[4]
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    if hms.len() != 3 {
+        return None;
+    }
+    let offset = parts.get(5).and_then(|z| {
+        let (sign, digits) = z.split_at(1);
+        let v: i64 = digits.parse().ok()?;
+        Some(if sign == "-" { -1 } else { 1 } * (v / 100 * 3600 + v % 100 * 60))
+    });
+    let days = days_from_civil(year, month, day);
+    Some((days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2] - offset.unwrap_or(0)) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DESCRIBE: &str = "Name:         api-7d9c\nNamespace:    prod\nPriority:     0\nContainers:\n  api:\n    Image:  x\n    State:          Waiting\n      Reason:       CrashLoopBackOff\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Started:      Mon, 23 Nov 2026 20:26:07 +0000\n      Finished:     Mon, 23 Nov 2026 20:27:25 +0000\n    Ready:          True\n    Restart Count:  5\n    Limits:\n      cpu:     500m\n      memory:  128Mi\n    Requests:\n      memory:  64Mi\n  sidecar:\n    State:          Running\n    Restart Count:  0\nConditions:\n  Type   Status\n  Ready  False\n";
+
+    #[test]
+    fn describe_every_container() {
+        let text = format!("{{\"tool\": \"kubectl\"}}\nstdout:\n{DESCRIBE}");
+        let start = describe_start(&text).unwrap();
+        let mut r = InputReport::default();
+        let (containers, kills) = parse_describe(&text, start, &mut r);
+        assert_eq!(containers.len(), 2);
+        let api = &containers[0];
+        assert_eq!(
+            (
+                api.pod.as_str(),
+                api.namespace.as_deref(),
+                api.container.as_str()
+            ),
+            ("api-7d9c", Some("prod"), "api")
+        );
+        assert_eq!(api.state.as_deref(), Some("Waiting (CrashLoopBackOff)"));
+        assert_eq!(api.restart_count, Some(5));
+        assert_eq!(api.last_terminated_reason.as_deref(), Some("OOMKilled"));
+        assert_eq!(api.last_exit_code, Some(137));
+        assert_eq!(api.memory_limit_bytes, Some(128.0 * 1048576.0));
+        assert_eq!(api.memory_request_bytes, Some(64.0 * 1048576.0));
+        assert_eq!(api.line, 15, "the Finished line");
+        assert_eq!(containers[1].restart_count, Some(0));
+        assert_eq!(containers[1].last_terminated_reason, None);
+        assert_eq!(kills.len(), 1);
+        assert_eq!(kills[0].time, Some(1795465645.0));
+        assert!(kills[0].labels.contains(&("pod".into(), "api-7d9c".into())));
+        assert_eq!(
+            r.warnings,
+            ["lines 1–2 come before the kubectl output and were not read"]
+        );
+    }
+
+    #[test]
+    fn several_pods() {
+        let two = format!("{DESCRIBE}\n\n{}", DESCRIBE.replace("api-7d9c", "api-8e0d"));
+        let mut r = InputReport::default();
+        let (containers, kills) = parse_describe(&two, 0, &mut r);
+        assert_eq!(containers.len(), 4);
+        assert_eq!(containers[2].pod, "api-8e0d");
+        assert_eq!(kills.len(), 2);
+    }
+
+    #[test]
+    fn get_pod_json() {
+        let json = r#"{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "api-7d9c", "namespace": "prod"},
+  "spec": {"containers": [{"name": "api", "resources": {"limits": {"memory": "128Mi"}}}]},
+  "status": {"containerStatuses": [{
+    "name": "api", "restartCount": 5,
+    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+    "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137,
+      "finishedAt": "2026-11-23T20:27:25Z"}}}]}
+}"#;
+        assert!(sniff_json(json));
+        let mut r = InputReport::default();
+        let (containers, kills) = parse_json(json, &mut r).unwrap();
+        assert_eq!(containers.len(), 1);
+        let c = &containers[0];
+        assert_eq!(c.restart_count, Some(5));
+        assert_eq!(c.state.as_deref(), Some("Waiting (CrashLoopBackOff)"));
+        assert_eq!(c.memory_limit_bytes, Some(128.0 * 1048576.0));
+        assert_eq!(c.line, 10);
+        assert_eq!(kills[0].time, Some(1795465645.0));
+        assert!(!sniff_json(r#"{"status":"success","data":{}}"#));
+    }
+}
