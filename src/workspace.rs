@@ -373,10 +373,7 @@ impl Workspace {
     pub fn overview(&mut self, state: &ViewState) -> Overview {
         self.ensure_evidence(state.limit);
         let Some(c) = &self.evidence else {
-            return Overview {
-                cards: Vec::new(),
-                notes: Vec::new(),
-            };
+            return Overview::default();
         };
         overview(&c.evidence, &self.profile_inputs())
     }
@@ -793,17 +790,22 @@ fn describe(f: &Loaded) -> FileInfo {
         }
         Content::Metrics(m) => {
             let input = m.inputs.first();
-            let kind = if m.series.is_empty() && !m.oom_kills.is_empty() {
+            let kind = if !m.series.is_empty() {
+                "metrics"
+            } else if !m.containers.is_empty() {
+                "kubernetes"
+            } else if !m.oom_kills.is_empty() {
                 "oom-log"
             } else {
                 "metrics"
             };
-            let detail = input.map_or(String::new(), |i| {
-                if kind == "oom-log" {
-                    format!("{}, {} OOM kills", i.format, i.oom_kills)
-                } else {
-                    format!("{}, {} series, {} points", i.format, i.series, i.points)
-                }
+            let detail = input.map_or(String::new(), |i| match kind {
+                "kubernetes" => format!(
+                    "{}, {} containers, {} OOM kills",
+                    i.format, i.containers, i.oom_kills
+                ),
+                "oom-log" => format!("{}, {} OOM kills", i.format, i.oom_kills),
+                _ => format!("{}, {} series, {} points", i.format, i.series, i.points),
             });
             (
                 kind,

@@ -578,6 +578,19 @@ fn kubernetes_exports_make_one_container_with_its_restarts() {
     assert_eq!(p["oom_kills"].as_u64(), Some(deaths));
     let main = &a["series"][p["main_series"].as_u64().unwrap() as usize];
     assert_eq!(main["limit_source"], "kube-state-metrics");
+    // The container as a fact: kube-state-metrics' last restart count, its
+    // 0/1 termination gauge that is 1 now, its memory limit.
+    let containers = a["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), 1, "{containers:?}");
+    let c = &containers[0];
+    assert_eq!(
+        (c["namespace"].as_str(), c["container"].as_str()),
+        (Some("shop"), Some("leaksvc"))
+    );
+    assert_eq!(c["restart_count"].as_u64(), Some(deaths));
+    assert_eq!(c["last_terminated_reason"], "OOMKilled");
+    assert_eq!(c["memory_limit_bytes"].as_f64(), Some(120.0 * 1048576.0));
+    assert_eq!(c["source"]["line"], serde_json::Value::Null);
 }
 
 /// A process with no garbage collector (C/C++) is never said to have a

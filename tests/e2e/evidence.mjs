@@ -146,6 +146,83 @@ await test("a goroutine leak: charted, named, its profiles trended apart from th
   await page.context().close();
 });
 
+async function factTable(page, id) {
+  await page.waitForSelector(`section.facts#${id} tbody tr`);
+  return page.$eval(`section.facts#${id}`, (s) => ({
+    title: s.querySelector("h2").textContent,
+    columns: [...s.querySelectorAll("th")].map((th) => th.textContent),
+    rows: [...s.querySelectorAll("tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent)),
+  }));
+}
+
+await test("an OOM log alone: a row per kill, with pid, uid and memory, and no verdict", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: a realworld OOM test was SKIPPED !!!");
+  const page = await open(browser, origin);
+  // A real RHEL 6 /var/log/messages: 20 kills in 80 s (SOURCES.md §2).
+  const path = join(corpus, "realworld/LukeShirnia-out-of-memory/messages");
+  await drop(page, [["messages", await file(path)]]);
+  const t = await factTable(page, "oom-kills");
+  assert.equal(t.title, "OOM kills (20)");
+  assert.equal(t.rows.length, 20);
+  const col = (name) => t.columns.indexOf(name);
+  const first = t.rows[0];
+  assert.equal(first[col("Process")], "mysqld");
+  assert.equal(first[col("PID")], "40738");
+  assert.equal(first[col("UID")], "27");
+  assert.equal(first[col("Time")], "Jun 20 12:47:04 UTC, no year");
+  assert.equal(first[col("Out of")], "system memory");
+  assert.equal(first[col("Source")], "messages:14856");
+  assert.equal(t.rows.filter((r) => r[col("Process")] === "php-fpm").length, 19);
+  const [card] = await cards(page);
+  assert.equal(card.title, "OOM kills and restarts");
+  assert.match(card.headline, /^20 OOM kills: php-fpm 19 times, mysqld once\. No memory series were given, so no leak verdict\.$/);
+  assert.equal(await page.$(".card.leak"), null);
+  await screenshot(page, "evidence-oom-table");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+await test("kubectl describe beside a leak's CSV and kernel log: the container's facts, each kill once", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: a realworld OOM test was SKIPPED !!!");
+  const page = await open(browser, origin);
+  const run = JSON.parse(readFileSync(series("oom/run.json")));
+  const describe = join(corpus, "realworld/robusta-dev-holmesgpt/kubectl_describe.txt");
+  await drop(page, [
+    ["grafana-joined-epoch.csv", await file(series("oom/grafana-joined-epoch.csv"))],
+    ["dmesg.txt", await file(series("oom/dmesg.txt"))],
+    ["kubectl_describe.txt", await file(describe)],
+  ]);
+  const c = await factTable(page, "containers");
+  const col = (name) => c.columns.indexOf(name);
+  assert.equal(c.rows.length, 1);
+  assert.equal(c.rows[0][col("Container")], "memory-eater");
+  assert.equal(c.rows[0][col("Restarts")], "6");
+  assert.equal(c.rows[0][col("Memory limit")], "100MB");
+  assert.match(c.rows[0][col("Last terminated")], /^OOMKilled \(exit 137\)/);
+  // The kernel's kills, each on a wall-clock time the metrics gave, and the
+  // pod's last one: no kill counted twice.
+  const k = await factTable(page, "oom-kills");
+  assert.equal(k.rows.length, run.deaths.length + 1);
+  const kcol = (name) => k.columns.indexOf(name);
+  assert.ok(k.rows.slice(0, run.deaths.length).every((r) => /^\d{4}-\d\d-\d\d /.test(r[kcol("Time")])), k.rows.map((r) => r[0]).join("; "));
+  const [card] = await cards(page);
+  assert.equal(card.facts.Restarts, `${run.deaths.length} (${run.deaths.length} OOM kills)`);
+  await screenshot(page, "evidence-kubectl");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+await test("names in the OOM table are text", async () => {
+  const page = await open(browser, origin);
+  const log = "[ 1.0] Out of memory: Killed process 7 (<img src=x onerror=alert(1)>) total-vm:1kB, anon-rss:1kB\n";
+  await drop(page, [["kern.log", Buffer.from(log)]]);
+  const t = await factTable(page, "oom-kills");
+  assert.equal(t.rows[0][t.columns.indexOf("Process")], "<img src=x onerror=alert(1)>");
+  assert.equal(await page.$("section.facts img"), null);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 finish();
 await browser.close();
 server.close();

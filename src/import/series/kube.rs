@@ -288,10 +288,7 @@ pub fn parse_json(
                     c.last_terminated_reason = text_of(t, &["reason"]);
                     c.last_exit_code = t.get("exitCode").and_then(Value::as_i64);
                     let finished = text_of(t, &["finishedAt"]);
-                    c.last_finished = finished
-                        .as_deref()
-                        .and_then(|f| parse_time(f))
-                        .map(|(t, _)| t);
+                    c.last_finished = finished.as_deref().and_then(parse_time).map(|(t, _)| t);
                     c.line = finished.map_or(0, |f| line_of(text, &f));
                 }
             }

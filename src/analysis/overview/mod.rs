@@ -10,6 +10,8 @@
 //! "largest in use". Where the metrics and the snapshots disagree, the
 //! card says so and is neither red nor green.
 
+mod incidents;
+
 use crate::analysis::evidence::{who, Evidence, ProfileInput, SnapshotGroup};
 use crate::analysis::leak::work::IdleGrowth;
 use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
@@ -22,11 +24,26 @@ use crate::model::Profile;
 use crate::render::gotime;
 use crate::units::{self, percentage};
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Overview {
     pub cards: Vec<Card>,
+    /// The OOM kills and Kubernetes containers the files tell of, one row
+    /// each, under the cards.
+    pub tables: Vec<Table>,
     /// Said once under the cards (what the units mean).
     pub notes: Vec<String>,
+}
+
+/// A table of facts, every cell text.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Table {
+    /// `oom-kills` or `containers`.
+    pub id: &'static str,
+    pub title: String,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    /// Said under the table (rows left out).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -115,6 +132,7 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
         for (p, pa) in order {
             cards.push(process_card(evidence, a, p, pa, profiles));
         }
+        cards.extend(incidents::card(a));
     }
     for g in evidence.groups.iter().filter(|g| g.process.is_none()) {
         if let Some(card) = untied_card(evidence, g, profiles) {
@@ -149,7 +167,16 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     } else {
         vec![UNITS_NOTE.to_string()]
     };
-    Overview { cards, notes }
+    let tables = evidence
+        .analysis
+        .as_ref()
+        .map(incidents::tables)
+        .unwrap_or_default();
+    Overview {
+        cards,
+        tables,
+        notes,
+    }
 }
 
 fn process_card(

@@ -1,0 +1,231 @@
+//! The Overview's tables of OOM kills and Kubernetes containers, and the
+//! card that sums them up when no memory series gives a verdict. Every
+//! cell is text formatted here, so the page and the report show the same.
+
+use crate::analysis::leak::incidents::{ContainerRow, OomKillRow, Source};
+use crate::analysis::leak::Analysis;
+use crate::model::series::OomConstraint;
+use crate::render::gotime;
+use crate::units;
+
+use super::{fact, Card, Table};
+
+/// Rows a table shows in the page; all are in `analyze --format json`.
+const SHOWN: usize = 500;
+
+fn bytes(b: Option<f64>) -> String {
+    b.map(|b| units::label(b as i64, "bytes"))
+        .unwrap_or_default()
+}
+
+fn source(s: &Source) -> String {
+    match (s.line, &s.metric) {
+        (Some(l), _) => format!("{}:{l}", s.file),
+        (None, Some(m)) => format!("{} ({m})", s.file),
+        (None, None) => s.file.clone(),
+    }
+}
+
+fn when(k: &OomKillRow) -> String {
+    match (k.time, &k.logged_time) {
+        (Some(t), _) => gotime::moment(t),
+        (None, Some(l)) => l.clone(),
+        (None, None) => "not given".into(),
+    }
+}
+
+fn constraint(c: Option<OomConstraint>) -> &'static str {
+    match c {
+        Some(OomConstraint::Cgroup) => "cgroup limit",
+        Some(OomConstraint::System) => "system memory",
+        Some(OomConstraint::Cpuset) => "cpuset",
+        Some(OomConstraint::Mempolicy) => "memory policy",
+        None => "",
+    }
+}
+
+fn table(id: &'static str, title: &str, columns: &[&'static str], rows: Vec<Vec<String>>) -> Table {
+    let total = rows.len();
+    let note = (total > SHOWN).then(|| {
+        format!(
+            "The first {SHOWN} of {total} rows; `leakscope analyze --format json` lists them all."
+        )
+    });
+    Table {
+        id,
+        title: format!("{title} ({total})"),
+        columns: columns.to_vec(),
+        rows: rows.into_iter().take(SHOWN).collect(),
+        note,
+    }
+}
+
+/// The tables of the analysis's OOM kills and containers (none when it
+/// has neither).
+pub fn tables(a: &Analysis) -> Vec<Table> {
+    let mut out = Vec::new();
+    if !a.oom_kills.is_empty() {
+        let rows = a
+            .oom_kills
+            .iter()
+            .map(|k| {
+                let place = match (&k.pod, &k.cgroup) {
+                    (Some(pod), _) => match &k.namespace {
+                        Some(ns) => format!("pod {ns}/{pod}"),
+                        None => format!("pod {pod}"),
+                    },
+                    (None, Some(g)) => g.clone(),
+                    (None, None) => String::new(),
+                };
+                vec![
+                    when(k),
+                    k.process.clone(),
+                    k.pid.map(|p| p.to_string()).unwrap_or_default(),
+                    k.uid.map(|u| u.to_string()).unwrap_or_default(),
+                    place,
+                    bytes(k.anon_rss_bytes),
+                    bytes(k.file_rss_bytes),
+                    bytes(k.shmem_rss_bytes),
+                    bytes(k.total_vm_bytes),
+                    bytes(k.limit_bytes),
+                    constraint(k.constraint).to_string(),
+                    k.invoked_by.clone().unwrap_or_default(),
+                    source(&k.source),
+                ]
+            })
+            .collect();
+        out.push(table(
+            "oom-kills",
+            "OOM kills",
+            &[
+                "Time",
+                "Process",
+                "PID",
+                "UID",
+                "Cgroup or pod",
+                "Anon RSS",
+                "File RSS",
+                "Shmem RSS",
+                "Total VM",
+                "Limit",
+                "Out of",
+                "Invoked by",
+                "Source",
+            ],
+            rows,
+        ));
+    }
+    if !a.containers.is_empty() {
+        let rows = a.containers.iter().map(container_row).collect();
+        out.push(table(
+            "containers",
+            "Kubernetes containers",
+            &[
+                "Namespace",
+                "Pod",
+                "Container",
+                "State",
+                "Restarts",
+                "Last terminated",
+                "Memory limit",
+                "Memory request",
+                "Source",
+            ],
+            rows,
+        ));
+    }
+    out
+}
+
+fn container_row(c: &ContainerRow) -> Vec<String> {
+    let mut last = c.last_terminated_reason.clone().unwrap_or_default();
+    if let Some(code) = c.last_exit_code {
+        last.push_str(&format!(" (exit {code})"));
+    }
+    if let Some(t) = c.last_finished {
+        last.push_str(&format!(", {}", gotime::moment(t)));
+    }
+    vec![
+        c.namespace.clone().unwrap_or_default(),
+        c.pod.clone(),
+        c.container.clone(),
+        c.state.clone().unwrap_or_default(),
+        c.restart_count.map(|n| n.to_string()).unwrap_or_default(),
+        last,
+        bytes(c.memory_limit_bytes),
+        bytes(c.memory_request_bytes),
+        source(&c.source),
+    ]
+}
+
+/// With no process to judge, the kills and containers are the answer: who
+/// was killed, how often, and when; no leak verdict is claimed.
+pub fn card(a: &Analysis) -> Option<Card> {
+    if !a.processes.is_empty() || (a.oom_kills.is_empty() && a.containers.is_empty()) {
+        return None;
+    }
+    let mut sentences = Vec::new();
+    if !a.oom_kills.is_empty() {
+        // Each process name with its count, most killed first.
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for k in &a.oom_kills {
+            match counts.iter_mut().find(|(n, _)| *n == k.process) {
+                Some(c) => c.1 += 1,
+                None => counts.push((&k.process, 1)),
+            }
+        }
+        counts.sort_by(|x, y| y.1.cmp(&x.1));
+        let names: Vec<String> = counts
+            .iter()
+            .map(|(n, c)| match c {
+                1 => format!("{n} once"),
+                c => format!("{n} {c} times"),
+            })
+            .collect();
+        let n = a.oom_kills.len();
+        sentences.push(format!(
+            "{n} OOM kill{}: {}.",
+            if n == 1 { "" } else { "s" },
+            names.join(", ")
+        ));
+    }
+    for c in a
+        .containers
+        .iter()
+        .filter(|c| c.restart_count.is_some_and(|n| n > 0) || c.last_terminated_reason.is_some())
+    {
+        let mut s = format!("Container {} of pod {}", c.container, c.pod);
+        if let Some(n) = c.restart_count {
+            s.push_str(&format!(" restarted {n} times"));
+        }
+        if let Some(r) = &c.last_terminated_reason {
+            s.push_str(&format!(", last ended {r}"));
+        }
+        if let Some(l) = c.memory_limit_bytes {
+            s.push_str(&format!(" (memory limit {})", bytes(Some(l))));
+        }
+        s.push('.');
+        sentences.push(s);
+    }
+    sentences.push("No memory series were given, so no leak verdict.".into());
+    let times: Vec<f64> = a.oom_kills.iter().filter_map(|k| k.time).collect();
+    let mut facts = Vec::new();
+    if let (Some(first), Some(last)) = (
+        times.iter().copied().reduce(f64::min),
+        times.iter().copied().reduce(f64::max),
+    ) {
+        facts.push(fact(
+            "Kills",
+            format!("{} – {}", gotime::moment(first), gotime::moment(last)),
+        ));
+    }
+    let files: Vec<&str> = a.inputs.iter().map(|i| i.file.as_str()).collect();
+    facts.push(fact("Evidence", files.join(", ")));
+    Some(Card {
+        tone: "info",
+        title: "OOM kills and restarts".into(),
+        headline: sentences.join(" "),
+        facts,
+        links: Vec::new(),
+    })
+}
