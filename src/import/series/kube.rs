@@ -53,6 +53,29 @@ pub fn sniff_json(text: &str) -> bool {
             || head.contains("\"kind\":\"PodList\""))
 }
 
+/// Whether text is `kubectl get … -o yaml` output (not read: the page
+/// carries no YAML parser; the same command with `-o json` is).
+pub fn sniff_yaml(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let first_two: Vec<&str> = lines.by_ref().take(2).collect();
+    first_two
+        .first()
+        .is_some_and(|l| l.starts_with("apiVersion: "))
+        && first_two
+            .get(1)
+            .is_some_and(|l| l.starts_with("kind: ") || *l == "items:")
+}
+
+/// The error for kubectl YAML output.
+pub fn yaml_error() -> Error {
+    Error::unknown_format(
+        "kubectl YAML output is not read: run the same kubectl command with -o json instead",
+    )
+}
+
 /// Reads `kubectl describe pod` output; `start` from [`describe_start`].
 pub fn parse_describe(
     text: &str,
@@ -412,5 +435,10 @@ mod tests {
         assert_eq!(c.line, 10);
         assert_eq!(kills[0].time, Some(1795465645.0));
         assert!(!sniff_json(r#"{"status":"success","data":{}}"#));
+        assert!(sniff_yaml(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n"
+        ));
+        assert!(sniff_yaml("apiVersion: v1\nitems:\n- apiVersion: v1\n"));
+        assert!(!sniff_yaml("Time,value\n1,2\n"));
     }
 }

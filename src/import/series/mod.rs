@@ -33,6 +33,8 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
             set.containers = containers;
             set.oom_kills = kills;
         })
+    } else if kube::sniff_yaml(text) {
+        Err(kube::yaml_error())
     } else if grafana_csv::sniff(text) {
         lines().and_then(|()| {
             grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)

@@ -29,12 +29,14 @@ use super::values::{days_from_civil, month_number, parse_time, Zone};
 /// `Killed process 14286 (leaksvc) total-vm:…` and RHEL 6's
 /// `Killed process 40738, UID 27, (mysqld) total-vm:…`.
 static KILLED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"Killed process (\d+),? (?:UID (\d+), )?\((.*?)\)(.*)").expect("valid regex")
+    // The name runs to the last `)` before a space: a command name may
+    // hold parentheses itself (`(sd-pam)`).
+    Regex::new(r"Killed process (\d+),? (?:UID (\d+), )?\((.*)\)(\s.*|,.*|$)").expect("valid regex")
 });
 /// `Out of memory: Kill process 1532 (badsysprogram) score 919 or sacrifice child`.
 static KILL_CHOSEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(Memory cgroup out of memory|Out of memory[^:]*): Kill process (\d+) \((.*?)\) score",
+        r"(Memory cgroup out of memory|Out of memory[^:]*): Kill process (\d+) \((.*)\) score",
     )
     .expect("valid regex")
 });
@@ -492,6 +494,14 @@ Jan  5 15:19:30 host kernel: [ 5867.3] Killed process 40739, UID 27, (mysqld) to
             let k = parse(line, &mut r, Zone::default()).unwrap();
             assert!((k[0].time.unwrap() - want).abs() < 1e-3, "{line}: {:?}", k[0].time);
         }
+        // A command name with parentheses of its own.
+        let k = parse(
+            "[1.0] Killed process 3 ((sd-pam)) total-vm:1kB, anon-rss:1kB\n",
+            &mut r,
+            Zone::default(),
+        )
+        .unwrap();
+        assert_eq!(k[0].process, "(sd-pam)");
         // The reaper's line after a kill is not another kill.
         let reaped = "[1.0] Out of memory: Killed process 9 (api) anon-rss:1kB\n[1.1] oom_reaper: reaped process 9 (api), now anon-rss:0kB\n";
         assert_eq!(parse(reaped, &mut r, Zone::default()).unwrap().len(), 1);
