@@ -248,3 +248,35 @@ fn logs_beside_each_other_keep_their_kills_apart() {
         .collect();
     assert_eq!(files, [a.as_str(), b.as_str()]);
 }
+
+/// A log beside a CSV: kills of another pod, or of another host on another
+/// day, are listed but never put on the CSV's process.
+#[test]
+fn another_pods_or_hosts_kills_stay_off_the_process() {
+    let (Some(describe), Some(clamd)) = (
+        realworld("robusta-dev-holmesgpt/kubectl_describe.txt"),
+        realworld("ewk-parseoom/messages"),
+    ) else {
+        return;
+    };
+    let data = |p: &str| common::data(&format!("series/oom/{p}"));
+    let csv = data("grafana-joined-epoch.csv");
+    let dmesg = data("dmesg.txt");
+    let alone = analyze(&[&csv, &dmesg], None);
+    let r = analyze(&[&csv, &dmesg, &describe, &clamd], None);
+    let process = &r["processes"][0];
+    assert_eq!(r["processes"].as_array().unwrap().len(), 1);
+    assert_eq!(process["unmatched_oom_kills"], serde_json::json!([]));
+    assert_eq!(process["restarts"], alone["processes"][0]["restarts"]);
+    assert_eq!(process["oom_kills"], alone["processes"][0]["oom_kills"]);
+    let unplaced: Vec<&str> = r["unplaced_oom_kills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["process"].as_str().unwrap())
+        .collect();
+    assert_eq!(unplaced, ["memory-eater", "clamd"]);
+    // All kills are still listed, each once.
+    let n = alone["oom_kills"].as_array().unwrap().len();
+    assert_eq!(r["oom_kills"].as_array().unwrap().len(), n + 2);
+}

@@ -176,6 +176,7 @@ await test("an OOM log alone: a row per kill, with pid, uid and memory, and no v
   const [card] = await cards(page);
   assert.equal(card.title, "OOM kills and restarts");
   assert.match(card.headline, /^20 OOM kills: php-fpm 19 times, mysqld once\. No memory series were given, so no leak verdict\.$/);
+  assert.equal(card.facts.Kills, "Jun 20 12:47:04 UTC, no year – Jun 20 12:48:24 UTC, no year");
   assert.equal(await page.$(".card.leak"), null);
   await screenshot(page, "evidence-oom-table");
   assert.deepEqual(page.errors, []);
@@ -207,6 +208,8 @@ await test("kubectl describe beside a leak's CSV and kernel log: the container's
   assert.ok(k.rows.slice(0, run.deaths.length).every((r) => /^\d{4}-\d\d-\d\d /.test(r[kcol("Time")])), k.rows.map((r) => r[0]).join("; "));
   const [card] = await cards(page);
   assert.equal(card.facts.Restarts, `${run.deaths.length} (${run.deaths.length} OOM kills)`);
+  // Another pod's kill, two years before the metrics: not this process's.
+  assert.ok(!("OOM kills matching no restart" in card.facts), JSON.stringify(card.facts));
   await screenshot(page, "evidence-kubectl");
   assert.deepEqual(page.errors, []);
   await page.context().close();

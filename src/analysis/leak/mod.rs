@@ -556,6 +556,11 @@ fn span_of<'a>(series: impl Iterator<Item = &'a Series>) -> (f64, f64) {
     span
 }
 
+/// How far outside a process's samples a kill may be and still be its,
+/// when nothing else ties them: a scrape interval or two past the last
+/// sample of a process that was killed and not restarted.
+const ONLY_MARGIN: f64 = 600.0;
+
 /// Places each OOM kill on a process: the one whose labels name it
 /// (container, pod, or any label equal to the killed process's name), else
 /// the one process with a restart the kill can have caused, else the only
@@ -605,12 +610,20 @@ fn place_oom_kills<'a>(
                 .collect();
             (fits.len() == 1).then(|| fits[0])
         };
+        // The only process with memory series, for a kill that names no
+        // pod or container (one that does names another process) and
+        // happened while it ran (or says no time): a log of another host
+        // or another day is not this process's.
         let only = || {
-            (with_memory.len() == 1).then(|| {
+            let p = *with_memory.first().filter(|_| with_memory.len() == 1)?;
+            let names_a_container = k.labels.iter().any(|(l, _)| l == "pod" || l == "container");
+            let (start, end) = facts[p].span;
+            let while_it_ran = t.is_none_or(|t| t >= start - ONLY_MARGIN && t <= end + ONLY_MARGIN);
+            (!names_a_container && while_it_ran).then(|| {
                 if keys.len() > 1 {
                     guessed += 1;
                 }
-                with_memory[0]
+                p
             })
         };
         match by_labels.or_else(by_name).or_else(by_time).or_else(only) {

@@ -218,6 +218,16 @@ pub fn card(a: &Analysis) -> Option<Card> {
             "Kills",
             format!("{} – {}", gotime::moment(first), gotime::moment(last)),
         ));
+    } else if let (Some(first), Some(last)) = (
+        a.oom_kills.iter().find_map(|k| k.logged_time.as_ref()),
+        a.oom_kills
+            .iter()
+            .rev()
+            .find_map(|k| k.logged_time.as_ref()),
+    ) {
+        // In the log's order: without a year (or a boot time) there is
+        // nothing to sort by.
+        facts.push(fact("Kills", format!("{first} – {last}")));
     }
     let files: Vec<&str> = a.inputs.iter().map(|i| i.file.as_str()).collect();
     facts.push(fact("Evidence", files.join(", ")));

@@ -1,7 +1,8 @@
 //! OOM kills from kernel logs, every form from 2.6.32 to today, as
-//! `dmesg`, `dmesg -T`, syslog and `/var/log/messages` (with or without a
-//! year, with or without the boot-time stamp), `journalctl -k` in its
-//! default or ISO formats, or node-problem-detector's `OOMKilling` events
+//! `dmesg`, `dmesg -T`, `dmesg --time-format iso`, syslog and
+//! `/var/log/messages` (with or without a year, with or without the
+//! boot-time stamp), `journalctl -k` in its default, precise, ISO and full
+//! formats, or node-problem-detector's `OOMKilling` events
 //! (`kubectl get events`).
 //!
 //! The kernel tells one kill in several lines, which other lines (the task
@@ -60,6 +61,9 @@ static BOOT_TIME: LazyLock<Regex> =
 static DMESG_T: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\[(?:\w{3}) (\w{3})\s+(\d+) (\d\d):(\d\d):(\d\d) (\d{4})\]").expect("valid regex")
 });
+static FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\w{3} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ([A-Z]{2,5})\b").expect("valid regex")
+});
 /// Syslog's `Jan  5 15:19:27`, and syslog-ng's / rsyslog's variants that
 /// add the year (`Jan  5 2024 15:19:27`, `2024 Jan  5 15:19:27`).
 static SYSLOG: LazyLock<Regex> = LazyLock::new(|| {
@@ -99,8 +103,17 @@ fn line_time(line: &str, zone: Zone) -> When {
             w.unix =
                 Some(zone.to_utc((days * 86_400 + num(3) * 3600 + num(4) * 60 + num(5)) as f64));
         }
+    } else if let Some(c) = FULL.captures(line) {
+        // journalctl -o short-full: `Mon 2026-11-23 20:27:25 UTC`.
+        if let Some((t, _)) = parse_time(&c[1]) {
+            let utc = matches!(&c[2], "UTC" | "GMT" | "Z");
+            w.local = !utc;
+            w.unix = Some(if utc { t } else { zone.to_utc(t) });
+        }
     } else if let Some(first) = line.split_whitespace().next() {
-        if let Some((t, format)) = parse_time(first).filter(|_| first.contains('T')) {
+        // `dmesg --time-format iso` writes a comma before the fraction.
+        let first = first.replacen(',', ".", 1);
+        if let Some((t, format)) = parse_time(&first).filter(|_| first.contains('T')) {
             w.local = format.zoneless();
             w.unix = Some(if format.zoneless() { zone.to_utc(t) } else { t });
         } else if let Some(c) = SYSLOG.captures(line) {
@@ -490,10 +503,18 @@ Jan  5 15:19:30 host kernel: [ 5867.3] Killed process 40739, UID 27, (mysqld) to
             ("Nov 23 2026 20:27:25 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.0),
             ("2026 Nov 23 20:27:25 host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.0),
             ("2026-11-23T20:27:25.123456+00:00 host kernel: [12.5] Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.123456),
+            // dmesg --time-format iso; journalctl -o short-full and short-precise.
+            ("2026-11-23T20:27:25,500000+00:00 Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.5),
+            ("Mon 2026-11-23 20:27:25 UTC host kernel: Out of memory: Killed process 9 (api) total-vm:1kB, anon-rss:1kB", 1795465645.0),
         ] {
             let k = parse(line, &mut r, Zone::default()).unwrap();
             assert!((k[0].time.unwrap() - want).abs() < 1e-3, "{line}: {:?}", k[0].time);
         }
+        let precise = "Nov 23 20:27:25.123456 host kernel: Out of memory: Killed process 9 (api) anon-rss:1kB\n";
+        assert_eq!(
+            parse(precise, &mut r, Zone::default()).unwrap()[0].yearless,
+            Some((11, 23, 73645.0))
+        );
         // A command name with parentheses of its own.
         let k = parse(
             "[1.0] Killed process 3 ((sd-pam)) total-vm:1kB, anon-rss:1kB\n",
