@@ -1,9 +1,12 @@
 //! Metric exports: one module per format, dispatched by [`read_text`].
 
+mod csv_columns;
+mod csv_rows;
 pub mod grafana_csv;
 pub mod oom;
 pub mod prom_json;
 pub mod prom_text;
+pub mod table_csv;
 pub mod values;
 
 use crate::error::{Error, Result};
@@ -25,6 +28,17 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
     let result = if grafana_csv::sniff(text) {
         lines().and_then(|()| {
             grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)
+                .map(|s| set.series = s)
+        })
+    } else if table_csv::sniff(text)
+        && !prom_json::sniff(text)
+        && !prom_text::sniff(text)
+        && !oom::sniff(text)
+    {
+        // Any other CSV table of numbers, unless another reader's marks
+        // are in it (a log line naming an OOM kill, an exposition sample).
+        lines().and_then(|()| {
+            table_csv::parse(text, &mut report, zone, options.max_csv_columns)
                 .map(|s| set.series = s)
         })
     } else if prom_json::sniff(text) {
@@ -87,8 +101,8 @@ impl Warnings {
 /// The error for text that is no format we read.
 pub fn unknown_text() -> Error {
     Error::unknown_format(
-        "not a profile or a time series: expected a pprof profile, a Grafana CSV (a Time \
-         column first), Prometheus JSON (query or query_range), Prometheus text or \
+        "not a profile or a time series: expected a pprof profile, a CSV with a time \
+         column, Prometheus JSON (query or query_range), Prometheus text or \
          OpenMetrics with timestamps, a promtool tsdb dump, or an OOM log",
     )
 }
