@@ -123,6 +123,7 @@ const MEMORY_WORDS: &[&str] = &[
     "uss",
     "pss",
     "footprint",
+    "private",
 ];
 const REQUEST_WORDS: &[&str] = &[
     "request", "requests", "req", "reqs", "rps", "qps", "hits", "calls",
@@ -296,6 +297,8 @@ mod tests {
         assert_eq!((m.what, m.factor), (What::Memory, 1048576.0));
         assert_eq!(m.metric, "memory_bytes");
         assert_eq!(measure("uss").metric, "memory_uss_bytes");
+        // Windows' performance counter of a process's own memory.
+        assert_eq!(measure("Private Bytes").metric, "memory_private_bytes");
         let m = measure("rss [MB]");
         assert_eq!(
             (m.factor, m.metric.as_str()),

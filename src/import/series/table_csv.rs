@@ -54,7 +54,8 @@ pub fn sniff(text: &str) -> bool {
         && header
             .iter()
             .all(|c| !matches!(parse_value(c), Cell::Number(_)))
-        && data.iter().all(|r| r.len() == header.len())
+        // One bad row must not hide a table: most rows fit the header.
+        && data.iter().filter(|r| r.len() == header.len()).count() * 2 > data.len()
         && data
             .iter()
             .any(|r| r.iter().any(|c| matches!(parse_value(c), Cell::Number(_))))
@@ -172,8 +173,8 @@ pub fn parse(
     let time_columns = layout.time_columns();
     let Some(format) = times.format else {
         return Err(Error::unknown_format(format!(
-            "the CSV's time column {:?} has no readable time in any row",
-            header[time_columns[0]]
+            "the CSV's time column {} has no readable time in any row",
+            quoted(&header[time_columns[0]])
         )));
     };
     // `Time (UTC)`: the header says the zone the times do not.
@@ -236,6 +237,14 @@ fn plan<'a, I: Iterator<Item = &'a str>>(
     let mut keys = Vec::new();
     let mut values = Vec::new();
     for i in (0..header.len()).filter(|&i| i != time && !named.contains(&i)) {
+        if header[i].is_empty() {
+            // pandas writes its row index under an empty header.
+            report.warnings.push(format!(
+                "column {} has no name: skipped (a row index, not a measure)",
+                i + 1
+            ));
+            continue;
+        }
         match key_by_name(&header[i]) {
             Some(k) => keys.push((i, k)),
             None if mostly_text(column(i), detect_style(column(i)).0) => {
@@ -266,12 +275,23 @@ fn says_utc(header: &str) -> bool {
 
 fn no_values(time: &str) -> Error {
     Error::unknown_format(format!(
-        "the CSV has a time column ({time:?}) but no column of numbers"
+        "the CSV has a time column ({}) but no column of numbers",
+        quoted(time)
     ))
 }
 
+/// A header quoted for a message, cut short so the message stays one
+/// short line whatever the file holds.
+fn quoted(header: &str) -> String {
+    const MAX: usize = 24;
+    match header.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{:?}", format!("{}…", &header[..i])),
+        None => format!("{header:?}"),
+    }
+}
+
 fn no_time_column(header: &[String]) -> Error {
-    let mut names: Vec<String> = header.iter().take(4).map(|h| format!("{h:?}")).collect();
+    let mut names: Vec<String> = header.iter().take(4).map(|h| quoted(h)).collect();
     if header.len() > 4 {
         names.push("…".into());
     }
@@ -782,6 +802,17 @@ mod tests {
             "{:?}",
             r.warnings
         );
+    }
+
+    #[test]
+    fn a_nameless_index_column_is_no_series() {
+        let (s, r) = read(",time_s,rss\n0,1714135410,1\n1,1714135420,2\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].display, "rss");
+        assert!(r
+            .warnings
+            .iter()
+            .any(|w| w.contains("column 1 has no name")));
     }
 
     #[test]
