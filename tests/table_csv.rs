@@ -246,9 +246,14 @@ fn other_formats_keep_their_readers() {
     // A Grafana CSV stays Grafana's.
     let set = load("\"Time\",\"rss\"\n1700000001000,1\n1700000002000,2\n");
     assert_eq!(input(&set).format, "grafana-csv");
+    // ...but a `time`-first table with a column of names is a long table.
+    let set = load("time,pid,name,rss\n1714135410,7,api,5\n1714135420,7,api,6\n");
+    assert_eq!(input(&set).format, "csv-long");
+    assert_eq!(set.series[0].label("instance"), Some("api"));
     // A CSV of events that names an OOM kill is the OOM reader's.
-    let text = "time,pod,reason,count\n2024-04-26T12:00:00Z,api,OOMKilled,1\n";
-    assert_ne!(input(&load(text)).format, "csv-long");
+    let text = b"pod,time,reason,count\napi,2024-04-26T12:00:00Z,OOMKilled,1\n";
+    let err = read(text, &ImportOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("OOM kills"), "{err}");
     // Prose with commas and no numbers is no table.
     let err = read(
         b"hello, world\nthis is, not a series\n",

@@ -25,18 +25,22 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
     let zone = options.zone();
     let mut set = SeriesSet::default();
     let lines = || crate::import::check_line_length(text.as_bytes(), options);
-    let result = if grafana_csv::sniff(text) {
+    // Any other CSV table of numbers, unless another reader's marks are
+    // in it (a log line naming an OOM kill, an exposition sample).
+    let table = table_csv::sniff(text)
+        && !prom_json::sniff(text)
+        && !prom_text::sniff(text)
+        && !oom::sniff(text);
+    // A `Time`-first table with a column of names (`time,pid,name,rss`)
+    // is a long table: Grafana's downloads hold only numbers.
+    let grafana = grafana_csv::sniff(text)
+        && !(table && !text.trim_start().starts_with("sep=") && table_csv::has_name_column(text));
+    let result = if grafana {
         lines().and_then(|()| {
             grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)
                 .map(|s| set.series = s)
         })
-    } else if table_csv::sniff(text)
-        && !prom_json::sniff(text)
-        && !prom_text::sniff(text)
-        && !oom::sniff(text)
-    {
-        // Any other CSV table of numbers, unless another reader's marks
-        // are in it (a log line naming an OOM kill, an exposition sample).
+    } else if table {
         lines().and_then(|()| {
             table_csv::parse(text, &mut report, zone, options.max_csv_columns)
                 .map(|s| set.series = s)

@@ -61,6 +61,31 @@ pub fn sniff(text: &str) -> bool {
             .any(|r| r.iter().any(|c| matches!(parse_value(c), Cell::Number(_))))
 }
 
+/// Whether a table holds a column of names (text in most rows: a process,
+/// a pod), which no Grafana "joined" download has: such a table with a
+/// `Time` column first (`time,pid,name,rss`) is a long table, not
+/// Grafana's.
+pub fn has_name_column(text: &str) -> bool {
+    if !sniff(text) {
+        return false;
+    }
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let sample: Vec<Vec<String>> = numbered_rows(text, guess_delimiter(header), 0)
+        .skip(1)
+        .filter_map(|r| r.ok().map(|(_, cells)| cells))
+        .take(SAMPLE)
+        .collect();
+    let column = |i: usize| {
+        sample
+            .iter()
+            .filter_map(move |r| r.get(i).map(String::as_str))
+    };
+    let width = sample.first().map_or(0, Vec::len);
+    // Times are not names (Grafana's `"Series";"Time";"Value"` rows).
+    let times = |i: usize| column(i).any(|c| parse_time(c).is_some());
+    (1..width).any(|i| !times(i) && mostly_text(column(i), detect_style(column(i)).0))
+}
+
 /// How the columns of a table are read.
 enum Layout {
     /// One time column; the others are values.
@@ -813,6 +838,16 @@ mod tests {
             .warnings
             .iter()
             .any(|w| w.contains("column 1 has no name")));
+    }
+
+    #[test]
+    fn a_time_first_table_with_names_is_long_not_grafana() {
+        assert!(has_name_column("time,pid,name,rss\n1,7,api,5\n"));
+        assert!(!has_name_column("\"Time\",\"a\"\n1700000001000,1\n"));
+        // Grafana's formatted values are numbers with units, not names.
+        assert!(!has_name_column("Time,a\n2026-11-23 20:26:07,9.65 MiB\n"));
+        let rows = "\"Series\";\"Time\";\"Value\"\n\"rss\";\"2026-11-23T20:26:07+00:00\";10\n";
+        assert!(!has_name_column(rows));
     }
 
     #[test]
