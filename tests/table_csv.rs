@@ -265,3 +265,28 @@ fn other_formats_keep_their_readers() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bad_time_in_one_pair_loses_only_that_pair() {
+    let set = load(
+        "timestamp,cpu,timestamp,rss\n\
+         1714135410,1,1714135411,5\n\
+         1714135420,2,soon,6\n\
+         never,3,never,7\n",
+    );
+    let r = input(&set);
+    assert_eq!(r.format, "csv-pairs");
+    assert_eq!(r.skipped_rows, 1, "{:?}", r.warnings);
+    assert!(
+        warned(&set, "line 4 skipped: the time \"never\""),
+        "{:?}",
+        r.warnings
+    );
+    assert!(
+        warned(&set, "line 3: the time \"soon\""),
+        "{:?}",
+        r.warnings
+    );
+    assert_eq!(by_display(&set, "cpu").values, vec![1.0, 2.0]);
+    assert_eq!(by_display(&set, "rss").values, vec![5.0]);
+}
