@@ -33,6 +33,11 @@ use describe::{describe_columns, Read};
 pub use layout::{has_name_column, sniff};
 use layout::{number_style, plan, quoted, says_utc, Layout, SAMPLE};
 
+/// Reads a plain CSV table: the header → a sample of the first rows
+/// decides what each column holds (time, keys, values, digit grouping) →
+/// every row read into series (bad rows skipped, with their line) →
+/// memory's trailing zeros dropped, request counters named, columns of one
+/// metric kept apart → the report's line for each column.
 pub fn parse(
     text: &str,
     report: &mut InputReport,
@@ -149,8 +154,8 @@ struct Reader<'h> {
     measures: Vec<Measure>,
     /// The value column of each series, parallel to `series`.
     columns: Vec<usize>,
-    /// (key cells, value column) → series index.
-    index: HashMap<(Vec<String>, usize), usize>,
+    /// Key cells → (value column, series index) of that key's series.
+    index: HashMap<Vec<String>, Vec<(usize, usize)>>,
     formatted_units: bool,
 }
 
@@ -177,7 +182,7 @@ impl Reader<'_> {
                     }
                     match self.times.parse(tc, report) {
                         Some(time) => {
-                            self.value(&[], v, time, vc, line, report);
+                            self.value((&[], &[]), v, time, vc, line, report);
                             read += 1;
                         }
                         None => bad = Some((tc.clone(), self.header[t].clone())),
@@ -209,14 +214,15 @@ impl Reader<'_> {
                     let why = format!("the time {tc:?} is not a time");
                     return self.warnings.skip(report, line, &why);
                 };
-                let key = match layout {
-                    Layout::Long { keys, .. } => key_cells(keys, cells),
-                    _ => Vec::new(),
+                // The row's key, built once for all its values.
+                let (kinds, key): (&[(usize, Key)], Vec<String>) = match layout {
+                    Layout::Long { keys, .. } => (keys, key_cells(keys, cells)),
+                    _ => (&[], Vec::new()),
                 };
                 let (mut read, mut bad) = (0, 0);
                 for &v in values {
                     let Some(vc) = cells.get(v) else { continue };
-                    match self.value(&key, v, t, vc, line, report) {
+                    match self.value((kinds, &key), v, t, vc, line, report) {
                         Some(true) => read += 1,
                         Some(false) => bad += 1,
                         None => {}
@@ -235,7 +241,7 @@ impl Reader<'_> {
     /// `Some(false)` not a number (noted), `None` a gap.
     fn value(
         &mut self,
-        key: &[(Key, String)],
+        key: (&[(usize, Key)], &[String]),
         column: usize,
         time: f64,
         cell: &str,
@@ -271,12 +277,18 @@ impl Reader<'_> {
         Some(true)
     }
 
-    /// The series of a key and value column, made on first sight.
-    fn series_for(&mut self, key: &[(Key, String)], column: usize) -> usize {
-        let cells: Vec<String> = key.iter().map(|(_, c)| c.clone()).collect();
-        if let Some(&i) = self.index.get(&(cells.clone(), column)) {
+    /// The series of a key (its columns' kinds, its cells) and a value
+    /// column, made on first sight.
+    fn series_for(&mut self, (kinds, cells): (&[(usize, Key)], &[String]), column: usize) -> usize {
+        let known = self.index.get(cells);
+        if let Some(&(_, i)) = known.and_then(|k| k.iter().find(|(c, _)| *c == column)) {
             return i;
         }
+        let key: Vec<(Key, String)> = kinds
+            .iter()
+            .map(|(_, k)| k.clone())
+            .zip(cells.iter().cloned())
+            .collect();
         let header = &self.header[column];
         // What is measured: the value column, or a metric column's cell.
         let measured = match key.iter().find(|(k, _)| *k == Key::Metric) {
@@ -285,7 +297,7 @@ impl Reader<'_> {
             None => header.clone(),
         };
         let measure = csv_columns::measure(&measured);
-        let labels = labels(key);
+        let labels = labels(&key);
         let mut s = Series::new(measure.metric.clone(), labels, String::new());
         s.display = if s.labels.is_empty() {
             measured
@@ -296,20 +308,19 @@ impl Reader<'_> {
         self.series.push(s);
         self.measures.push(measure);
         self.columns.push(column);
-        self.index.insert((cells, column), self.series.len() - 1);
-        self.series.len() - 1
+        let i = self.series.len() - 1;
+        self.index
+            .entry(cells.to_vec())
+            .or_default()
+            .push((column, i));
+        i
     }
 }
 
-/// The key cells of a row, with what each key column becomes.
-fn key_cells(keys: &[(usize, Key)], cells: &[String]) -> Vec<(Key, String)> {
+/// The key cells of a row.
+fn key_cells(keys: &[(usize, Key)], cells: &[String]) -> Vec<String> {
     keys.iter()
-        .map(|(i, k)| {
-            (
-                k.clone(),
-                cells.get(*i).map_or("", |c| c.trim()).to_string(),
-            )
-        })
+        .map(|(i, _)| cells.get(*i).map_or("", |c| c.trim()).to_string())
         .collect()
 }
 
