@@ -175,7 +175,7 @@ fn long_form_is_pivoted_into_a_series_per_process() {
     // psutil writes 0 once a process is gone: not a fall to nothing.
     assert_eq!(set.series[1].values, vec![900.0]);
     assert!(
-        warned(&set, "last 2 value(s) of 0 dropped"),
+        warned(&set, "last 2 values of 0 dropped"),
         "{:?}",
         r.warnings
     );

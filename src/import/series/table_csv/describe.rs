@@ -65,7 +65,7 @@ pub(super) fn describe_columns(
             "column {}: name the series (labels {}), {} series",
             names.join(", "),
             keys.join(", "),
-            read.series.len()
+            read.series.iter().filter(|s| !s.is_empty()).count()
         ));
     }
     for v in value_columns {

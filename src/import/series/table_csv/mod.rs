@@ -382,8 +382,9 @@ fn finish(
                     let what = if keep == 0 {
                         format!("{}: only 0s (the process had ended), dropped", s.display)
                     } else {
+                        let values = if zeros == 1 { "value" } else { "values" };
                         format!(
-                            "{}: its last {zeros} value(s) of 0 dropped (the process had ended; 0 is no memory reading)",
+                            "{}: its last {zeros} {values} of 0 dropped (the process had ended; 0 is no memory reading)",
                             s.display
                         )
                     };
@@ -490,10 +491,7 @@ mod tests {
     fn trailing_zeros_of_memory_are_the_end_of_a_process() {
         let (s, r) = read("time,process,memory\n1,p,5\n2,p,6\n3,p,0\n4,p,0\n");
         assert_eq!(s[0].values, vec![5.0, 6.0]);
-        assert!(r
-            .warnings
-            .iter()
-            .any(|w| w.contains("last 2 value(s) of 0")));
+        assert!(r.warnings.iter().any(|w| w.contains("last 2 values of 0")));
         // A zero in the middle is data, and a CPU column keeps its zeros.
         let (s, _) = read("time,memory,cpu\n1,5,1\n2,0,0\n3,6,0\n");
         assert_eq!(s[0].values, vec![5.0, 0.0, 6.0]);
