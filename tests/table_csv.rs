@@ -290,3 +290,28 @@ fn a_bad_time_in_one_pair_loses_only_that_pair() {
     assert_eq!(by_display(&set, "cpu").values, vec![1.0, 2.0]);
     assert_eq!(by_display(&set, "rss").values, vec![5.0]);
 }
+
+/// Every prefix of the shapes, and bytes changed at every position, read
+/// without a panic: an answer or an error, whatever the cut or the byte.
+#[test]
+fn cut_and_damaged_tables_never_panic() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/series/csv/cadvisor-pairs.csv");
+    let pairs = std::fs::read(path).unwrap();
+    let long = b"Process ID,Process Name,Time,Memory Usage\r\n7,\"a,b\",2024-04-26 12:00:00.5,100\r\n7,\"a,b\",2024-04-26 12:00:01.5,0\r\n".to_vec();
+    for text in [pairs, long] {
+        for cut in 0..text.len() {
+            let _ = read(&text[..cut], &ImportOptions::default());
+        }
+        for (i, byte) in [b'"', b',', b'\n', b'\r', b'x', b'9', 0xff]
+            .iter()
+            .cycle()
+            .take(text.len())
+            .enumerate()
+        {
+            let mut damaged = text.clone();
+            damaged[i] = *byte;
+            let _ = read(&damaged, &ImportOptions::default());
+        }
+    }
+}
