@@ -4,9 +4,8 @@
 //! - The ESO VLT memorytools CSVs: per-process virtual memory of C++
 //!   control software, labelled leaking (revisions 377208 and 382396) and
 //!   not leaking (387927). Their long form (`Process ID,Process Name,Time,
-//!   Memory Usage`) is pivoted here into series (reading it directly is
-//!   another issue's work); the verdict engine judges them as it judges
-//!   any export.
+//!   Memory Usage`) is read as any file is, by the plain-CSV reader, and
+//!   judged as any export.
 //! - Kernel OOM logs from four projects: each kill named with its pid.
 
 mod common;
@@ -14,61 +13,20 @@ mod common;
 use std::path::Path;
 
 use leakscope::analysis::leak::{analyze, Analysis, AnalyzeOptions, Verdict};
-use leakscope::civil::days_from_civil;
 use leakscope::import::{read, ImportOptions, Input};
-use leakscope::model::series::{InputReport, Series, SeriesSet};
+use leakscope::model::series::SeriesSet;
 
-/// `2024-04-26 12:43:30.260145` (naive, taken as UTC) in unix seconds.
-fn unix(time: &str) -> f64 {
-    let (date, clock) = time.split_once(' ').expect("date and time");
-    let d: Vec<i64> = date.split('-').map(|x| x.parse().unwrap()).collect();
-    let c: Vec<f64> = clock.split(':').map(|x| x.parse().unwrap()).collect();
-    days_from_civil(d[0], d[1] as u32, d[2] as u32) as f64 * 86_400.0
-        + c[0] * 3600.0
-        + c[1] * 60.0
-        + c[2]
-}
-
-/// One series per process (name and pid), `process_virtual_memory_bytes`
-/// (psutil's `vms`), zeros dropped (psutil writes 0 once a process is gone).
+/// A memorytools CSV read as any file is (`Process ID,Process Name,Time,
+/// Memory Usage`: psutil's `vms` in bytes, one row per process and second).
 fn memorytools(path: &Path) -> SeriesSet {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut series: Vec<Series> = Vec::new();
-    for line in text.lines().skip(1) {
-        let cols: Vec<&str> = line.split(',').collect();
-        let (pid, name, time, value) = (cols[0], cols[1], cols[2], cols[3]);
-        let value: f64 = value.parse().unwrap();
-        if value <= 0.0 {
-            continue;
-        }
-        let labels = vec![
-            ("instance".to_string(), name.to_string()),
-            ("pid".to_string(), pid.to_string()),
-        ];
-        let i = match series.iter().position(|s| s.labels == labels) {
-            Some(i) => i,
-            None => {
-                let mut s =
-                    Series::new("process_virtual_memory_bytes".into(), labels, String::new());
-                s.display = s.selector();
-                series.push(s);
-                series.len() - 1
-            }
-        };
-        series[i].push(unix(time), value);
-    }
-    for s in &mut series {
-        s.sort_points();
-    }
-    SeriesSet {
-        series,
-        oom_kills: Vec::new(),
-        containers: Vec::new(),
-        inputs: vec![InputReport {
-            file: path.display().to_string(),
-            ..Default::default()
-        }],
-    }
+    let data = std::fs::read(path).unwrap();
+    let Input::Series(mut set) = read(&data, &ImportOptions::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    else {
+        panic!("{}: read as a profile", path.display());
+    };
+    set.inputs[0].file = path.display().to_string();
+    set
 }
 
 fn verdict_of(a: &Analysis, name: &str) -> (Verdict, String) {
@@ -87,6 +45,28 @@ fn the_vlt_control_software_leaks_where_its_authors_say() {
     };
     let dir = corpus.join("realworld/BenjaminCarpenter480-memorytools");
     let run = |file: &str| analyze(&memorytools(&dir.join(file)), &AnalyzeOptions::default());
+
+    // Read as a long table: a series per pid, named by its process.
+    let set = memorytools(&dir.join("tdcsarv_377208.csv"));
+    let input = &set.inputs[0];
+    assert_eq!((input.format.as_str(), input.skipped_rows), ("csv-long", 0));
+    assert_eq!(input.series, 22, "{:?}", input.warnings);
+    let leaking = set
+        .series
+        .iter()
+        .find(|s| s.label("pid") == Some("400924"))
+        .expect("pid 400924");
+    assert_eq!(leaking.label("instance"), Some("tdcsarvControl"));
+    // psutil's 0 after the process ended is dropped, and said.
+    assert!(leaking.values.iter().all(|v| *v > 0.0));
+    assert!(
+        input
+            .warnings
+            .iter()
+            .any(|w| w.contains("pid=\"400924\"") && w.contains("of 0 dropped")),
+        "{:?}",
+        input.warnings
+    );
 
     // Revision 377208 leaks: 1.7 GB to 8.4 GB of virtual memory.
     let (v, reason) = verdict_of(&run("tdcsarv_377208.csv"), "tdcsarvControl");

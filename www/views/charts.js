@@ -66,7 +66,7 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
 
 export function renderCharts(view, state, handlers) {
   while (urls.length) URL.revokeObjectURL(urls.pop());
-  if (!view.processes.length) return h("p", { class: "muted" }, "No metrics loaded: drop a Grafana CSV or a Prometheus export.");
+  if (!view.processes.length) return h("p", { class: "muted" }, "No metrics loaded: drop a time-series CSV (Grafana's or any other) or a Prometheus export.");
   return view.processes.map((p) => {
     const memory = p.charts.find((c) => c.kind === "memory");
     return h("section", { class: "process", dataset: { verdict: p.verdict } },

@@ -79,7 +79,12 @@ const MEMORY_NAMES: &[&str] = &[
 /// Classifies a series by its name, its labels and its values.
 pub fn classify(s: &Series, counter_labels: &[&[(String, String)]]) -> Class {
     let name = s.name.as_str();
-    let unit = if name.ends_with("_bytes") || name.contains("_bytes_") || name.contains("memory") {
+    // A share of memory (`memory_percent`, a plain CSV's `mem %`) is no
+    // amount of bytes.
+    let ratio = name.ends_with("_percent") || name.ends_with("_ratio");
+    let unit = if ratio {
+        Unit::None
+    } else if name.ends_with("_bytes") || name.contains("_bytes_") || name.contains("memory") {
         Unit::Bytes
     } else if name.ends_with("_seconds") || name.contains("_seconds_") {
         Unit::Seconds
@@ -370,5 +375,9 @@ mod tests {
         assert_eq!(goal.role, Role::HeapGoal);
         let gcs = classify(&s("go_gc_duration_seconds_count", &[]), &[]);
         assert_eq!((gcs.kind, gcs.role), (Kind::Counter, Role::GcCycles));
+        let share = classify(&s("memory_percent", &[]), &[]);
+        assert_eq!((share.unit, share.role), (Unit::None, Role::Other));
+        let usage = classify(&s("memory_usage_bytes", &[]), &[]);
+        assert_eq!(usage.role, Role::Memory);
     }
 }

@@ -15,9 +15,9 @@
 use crate::error::{Error, Result};
 use crate::model::series::{parse_selector, InputReport, Series};
 
+use super::csv_rows::{guess_delimiter, numbered_rows, usable, Row, Times};
 use super::values::{
-    detect_style, parse_styled, parse_time, parse_value, parse_with_unit, Cell, NumberStyle,
-    TimeFormat, Zone,
+    detect_style, parse_styled, parse_value, parse_with_unit, Cell, NumberStyle, Zone,
 };
 use super::Warnings;
 
@@ -59,14 +59,9 @@ pub fn parse(
         '\t' => "tab".to_string(),
         c => c.to_string(),
     });
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter as u8)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body.as_bytes());
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
+    let mut rows = numbered_rows(body, delimiter, skipped_lines);
+    let header = match rows.next() {
+        Some(Ok((_, h))) => h,
         _ => return Err(Error::unknown_format("the CSV file has no header row")),
     };
     if header.len() > max_columns {
@@ -81,32 +76,6 @@ pub fn parse(
     }
     let cells: Vec<String> = header.iter().map(|c| c.trim().to_string()).collect();
     let lower: Vec<String> = cells.iter().map(|c| c.to_ascii_lowercase()).collect();
-    // Line numbers from byte offsets (the csv crate's own line count is
-    // off by one with CRLF endings).
-    let mut counted = (0usize, 1usize); // (byte offset, line at that offset)
-    let rows = records.map(move |r| {
-        r.map(|rec| {
-            let mut byte = rec
-                .position()
-                .map_or(0, |p| p.byte() as usize)
-                .min(body.len());
-            // After a CR, a record "starts" at the LF that ends the line.
-            if body.as_bytes().get(byte) == Some(&b'\n') {
-                byte += 1;
-            }
-            if byte >= counted.0 {
-                counted.1 += body.as_bytes()[counted.0..byte]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                counted.0 = byte;
-            }
-            (
-                counted.1 + skipped_lines,
-                rec.iter().map(str::to_string).collect::<Vec<String>>(),
-            )
-        })
-    });
     if lower.len() >= 3 && lower[0] == "series" && lower[1] == "time" && lower[2] == "value" {
         report.format = "grafana-csv-series-as-rows".into();
         series_as_rows(rows, report, zone)
@@ -121,27 +90,6 @@ pub fn parse(
     }
 }
 
-fn guess_delimiter(header: &str) -> char {
-    let count = |d: char| {
-        let mut n = 0;
-        let mut quoted = false;
-        for c in header.chars() {
-            if c == '"' {
-                quoted = !quoted;
-            } else if c == d && !quoted {
-                n += 1;
-            }
-        }
-        n
-    };
-    let candidates = [('\t', count('\t')), (';', count(';')), (',', count(','))];
-    candidates
-        .iter()
-        .max_by_key(|(_, n)| *n)
-        .map(|&(d, _)| d)
-        .unwrap_or(',')
-}
-
 /// A series from a column header: `name{labels}` is parsed; anything else
 /// (a legend name) is kept as the display name.
 fn series_for(header: &str) -> Series {
@@ -151,34 +99,6 @@ fn series_for(header: &str) -> Series {
     }
 }
 
-/// The shared time-column handling: the format of the first time decides;
-/// zoneless times are in the given zone, else UTC (reported either way).
-struct Times {
-    format: Option<TimeFormat>,
-    zone: Zone,
-}
-
-impl Times {
-    fn parse(&mut self, cell: &str, report: &mut InputReport) -> Option<f64> {
-        let (t, format) = parse_time(cell)?;
-        if self.format.is_none() {
-            self.format = Some(format);
-            report.time = Some(format.describe().to_string());
-            if format.zoneless() {
-                report.zone = Some(self.zone.describe());
-            }
-        }
-        Some(if format.zoneless() {
-            self.zone.to_utc(t)
-        } else {
-            t
-        })
-    }
-}
-
-/// CSV rows with their line numbers.
-type Row = std::result::Result<(usize, Vec<String>), csv::Error>;
-
 fn joined(
     headers: &[String],
     rows: impl Iterator<Item = Row>,
@@ -187,7 +107,7 @@ fn joined(
 ) -> Result<Vec<Series>> {
     let mut series: Vec<Series> = headers.iter().map(|h| series_for(h)).collect();
     let mut warnings = Warnings::default();
-    let mut times = Times { format: None, zone };
+    let mut times = Times::new(zone);
     let mut formatted_units = false;
     for row in rows {
         let Some((line, cells)) = usable(row, report, &mut warnings) else {
@@ -244,24 +164,6 @@ fn joined(
     Ok(series)
 }
 
-/// A row with something in it; an unreadable one is skipped with a
-/// warning, a blank one silently.
-fn usable(
-    row: Row,
-    report: &mut InputReport,
-    warnings: &mut Warnings,
-) -> Option<(usize, Vec<String>)> {
-    match row {
-        Ok((_, cells)) if cells.iter().all(|c| c.trim().is_empty()) => None,
-        Ok(r) => Some(r),
-        Err(e) => {
-            let line = e.position().map_or(0, |p| p.line() as usize);
-            warnings.skip(report, line, &format!("unreadable CSV ({e})"));
-            None
-        }
-    }
-}
-
 fn series_as_rows(
     rows: impl Iterator<Item = Row>,
     report: &mut InputReport,
@@ -289,7 +191,7 @@ fn series_as_rows(
     }
     let mut series: Vec<Series> = Vec::new();
     let mut warnings = Warnings::default();
-    let mut times = Times { format: None, zone };
+    let mut times = Times::new(zone);
     for row in rows {
         let Some((line, cells)) = usable(row, report, &mut warnings) else {
             continue;

@@ -1,10 +1,13 @@
 //! Metric exports: one module per format, dispatched by [`read_text`].
 
+mod csv_columns;
+mod csv_rows;
 pub mod grafana_csv;
 pub mod kube;
 pub mod oom;
 pub mod prom_json;
 pub mod prom_text;
+pub mod table_csv;
 pub mod values;
 
 use crate::error::{Error, Result};
@@ -23,6 +26,18 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
     let zone = options.zone();
     let mut set = SeriesSet::default();
     let lines = || crate::import::check_line_length(text.as_bytes(), options);
+    // Any other CSV table of numbers, unless another reader's marks are
+    // in it (a log line naming an OOM kill, an exposition sample).
+    let table = table_csv::sniff(text)
+        && !prom_json::sniff(text)
+        && !prom_text::sniff(text)
+        && !oom::sniff(text);
+    // A `Time`-first table with a column of names (`time,pid,name,rss`)
+    // is a long table: Grafana's downloads hold only numbers.
+    let grafana = grafana_csv::sniff(text)
+        && !(table && !text.trim_start().starts_with("sep=") && table_csv::has_name_column(text));
+    // kubectl output first: its `Priority:  0` line is a valid exposition
+    // sample, and tools print JSON before it.
     let result = if let Some(start) = kube::describe_start(text) {
         let (containers, kills) = kube::parse_describe(text, start, &mut report);
         set.containers = containers;
@@ -35,9 +50,14 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
         })
     } else if kube::sniff_yaml(text) {
         Err(kube::yaml_error())
-    } else if grafana_csv::sniff(text) {
+    } else if grafana {
         lines().and_then(|()| {
             grafana_csv::parse(text, &mut report, zone, options.max_csv_columns)
+                .map(|s| set.series = s)
+        })
+    } else if table {
+        lines().and_then(|()| {
+            table_csv::parse(text, &mut report, zone, options.max_csv_columns)
                 .map(|s| set.series = s)
         })
     } else if prom_json::sniff(text) {
@@ -101,8 +121,8 @@ impl Warnings {
 /// The error for text that is no format we read.
 pub fn unknown_text() -> Error {
     Error::unknown_format(
-        "not a profile or a time series: expected a pprof profile, a Grafana CSV (a Time \
-         column first), Prometheus JSON (query or query_range), Prometheus text or \
+        "not a profile or a time series: expected a pprof profile, a CSV with a time \
+         column, Prometheus JSON (query or query_range), Prometheus text or \
          OpenMetrics with timestamps, a promtool tsdb dump, an OOM log, or kubectl output",
     )
 }
