@@ -174,7 +174,7 @@ pub fn card(a: &Analysis) -> Option<Card> {
                 None => counts.push((&k.process, 1)),
             }
         }
-        counts.sort_by(|x, y| y.1.cmp(&x.1));
+        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
         let names: Vec<String> = counts
             .iter()
             .map(|(n, c)| match c {
