@@ -164,8 +164,10 @@ pub struct KubeContainer {
     pub memory_limit_bytes: Option<f64>,
     pub memory_request_bytes: Option<f64>,
     /// Index of the input file, and the line (1-based) it came from
-    /// (0 when a metric says it).
+    /// (0 when a metric says it); reports say them as a file and line.
+    #[serde(skip)]
     pub input: usize,
+    #[serde(skip)]
     pub line: usize,
 }
 

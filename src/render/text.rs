@@ -500,14 +500,8 @@ fn oom_kills(out: &mut String, a: &Analysis) {
             facts.push(format!("invoked by {i}"));
         }
         let _ = writeln!(out, "  {when}: {who}");
-        let _ = writeln!(
-            out,
-            "     {}{}{}:{}",
-            facts.join("; "),
-            if facts.is_empty() { "" } else { "; " },
-            k.source.file,
-            k.source.line.unwrap_or(0)
-        );
+        facts.push(k.source.text());
+        let _ = writeln!(out, "     {}", facts.join("; "));
     }
 }
 
@@ -528,7 +522,8 @@ fn containers(out: &mut String, a: &Analysis) {
         return;
     }
     let _ = writeln!(out, "Containers ({}):", a.containers.len());
-    for c in &a.containers {
+    for row in &a.containers {
+        let c = &row.container;
         let ns = c
             .namespace
             .as_deref()
@@ -557,11 +552,7 @@ fn containers(out: &mut String, a: &Analysis) {
         if let Some(r) = c.memory_request_bytes {
             facts.push(format!("request {}", units::label(r as i64, "bytes")));
         }
-        let source = match (&c.source.line, &c.source.metric) {
-            (Some(l), _) => format!("{}:{l}", c.source.file),
-            (None, Some(m)) => format!("{} ({m})", c.source.file),
-            (None, None) => c.source.file.clone(),
-        };
+        let source = row.source.text();
         let _ = writeln!(
             out,
             "  {ns}{} container {}: {}",

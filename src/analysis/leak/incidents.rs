@@ -22,6 +22,17 @@ pub struct Source {
     pub metric: Option<String>,
 }
 
+impl Source {
+    /// `file:line`, or `file (metric)`.
+    pub fn text(&self) -> String {
+        match (self.line, &self.metric) {
+            (Some(l), _) => format!("{}:{l}", self.file),
+            (None, Some(m)) => format!("{} ({m})", self.file),
+            (None, None) => self.file.clone(),
+        }
+    }
+}
+
 /// One OOM kill.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OomKillRow {
@@ -50,20 +61,11 @@ pub struct OomKillRow {
     pub source: Source,
 }
 
-/// One Kubernetes container.
+/// One Kubernetes container, with where it is described.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ContainerRow {
-    pub namespace: Option<String>,
-    pub pod: String,
-    pub container: String,
-    pub state: Option<String>,
-    pub restart_count: Option<u64>,
-    pub last_terminated_reason: Option<String>,
-    pub last_exit_code: Option<i64>,
-    /// When the previous run ended (unix seconds).
-    pub last_finished: Option<f64>,
-    pub memory_limit_bytes: Option<f64>,
-    pub memory_request_bytes: Option<f64>,
+    #[serde(flatten)]
+    pub container: KubeContainer,
     pub source: Source,
 }
 
@@ -173,16 +175,7 @@ pub fn container_rows(
     let mut rows: Vec<ContainerRow> = described
         .iter()
         .map(|c| ContainerRow {
-            namespace: c.namespace.clone(),
-            pod: c.pod.clone(),
-            container: c.container.clone(),
-            state: c.state.clone(),
-            restart_count: c.restart_count,
-            last_terminated_reason: c.last_terminated_reason.clone(),
-            last_exit_code: c.last_exit_code,
-            last_finished: c.last_finished,
-            memory_limit_bytes: c.memory_limit_bytes,
-            memory_request_bytes: c.memory_request_bytes,
+            container: c.clone(),
             source: Source {
                 file: file_of(inputs, c.input),
                 line: Some(c.line),
@@ -193,7 +186,10 @@ pub fn container_rows(
     let mut index: FxHashMap<(Option<String>, String, String), usize> = rows
         .iter()
         .enumerate()
-        .map(|(i, r)| ((r.namespace.clone(), r.pod.clone(), r.container.clone()), i))
+        .map(|(i, r)| {
+            let c = &r.container;
+            ((c.namespace.clone(), c.pod.clone(), c.container.clone()), i)
+        })
         .collect();
     for s in series {
         let is_memory = || label(&s.labels, "resource") == Some("memory");
@@ -221,16 +217,13 @@ pub fn container_rows(
         );
         let i = *index.entry(key.clone()).or_insert_with(|| {
             rows.push(ContainerRow {
-                namespace: key.0,
-                pod: key.1,
-                container: key.2,
-                state: None,
-                restart_count: None,
-                last_terminated_reason: None,
-                last_exit_code: None,
-                last_finished: None,
-                memory_limit_bytes: None,
-                memory_request_bytes: None,
+                container: KubeContainer {
+                    namespace: key.0,
+                    pod: key.1,
+                    container: key.2,
+                    input: s.input,
+                    ..KubeContainer::default()
+                },
                 source: Source {
                     file: file_of(inputs, s.input),
                     line: None,
@@ -239,7 +232,7 @@ pub fn container_rows(
             });
             rows.len() - 1
         });
-        let row = &mut rows[i];
+        let row = &mut rows[i].container;
         let reason = || label(&s.labels, "reason").map(str::to_string);
         match s.name.as_str() {
             RESTARTS => {
@@ -308,11 +301,11 @@ mod tests {
         ];
         let rows = container_rows(&[], &series, &[]);
         assert_eq!(rows.len(), 1);
-        let r = &rows[0];
+        let r = &rows[0].container;
         assert_eq!(r.restart_count, Some(3));
         assert_eq!(r.last_terminated_reason.as_deref(), Some("OOMKilled"));
         assert_eq!(r.memory_limit_bytes, Some(134217728.0));
-        assert_eq!(r.source.metric.as_deref(), Some(RESTARTS));
+        assert_eq!(rows[0].source.metric.as_deref(), Some(RESTARTS));
         // kubectl's row comes first and keeps what it says.
         let described = KubeContainer {
             namespace: Some("prod".into()),
@@ -324,8 +317,8 @@ mod tests {
         };
         let rows = container_rows(&[described], &series, &[]);
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].restart_count, Some(4));
-        assert_eq!(rows[0].memory_limit_bytes, Some(134217728.0));
+        assert_eq!(rows[0].container.restart_count, Some(4));
+        assert_eq!(rows[0].container.memory_limit_bytes, Some(134217728.0));
         assert_eq!(rows[0].source.line, Some(9));
     }
 }

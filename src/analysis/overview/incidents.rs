@@ -2,7 +2,7 @@
 //! card that sums them up when no memory series gives a verdict. Every
 //! cell is text formatted here, so the page and the report show the same.
 
-use crate::analysis::leak::incidents::{ContainerRow, OomKillRow, Source};
+use crate::analysis::leak::incidents::{ContainerRow, OomKillRow};
 use crate::analysis::leak::Analysis;
 use crate::model::series::OomConstraint;
 use crate::render::gotime;
@@ -16,14 +16,6 @@ const SHOWN: usize = 500;
 fn bytes(b: Option<f64>) -> String {
     b.map(|b| units::label(b as i64, "bytes"))
         .unwrap_or_default()
-}
-
-fn source(s: &Source) -> String {
-    match (s.line, &s.metric) {
-        (Some(l), _) => format!("{}:{l}", s.file),
-        (None, Some(m)) => format!("{} ({m})", s.file),
-        (None, None) => s.file.clone(),
-    }
 }
 
 fn when(k: &OomKillRow) -> String {
@@ -90,7 +82,7 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                     bytes(k.limit_bytes),
                     constraint(k.constraint).to_string(),
                     k.invoked_by.clone().unwrap_or_default(),
-                    source(&k.source),
+                    k.source.text(),
                 ]
             })
             .collect();
@@ -137,7 +129,8 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
     out
 }
 
-fn container_row(c: &ContainerRow) -> Vec<String> {
+fn container_row(row: &ContainerRow) -> Vec<String> {
+    let c = &row.container;
     let mut last = c.last_terminated_reason.clone().unwrap_or_default();
     if let Some(code) = c.last_exit_code {
         last.push_str(&format!(" (exit {code})"));
@@ -154,7 +147,7 @@ fn container_row(c: &ContainerRow) -> Vec<String> {
         last,
         bytes(c.memory_limit_bytes),
         bytes(c.memory_request_bytes),
-        source(&c.source),
+        row.source.text(),
     ]
 }
 
@@ -189,10 +182,10 @@ pub fn card(a: &Analysis) -> Option<Card> {
             names.join(", ")
         ));
     }
-    for c in a
-        .containers
-        .iter()
-        .filter(|c| c.restart_count.is_some_and(|n| n > 0) || c.last_terminated_reason.is_some())
+    for c in
+        a.containers.iter().map(|r| &r.container).filter(|c| {
+            c.restart_count.is_some_and(|n| n > 0) || c.last_terminated_reason.is_some()
+        })
     {
         let mut s = format!("Container {} of pod {}", c.container, c.pod);
         if let Some(n) = c.restart_count {
