@@ -7,6 +7,7 @@
 //! module says whether text is its format); the binary CPU profile header
 //! is a legacy profile; anything else is decoded as `profile.proto`.
 
+pub mod identify;
 pub mod legacy;
 pub mod pprof;
 pub mod series;
@@ -18,7 +19,7 @@ use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::series::SeriesSet;
 use crate::model::Profile;
 
@@ -180,6 +181,15 @@ fn read_uncompressed(
         ));
     }
     let profile = |p: Profile| Input::Profile(Box::new(p));
+    // Consulted only once every reader has refused the input, so that a
+    // signature can never turn away a file some reader accepts.
+    let head = prefix.clone();
+    let name_it = |e: Error| match e.kind {
+        ErrorKind::Malformed | ErrorKind::UnknownFormat => {
+            identify::foreign(&head).map_or(e, |f| f.error())
+        }
+        _ => e,
+    };
     if text::has_utf16_bom(&prefix) || legacy::looks_legacy(&prefix) {
         // Text and legacy profiles are small: read them whole.
         let mut all = prefix;
@@ -187,7 +197,7 @@ fn read_uncompressed(
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
             if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options) {
-                let mut set = result?;
+                let mut set = result.map_err(name_it)?;
                 if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
                     input.warnings.push(w);
                 }
@@ -200,10 +210,12 @@ fn read_uncompressed(
             // Not a legacy profile after all: it may still be a protobuf.
             None => pprof::decode(&all[..], &read_error, options)
                 .map(profile)
-                .map_err(|_| series::unknown_text()),
+                .map_err(|_| name_it(series::unknown_text())),
         };
     }
-    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options).map(profile)
+    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options)
+        .map(profile)
+        .map_err(name_it)
 }
 
 /// Memory the model of an input will need, estimated before reading it:
@@ -450,6 +462,33 @@ mod tests {
         two.extend(gzip(b));
         let p = read_profile(&two, &ImportOptions::default()).unwrap();
         assert_eq!(p.comments, ["samples", "count"]);
+    }
+
+    #[test]
+    fn files_we_do_not_read_are_named_even_gzipped() {
+        let mut perf = b"PERFILE2".to_vec();
+        perf.extend([0u8; 200]);
+        for data in [perf.clone(), gzip(&perf)] {
+            let e = read(&data, &ImportOptions::default()).unwrap_err();
+            assert_eq!(e.kind, crate::ErrorKind::UnknownFormat);
+            assert!(e.message.starts_with("Linux perf.data"), "{}", e.message);
+        }
+        // pprof's -raw text was taken for a Prometheus scrape.
+        let raw = b"PeriodType: cpu nanoseconds\nPeriod: 10000000\nSamples:\nsamples/count cpu/nanoseconds\n          1   10000000: 1 2\n";
+        let e = read(raw, &ImportOptions::default()).unwrap_err();
+        assert!(e.message.starts_with("pprof -raw output"), "{}", e.message);
+    }
+
+    #[test]
+    fn prost_errors_are_in_words() {
+        // sample_type { type: <bytes> } in an otherwise plain protobuf.
+        let e =
+            read_profile(&[0x0a, 0x03, 0x0a, 0x01, 0x00], &ImportOptions::default()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "not a valid pprof protobuf: at byte 0: type of sample_type (field 1) is malformed: \
+             it holds length-prefixed bytes where a number belongs"
+        );
     }
 
     #[test]
