@@ -26,8 +26,6 @@ impl Foreign {
     }
 }
 
-const NOT_PPROF: &str = "not a pprof profile";
-
 /// Names the format of `head` (the first few KiB of the input, already
 /// gunzipped), if it is one we know of but do not read.
 pub fn foreign(head: &[u8]) -> Option<Foreign> {

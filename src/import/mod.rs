@@ -7,6 +7,7 @@
 //! module says whether text is its format); the binary CPU profile header
 //! is a legacy profile; anything else is decoded as `profile.proto`.
 
+pub mod archive;
 pub mod identify;
 pub mod legacy;
 pub mod pprof;
@@ -57,6 +58,9 @@ pub struct ImportOptions {
     pub max_line_bytes: usize,
     /// Nesting of a JSON export (default 64; CLI `--max-json-depth`).
     pub max_json_depth: usize,
+    /// Members of one archive (.zip, .tar, .tar.gz), folders included
+    /// (default 10,000; CLI `--max-members`).
+    pub max_members: u64,
     /// Seconds east of UTC of times written without a zone (Grafana's
     /// formatted times, `dmesg -T`, syslog); `None`: UTC, and the input
     /// report says it was assumed.
@@ -78,6 +82,7 @@ impl Default for ImportOptions {
             max_csv_columns: 20_000,
             max_line_bytes: 16 << 20,
             max_json_depth: 64,
+            max_members: 10_000,
             utc_offset: None,
         }
     }
@@ -108,7 +113,12 @@ pub fn read_profile(data: &[u8], options: &ImportOptions) -> Result<Profile> {
 /// Reads a profile from a byte stream (see [`read_from`]); a metrics file
 /// is an error that says what it is.
 pub fn read_profile_from(reader: impl Read, options: &ImportOptions) -> Result<Profile> {
-    match read_from(reader, options)? {
+    profile_of(read_from(reader, options)?)
+}
+
+/// The profile an input is; a metrics file is an error that says what it is.
+pub fn profile_of(input: Input) -> Result<Profile> {
+    match input {
         Input::Profile(p) => Ok(*p),
         Input::Series(s) => Err(Error::invalid_option(format!(
             "this is {}, not a profile",
@@ -127,10 +137,63 @@ pub fn read(data: &[u8], options: &ImportOptions) -> Result<Input> {
     read_from(data, options)
 }
 
+/// What one file holds: one input, or an archive's members, each read as
+/// an input of its own (an archive inside it is opened too, and its
+/// members named `inner.zip/path`).
+#[derive(Debug)]
+pub enum Contents {
+    One(Input),
+    Members(Vec<archive::Member<Input>>),
+}
+
 /// Reads any input from a byte stream, without holding the compressed and
 /// the inflated bytes of a profile at once (the caller's reader does the
-/// reading; the core does no I/O of its own).
-pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input> {
+/// reading; the core does no I/O of its own). An archive is an input only
+/// when it holds exactly one; [`read_contents_from`] reads every member.
+pub fn read_from(reader: impl Read, options: &ImportOptions) -> Result<Input> {
+    match read_contents_at(reader, options, 0)? {
+        Contents::One(input) => Ok(input),
+        Contents::Members(members) => only_member(members),
+    }
+}
+
+/// Reads a file that may be an archive: its members each on their own.
+pub fn read_contents_from(reader: impl Read, options: &ImportOptions) -> Result<Contents> {
+    read_contents_at(reader, options, 0)
+}
+
+/// The one input an archive holds, for callers that read one input.
+fn only_member(members: Vec<archive::Member<Input>>) -> Result<Input> {
+    let count = members.len();
+    let mut read: Vec<(String, Input)> = Vec::new();
+    let mut first_error = None;
+    for m in members {
+        match m.input {
+            Ok(input) => read.push((m.name, input)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.context(&m.name));
+            }
+        }
+    }
+    match (read.len(), first_error) {
+        (1, _) => Ok(read.pop().map(|(_, i)| i).expect("one member")),
+        (0, Some(e)) => Err(e),
+        _ => Err(Error::invalid_option(format!(
+            "an archive of {count} files where one input was expected: extract the one you mean, \
+             or give the archive to a command that reads several (analyze, trend, top)"
+        ))),
+    }
+}
+
+/// How deep archives nest at most: a file in an archive in an archive.
+const MAX_ARCHIVE_DEPTH: u32 = 2;
+
+/// [`read_contents_from`] for an input `depth` archives deep.
+fn read_contents_at(
+    mut reader: impl Read,
+    options: &ImportOptions,
+    depth: u32,
+) -> Result<Contents> {
     let mut magic = Vec::with_capacity(2);
     (&mut reader)
         .take(2)
@@ -153,12 +216,13 @@ pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input
             max_ratio: options.max_ratio,
         };
         let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options);
-        read_uncompressed(inflated, gzip_error, options)
+        read_uncompressed(inflated, gzip_error, options, depth)
     } else {
         read_uncompressed(
             input,
             |e| Error::malformed(format!("reading the input failed: {e}")),
             options,
+            depth,
         )
     }
 }
@@ -169,7 +233,8 @@ fn read_uncompressed(
     mut reader: impl Read,
     read_error: impl Fn(io::Error) -> Error,
     options: &ImportOptions,
-) -> Result<Input> {
+    depth: u32,
+) -> Result<Contents> {
     let mut prefix = Vec::with_capacity(4096);
     (&mut reader)
         .take(4096)
@@ -180,6 +245,63 @@ fn read_uncompressed(
             "the data is empty once decompressed: no profile data",
         ));
     }
+    if let Some(kind) = archive::kind(&prefix) {
+        if depth >= MAX_ARCHIVE_DEPTH {
+            return Err(Error::unknown_format(
+                "an archive inside an archive inside an archive: leakscope opens archives two \
+                 levels deep at most; extract this one first",
+            ));
+        }
+        let rest = io::Cursor::new(prefix).chain(reader);
+        let members = archive::members(kind, rest, options, |bytes| {
+            read_contents_at(bytes, options, depth + 1)
+        })
+        .map_err(|e| match e.kind {
+            ErrorKind::Limit => e,
+            _ => e.context(match kind {
+                archive::Kind::Zip => "zip archive",
+                archive::Kind::Tar => "tar archive",
+            }),
+        })?;
+        return Ok(Contents::Members(flatten(members)));
+    }
+    read_one(prefix, reader, read_error, options).map(Contents::One)
+}
+
+/// Members whose own contents are archives, as members named `inner/path`.
+fn flatten(members: Vec<archive::Member<Contents>>) -> Vec<archive::Member<Input>> {
+    let mut out = Vec::new();
+    for m in members {
+        match m.input {
+            Ok(Contents::One(input)) => out.push(archive::Member {
+                name: m.name,
+                size: m.size,
+                input: Ok(input),
+            }),
+            Ok(Contents::Members(inner)) => {
+                out.extend(inner.into_iter().map(|i| archive::Member {
+                    name: format!("{}/{}", m.name, i.name),
+                    size: i.size,
+                    input: i.input,
+                }))
+            }
+            Err(e) => out.push(archive::Member {
+                name: m.name,
+                size: m.size,
+                input: Err(e),
+            }),
+        }
+    }
+    out
+}
+
+/// Decodes one input that is not an archive, from its first bytes and the rest.
+fn read_one(
+    prefix: Vec<u8>,
+    mut reader: impl Read,
+    read_error: impl Fn(io::Error) -> Error,
+    options: &ImportOptions,
+) -> Result<Input> {
     let profile = |p: Profile| Input::Profile(Box::new(p));
     // Consulted only once every reader has refused the input, so that a
     // signature can never turn away a file some reader accepts.
@@ -241,6 +363,11 @@ pub fn memory_needed_from_ends(len: u64, head: &[u8], tail: &[u8], options: &Imp
                 options.max_inflated_bytes
             }
         }
+        // A zip says its members' sizes only in its directory, at its end;
+        // what bounds them is the ratio its reader enforces past the floor.
+        _ if archive::kind(head) == Some(archive::Kind::Zip) => {
+            RATIO_FLOOR.max(len.saturating_mul(options.max_ratio))
+        }
         _ => len,
     };
     len + 2 * inflated.min(options.max_inflated_bytes)
@@ -285,35 +412,37 @@ pub(crate) fn check_line_length(text: &[u8], options: &ImportOptions) -> Result<
 }
 
 fn gzip_error(e: io::Error, input_len: u64, options: &ImportOptions) -> Error {
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<InflateLimit>())
-    {
-        Some(InflateLimit::Size) => {
-            return limit_hit(
-                "the data inflates to more than the limit for decompressed data (a gzip bomb?)",
-                crate::units::label(options.max_inflated_bytes as i64, "bytes"),
-                "--max-inflated-mb",
-            )
-        }
-        Some(InflateLimit::Ratio) => {
-            return limit_hit(
-                &format!(
-                    "the data inflates more than {}× its compressed size past {} (a gzip bomb?)",
-                    options.max_ratio,
-                    crate::units::label(RATIO_FLOOR as i64, "bytes")
-                ),
-                format!("{}×", options.max_ratio),
-                "--max-ratio",
-            )
-        }
-        None => {}
+    if let Some(limit) = inflate_limit_of(&e, options) {
+        return limit;
     }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::malformed(format!(
             "truncated gzip stream after {input_len} bytes: the file was cut short"
         )),
         _ => Error::malformed(format!("corrupt gzip data: {e}")),
+    }
+}
+
+/// The limit error an I/O error carries when gzip inflation hit a limit.
+pub(crate) fn inflate_limit_of(e: &io::Error, options: &ImportOptions) -> Option<Error> {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<InflateLimit>())?
+    {
+        InflateLimit::Size => Some(limit_hit(
+            "the data inflates to more than the limit for decompressed data (a gzip bomb?)",
+            crate::units::label(options.max_inflated_bytes as i64, "bytes"),
+            "--max-inflated-mb",
+        )),
+        InflateLimit::Ratio => Some(limit_hit(
+            &format!(
+                "the data inflates more than {}× its compressed size past {} (a gzip bomb?)",
+                options.max_ratio,
+                crate::units::label(RATIO_FLOOR as i64, "bytes")
+            ),
+            format!("{}×", options.max_ratio),
+            "--max-ratio",
+        )),
     }
 }
 
