@@ -83,20 +83,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_line_flattens_and_caps() {
-        assert_eq!(one_line("a\nb"), "a b");
-        let long = "x".repeat(500);
-        let cut = one_line(&long);
-        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
-        assert!(cut.ends_with('…'));
-    }
-}
-
 /// The longest message an input error should have: one line a person
 /// reads at a glance (a file's name goes before it).
 pub const MAX_MESSAGE_CHARS: usize = 200;
@@ -117,3 +103,17 @@ pub fn one_line(message: &str) -> String {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_flattens_and_caps() {
+        assert_eq!(one_line("a\nb"), "a b");
+        let long = "x".repeat(500);
+        let cut = one_line(&long);
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}
