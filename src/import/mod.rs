@@ -248,8 +248,8 @@ fn read_uncompressed(
     if let Some(kind) = archive::kind(&prefix) {
         if depth >= MAX_ARCHIVE_DEPTH {
             return Err(Error::unknown_format(
-                "an archive inside an archive inside an archive: leakscope opens archives two \
-                 levels deep at most; extract this one first",
+                "an archive inside an archive inside an archive: leakscope opens an archive \
+                 inside another but no deeper; extract this one first",
             ));
         }
         let rest = io::Cursor::new(prefix).chain(reader);

@@ -87,8 +87,8 @@ impl Warnings {
 /// The error for text that is no format we read.
 pub fn unknown_text() -> Error {
     Error::unknown_format(
-        "not a profile or a time series: expected a pprof profile, a Grafana CSV (a Time \
-         column first), Prometheus JSON (query or query_range), Prometheus text or \
-         OpenMetrics with timestamps, a promtool tsdb dump, or an OOM log",
+        // Under 200 characters, as every input error (a name goes before it).
+        "not a profile or a time series: expected a pprof profile, a Grafana CSV (Time \
+         first), Prometheus JSON or text with timestamps, a promtool tsdb dump, or an OOM log",
     )
 }
