@@ -330,3 +330,30 @@ fn the_page_budgets_a_zip_by_the_ratio_it_may_inflate() {
         data.len() as u64 + 2 * big.max_inflated_bytes
     );
 }
+
+#[test]
+fn every_cut_of_an_archive_is_an_error_or_a_reading_never_a_panic() {
+    let csv = &csv()[..2000];
+    let heap = heap();
+    let files: &[(&str, &[u8])] = &[("heap.pb.gz", &heap), ("leak.csv", csv)];
+    for (what, data) in [
+        ("zip", zip(files)),
+        ("tar", tar(files)),
+        ("tar.gz", gzip(&tar(files))),
+    ] {
+        for n in (1..data.len()).step_by(97) {
+            // Whatever it says, it says it as a value.
+            let _ = read_contents_from(&data[..n], &ImportOptions::default());
+        }
+        // Flipped bytes in the middle, too.
+        let mut bad = data.clone();
+        for i in (0..bad.len()).step_by(131) {
+            bad[i] ^= 0x5a;
+        }
+        let _ = read_contents_from(&bad[..], &ImportOptions::default());
+        assert!(
+            read_contents_from(&data[..], &ImportOptions::default()).is_ok(),
+            "{what}"
+        );
+    }
+}
