@@ -83,4 +83,37 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The longest message an input error should have: one line a person
+/// reads at a glance (a file's name goes before it).
+pub const MAX_MESSAGE_CHARS: usize = 200;
+
+/// `message` on one line and at most [`MAX_MESSAGE_CHARS`] characters,
+/// cut with an ellipsis (for messages that quote the input or a library).
+pub fn one_line(message: &str) -> String {
+    let flat: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= MAX_MESSAGE_CHARS {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_flattens_and_caps() {
+        assert_eq!(one_line("a\nb"), "a b");
+        let long = "x".repeat(500);
+        let cut = one_line(&long);
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(cut.ends_with('…'));
+    }
+}

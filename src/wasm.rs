@@ -51,8 +51,10 @@ impl Session {
         panic!("a deliberate panic, for the page's crash test");
     }
 
-    /// Reads a file of any kind (profile, metrics, OOM log, source) and
-    /// returns how the file list shows it. `progress(bytes_read)` is called
+    /// Reads a file of any kind (profile, metrics, OOM log, source, or an
+    /// archive of these) and returns `{ files, errors }`: how the file list
+    /// shows what it added (an archive: each member), and the members that
+    /// could not be read. `progress(bytes_read)` is called
     /// every MiB; `utc_offset_seconds` is the zone of zoneless times.
     pub fn add(
         &mut self,
@@ -87,7 +89,8 @@ impl Session {
             buffer: Vec::new(),
             at: 0,
         };
-        let head = pieces.piece(0, 2)?;
+        // Enough to tell gzip (2 bytes) and zip (4) apart.
+        let head = pieces.piece(0, 4)?;
         let tail = pieces.piece(size.saturating_sub(4), 4)?;
         fits(
             name,

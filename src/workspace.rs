@@ -23,7 +23,7 @@ use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
 use crate::analysis::trend::{TrendOptions, TrendReport};
 use crate::error::{Error, Result};
-use crate::import::{read_from, ImportOptions, Input};
+use crate::import::{read_contents_from, read_from, Contents, ImportOptions, Input};
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
@@ -62,6 +62,21 @@ pub struct FileInfo {
     pub time: Option<String>,
     pub size: String,
     pub warnings: Vec<String>,
+}
+
+/// What adding one dropped file did: the files it added (an archive adds
+/// each of its members, named `archive.zip/path`) and the members that
+/// could not be read, each with its own error.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Added {
+    pub files: Vec<FileInfo>,
+    pub errors: Vec<FileError>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileError {
+    pub name: String,
+    pub message: String,
 }
 
 /// The view state (the page keeps it in the URL).
@@ -243,41 +258,46 @@ impl Workspace {
         Self::default()
     }
 
-    /// Reads a file (profile, metrics, OOM log, or a source file) and keeps it.
+    /// Reads a file (profile, metrics, OOM log, a source file, or an
+    /// archive of these) and keeps what it holds.
     pub fn add(
         &mut self,
         name: &str,
         reader: impl Read,
         size: u64,
         options: &ImportOptions,
-    ) -> Result<FileInfo> {
-        let mut bytes_for_source = None;
-        let content = if SOURCE_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
-            // A source file is text we keep; read it whole (sources are small).
-            let mut all = Vec::new();
-            reader
-                .take(options.max_inflated_bytes)
-                .read_to_end(&mut all)
-                .map_err(|e| Error::malformed(format!("reading {name} failed: {e}")))?;
-            match read_from(&all[..], options) {
-                Ok(input) => input_content(input)?,
-                Err(_) => {
-                    bytes_for_source = Some(all);
-                    Content::Source(Vec::new())
+    ) -> Result<Added> {
+        let mut added = Added {
+            files: Vec::new(),
+            errors: Vec::new(),
+        };
+        if SOURCE_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+            let content = source_or_input(name, reader, options)?;
+            added.files.push(self.keep(name, size, content));
+            return Ok(added);
+        }
+        match read_contents_from(reader, options).map_err(|e| e.context(name))? {
+            Contents::One(input) => {
+                let content = input_content(input)?;
+                added.files.push(self.keep(name, size, content));
+            }
+            Contents::Members(members) => {
+                for m in members {
+                    let member_name = format!("{name}/{}", m.name);
+                    match m.input.and_then(input_content) {
+                        Ok(content) => added.files.push(self.keep(&member_name, m.size, content)),
+                        Err(e) => added.errors.push(FileError {
+                            name: member_name,
+                            message: e.message,
+                        }),
+                    }
                 }
             }
-        } else {
-            input_content(read_from(reader, options).map_err(|e| e.context(name))?)?
-        };
-        let content = match (content, bytes_for_source) {
-            (Content::Source(_), Some(bytes)) => Content::Source(
-                String::from_utf8_lossy(&bytes)
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-            ),
-            (c, _) => c,
-        };
+        }
+        Ok(added)
+    }
+
+    fn keep(&mut self, name: &str, size: u64, content: Content) -> FileInfo {
         self.next_id += 1;
         let loaded = Loaded {
             id: self.next_id,
@@ -288,7 +308,7 @@ impl Workspace {
         let info = describe(&loaded);
         self.evidence = None;
         self.files.push(loaded);
-        Ok(info)
+        info
     }
 
     /// A name no loaded file has: two files of one name (two instances'
@@ -766,6 +786,25 @@ impl Workspace {
 
     fn profile_names(&self) -> Vec<String> {
         self.profiles().iter().map(|(n, _)| n.to_string()).collect()
+    }
+}
+
+/// A file named like source code: kept as source unless it reads as an
+/// input (sources are small: read whole).
+fn source_or_input(name: &str, reader: impl Read, options: &ImportOptions) -> Result<Content> {
+    let mut all = Vec::new();
+    reader
+        .take(options.max_inflated_bytes)
+        .read_to_end(&mut all)
+        .map_err(|e| Error::malformed(format!("reading {name} failed: {e}")))?;
+    match read_from(&all[..], options) {
+        Ok(input) => input_content(input),
+        Err(_) => Ok(Content::Source(
+            String::from_utf8_lossy(&all)
+                .lines()
+                .map(str::to_string)
+                .collect(),
+        )),
     }
 }
 

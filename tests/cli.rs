@@ -527,3 +527,85 @@ fn link_carries_the_files_and_the_view() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("leakscope-garbage"), "{}", stderr(&o));
 }
+
+/// A zip of `tests/data/series/leak/` files, written to a temporary file.
+fn leak_zip(tag: &str, names: &[&str]) -> PathBuf {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    for name in names {
+        w.start_file(*name, options).unwrap();
+        w.write_all(&std::fs::read(data(&format!("series/leak/{name}"))).unwrap())
+            .unwrap();
+    }
+    let path = std::env::temp_dir().join(format!("leakscope-{tag}-{}.zip", std::process::id()));
+    std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+    path
+}
+
+#[test]
+fn analyze_reads_a_zip_of_exports_as_its_files() {
+    let names = [
+        "grafana-joined-epoch.csv",
+        "dmesg.txt",
+        "heap.0.pb.gz",
+        "heap.1.pb.gz",
+        "heap.2.pb.gz",
+        "heap.3.pb.gz",
+    ];
+    let zip = leak_zip("analyze", &names);
+    let zip_name = zip.display().to_string();
+    let loose: Vec<String> = names
+        .iter()
+        .map(|n| format!("tests/data/series/leak/{n}"))
+        .collect();
+    let mut args = vec!["analyze"];
+    args.extend(loose.iter().map(String::as_str));
+    let want = leakscope_here(&args);
+    assert!(want.status.success(), "{}", stderr(&want));
+    let got = leakscope_here(&["analyze", &zip_name]);
+    assert!(got.status.success(), "{}", stderr(&got));
+    // The same report, each member named inside the archive.
+    let got = stdout(&got);
+    assert!(
+        got.contains(&format!("{zip_name}/dmesg.txt: oom-log")),
+        "{got}"
+    );
+    assert_eq!(
+        got.replace(&format!("{zip_name}/"), "tests/data/series/leak/"),
+        stdout(&want)
+    );
+
+    // top of a zip holding one profile is top of that profile.
+    let one = leak_zip("top", &["heap.3.pb.gz"]);
+    let got = leakscope(&["top", &one.display().to_string()]);
+    assert!(got.status.success(), "{}", stderr(&got));
+    let want = leakscope(&["top", &data("series/leak/heap.3.pb.gz")]);
+    assert_eq!(stdout(&got), stdout(&want));
+    let _ = std::fs::remove_file(zip);
+    let _ = std::fs::remove_file(one);
+}
+
+#[test]
+fn a_bad_member_of_an_archive_is_reported_and_skipped() {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    w.start_file("leak.csv", options).unwrap();
+    w.write_all(&std::fs::read(data("series/leak/grafana-joined-epoch.csv")).unwrap())
+        .unwrap();
+    w.start_file("shot.png", options).unwrap();
+    w.write_all(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let path = std::env::temp_dir().join(format!("leakscope-bad-{}.zip", std::process::id()));
+    std::fs::write(&path, w.finish().unwrap().into_inner()).unwrap();
+    let o = leakscope(&["analyze", &path.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("LEAK"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("shot.png: a PNG image, not a profile"),
+        "{}",
+        stderr(&o)
+    );
+    let o = leakscope(&["analyze", "--max-members", "1", &path.display().to_string()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--max-members"), "{}", stderr(&o));
+    let _ = std::fs::remove_file(path);
+}

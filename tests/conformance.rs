@@ -391,12 +391,47 @@ fn every_rejected_profile_is_rejected_with_a_reason() {
     };
     let mut files = Vec::new();
     all_files(&corpus, &mut files);
+    // What each rejected file is, from the corpus's SOURCES.md ("format /
+    // producer" column, or pprof's own complaint where the row has none):
+    // the message must name it, so a person knows what they dropped.
     let expected_reason = [
+        // pprof/SOURCES.md: "parsing sample 0 0 @ 0: second value must be
+        // non-zero"; its `--- heapz` header is pprof's legacy Java format.
         (
             "7e3c92482f6f39fc502b822ded792c589849cca8",
-            "second value must be non-zero",
+            &["legacy Java profile", "second value must be non-zero"][..],
         ),
-        ("dotnet-pprof-3.pb.gz", "has the reserved id 0"),
+        // pprof: "malformed profile: found function with reserved ID=0".
+        ("dotnet-pprof-3.pb.gz", &["pprof", "has the reserved id 0"]),
+        ("dotnet-pprof-73.pb.gz", &["pprof", "has the reserved id 0"]),
+        // external/SOURCES.md, format / producer column:
+        // "Go fuzz corpus file (text), not a profile"
+        (
+            "aafd8cbacf61de60d2748f9d49fb622c32f7f885b5a651355a7350b2fbd4bad8",
+            &["Go fuzz corpus"],
+        ),
+        // "old `go tool pprof -raw` output text"
+        ("pprof.raw.txt", &["pprof -raw output"]),
+        // "Linux perf.data"
+        (
+            "single-event-multi-process.perf.data",
+            &["perf.data", "perf_to_profile"],
+        ),
+        // "PerfDataProto protobuf"
+        (
+            "multi-event-single-process.perf_data.pb",
+            &["PerfDataProto"],
+        ),
+        // "jemalloc heap_v2 text"
+        ("jemalloc.heap", &["jemalloc", "heap_v2"]),
+        // "Pyroscope internal protobuf, not pprof"
+        ("1.pb", &["Pyroscope"]),
+        // "Pyroscope labels protobuf, not pprof"
+        ("dump1.labels.pb.gz", &["Pyroscope labels"]),
+        // "Pyroscope segment storage bytes, not pprof"
+        ("issue_715", &["Pyroscope storage"]),
+        // "OTLP profiles protobuf, not pprof"
+        ("otel-ebpf-profile.pb.bin", &["OTLP"]),
     ];
     let mut rejected: Vec<PathBuf> = files
         .iter()
@@ -420,14 +455,36 @@ fn every_rejected_profile_is_rejected_with_a_reason() {
         let err = read_profile(&data, &ImportOptions::default())
             .err()
             .unwrap_or_else(|| panic!("{} was accepted; pprof rejects it", profile.display()));
-        if let Some((_, reason)) = expected_reason.iter().find(|(n, _)| *n == name) {
-            assert!(err.message.contains(reason), "{name}: {}", err.message);
+        let (_, names) = expected_reason
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("{name}: rejected, but no expected format named for it"));
+        for expected in *names {
+            assert!(
+                err.message.contains(expected),
+                "{name}: expected {expected:?} in {:?}",
+                err.message
+            );
+        }
+        // One line a person reads at a glance, with no Rust in it.
+        assert!(
+            err.message.chars().count() < 200 && !err.message.contains('\n'),
+            "{name}: {:?}",
+            err.message
+        );
+        for rustism in ["r#", "::", "Profile.", "DecodeError"] {
+            assert!(
+                !err.message.contains(rustism),
+                "{name}: {rustism} in {:?}",
+                err.message
+            );
         }
         seen += 1;
     }
-    assert!(
-        seen >= 2,
-        "expected the corpus's rejected profiles, saw {seen}"
+    assert_eq!(
+        seen,
+        expected_reason.len(),
+        "expected every rejected file named above to be in the corpus"
     );
 }
 

@@ -34,6 +34,8 @@ fn a_profile_crosses_as_plain_objects() {
         )
         .unwrap(),
     );
+    assert_eq!(info["errors"].as_array().unwrap().len(), 0);
+    let info = &info["files"][0];
     assert_eq!(info["kind"], "profile");
     assert_eq!(info["name"], "go.heap.pb.gz");
     let top = json(s.top(JsValue::UNDEFINED).unwrap());

@@ -127,7 +127,9 @@ async function loadAll(entries, { fromLink = false } = {}) {
       $("progress").hidden = false;
     }
     try {
-      await client.add(name, blob);
+      const added = await client.add(name, blob);
+      // An archive's members that could not be read, each on its own card.
+      for (const e of added.errors) $("errors").append(errorCard(e.name, e.message));
     } catch (e) {
       $("errors").append(errorCard(name, e.message === "cancelled" ? "loading cancelled" : e.message));
     } finally {

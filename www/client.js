@@ -9,7 +9,7 @@ export class Client {
     this.onProgress = onProgress;
     this.onCrash = onCrash;
     this.crashes = 0; // in a row, without an answer in between
-    this.files = []; // { name, blob, utcOffset, fileId }
+    this.files = []; // { name, blob, utcOffset, members: [{ id, name }] } (an archive has several)
     this.pending = new Map();
     this.nextId = 1;
     this.restarting = null;
@@ -67,14 +67,19 @@ export class Client {
   }
 
   /** The worker reads the Blob itself: a big file's bytes are never copied on the page's thread. */
+  /** An archive adds a file per member: `{ files, errors }` (errors: members that could not be read). */
   async add(name, blob, utcOffset = null) {
-    const info = await this.call("add", { name, blob, utcOffset });
-    this.files.push({ name, blob, utcOffset, fileId: info.id });
-    return info;
+    const added = await this.call("add", { name, blob, utcOffset });
+    const members = added.files.map((f) => ({ id: f.id, name: f.name }));
+    if (members.length) this.files.push({ name, blob, utcOffset, members });
+    return added;
   }
 
+  /** An archive's Blob is kept while any of its members is. */
   async remove(fileId) {
-    this.files = this.files.filter((f) => f.fileId !== fileId);
+    this.files = this.files
+      .map((f) => ({ ...f, members: f.members.filter((m) => m.id !== fileId) }))
+      .filter((f) => f.members.length);
     await this.call("remove", { fileId });
   }
 
@@ -88,8 +93,15 @@ export class Client {
     this.restarting = (async () => {
       for (const f of keep) {
         try {
-          const info = await this.send("add", { name: f.name, blob: f.blob, utcOffset: f.utcOffset });
-          this.files.push({ ...f, fileId: info.id });
+          const added = await this.send("add", { name: f.name, blob: f.blob, utcOffset: f.utcOffset });
+          // An archive's members that were removed stay removed.
+          const kept = new Set(f.members.map((m) => m.name));
+          const members = [];
+          for (const m of added.files) {
+            if (kept.has(m.name)) members.push({ id: m.id, name: m.name });
+            else await this.send("remove", { fileId: m.id });
+          }
+          if (members.length) this.files.push({ ...f, members });
         } catch {
           // It loaded before; if it cannot now, it is left out.
         }

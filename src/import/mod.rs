@@ -7,6 +7,8 @@
 //! module says whether text is its format); the binary CPU profile header
 //! is a legacy profile; anything else is decoded as `profile.proto`.
 
+pub mod archive;
+pub mod identify;
 pub mod legacy;
 pub mod pprof;
 pub mod series;
@@ -18,7 +20,7 @@ use std::rc::Rc;
 
 use flate2::read::MultiGzDecoder;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::series::SeriesSet;
 use crate::model::Profile;
 
@@ -56,6 +58,9 @@ pub struct ImportOptions {
     pub max_line_bytes: usize,
     /// Nesting of a JSON export (default 64; CLI `--max-json-depth`).
     pub max_json_depth: usize,
+    /// Members of one archive (.zip, .tar, .tar.gz), folders included
+    /// (default 10,000; CLI `--max-members`).
+    pub max_members: u64,
     /// Seconds east of UTC of times written without a zone (Grafana's
     /// formatted times, `dmesg -T`, syslog); `None`: UTC, and the input
     /// report says it was assumed.
@@ -77,6 +82,7 @@ impl Default for ImportOptions {
             max_csv_columns: 20_000,
             max_line_bytes: 16 << 20,
             max_json_depth: 64,
+            max_members: 10_000,
             utc_offset: None,
         }
     }
@@ -107,7 +113,12 @@ pub fn read_profile(data: &[u8], options: &ImportOptions) -> Result<Profile> {
 /// Reads a profile from a byte stream (see [`read_from`]); a metrics file
 /// is an error that says what it is.
 pub fn read_profile_from(reader: impl Read, options: &ImportOptions) -> Result<Profile> {
-    match read_from(reader, options)? {
+    profile_of(read_from(reader, options)?)
+}
+
+/// The profile an input is; a metrics file is an error that says what it is.
+pub fn profile_of(input: Input) -> Result<Profile> {
+    match input {
         Input::Profile(p) => Ok(*p),
         Input::Series(s) => Err(Error::invalid_option(format!(
             "this is {}, not a profile",
@@ -126,10 +137,63 @@ pub fn read(data: &[u8], options: &ImportOptions) -> Result<Input> {
     read_from(data, options)
 }
 
+/// What one file holds: one input, or an archive's members, each read as
+/// an input of its own (an archive inside it is opened too, and its
+/// members named `inner.zip/path`).
+#[derive(Debug)]
+pub enum Contents {
+    One(Input),
+    Members(Vec<archive::Member<Input>>),
+}
+
 /// Reads any input from a byte stream, without holding the compressed and
 /// the inflated bytes of a profile at once (the caller's reader does the
-/// reading; the core does no I/O of its own).
-pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input> {
+/// reading; the core does no I/O of its own). An archive is an input only
+/// when it holds exactly one; [`read_contents_from`] reads every member.
+pub fn read_from(reader: impl Read, options: &ImportOptions) -> Result<Input> {
+    match read_contents_at(reader, options, 0)? {
+        Contents::One(input) => Ok(input),
+        Contents::Members(members) => only_member(members),
+    }
+}
+
+/// Reads a file that may be an archive: its members each on their own.
+pub fn read_contents_from(reader: impl Read, options: &ImportOptions) -> Result<Contents> {
+    read_contents_at(reader, options, 0)
+}
+
+/// The one input an archive holds, for callers that read one input.
+fn only_member(members: Vec<archive::Member<Input>>) -> Result<Input> {
+    let count = members.len();
+    let mut read: Vec<(String, Input)> = Vec::new();
+    let mut first_error = None;
+    for m in members {
+        match m.input {
+            Ok(input) => read.push((m.name, input)),
+            Err(e) => {
+                first_error.get_or_insert_with(|| e.context(&m.name));
+            }
+        }
+    }
+    match (read.len(), first_error) {
+        (1, _) => Ok(read.pop().map(|(_, i)| i).expect("one member")),
+        (0, Some(e)) => Err(e),
+        _ => Err(Error::invalid_option(format!(
+            "an archive of {count} files where one input was expected: extract the one you mean, \
+             or give the archive to a command that reads several (analyze, trend, top)"
+        ))),
+    }
+}
+
+/// How deep archives nest at most: a file in an archive in an archive.
+const MAX_ARCHIVE_DEPTH: u32 = 2;
+
+/// [`read_contents_from`] for an input `depth` archives deep.
+fn read_contents_at(
+    mut reader: impl Read,
+    options: &ImportOptions,
+    depth: u32,
+) -> Result<Contents> {
     let mut magic = Vec::with_capacity(2);
     (&mut reader)
         .take(2)
@@ -152,12 +216,13 @@ pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input
             max_ratio: options.max_ratio,
         };
         let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options);
-        read_uncompressed(inflated, gzip_error, options)
+        read_uncompressed(inflated, gzip_error, options, depth)
     } else {
         read_uncompressed(
             input,
             |e| Error::malformed(format!("reading the input failed: {e}")),
             options,
+            depth,
         )
     }
 }
@@ -168,7 +233,8 @@ fn read_uncompressed(
     mut reader: impl Read,
     read_error: impl Fn(io::Error) -> Error,
     options: &ImportOptions,
-) -> Result<Input> {
+    depth: u32,
+) -> Result<Contents> {
     let mut prefix = Vec::with_capacity(4096);
     (&mut reader)
         .take(4096)
@@ -179,7 +245,73 @@ fn read_uncompressed(
             "the data is empty once decompressed: no profile data",
         ));
     }
+    if let Some(kind) = archive::kind(&prefix) {
+        if depth >= MAX_ARCHIVE_DEPTH {
+            return Err(Error::unknown_format(
+                "an archive inside an archive inside an archive: leakscope opens an archive \
+                 inside another but no deeper; extract this one first",
+            ));
+        }
+        let rest = io::Cursor::new(prefix).chain(reader);
+        let members = archive::members(kind, rest, options, |bytes| {
+            read_contents_at(bytes, options, depth + 1)
+        })
+        .map_err(|e| match e.kind {
+            ErrorKind::Limit => e,
+            _ => e.context(match kind {
+                archive::Kind::Zip => "zip archive",
+                archive::Kind::Tar => "tar archive",
+            }),
+        })?;
+        return Ok(Contents::Members(flatten(members)));
+    }
+    read_one(prefix, reader, read_error, options).map(Contents::One)
+}
+
+/// Members whose own contents are archives, as members named `inner/path`.
+fn flatten(members: Vec<archive::Member<Contents>>) -> Vec<archive::Member<Input>> {
+    let mut out = Vec::new();
+    for m in members {
+        match m.input {
+            Ok(Contents::One(input)) => out.push(archive::Member {
+                name: m.name,
+                size: m.size,
+                input: Ok(input),
+            }),
+            Ok(Contents::Members(inner)) => {
+                out.extend(inner.into_iter().map(|i| archive::Member {
+                    name: format!("{}/{}", m.name, i.name),
+                    size: i.size,
+                    input: i.input,
+                }))
+            }
+            Err(e) => out.push(archive::Member {
+                name: m.name,
+                size: m.size,
+                input: Err(e),
+            }),
+        }
+    }
+    out
+}
+
+/// Decodes one input that is not an archive, from its first bytes and the rest.
+fn read_one(
+    prefix: Vec<u8>,
+    mut reader: impl Read,
+    read_error: impl Fn(io::Error) -> Error,
+    options: &ImportOptions,
+) -> Result<Input> {
     let profile = |p: Profile| Input::Profile(Box::new(p));
+    // Consulted only once every reader has refused the input, so that a
+    // signature can never turn away a file some reader accepts.
+    let head = prefix.clone();
+    let name_it = |e: Error| match e.kind {
+        ErrorKind::Malformed | ErrorKind::UnknownFormat => {
+            identify::foreign(&head).map_or(e, |f| f.error())
+        }
+        _ => e,
+    };
     if text::has_utf16_bom(&prefix) || legacy::looks_legacy(&prefix) {
         // Text and legacy profiles are small: read them whole.
         let mut all = prefix;
@@ -187,7 +319,7 @@ fn read_uncompressed(
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
             if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options) {
-                let mut set = result?;
+                let mut set = result.map_err(name_it)?;
                 if let (Some(w), Some(input)) = (decoded.warning, set.inputs.first_mut()) {
                     input.warnings.push(w);
                 }
@@ -200,10 +332,12 @@ fn read_uncompressed(
             // Not a legacy profile after all: it may still be a protobuf.
             None => pprof::decode(&all[..], &read_error, options)
                 .map(profile)
-                .map_err(|_| series::unknown_text()),
+                .map_err(|_| name_it(series::unknown_text())),
         };
     }
-    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options).map(profile)
+    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options)
+        .map(profile)
+        .map_err(name_it)
 }
 
 /// Memory the model of an input will need, estimated before reading it:
@@ -228,6 +362,11 @@ pub fn memory_needed_from_ends(len: u64, head: &[u8], tail: &[u8], options: &Imp
             } else {
                 options.max_inflated_bytes
             }
+        }
+        // A zip says its members' sizes only in its directory, at its end;
+        // what bounds them is the ratio its reader enforces past the floor.
+        _ if archive::kind(head) == Some(archive::Kind::Zip) => {
+            RATIO_FLOOR.max(len.saturating_mul(options.max_ratio))
         }
         _ => len,
     };
@@ -273,35 +412,37 @@ pub(crate) fn check_line_length(text: &[u8], options: &ImportOptions) -> Result<
 }
 
 fn gzip_error(e: io::Error, input_len: u64, options: &ImportOptions) -> Error {
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<InflateLimit>())
-    {
-        Some(InflateLimit::Size) => {
-            return limit_hit(
-                "the data inflates to more than the limit for decompressed data (a gzip bomb?)",
-                crate::units::label(options.max_inflated_bytes as i64, "bytes"),
-                "--max-inflated-mb",
-            )
-        }
-        Some(InflateLimit::Ratio) => {
-            return limit_hit(
-                &format!(
-                    "the data inflates more than {}× its compressed size past {} (a gzip bomb?)",
-                    options.max_ratio,
-                    crate::units::label(RATIO_FLOOR as i64, "bytes")
-                ),
-                format!("{}×", options.max_ratio),
-                "--max-ratio",
-            )
-        }
-        None => {}
+    if let Some(limit) = inflate_limit_of(&e, options) {
+        return limit;
     }
     match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::malformed(format!(
             "truncated gzip stream after {input_len} bytes: the file was cut short"
         )),
         _ => Error::malformed(format!("corrupt gzip data: {e}")),
+    }
+}
+
+/// The limit error an I/O error carries when gzip inflation hit a limit.
+pub(crate) fn inflate_limit_of(e: &io::Error, options: &ImportOptions) -> Option<Error> {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<InflateLimit>())?
+    {
+        InflateLimit::Size => Some(limit_hit(
+            "the data inflates to more than the limit for decompressed data (a gzip bomb?)",
+            crate::units::label(options.max_inflated_bytes as i64, "bytes"),
+            "--max-inflated-mb",
+        )),
+        InflateLimit::Ratio => Some(limit_hit(
+            &format!(
+                "the data inflates more than {}× its compressed size past {} (a gzip bomb?)",
+                options.max_ratio,
+                crate::units::label(RATIO_FLOOR as i64, "bytes")
+            ),
+            format!("{}×", options.max_ratio),
+            "--max-ratio",
+        )),
     }
 }
 
@@ -450,6 +591,33 @@ mod tests {
         two.extend(gzip(b));
         let p = read_profile(&two, &ImportOptions::default()).unwrap();
         assert_eq!(p.comments, ["samples", "count"]);
+    }
+
+    #[test]
+    fn files_we_do_not_read_are_named_even_gzipped() {
+        let mut perf = b"PERFILE2".to_vec();
+        perf.extend([0u8; 200]);
+        for data in [perf.clone(), gzip(&perf)] {
+            let e = read(&data, &ImportOptions::default()).unwrap_err();
+            assert_eq!(e.kind, crate::ErrorKind::UnknownFormat);
+            assert!(e.message.starts_with("Linux perf.data"), "{}", e.message);
+        }
+        // pprof's -raw text was taken for a Prometheus scrape.
+        let raw = b"PeriodType: cpu nanoseconds\nPeriod: 10000000\nSamples:\nsamples/count cpu/nanoseconds\n          1   10000000: 1 2\n";
+        let e = read(raw, &ImportOptions::default()).unwrap_err();
+        assert!(e.message.starts_with("pprof -raw output"), "{}", e.message);
+    }
+
+    #[test]
+    fn prost_errors_are_in_words() {
+        // sample_type { type: <bytes> } in an otherwise plain protobuf.
+        let e =
+            read_profile(&[0x0a, 0x03, 0x0a, 0x01, 0x00], &ImportOptions::default()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "not a valid pprof protobuf: at byte 0: type of sample_type (field 1) is malformed: \
+             it holds length-prefixed bytes where a number belongs"
+        );
     }
 
     #[test]

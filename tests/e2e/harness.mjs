@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const corpus = join(root, "../shared/corpus");
@@ -158,4 +159,44 @@ export function suite(label) {
       console.error(`${label}: ${results.length} passed (screenshots in target/e2e/)`);
     },
   };
+}
+
+/** A zip of [name, bytes] entries, stored (no compression): enough for the page to unpack. */
+export function zipStored(files) {
+  const { crc32 } = createRequire(import.meta.url)("node:zlib");
+  const local = [];
+  const central = [];
+  let offset = 0;
+  for (const [name, data] of files) {
+    const bytes = Buffer.from(data);
+    const nameBytes = Buffer.from(name);
+    const crc = crc32(bytes) >>> 0;
+    const head = Buffer.alloc(30);
+    head.writeUInt32LE(0x04034b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt32LE(crc, 14);
+    head.writeUInt32LE(bytes.length, 18);
+    head.writeUInt32LE(bytes.length, 22);
+    head.writeUInt16LE(nameBytes.length, 26);
+    local.push(head, nameBytes, bytes);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(bytes.length, 20);
+    entry.writeUInt32LE(bytes.length, 24);
+    entry.writeUInt16LE(nameBytes.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    central.push(entry, nameBytes);
+    offset += 30 + nameBytes.length + bytes.length;
+  }
+  const size = central.reduce((n, b) => n + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(size, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...local, ...central, end]);
 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve, launch, open, drop, assertLocal, screenshot, rows, oracleRows, corpus, hasCorpus, root, suite } from "./harness.mjs";
+import { serve, launch, open, drop, assertLocal, screenshot, rows, oracleRows, corpus, hasCorpus, root, suite, zipStored } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -111,6 +111,25 @@ await test("a bad file beside a good one: an error card, and the good one analys
   await tab(page, "top");
   await page.waitForSelector("table.report tbody tr");
   assert.equal((await rows(page))[0][5], "bytes.Repeat (inline)");
+  assertLocal(page, origin);
+  await page.context().close();
+});
+
+await test("a dropped zip: a file per member, and a card for the member that cannot be read", async () => {
+  const page = await open(browser, origin);
+  const zip = zipStored([
+    ["snapshots/go.heap.pb.gz", readFileSync(join(root, "tests/data/go.heap.pb.gz"))],
+    ["leak.csv", readFileSync(join(root, "tests/data/series/leak/grafana-joined-epoch.csv"))],
+    ["shot.png", Buffer.from("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "latin1")],
+  ]);
+  await drop(page, [["run.zip", zip]]);
+  await page.waitForSelector(".error");
+  assert.match(await page.textContent(".error"), /run\.zip\/shot\.png.*PNG image/s);
+  assert.deepEqual(await page.$$eval("table.files tbody tr td.name", (tds) => tds.map((t) => t.textContent)), ["run.zip/snapshots/go.heap.pb.gz", "run.zip/leak.csv"]);
+  await tab(page, "top");
+  await page.waitForSelector("table.report tbody tr");
+  assert.equal((await rows(page))[0][5], "bytes.Repeat (inline)");
+  assert.deepEqual(page.errors, []);
   assertLocal(page, origin);
   await page.context().close();
 });

@@ -11,8 +11,9 @@ const read = (path) => readFileSync(`${root}${path}`);
 
 // A profile: pprof's top.
 const s = new pkg.Session();
-const info = s.add("go.heap.pb.gz", read("tests/data/go.heap.pb.gz"));
-assert.equal(info.kind, "profile");
+const added = s.add("go.heap.pb.gz", read("tests/data/go.heap.pb.gz"));
+assert.deepEqual(added.errors, []);
+assert.equal(added.files[0].kind, "profile");
 const top = s.top({ si: "inuse_space" });
 assert.deepEqual(top.sample_types, ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]);
 assert.equal(top.table.rows[0].name, "bytes.Repeat");
@@ -35,8 +36,8 @@ if (existsSync(blog)) {
 // Metrics, an OOM log and heap snapshots together: the overview, charts, suspects.
 const w = new pkg.Session();
 for (let i = 0; i < 4; i++) w.add(`heap.${i}.pb.gz`, read(`tests/data/series/leak/heap.${i}.pb.gz`));
-assert.equal(w.add("leak.csv", read("tests/data/series/leak/grafana-joined-epoch.csv")).kind, "metrics");
-assert.equal(w.add("dmesg.txt", read("tests/data/series/leak/dmesg.txt")).kind, "oom-log");
+assert.equal(w.add("leak.csv", read("tests/data/series/leak/grafana-joined-epoch.csv")).files[0].kind, "metrics");
+assert.equal(w.add("dmesg.txt", read("tests/data/series/leak/dmesg.txt")).files[0].kind, "oom-log");
 const card = w.overview({}).cards[0];
 assert.equal(card.tone, "leak");
 assert.match(card.headline, /restarted 3 times at about [0-9.]+MB, 3 of them OOM kills/);

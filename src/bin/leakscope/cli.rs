@@ -12,7 +12,9 @@ use leakscope::analysis::evidence::{self, ProfileInput};
 use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
 use leakscope::analysis::source::{prepare, Base, DiffMode};
 use leakscope::analysis::{leak, list, top, traces, trend};
-use leakscope::import::{read_from, read_profile_from, ImportOptions, Input};
+use leakscope::import::{
+    profile_of, read_contents_from, read_profile_from, Contents, ImportOptions, Input,
+};
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
@@ -203,6 +205,9 @@ struct ImportArgs {
     /// Refuse JSON nested deeper.
     #[arg(long, default_value_t = ImportOptions::default().max_json_depth, value_name = "N", help_heading = "Limits")]
     max_json_depth: usize,
+    /// Refuse archives (.zip, .tar, .tar.gz) with more members.
+    #[arg(long, default_value_t = ImportOptions::default().max_members, value_name = "N", help_heading = "Limits")]
+    max_members: u64,
 }
 
 impl ImportArgs {
@@ -216,6 +221,7 @@ impl ImportArgs {
             max_csv_columns: self.max_columns,
             max_line_bytes: self.max_line_kb.saturating_mul(1024),
             max_json_depth: self.max_json_depth,
+            max_members: self.max_members,
             utc_offset: None,
         }
     }
@@ -378,35 +384,57 @@ fn parse_limit(s: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{s:?} is not a size (try 120MiB, 128Mi, 2GB or a number of bytes)"))
 }
 
-/// Reads any input (a profile, prepared as pprof does, or metrics).
-fn load_any(path: &Path, import: &ImportOptions) -> Result<Input, Error> {
-    let input = if path == Path::new("-") {
-        read_from(std::io::stdin().lock(), import)
+/// Reads a file, or stdin for `-`, streaming: its one input, or each
+/// member of an archive named `archive.zip/path`. A member that cannot be
+/// read is reported on stderr and skipped, so one bad file in an archive
+/// does not lose the others; an archive with nothing readable is an error.
+fn load_files(path: &Path, import: &ImportOptions) -> Result<Vec<(String, Input)>, Error> {
+    let name = path.display().to_string();
+    let contents = if path == Path::new("-") {
+        read_contents_from(std::io::stdin().lock(), import)
     } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
-        read_from(std::io::BufReader::new(file), import)
+        let file =
+            std::fs::File::open(path).map_err(|e| Error::invalid_option(format!("{name}: {e}")))?;
+        read_contents_from(std::io::BufReader::with_capacity(256 * 1024, file), import)
     };
-    match input.map_err(|e| e.context(path.display()))? {
-        Input::Profile(p) => Ok(Input::Profile(Box::new(
-            prepare(vec![*p], None).map_err(|e| e.context(path.display()))?,
-        ))),
-        series => Ok(series),
+    match contents.map_err(|e| e.context(&name))? {
+        Contents::One(input) => Ok(vec![(name, input)]),
+        Contents::Members(members) => {
+            let mut read = Vec::new();
+            let mut first_error = None;
+            for m in members {
+                let member = format!("{name}/{}", m.name);
+                match m.input {
+                    Ok(input) => read.push((member, input)),
+                    Err(e) => {
+                        eprintln!("leakscope: {member}: {e} (skipped)");
+                        first_error.get_or_insert(e.context(member));
+                    }
+                }
+            }
+            match first_error {
+                Some(e) if read.is_empty() => Err(e),
+                _ => Ok(read),
+            }
+        }
     }
 }
 
-/// Reads a metrics export or an OOM log.
-fn load_series(path: &Path, import: &ImportOptions) -> Result<SeriesSet, Error> {
-    match load_any(path, import)? {
-        Input::Series(s) => Ok(s),
-        Input::Profile(_) => Err(Error::invalid_option(format!(
-            "{}: a profile, not metrics: --metrics reads metric exports and OOM logs",
-            path.display()
-        ))),
-    }
+/// Reads metrics exports or OOM logs (an archive of them too).
+fn load_series(path: &Path, import: &ImportOptions) -> Result<Vec<(String, SeriesSet)>, Error> {
+    load_files(path, import)?
+        .into_iter()
+        .map(|(name, input)| match input {
+            Input::Series(s) => Ok((name, s)),
+            Input::Profile(_) => Err(Error::invalid_option(format!(
+                "{name}: a profile, not metrics: --metrics reads metric exports and OOM logs"
+            ))),
+        })
+        .collect()
 }
 
-/// Reads a profile from a file, or stdin for `-`, streaming.
+/// Reads one profile from a file, or stdin for `-`, streaming (an
+/// archive only when it holds exactly one input).
 fn load(path: &Path, import: &ImportOptions) -> Result<Profile, Error> {
     let result = if path == Path::new("-") {
         read_profile_from(std::io::stdin().lock(), import)
@@ -418,8 +446,44 @@ fn load(path: &Path, import: &ImportOptions) -> Result<Profile, Error> {
     result.map_err(|e| e.context(path.display()))
 }
 
+/// Every profile in the files, each named (an archive's members each on
+/// their own). A file that is not a profile is an error naming it; in an
+/// archive, metrics beside the profiles are skipped with a note (a run's
+/// exports are often zipped together).
+fn load_named(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<(String, Profile)>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        let files = load_files(path, import)?;
+        let archive = !(files.len() == 1 && files[0].0 == path.display().to_string());
+        let before = out.len();
+        for (name, input) in files {
+            match input {
+                Input::Series(_) if archive => {
+                    eprintln!("leakscope: {name}: metrics, not a profile (skipped)");
+                }
+                input => out.push((
+                    name.clone(),
+                    profile_of(input).map_err(|e| e.context(&name))?,
+                )),
+            }
+        }
+        if out.len() == before {
+            return Err(Error::invalid_option(format!(
+                "{}: the archive holds no profile",
+                path.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Every profile in the files: several are merged, as pprof merges the
+/// profiles it is given (an archive's profiles count as given).
 fn load_all(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<Profile>, Error> {
-    paths.iter().map(|p| load(p, import)).collect()
+    Ok(load_named(paths, import)?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect())
 }
 
 /// A report as text (pprof's layout) or as JSON.
@@ -505,10 +569,9 @@ fn run(cli: Cli) -> Result<String, Error> {
         } => {
             let import = import.options();
             let mut profiles = Vec::new();
-            for file in &files {
-                let p = prepare(vec![load(file, &import)?], None)
-                    .map_err(|e| e.context(file.display()))?;
-                profiles.push((file.display().to_string(), p));
+            for (name, p) in load_named(&files, &import)? {
+                let p = prepare(vec![p], None).map_err(|e| e.context(&name))?;
+                profiles.push((name, p));
             }
             let inputs: Vec<ProfileInput> = profiles
                 .iter()
@@ -530,7 +593,9 @@ fn run(cli: Cli) -> Result<String, Error> {
             } else {
                 let mut set = SeriesSet::default();
                 for file in &metrics {
-                    set.add_file(&file.display().to_string(), load_series(file, &import)?);
+                    for (name, series) in load_series(file, &import)? {
+                        set.add_file(&name, series);
+                    }
                 }
                 evidence::trend_with_metrics(set, &inputs, &options)?
             };
@@ -551,10 +616,15 @@ fn run(cli: Cli) -> Result<String, Error> {
             let mut set = SeriesSet::default();
             let mut profiles: Vec<(String, Profile)> = Vec::new();
             for file in &files {
-                let name = file.display().to_string();
-                match load_any(file, &options)? {
-                    Input::Series(s) => set.add_file(&name, s),
-                    Input::Profile(p) => profiles.push((name, *p)),
+                for (name, input) in load_files(file, &options)? {
+                    match input {
+                        Input::Series(s) => set.add_file(&name, s),
+                        // Prepared as pprof prepares a profile it reads.
+                        Input::Profile(p) => {
+                            let p = prepare(vec![*p], None).map_err(|e| e.context(&name))?;
+                            profiles.push((name, p));
+                        }
+                    }
                 }
             }
             if set.inputs.is_empty() {
@@ -607,7 +677,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             for path in &files {
                 let bytes = std::fs::read(path)
                     .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
-                leakscope::import::read(&bytes, &import.options())
+                // Checked before it is shared (an archive: that it opens).
+                read_contents_from(&bytes[..], &import.options())
                     .map_err(|e| e.context(path.display()))?;
                 let name = path.file_name().map_or_else(
                     || path.display().to_string(),

@@ -75,15 +75,17 @@ pub fn parse(data: &[u8]) -> Result<Option<Profile>> {
     let mut parsed = cpu::parse(data)?;
     if parsed.is_none() {
         let text = String::from_utf8_lossy(data);
-        let parsers: [TextParser; 5] = [
-            text::parse_heap,
-            text::parse_go_count,
-            text::parse_thread,
-            text::parse_contention,
-            java::parse_heap_or_contention,
+        // Each parser's errors name its format: "parsing sample …" alone
+        // does not tell which of pprof's legacy formats the file was taken for.
+        let parsers: [(TextParser, &str); 5] = [
+            (text::parse_heap, "legacy heap profile"),
+            (text::parse_go_count, "legacy Go count profile"),
+            (text::parse_thread, "legacy thread profile"),
+            (text::parse_contention, "legacy contention profile"),
+            (java::parse_heap_or_contention, "legacy Java profile"),
         ];
-        for parser in parsers {
-            parsed = parser(&text)?;
+        for (parser, format) in parsers {
+            parsed = parser(&text).map_err(|e| e.context(format))?;
             if parsed.is_some() {
                 break;
             }

@@ -8,6 +8,7 @@
 //! resolved: string indices become strings, ids become indices, and every
 //! dangling reference is an error naming the field and the id.
 
+mod decode_error;
 pub mod wire;
 
 use std::io::Read;
@@ -57,7 +58,10 @@ pub fn decode(
                 let payload = &field[head_len..];
                 sample.clear();
                 sample.merge(payload).map_err(|e| {
-                    malformed_at(at, &format!("sample {} is corrupt: {e}", samples.len()))
+                    malformed_at(
+                        at,
+                        &decode_error::in_message(&e, &format!("sample {}", samples.len())),
+                    )
                 })?;
                 samples.add(&sample, header.sample_type.len())?;
                 if samples.len() as u64 > limits.max_samples {
@@ -77,13 +81,20 @@ pub fn decode(
             _ => {
                 header
                     .merge(field)
-                    .map_err(|e| malformed_at(at, &format!("field {tag} is corrupt: {e}")))?;
+                    .map_err(|e| malformed_at(at, &decode_error::in_field(&e, &field_name(tag))))?;
                 check_counts(&header, limits)?;
             }
         }
         window.consume(total);
     }
-    resolve(header, samples)
+    // Resolving finds what pprof calls a malformed profile; say whose.
+    resolve(header, samples).map_err(|e| {
+        if e.message.starts_with("not a valid pprof") {
+            e
+        } else {
+            e.context("malformed pprof profile")
+        }
+    })
 }
 
 /// The table limits, checked as each entry arrives (so a crafted file
@@ -113,25 +124,50 @@ fn check_counts(header: &wire::Profile, limits: &ImportOptions) -> Result<()> {
 }
 
 fn malformed_at(offset: u64, what: &str) -> Error {
-    Error::malformed(format!(
+    Error::malformed(crate::error::one_line(&format!(
         "not a valid pprof protobuf: at byte {offset}: {what}"
-    ))
+    )))
+}
+
+/// A top-level field of `profile.proto` as people know it.
+fn field_name(tag: u32) -> String {
+    const NAMES: [&str; 15] = [
+        "sample_type",
+        "sample",
+        "mapping",
+        "location",
+        "function",
+        "string_table",
+        "drop_frames",
+        "keep_frames",
+        "time_nanos",
+        "duration_nanos",
+        "period_type",
+        "period",
+        "comment",
+        "default_sample_type",
+        "doc_url",
+    ];
+    match NAMES.get((tag as usize).wrapping_sub(1)) {
+        Some(name) => format!("{name} (field {tag})"),
+        None => format!("field {tag}"),
+    }
 }
 
 /// Measures the field at the start of `bytes`: (tag, wire type, length of
 /// its key and length prefix, length of its body).
 fn field_extent(bytes: &[u8]) -> std::result::Result<(u32, WireType, usize, usize), String> {
     let mut buf = bytes;
-    let (tag, wire_type) = decode_key(&mut buf).map_err(|e| e.to_string())?;
+    let (tag, wire_type) = decode_key(&mut buf).map_err(|e| decode_error::plain(&e))?;
     let body_len = match wire_type {
         WireType::Varint => {
             let before = buf.len();
             let mut peek = buf;
-            decode_varint(&mut peek).map_err(|e| e.to_string())?;
+            decode_varint(&mut peek).map_err(|e| decode_error::plain(&e))?;
             before - peek.len()
         }
         WireType::LengthDelimited => {
-            let len = decode_varint(&mut buf).map_err(|e| e.to_string())?;
+            let len = decode_varint(&mut buf).map_err(|e| decode_error::plain(&e))?;
             usize::try_from(len).map_err(|_| format!("field {tag} is {len} bytes long"))?
         }
         WireType::ThirtyTwoBit => 4,
@@ -592,7 +628,7 @@ mod tests {
         let e = decode_bytes(&encode(&w)).unwrap_err();
         assert_eq!(
             e.message,
-            "sample 0 refers to location 99, which does not exist"
+            "malformed pprof profile: sample 0 refers to location 99, which does not exist"
         );
     }
 
@@ -603,7 +639,7 @@ mod tests {
         let e = decode_bytes(&encode(&w)).unwrap_err();
         assert_eq!(
             e.message,
-            "function 1 name refers to string 40, but the string table has 4 entries"
+            "malformed pprof profile: function 1 name refers to string 40, but the string table has 4 entries"
         );
     }
 
@@ -613,7 +649,10 @@ mod tests {
         w.function[0].id = 0;
         w.location[0].line[0].function_id = 0;
         let e = decode_bytes(&encode(&w)).unwrap_err();
-        assert_eq!(e.message, "function 1 has the reserved id 0");
+        assert_eq!(
+            e.message,
+            "malformed pprof profile: function 1 has the reserved id 0"
+        );
     }
 
     #[test]

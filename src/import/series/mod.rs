@@ -121,8 +121,8 @@ impl Warnings {
 /// The error for text that is no format we read.
 pub fn unknown_text() -> Error {
     Error::unknown_format(
-        "not a profile or a time series: expected a pprof profile, a CSV with a time \
-         column, Prometheus JSON (query or query_range), Prometheus text or \
-         OpenMetrics with timestamps, a promtool tsdb dump, an OOM log, or kubectl output",
+        // Under 200 characters, as every input error (a name goes before it).
+        "not a profile or a time series: expected a pprof profile, a CSV with a time column, \
+         Prometheus JSON or text with timestamps, a promtool dump, an OOM log or kubectl output",
     )
 }
