@@ -141,3 +141,100 @@ fn kernel_oom_logs_name_each_kill() {
         assert_eq!(kills, [(process, Some(pid))], "{file}");
     }
 }
+
+/// earlyoom's oomstat tables (system MemAvailable and PSI every 0.1 s,
+/// relative seconds) are no format we read: refused in one line, never
+/// judged. Their one known answer ("not a leak, no kill warranted") is
+/// therefore not contradicted, nor checked.
+#[test]
+fn oomstat_tables_are_refused_in_one_line() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    for file in ["loadshift.txt", "ontheedge.txt", "overload.txt"] {
+        let data = std::fs::read(corpus.join("realworld/rfjakob-earlyoom").join(file)).unwrap();
+        let e = read(&data, &ImportOptions::default()).unwrap_err();
+        assert!(
+            e.message.starts_with("not a profile or a time series"),
+            "{file}: {}",
+            e.message
+        );
+        assert!(
+            !e.message.contains('\n') && e.message.len() < 200,
+            "{file}: {}",
+            e.message
+        );
+    }
+}
+
+/// Every file of `realworld/` is one of those the tests here and in
+/// `realworld_logs.rs` check against its known answer: a file added to
+/// the corpus fails this until a test reads it.
+#[test]
+fn every_realworld_file_is_checked() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let root = corpus.join("realworld");
+    let mut found = Vec::new();
+    for dir in std::fs::read_dir(&root).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            found.push(f.strip_prefix(&root).unwrap().display().to_string());
+        }
+    }
+    found.sort();
+    let checked = [
+        "BenjaminCarpenter480-memorytools/tdcsarv_377208.csv",
+        "BenjaminCarpenter480-memorytools/tdcsarv_382396.csv",
+        "BenjaminCarpenter480-memorytools/tdcsarv_387927.csv",
+        "BenjaminCarpenter480-memorytools/tdcstst_continuous.csv",
+        "LukeShirnia-out-of-memory/messages",
+        "LukeShirnia-out-of-memory/messages.1",
+        "ewk-parseoom/messages",
+        "google-cadvisor/containerOomExampleLog.txt",
+        "google-cadvisor/systemOomExampleLog.txt",
+        "kubernetes-node-problem-detector/oom_kill",
+        "rfjakob-earlyoom/loadshift.txt",
+        "rfjakob-earlyoom/ontheedge.txt",
+        "rfjakob-earlyoom/overload.txt",
+        "robusta-dev-holmesgpt/kubectl_describe.txt",
+        "robusta-dev-holmesgpt/kubectl_describepod_giant-narwhal-6958c5bdd8-69gtn_app-02.txt",
+    ];
+    assert_eq!(found, checked);
+}
+
+/// The tdcstst run has no known answer: it is read whole, as a long table
+/// of the processes the SOURCES.md names, and its control process judged.
+#[test]
+fn the_tdcstst_run_is_read_whole() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let path = corpus.join("realworld/BenjaminCarpenter480-memorytools/tdcstst_continuous.csv");
+    let set = memorytools(&path);
+    assert_eq!(set.inputs[0].format, "csv-long");
+    assert_eq!(
+        set.inputs[0].skipped_rows, 0,
+        "{:?}",
+        set.inputs[0].warnings
+    );
+    let mut names: Vec<&str> = set
+        .series
+        .iter()
+        .filter_map(|s| s.label("instance"))
+        .collect();
+    names.sort();
+    names.dedup();
+    // SOURCES.md: 17 process names (145 pids, some with only zeros).
+    assert_eq!(names.len(), 17, "{names:?}");
+    let a = analyze(&set, &AnalyzeOptions::default());
+    assert!(a
+        .processes
+        .iter()
+        .any(|p| p.labels.get("instance").map(String::as_str) == Some("tdcststControl")));
+}
