@@ -279,4 +279,21 @@ fn another_pods_or_hosts_kills_stay_off_the_process() {
     // All kills are still listed, each once.
     let n = alone["oom_kills"].as_array().unwrap().len();
     assert_eq!(r["oom_kills"].as_array().unwrap().len(), n + 2);
+    // The other host's kill keeps the time its log gave (no year): the
+    // metrics' year is not made its own.
+    let clamd = r["oom_kills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["process"] == "clamd")
+        .unwrap();
+    assert_eq!(clamd["time"], Value::Null);
+    assert_eq!(clamd["logged_time"], "Dec 20 03:17:52 UTC, no year");
+    // The kernel's own kills of the CSV's process got wall-clock times
+    // from the restarts they caused.
+    assert!(alone["oom_kills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["time"].is_f64()));
 }

@@ -37,8 +37,8 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OomKillRow {
     /// Unix seconds: the log's own wall-clock time, or the one placement
-    /// gave a `dmesg` or yearless syslog time by lining it up with the
-    /// metrics; `None` when neither says.
+    /// gave a `dmesg` or yearless syslog time by attaching the kill to the
+    /// restart it caused; `None` when neither says.
     pub time: Option<f64>,
     /// The time as the log wrote it when it is not a wall-clock time
     /// (`5864.7 s after boot`, `Jan 5 15:19:27, no year`).
@@ -139,18 +139,16 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Every OOM-kill mark the analysis made (on restarts, unmatched, unplaced).
+/// The OOM-kill marks the analysis attached to a restart: only there is a
+/// time the log did not give (a year, a boot time) confirmed by the
+/// metrics; a kill attached to nothing keeps the time as logged.
 fn marks(a: &Analysis) -> impl Iterator<Item = &OomKillMark> {
-    a.processes
-        .iter()
-        .flat_map(|p| {
-            a.series
-                .get(p.main_series.unwrap_or(usize::MAX))
-                .into_iter()
-                .flat_map(|s| s.restarts.iter().filter_map(|r| r.oom_kill.as_ref()))
-                .chain(&p.unmatched_oom_kills)
-        })
-        .chain(&a.unplaced_oom_kills)
+    a.processes.iter().flat_map(|p| {
+        a.series
+            .get(p.main_series.unwrap_or(usize::MAX))
+            .into_iter()
+            .flat_map(|s| s.restarts.iter().filter_map(|r| r.oom_kill.as_ref()))
+    })
 }
 
 /// kube-state-metrics' container metrics, by what each says.
