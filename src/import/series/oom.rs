@@ -172,6 +172,16 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
     let mut pending = Report::default();
     let mut local_times = false;
     for (n, line) in text.lines().enumerate() {
+        // Most lines of a kernel log are none of these (the task table, a
+        // stack, other messages): a substring test skips them before any
+        // regex runs (a 94 MB, 50,000-kill storm: 1.95 s to BENCHMARKS.md's
+        // figure).
+        if !["oom", "Kill", "Task in ", "memory: usage"]
+            .iter()
+            .any(|w| line.contains(w))
+        {
+            continue;
+        }
         let msg = message(line);
         if let Some(c) = INVOKED.captures(msg) {
             // A new report begins: what the last one said is spent.
