@@ -114,39 +114,78 @@ fn zip_members<T>(
             "--max-inflated-mb",
         ));
     }
-    let mut archive = zip::ZipArchive::new(io::Cursor::new(&all[..])).map_err(|e| {
-        Error::malformed(crate::error::one_line(&format!(
-            "not a valid zip archive: {}",
-            zip_reason(&e)
-        )))
-    })?;
-    check_count(archive.len(), options)?;
+    let archive = rawzip::ZipArchive::from_slice(&all[..]).map_err(|e| not_a_zip(&e))?;
+    // The whole directory is read before any member: a broken one is a
+    // broken archive, and the count is known before anything is inflated.
+    let mut count = 0u64;
+    for entry in archive.entries() {
+        entry.map_err(|e| not_a_zip(&e))?;
+        count += 1;
+    }
+    if count != archive.entries_hint() {
+        return Err(Error::malformed(format!(
+            "not a valid zip archive: its end record counts {} files but its directory lists \
+             {count} (corrupted?)",
+            archive.entries_hint()
+        )));
+    }
+    check_count(count as usize, options)?;
     let budget = Budget::new(options, all.len() as u64);
     let mut out = Vec::new();
-    for i in 0..archive.len() {
+    // Already read whole above, so the directory yields no error here.
+    for entry in archive.entries().flatten() {
         // The name first: a member whose data cannot be read is still named.
-        let name = archive
-            .name_for_index(i)
-            .and_then(|n| n.ok())
-            .map_or_else(|| format!("(member {})", i + 1), |n| n.into_owned());
-        let mut file = match archive.by_index(i) {
-            Ok(f) => f,
-            Err(e) => {
+        let raw_name = entry.file_path();
+        let name = zip_name(raw_name.as_ref());
+        let method = entry.compression_method();
+        let local = match archive.get_entry(entry.wayfinder()) {
+            Err(e) => Err(format!(
+                "cannot be read from the zip archive: {}",
+                zip_reason(&e)
+            )),
+            Ok(_) if entry.flags().is_encrypted() => {
+                Err("it is encrypted, which is not supported: extract it first".to_string())
+            }
+            Ok(_)
+                if method != rawzip::CompressionMethod::STORE
+                    && method != rawzip::CompressionMethod::DEFLATE =>
+            {
+                Err(format!(
+                    "it is compressed with {}, which is not supported (only stored and \
+                     deflated members are read): extract it first",
+                    method_name(method)
+                ))
+            }
+            Ok(local) => Ok(local),
+        };
+        let local = match local {
+            Ok(local) => local,
+            Err(message) => {
                 out.push(Member {
                     name,
                     size: 0,
-                    input: Err(Error::malformed(crate::error::one_line(&format!(
-                        "cannot be read from the zip archive: {}",
-                        zip_reason(&e)
-                    )))),
+                    input: Err(Error::malformed(crate::error::one_line(&message))),
                 });
                 continue;
             }
         };
-        if file.is_dir() || file.size() == 0 || skipped(&name) {
+        // A folder's name ends in `/` (or `\\`, from some Windows tools).
+        let folder = matches!(raw_name.as_ref().last(), Some(b'/' | b'\\'));
+        if folder || entry.uncompressed_size_hint() == 0 || skipped(&name) {
             continue;
         }
-        let bytes = budget.read_member(&mut file)?;
+        let data: Box<dyn Read> = if method == rawzip::CompressionMethod::STORE {
+            Box::new(local.data())
+        } else {
+            Box::new(flate2::bufread::DeflateDecoder::new(local.data()))
+        };
+        let mut data = Verified {
+            data,
+            crc: crc32fast::Hasher::new(),
+            size: 0,
+            claim: local.claim_verifier(),
+        };
+        let bytes = budget.read_member(&mut data)?;
         let size = bytes.as_ref().map_or(0, |b| b.len() as u64);
         out.push(Member {
             input: bytes.and_then(|b| read(&b)),
@@ -157,15 +196,111 @@ fn zip_members<T>(
     Ok(out)
 }
 
-/// zip's error text without its own prefixes ("invalid Zip archive: ").
-fn zip_reason(e: &zip::result::ZipError) -> String {
-    let text = e.to_string();
-    ["invalid Zip archive: ", "unsupported Zip archive: "]
-        .iter()
-        .find_map(|p| text.strip_prefix(p))
-        .unwrap_or(&text)
-        .to_string()
+/// A member's inflated bytes, checked against the size and CRC-32 its
+/// directory entry claims as they end (or as they run past that size).
+/// rawzip's own verifying reader does the same with a second CRC table;
+/// crc32fast's is in the page already, for gzip.
+struct Verified<R> {
+    data: R,
+    crc: crc32fast::Hasher,
+    size: u64,
+    claim: rawzip::ZipVerification,
 }
+
+impl<R: Read> Read for Verified<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.data.read(buf)?;
+        self.crc.update(&buf[..n]);
+        self.size += n as u64;
+        if (n == 0 && !buf.is_empty()) || self.size >= self.claim.uncompressed_size {
+            let got = rawzip::ZipVerification {
+                crc: self.crc.clone().finalize(),
+                uncompressed_size: self.size,
+            };
+            self.claim
+                .valid(got)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        }
+        Ok(n)
+    }
+}
+
+fn not_a_zip(e: &rawzip::Error) -> Error {
+    Error::malformed(crate::error::one_line(&format!(
+        "not a valid zip archive: {}",
+        zip_reason(e)
+    )))
+}
+
+/// A reason, in words, for a zip archive or member that cannot be read.
+fn zip_reason(e: &rawzip::Error) -> String {
+    use rawzip::ErrorKind as K;
+    match e.kind() {
+        K::MissingEndOfCentralDirectory => {
+            "its directory (at the end of the file) is missing (truncated?)".to_string()
+        }
+        K::InvalidEndOfCentralDirectory => "its directory is broken (truncated?)".to_string(),
+        K::Eof => "the data ends early (truncated?)".to_string(),
+        K::InvalidSignature { .. } => {
+            "a header is not where the directory says it is (corrupted?)".to_string()
+        }
+        K::InvalidChecksum { expected, actual } => {
+            format!("its CRC-32 is {actual:08x} but the directory says {expected:08x} (corrupted?)")
+        }
+        K::InvalidSize { expected, actual } => {
+            format!("it inflates to {actual} bytes but the directory says {expected} (corrupted?)")
+        }
+        K::IO(e) => e.to_string(),
+        // The rest (buffer sizes, UTF-8) are the writer's or a locator's.
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// A compression method, named as zip tools name it.
+fn method_name(method: rawzip::CompressionMethod) -> String {
+    let name = match method.as_u16() {
+        1 => "Shrink",
+        2..=5 => "Reduce",
+        6 => "Implode",
+        9 => "Deflate64",
+        12 => "bzip2",
+        14 => "LZMA",
+        20 | 93 => "Zstandard",
+        95 => "XZ",
+        96 => "JPEG",
+        98 => "PPMd",
+        99 => "AES encryption",
+        _ => "",
+    };
+    if name.is_empty() {
+        format!("compression method {}", method.as_u16())
+    } else {
+        format!("{name} (compression method {})", method.as_u16())
+    }
+}
+
+/// A member's name: UTF-8 when it is, else code page 437 (the zip
+/// format's own, from old Windows archivers), as the zip crate read it.
+fn zip_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => raw
+            .iter()
+            .map(|&b| {
+                if b < 0x80 {
+                    char::from(b)
+                } else {
+                    CP437_HIGH.chars().nth(usize::from(b - 0x80)).unwrap_or('?')
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Code page 437's bytes 0x80..=0xFF.
+const CP437_HIGH: &str = "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»\
+    ░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀\
+    αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}";
 
 fn tar_members<T>(
     reader: impl Read,
@@ -322,6 +457,10 @@ impl Budget {
     }
 
     fn io_reason(&self, e: &io::Error) -> String {
+        // A zip member's size or CRC-32 that does not match its directory's.
+        if let Some(e) = e.get_ref().and_then(|e| e.downcast_ref::<rawzip::Error>()) {
+            return zip_reason(e);
+        }
         match e.kind() {
             io::ErrorKind::UnexpectedEof => "the data ends early (truncated?)".to_string(),
             _ => e.to_string(),
@@ -346,6 +485,104 @@ mod tests {
         assert_eq!(kind(&tar), Some(Kind::Tar));
         assert_eq!(kind(b"PK\x01\x02"), None);
         assert_eq!(kind(&[0u8; 512]), None);
+    }
+
+    #[test]
+    fn zip_names_are_utf8_or_code_page_437() {
+        assert_eq!(CP437_HIGH.chars().count(), 128);
+        assert_eq!(zip_name("dir/heap.pb.gz".as_bytes()), "dir/heap.pb.gz");
+        assert_eq!(zip_name("réseau/€.csv".as_bytes()), "réseau/€.csv");
+        assert_eq!(zip_name(b"r\x82seau\xe1\xff.csv"), "réseauß\u{a0}.csv");
+    }
+
+    #[test]
+    fn unsupported_methods_are_named() {
+        let m = |id| method_name(rawzip::CompressionMethod::new(id));
+        assert_eq!(m(12), "bzip2 (compression method 12)");
+        assert_eq!(m(93), "Zstandard (compression method 93)");
+        assert_eq!(m(77), "compression method 77");
+    }
+
+    /// A zip of one stored member, patched by `patch` (the bytes, the
+    /// local header's offset, the central directory entry's).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn patched_zip(patch: impl Fn(&mut Vec<u8>, usize, usize)) -> Result<Vec<Member<Vec<u8>>>> {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("dir/leak.csv", options).unwrap();
+        w.write_all(b"time,value\n1,2\n3,4\n").unwrap();
+        let mut data = w.finish().unwrap().into_inner();
+        let central = data.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        patch(&mut data, 0, central);
+        members(Kind::Zip, &data[..], &ImportOptions::default(), |b| {
+            Ok(b.to_vec())
+        })
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn member_error(patch: impl Fn(&mut Vec<u8>, usize, usize)) -> String {
+        let m = patched_zip(patch).unwrap();
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].name, "dir/leak.csv");
+        let e = m[0].input.as_ref().unwrap_err().message.clone();
+        assert!(
+            e.len() < 200 && !e.contains('\n') && !e.contains("::"),
+            "{e}"
+        );
+        e
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn zip_members_are_checked_and_named_when_unreadable() {
+        let m = patched_zip(|_, _, _| {}).unwrap();
+        assert_eq!(m[0].input.as_ref().unwrap(), b"time,value\n1,2\n3,4\n");
+        // A changed byte of the data: its CRC-32 no longer matches.
+        let e = member_error(|d, local, _| d[local + 30 + 12 + 3] ^= 1);
+        assert!(e.contains("CRC-32") && e.contains("corrupted"), "{e}");
+        // Another method (bzip2, 12) in both headers: named, not inflated.
+        let e = member_error(|d, local, central| {
+            d[local + 8] = 12;
+            d[central + 10] = 12;
+        });
+        assert!(e.contains("bzip2 (compression method 12)"), "{e}");
+        // Encrypted (flag bit 0).
+        let e = member_error(|d, local, central| {
+            d[local + 6] |= 1;
+            d[central + 8] |= 1;
+        });
+        assert!(e.contains("encrypted"), "{e}");
+        // The local header's signature broken: still named.
+        let e = member_error(|d, local, _| d[local] = b'X');
+        assert!(e.contains("cannot be read from the zip archive"), "{e}");
+        // A directory that says more bytes than the data inflates to.
+        let e = member_error(|d, _, central| d[central + 24] += 1);
+        assert!(
+            e.contains("inflates to 19 bytes but the directory says 20"),
+            "{e}"
+        );
+        // An end record that counts one file more than the directory lists.
+        let e = patched_zip(|d, _, _| {
+            let end = d.len() - 22;
+            d[end + 8] += 1;
+            d[end + 10] += 1;
+        })
+        .unwrap_err();
+        assert!(
+            e.message
+                .contains("counts 2 files but its directory lists 1"),
+            "{}",
+            e.message
+        );
+        // A broken directory is a broken archive.
+        let e = patched_zip(|d, _, central| d[central + 1] = b'X').unwrap_err();
+        assert!(
+            e.message.starts_with("not a valid zip archive: "),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
