@@ -9,6 +9,8 @@
 //! Only the last termination is in this output: a container restarted 6
 //! times shows one `OOMKilled`, and the restart count says the rest.
 
+use serde_json::Value;
+
 use crate::error::{Error, Result};
 use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill};
 
@@ -234,159 +236,85 @@ impl Describe {
     }
 }
 
-/// `kubectl get pod -o json`, the parts read: a Pod, or a List of them.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PodDoc {
-    kind: Option<String>,
-    #[serde(default)]
-    items: Vec<PodDoc>,
-    #[serde(default)]
-    metadata: Meta,
-    #[serde(default)]
-    spec: Spec,
-    #[serde(default)]
-    status: Status,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct Meta {
-    name: Option<String>,
-    namespace: Option<String>,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Spec {
-    #[serde(default)]
-    init_containers: Vec<ContainerSpec>,
-    #[serde(default)]
-    containers: Vec<ContainerSpec>,
-}
-
-#[derive(serde::Deserialize)]
-struct ContainerSpec {
-    name: String,
-    #[serde(default)]
-    resources: Resources,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct Resources {
-    #[serde(default)]
-    limits: Quantities,
-    #[serde(default)]
-    requests: Quantities,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct Quantities {
-    memory: Option<String>,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct Status {
-    #[serde(default)]
-    init_container_statuses: Vec<ContainerStatus>,
-    #[serde(default)]
-    container_statuses: Vec<ContainerStatus>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ContainerStatus {
-    name: String,
-    restart_count: Option<u64>,
-    #[serde(default)]
-    state: State,
-    #[serde(default)]
-    last_state: State,
-}
-
-#[derive(serde::Deserialize, Default)]
-struct State {
-    running: Option<Detail>,
-    waiting: Option<Detail>,
-    terminated: Option<Detail>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Detail {
-    reason: Option<String>,
-    exit_code: Option<i64>,
-    finished_at: Option<String>,
-}
-
-impl State {
-    /// `Running`, `Waiting (CrashLoopBackOff)`, `Terminated (OOMKilled)`.
-    fn describe(&self) -> Option<String> {
-        let (word, detail) = [
-            ("Running", &self.running),
-            ("Waiting", &self.waiting),
-            ("Terminated", &self.terminated),
-        ]
-        .into_iter()
-        .find_map(|(w, d)| Some((w, d.as_ref()?)))?;
-        Some(match &detail.reason {
-            Some(r) => format!("{word} ({r})"),
-            None => word.to_string(),
-        })
-    }
-}
-
-/// Reads `kubectl get pod -o json`: a Pod, or a List of Pods.
+/// Reads `kubectl get pod -o json`: a Pod, or a List of Pods. Through
+/// `serde_json::Value`, not typed structs: the derives of the dozen structs
+/// this takes cost the page 19 kB more.
 pub fn parse_json(
     text: &str,
     report: &mut InputReport,
 ) -> Result<(Vec<KubeContainer>, Vec<OomKill>)> {
     report.format = "kubectl-json".into();
-    let doc: PodDoc = serde_json::from_str(text).map_err(|e| {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
         Error::malformed(format!(
             "kubectl JSON output that does not parse: line {}, column {}",
             e.line(),
             e.column()
         ))
     })?;
-    let pods: Vec<&PodDoc> = if doc.items.is_empty() {
-        vec![&doc]
-    } else {
-        doc.items.iter().collect()
+    let pods: Vec<&Value> = match doc.get("items").and_then(Value::as_array) {
+        Some(items) => items.iter().collect(),
+        None => vec![&doc],
     };
     let mut containers = Vec::new();
-    for pod in pods
-        .into_iter()
-        .filter(|p| p.kind.as_deref().is_none_or(|k| k == "Pod"))
-    {
-        let statuses: Vec<&ContainerStatus> = pod
-            .status
-            .init_container_statuses
+    for pod in pods {
+        if pod
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k != "Pod")
+        {
+            continue;
+        }
+        let text_of = |v: &Value, path: &[&str]| {
+            path.iter()
+                .try_fold(v, |v, k| v.get(k))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let name = text_of(pod, &["metadata", "name"]).unwrap_or_default();
+        let namespace = text_of(pod, &["metadata", "namespace"]);
+        let specs = ["initContainers", "containers"]
             .iter()
-            .chain(&pod.status.container_statuses)
+            .filter_map(|k| pod.get("spec")?.get(k)?.as_array())
+            .flatten();
+        let memory = |spec: &Value, which: &str| {
+            text_of(spec, &["resources", which, "memory"])
+                .and_then(|m| crate::units::parse_bytes(&m))
+        };
+        let statuses: Vec<&Value> = ["initContainerStatuses", "containerStatuses"]
+            .iter()
+            .filter_map(|k| pod.get("status")?.get(k)?.as_array())
+            .flatten()
             .collect();
-        for spec in pod.spec.init_containers.iter().chain(&pod.spec.containers) {
-            let memory = |q: &Quantities| q.memory.as_deref().and_then(crate::units::parse_bytes);
+        for spec in specs {
+            let container = text_of(spec, &["name"]).unwrap_or_default();
+            let status = statuses
+                .iter()
+                .find(|s| s.get("name").and_then(Value::as_str) == Some(&container));
             let mut c = KubeContainer {
-                namespace: pod.metadata.namespace.clone(),
-                pod: pod.metadata.name.clone().unwrap_or_default(),
-                container: spec.name.clone(),
-                memory_limit_bytes: memory(&spec.resources.limits),
-                memory_request_bytes: memory(&spec.resources.requests),
+                namespace: namespace.clone(),
+                pod: name.clone(),
+                memory_limit_bytes: memory(spec, "limits"),
+                memory_request_bytes: memory(spec, "requests"),
+                container,
                 ..KubeContainer::default()
             };
-            if let Some(s) = statuses.iter().find(|s| s.name == spec.name) {
-                c.restart_count = s.restart_count;
-                c.state = s.state.describe();
-                if let Some(t) = &s.last_state.terminated {
-                    c.last_terminated_reason.clone_from(&t.reason);
-                    c.last_exit_code = t.exit_code;
-                    c.last_finished = t
-                        .finished_at
-                        .as_deref()
-                        .and_then(parse_time)
-                        .map(|(t, _)| t);
-                    c.line = t.finished_at.as_deref().map_or(0, |f| line_of(text, f));
+            if let Some(s) = status {
+                c.restart_count = s.get("restartCount").and_then(Value::as_u64);
+                c.state = s.get("state").and_then(Value::as_object).and_then(|m| {
+                    let (state, detail) = m.iter().next()?;
+                    let mut word = state.clone();
+                    word[..1].make_ascii_uppercase();
+                    Some(match detail.get("reason").and_then(Value::as_str) {
+                        Some(r) => format!("{word} ({r})"),
+                        None => word,
+                    })
+                });
+                if let Some(t) = s.get("lastState").and_then(|l| l.get("terminated")) {
+                    c.last_terminated_reason = text_of(t, &["reason"]);
+                    c.last_exit_code = t.get("exitCode").and_then(Value::as_i64);
+                    let finished = text_of(t, &["finishedAt"]);
+                    c.last_finished = finished.as_deref().and_then(parse_time).map(|(t, _)| t);
+                    c.line = finished.map_or(0, |f| line_of(text, &f));
                 }
             }
             if c.line == 0 {
