@@ -174,8 +174,7 @@ pub fn parse(text: &str, report: &mut InputReport, zone: Zone) -> Result<Vec<Oom
     for (n, line) in text.lines().enumerate() {
         // Most lines of a kernel log are none of these (the task table, a
         // stack, other messages): a substring test skips them before any
-        // regex runs (a 94 MB, 50,000-kill storm: 1.95 s to BENCHMARKS.md's
-        // figure).
+        // regex runs (a 94 MB, 50,000-kill storm: BENCHMARKS.md).
         if !["oom", "Kill", "Task in ", "memory: usage"]
             .iter()
             .any(|w| line.contains(w))
