@@ -297,3 +297,27 @@ fn another_pods_or_hosts_kills_stay_off_the_process() {
         .iter()
         .all(|k| k["time"].is_f64()));
 }
+
+/// Real kubectl and kernel text cut anywhere, or with bytes replaced by
+/// multi-byte characters, is read or refused: never a panic.
+#[test]
+fn cut_and_damaged_logs_never_panic() {
+    use leakscope::import::{read, ImportOptions};
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    for file in [
+        "robusta-dev-holmesgpt/kubectl_describe.txt",
+        "google-cadvisor/containerOomExampleLog.txt",
+        "ewk-parseoom/messages",
+    ] {
+        let text = std::fs::read(corpus.join("realworld").join(file)).unwrap();
+        for cut in (0..text.len()).step_by(37) {
+            let _ = read(&text[..cut], &ImportOptions::default());
+            let mut damaged = text[..cut].to_vec();
+            damaged.extend("é€\u{0}:".as_bytes());
+            damaged.extend(&text[cut..]);
+            let _ = read(&damaged, &ImportOptions::default());
+        }
+    }
+}

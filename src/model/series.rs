@@ -163,6 +163,11 @@ pub struct KubeContainer {
     pub last_finished: Option<f64>,
     pub memory_limit_bytes: Option<f64>,
     pub memory_request_bytes: Option<f64>,
+    /// When the current run ended, for a container terminated now (a
+    /// job's, or one not restarted yet), and the line that says it.
+    pub ended: Option<f64>,
+    #[serde(skip)]
+    pub ended_line: usize,
     /// Index of the input file, and the line (1-based) it came from
     /// (0 when a metric says it); reports say them as a file and line.
     #[serde(skip)]

@@ -103,10 +103,15 @@ fn finish(
     containers: Vec<KubeContainer>,
     report: &mut InputReport,
 ) -> (Vec<KubeContainer>, Vec<OomKill>) {
-    let kills: Vec<OomKill> = containers
-        .iter()
-        .filter(|c| c.last_terminated_reason.as_deref() == Some("OOMKilled"))
-        .map(|c| {
+    // A run that ended OOMKilled: the previous one (`Last State`), and the
+    // current one when the container is terminated now.
+    let mut kills = Vec::new();
+    for c in &containers {
+        let previous = (c.last_terminated_reason.as_deref() == Some("OOMKilled"))
+            .then_some((c.last_finished, c.line));
+        let current = (c.state.as_deref() == Some("Terminated (OOMKilled)"))
+            .then_some((c.ended, c.ended_line));
+        for (time, line) in [previous, current].into_iter().flatten() {
             let mut labels = vec![
                 ("container".to_string(), c.container.clone()),
                 ("pod".to_string(), c.pod.clone()),
@@ -115,17 +120,17 @@ fn finish(
                 labels.push(("namespace".into(), ns.clone()));
             }
             labels.sort();
-            OomKill {
-                time: c.last_finished,
+            kills.push(OomKill {
+                time,
                 process: c.container.clone(),
                 limit_bytes: c.memory_limit_bytes,
                 constraint: Some(OomConstraint::Cgroup),
                 labels,
-                line: c.line,
+                line,
                 ..OomKill::default()
-            }
-        })
-        .collect();
+            });
+        }
+    }
     report.oom_kills = kills.len();
     report.containers = containers.len();
     (containers, kills)
@@ -213,6 +218,10 @@ impl Describe {
                 if let Some(state) = &mut c.state {
                     *state = format!("{state} ({value})");
                 }
+            }
+            (Block::State, "Finished") => {
+                c.ended = parse_rfc1123(value);
+                c.ended_line = number;
             }
             (Block::LastState, "Reason") => c.last_terminated_reason = Some(value.to_string()),
             (Block::LastState, "Exit Code") => c.last_exit_code = value.parse().ok(),
@@ -302,13 +311,23 @@ pub fn parse_json(
                 c.restart_count = s.get("restartCount").and_then(Value::as_u64);
                 c.state = s.get("state").and_then(Value::as_object).and_then(|m| {
                     let (state, detail) = m.iter().next()?;
-                    let mut word = state.clone();
-                    word[..1].make_ascii_uppercase();
+                    let mut chars = state.chars();
+                    let word: String = chars
+                        .next()
+                        .map(|c| c.to_ascii_uppercase())
+                        .into_iter()
+                        .chain(chars)
+                        .collect();
                     Some(match detail.get("reason").and_then(Value::as_str) {
                         Some(r) => format!("{word} ({r})"),
                         None => word,
                     })
                 });
+                if let Some(t) = s.get("state").and_then(|l| l.get("terminated")) {
+                    let finished = text_of(t, &["finishedAt"]);
+                    c.ended = finished.as_deref().and_then(parse_time).map(|(t, _)| t);
+                    c.ended_line = finished.map_or(0, |f| line_of(text, &f));
+                }
                 if let Some(t) = s.get("lastState").and_then(|l| l.get("terminated")) {
                     c.last_terminated_reason = text_of(t, &["reason"]);
                     c.last_exit_code = t.get("exitCode").and_then(Value::as_i64);
@@ -355,9 +374,12 @@ fn parse_rfc1123(s: &str) -> Option<f64> {
         return None;
     }
     let offset = parts.get(5).and_then(|z| {
-        let (sign, digits) = z.split_at(1);
+        let (sign, digits) = match z.strip_prefix('-') {
+            Some(d) => (-1, d),
+            None => (1, z.strip_prefix('+')?),
+        };
         let v: i64 = digits.parse().ok()?;
-        Some(if sign == "-" { -1 } else { 1 } * (v / 100 * 3600 + v % 100 * 60))
+        Some(sign * (v / 100 * 3600 + v % 100 * 60))
     });
     let days = days_from_civil(year, month, day);
     Some((days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2] - offset.unwrap_or(0)) as f64)
@@ -400,6 +422,38 @@ mod tests {
         assert_eq!(
             r.warnings,
             ["lines 1–2 come before the kubectl output and were not read"]
+        );
+    }
+
+    #[test]
+    fn a_container_terminated_now_by_the_oom_killer_is_a_kill_too() {
+        // A job's container: no restart, its one run ended OOMKilled.
+        let text = "Name:  job-1\nNamespace:  batch\nContainers:\n  work:\n    State:      Terminated\n      Reason:   OOMKilled\n      Exit Code:    137\n      Finished:     Mon, 23 Nov 2026 20:27:25 +0000\n    Restart Count:  0\n";
+        let mut r = InputReport::default();
+        let (containers, kills) = parse_describe(text, 0, &mut r);
+        assert_eq!(
+            containers[0].state.as_deref(),
+            Some("Terminated (OOMKilled)")
+        );
+        assert_eq!(kills.len(), 1);
+        assert_eq!((kills[0].time, kills[0].line), (Some(1795465645.0), 8));
+        let json = r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "job-1"},
+            "spec": {"containers": [{"name": "work"}]},
+            "status": {"containerStatuses": [{"name": "work", "restartCount": 0,
+              "state": {"terminated": {"reason": "OOMKilled", "exitCode": 137, "finishedAt": "2026-11-23T20:27:25Z"}}}]}}"#;
+        let (_, kills) = parse_json(json, &mut r).unwrap();
+        assert_eq!(
+            (kills.len(), kills[0].time, kills[0].line),
+            (1, Some(1795465645.0), 4)
+        );
+        // A zone that is no offset, or not ASCII, is no panic.
+        assert_eq!(parse_rfc1123("Mon, 23 Nov 2026 20:27:25 é"), Some(1795465645.0));
+        // A state with an empty name is no panic.
+        let odd = r#"{"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "w"}]},
+            "status": {"containerStatuses": [{"name": "w", "state": {"": {}}}]}}"#;
+        assert_eq!(
+            parse_json(odd, &mut r).unwrap().0[0].state.as_deref(),
+            Some("")
         );
     }
 
