@@ -447,7 +447,10 @@ mod tests {
             (1, Some(1795465645.0), 4)
         );
         // A zone that is no offset, or not ASCII, is no panic.
-        assert_eq!(parse_rfc1123("Mon, 23 Nov 2026 20:27:25 é"), Some(1795465645.0));
+        assert_eq!(
+            parse_rfc1123("Mon, 23 Nov 2026 20:27:25 é"),
+            Some(1795465645.0)
+        );
         // A state with an empty name is no panic.
         let odd = r#"{"apiVersion": "v1", "kind": "Pod", "spec": {"containers": [{"name": "w"}]},
             "status": {"containerStatuses": [{"name": "w", "state": {"": {}}}]}}"#;
