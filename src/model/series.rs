@@ -96,13 +96,20 @@ impl Series {
 /// A process killed for using too much memory, from a kernel or
 /// Kubernetes log: one kill however many lines the log spends on it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+///
+/// Serialized, it is what a report's row of the kill says of it
+/// (`analysis::leak::incidents::OomKillRow` adds the time placement
+/// found, the time as logged, the pod and the source).
 pub struct OomKill {
     /// Unix seconds, when the log gives a wall-clock time.
+    #[serde(skip)]
     pub time: Option<f64>,
     /// Seconds since boot, when the log gives only that (plain `dmesg`).
+    #[serde(skip)]
     pub since_boot: Option<f64>,
     /// (month, day, seconds of the day) when the log gives no year
     /// (syslog's and journalctl's default format).
+    #[serde(skip)]
     pub yearless: Option<(u32, u32, f64)>,
     /// The process (or container) name.
     pub process: String,
@@ -127,9 +134,12 @@ pub struct OomKill {
     /// The task whose allocation invoked the OOM killer.
     pub invoked_by: Option<String>,
     /// Kubernetes pod, container, namespace, when known.
+    #[serde(skip)]
     pub labels: Vec<(String, String)>,
     /// Index of the input file, and the line (1-based) it came from.
+    #[serde(skip)]
     pub input: usize,
+    #[serde(skip)]
     pub line: usize,
 }
 

@@ -453,10 +453,10 @@ fn oom_kills(out: &mut String, a: &Analysis) {
             (None, Some(logged)) => logged.clone(),
             (None, None) => "no time given".into(),
         };
-        let mut who = k.process.clone();
+        let mut who = k.kill.process.clone();
         let ids: Vec<String> = [
-            k.pid.map(|p| format!("pid {p}")),
-            k.uid.map(|u| format!("uid {u}")),
+            k.kill.pid.map(|p| format!("pid {p}")),
+            k.kill.uid.map(|u| format!("uid {u}")),
         ]
         .into_iter()
         .flatten()
@@ -473,30 +473,30 @@ fn oom_kills(out: &mut String, a: &Analysis) {
             who.push_str(&format!(" in pod {ns}{pod}"));
         }
         let mut facts = Vec::new();
-        if let Some(c) = k.constraint {
+        if let Some(c) = k.kill.constraint {
             facts.push(constraint_words(c).into());
         }
-        if let Some(g) = &k.cgroup {
+        if let Some(g) = &k.kill.cgroup {
             facts.push(format!("cgroup {g}"));
         }
-        if let Some(rss) = k.rss_bytes {
+        if let Some(rss) = k.kill.rss_bytes {
             let parts: Vec<String> = [
-                ("anon", k.anon_rss_bytes),
-                ("file", k.file_rss_bytes),
-                ("shmem", k.shmem_rss_bytes),
+                ("anon", k.kill.anon_rss_bytes),
+                ("file", k.kill.file_rss_bytes),
+                ("shmem", k.kill.shmem_rss_bytes),
             ]
             .iter()
             .filter_map(|(n, v)| v.map(|v| format!("{n} {}", bytes(v))))
             .collect();
             facts.push(format!("rss {} ({})", bytes(rss), parts.join(", ")));
         }
-        if let Some(vm) = k.total_vm_bytes {
+        if let Some(vm) = k.kill.total_vm_bytes {
             facts.push(format!("total-vm {}", bytes(vm)));
         }
-        if let Some(l) = k.limit_bytes {
+        if let Some(l) = k.kill.limit_bytes {
             facts.push(format!("limit {}", bytes(l)));
         }
-        if let Some(i) = &k.invoked_by {
+        if let Some(i) = &k.kill.invoked_by {
             facts.push(format!("invoked by {i}"));
         }
         let _ = writeln!(out, "  {when}: {who}");

@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill, Series};
+use crate::model::series::{InputReport, KubeContainer, OomKill, Series};
 
 use super::restarts::OomKillMark;
 use super::Analysis;
@@ -43,21 +43,13 @@ pub struct OomKillRow {
     /// The time as the log wrote it when it is not a wall-clock time
     /// (`5864.7 s after boot`, `Jan 5 15:19:27, no year`).
     pub logged_time: Option<String>,
-    pub process: String,
-    pub pid: Option<u64>,
-    pub uid: Option<u64>,
-    pub cgroup: Option<String>,
     pub namespace: Option<String>,
     pub pod: Option<String>,
     pub container: Option<String>,
-    pub rss_bytes: Option<f64>,
-    pub anon_rss_bytes: Option<f64>,
-    pub file_rss_bytes: Option<f64>,
-    pub shmem_rss_bytes: Option<f64>,
-    pub total_vm_bytes: Option<f64>,
-    pub limit_bytes: Option<f64>,
-    pub constraint: Option<OomConstraint>,
-    pub invoked_by: Option<String>,
+    /// What the log says of the kill (its own times and labels are the
+    /// fields above).
+    #[serde(flatten)]
+    pub kill: OomKill,
     pub source: Source,
 }
 
@@ -110,21 +102,10 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
             OomKillRow {
                 time: k.time.or_else(|| placed.get(&(k.input, k.line)).copied()),
                 logged_time,
-                process: k.process.clone(),
-                pid: k.pid,
-                uid: k.uid,
-                cgroup: k.cgroup.clone(),
                 namespace: label(&k.labels, "namespace").map(str::to_string),
                 pod: label(&k.labels, "pod").map(str::to_string),
                 container: label(&k.labels, "container").map(str::to_string),
-                rss_bytes: k.rss_bytes,
-                anon_rss_bytes: k.anon_rss_bytes,
-                file_rss_bytes: k.file_rss_bytes,
-                shmem_rss_bytes: k.shmem_rss_bytes,
-                total_vm_bytes: k.total_vm_bytes,
-                limit_bytes: k.limit_bytes,
-                constraint: k.constraint,
-                invoked_by: k.invoked_by.clone(),
+                kill: k.clone(),
                 source: Source {
                     file: file_of(inputs, k.input),
                     line: Some(k.line),

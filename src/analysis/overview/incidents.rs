@@ -61,7 +61,7 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
             .oom_kills
             .iter()
             .map(|k| {
-                let place = match (&k.pod, &k.cgroup) {
+                let place = match (&k.pod, &k.kill.cgroup) {
                     (Some(pod), _) => match &k.namespace {
                         Some(ns) => format!("pod {ns}/{pod}"),
                         None => format!("pod {pod}"),
@@ -71,17 +71,17 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                 };
                 vec![
                     when(k),
-                    k.process.clone(),
-                    k.pid.map(|p| p.to_string()).unwrap_or_default(),
-                    k.uid.map(|u| u.to_string()).unwrap_or_default(),
+                    k.kill.process.clone(),
+                    k.kill.pid.map(|p| p.to_string()).unwrap_or_default(),
+                    k.kill.uid.map(|u| u.to_string()).unwrap_or_default(),
                     place,
-                    bytes(k.anon_rss_bytes),
-                    bytes(k.file_rss_bytes),
-                    bytes(k.shmem_rss_bytes),
-                    bytes(k.total_vm_bytes),
-                    bytes(k.limit_bytes),
-                    constraint(k.constraint).to_string(),
-                    k.invoked_by.clone().unwrap_or_default(),
+                    bytes(k.kill.anon_rss_bytes),
+                    bytes(k.kill.file_rss_bytes),
+                    bytes(k.kill.shmem_rss_bytes),
+                    bytes(k.kill.total_vm_bytes),
+                    bytes(k.kill.limit_bytes),
+                    constraint(k.kill.constraint).to_string(),
+                    k.kill.invoked_by.clone().unwrap_or_default(),
                     k.source.text(),
                 ]
             })
@@ -162,9 +162,9 @@ pub fn card(a: &Analysis) -> Option<Card> {
         // Each process name with its count, most killed first.
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for k in &a.oom_kills {
-            match counts.iter_mut().find(|(n, _)| *n == k.process) {
+            match counts.iter_mut().find(|(n, _)| *n == k.kill.process) {
                 Some(c) => c.1 += 1,
-                None => counts.push((&k.process, 1)),
+                None => counts.push((&k.kill.process, 1)),
             }
         }
         counts.sort_by_key(|c| std::cmp::Reverse(c.1));
