@@ -591,6 +591,63 @@ fn kubernetes_exports_make_one_container_with_its_restarts() {
     assert_eq!(c["last_terminated_reason"], "OOMKilled");
     assert_eq!(c["memory_limit_bytes"].as_f64(), Some(120.0 * 1048576.0));
     assert_eq!(c["source"]["line"], serde_json::Value::Null);
+    // The table counts what the card counts: a row per restart the
+    // termination gauge calls an OOM kill.
+    assert_eq!(a["oom_kills"].as_array().unwrap().len() as u64, deaths);
+}
+
+/// The same pod's `kubectl describe` beside its kube-state-metrics: the
+/// last OOMKilled termination is the kill the gauge marked, told once, not
+/// a second kill "matching no restart".
+#[test]
+fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
+    let dir = fixture("kube");
+    let mut all: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    all.sort();
+    let alone = analyze_json(&all);
+    let p = &alone["processes"][0];
+    let main = &alone["series"][p["main_series"].as_u64().unwrap() as usize];
+    let last_restart = main["restarts"].as_array().unwrap().last().unwrap()["time"]
+        .as_f64()
+        .unwrap();
+    // Finished a second before the new start, as kubelet reports it.
+    let moment = leakscope::render::gotime::moment(last_restart - 1.0);
+    let (date, clock) = moment.trim_end_matches(" UTC").split_once(' ').unwrap();
+    let d: Vec<&str> = date.split('-').collect();
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let finished = format!(
+        "Mon, {} {} {} {clock} +0000",
+        d[2],
+        MONTHS[d[1].parse::<usize>().unwrap() - 1],
+        d[0]
+    );
+    let describe = format!(
+        "Name:         leaksvc-7d9f8b6c4-x2q9z\nNamespace:    shop\nPriority:     0\nContainers:\n  leaksvc:\n    State:          Running\n    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137\n      Finished:     {finished}\n    Restart Count:  {}\n    Limits:\n      memory:  120Mi\n",
+        p["restarts"]
+    );
+    let path = std::env::temp_dir().join(format!("leakscope-describe-{}.txt", std::process::id()));
+    std::fs::write(&path, describe).unwrap();
+    let mut with = all.clone();
+    with.push(path.clone());
+    let a = analyze_json(&with);
+    std::fs::remove_file(&path).unwrap();
+    let q = &a["processes"][0];
+    assert_eq!(a["processes"].as_array().unwrap().len(), 1);
+    assert_eq!(q["restarts"], p["restarts"]);
+    assert_eq!(q["oom_kills"], p["oom_kills"]);
+    assert_eq!(q["unmatched_oom_kills"], serde_json::json!([]));
+    let rows = a["oom_kills"].as_array().unwrap();
+    assert_eq!(rows.len(), alone["oom_kills"].as_array().unwrap().len());
+    // The last row is the describe's, with its line; the others the gauge's.
+    assert_eq!(rows.last().unwrap()["source"]["line"], 10);
+    assert!(rows[..rows.len() - 1]
+        .iter()
+        .all(|r| r["source"]["metric"] == "kube_pod_container_status_last_terminated_reason"));
 }
 
 /// A process with no garbage collector (C/C++) is never said to have a

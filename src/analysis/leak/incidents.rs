@@ -6,10 +6,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::model::series::{InputReport, KubeContainer, OomKill, Series};
+use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill, Series};
 
 use super::restarts::OomKillMark;
-use super::Analysis;
+use super::{Analysis, ProcessAnalysis};
 
 /// Where a row comes from: the file and the line (none when a metric says
 /// it: kube-state-metrics).
@@ -76,12 +76,40 @@ fn file_of(inputs: &[InputReport], input: usize) -> String {
 }
 
 /// Every OOM kill of the inputs, in the order the inputs tell them, with
-/// the wall-clock time placement found for those the log dates otherwise.
+/// the wall-clock time placement found for those the log dates otherwise;
+/// then the restarts only kube-state-metrics calls OOM kills (its 0/1
+/// termination gauge tells no pid or memory, and no log told them), so the
+/// table counts what the process cards count.
 pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) -> Vec<OomKillRow> {
     let placed: FxHashMap<(usize, usize), f64> = marks(analysis)
+        .map(|(_, m)| m)
+        .filter(|m| !m.from_metric())
         .filter_map(|m| Some(((m.input, m.line), m.time?)))
         .collect();
-    kills
+    let from_metrics = marks(analysis)
+        .filter(|(_, m)| m.from_metric())
+        .map(|(p, m)| {
+            let of = |key: &str| p.labels.get(key).cloned();
+            OomKillRow {
+                time: m.time,
+                logged_time: None,
+                namespace: of("namespace"),
+                pod: of("pod"),
+                container: of("container"),
+                kill: OomKill {
+                    process: m.process.clone(),
+                    limit_bytes: m.limit_bytes,
+                    constraint: Some(OomConstraint::Cgroup),
+                    ..OomKill::default()
+                },
+                source: Source {
+                    file: file_of(inputs, m.input),
+                    line: None,
+                    metric: Some(LAST_TERMINATED.to_string()),
+                },
+            }
+        });
+    let mut rows = kills
         .iter()
         .map(|k| {
             let logged_time = match (k.since_boot, k.yearless) {
@@ -113,22 +141,33 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
                 },
             }
         })
-        .collect()
+        .chain(from_metrics)
+        .collect::<Vec<_>>();
+    // In time order where the time is known; the others after, as told.
+    rows.sort_by(|a, b| match (a.time, b.time) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    rows
 }
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// The OOM-kill marks the analysis attached to a restart: only there is a
-/// time the log did not give (a year, a boot time) confirmed by the
-/// metrics; a kill attached to nothing keeps the time as logged.
-fn marks(a: &Analysis) -> impl Iterator<Item = &OomKillMark> {
-    a.processes.iter().flat_map(|p| {
+/// The OOM-kill marks the analysis attached to a restart, with their
+/// process: only there is a time the log did not give (a year, a boot
+/// time) confirmed by the metrics; a kill attached to nothing keeps the
+/// time as logged.
+fn marks(a: &Analysis) -> impl Iterator<Item = (&ProcessAnalysis, &OomKillMark)> {
+    a.processes.iter().flat_map(move |p| {
         a.series
             .get(p.main_series.unwrap_or(usize::MAX))
             .into_iter()
             .flat_map(|s| s.restarts.iter().filter_map(|r| r.oom_kill.as_ref()))
+            .map(move |m| (p, m))
     })
 }
 

@@ -289,7 +289,7 @@ pub fn analyze_series<'a>(
                     .iter()
                     .filter_map(|r| r.oom_kill.as_ref())
                     .find_map(|k| {
-                        let source = if k.line == 0 {
+                        let source = if k.from_metric() {
                             "kube-state-metrics"
                         } else {
                             "oom-log"

@@ -51,6 +51,14 @@ pub struct OomKillMark {
     pub line: usize,
 }
 
+impl OomKillMark {
+    /// Whether a metric says it (kube-state-metrics' termination reason)
+    /// rather than a log line: a log's kill of the same restart tells more.
+    pub fn from_metric(&self) -> bool {
+        self.line == 0
+    }
+}
+
 /// Restarts from the process's own series.
 pub fn detect(
     start_time: Option<&Series>,
@@ -291,9 +299,12 @@ pub fn attach_oom_kills(
     }
     timed.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (t, k) in timed {
+        // A restart kube-state-metrics already called an OOM kill is the
+        // same kill the log tells (with its pid, memory and line): the
+        // log's mark takes its place, it is not a second kill.
         let nearest = restarts
             .iter_mut()
-            .filter(|r| r.oom_kill.is_none() && caused(r, t))
+            .filter(|r| r.oom_kill.as_ref().is_none_or(OomKillMark::from_metric) && caused(r, t))
             .min_by(|a, b| (a.time - t).abs().total_cmp(&(b.time - t).abs()));
         match nearest {
             Some(r) => r.oom_kill = Some(mark(k, Some(t))),
