@@ -631,7 +631,8 @@ fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
         p["restarts"]
     );
     let path = std::env::temp_dir().join(format!("leakscope-describe-{}.txt", std::process::id()));
-    std::fs::write(&path, describe).unwrap();
+    std::fs::write(&path, &describe).unwrap();
+    let describe_text = describe;
     let mut with = all.clone();
     with.push(path.clone());
     let a = analyze_json(&with);
@@ -648,6 +649,47 @@ fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
     assert!(rows[..rows.len() - 1]
         .iter()
         .all(|r| r["source"]["metric"] == "kube_pod_container_status_last_terminated_reason"));
+
+    // And the node's kernel log beside both: each restart's kill is the
+    // kernel's (pid, memory), the describe's termination the last one told
+    // again. Still one kill a restart, one row a kill.
+    let restarts: Vec<f64> = main["restarts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["time"].as_f64().unwrap())
+        .collect();
+    let kernel: String = restarts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let iso = leakscope::render::gotime::moment(t - 1.0)
+                .trim_end_matches(" UTC")
+                .replace(' ', "T");
+            format!("{iso}+0000 node-1 kernel: Memory cgroup out of memory: Killed process {} (leaksvc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB\n", 1000 + i)
+        })
+        .collect();
+    let log = std::env::temp_dir().join(format!("leakscope-kern-{}.log", std::process::id()));
+    std::fs::write(&log, kernel).unwrap();
+    let describe =
+        std::env::temp_dir().join(format!("leakscope-describe2-{}.txt", std::process::id()));
+    std::fs::write(&describe, &describe_text).unwrap();
+    let mut three = all.clone();
+    three.push(log.clone());
+    three.push(describe.clone());
+    let a = analyze_json(&three);
+    std::fs::remove_file(&log).unwrap();
+    std::fs::remove_file(&describe).unwrap();
+    let q = &a["processes"][0];
+    assert_eq!(q["restarts"], p["restarts"]);
+    assert_eq!(q["oom_kills"], p["oom_kills"]);
+    assert_eq!(q["unmatched_oom_kills"], serde_json::json!([]));
+    let rows = a["oom_kills"].as_array().unwrap();
+    assert_eq!(rows.len(), restarts.len(), "{rows:#?}");
+    assert!(rows.iter().all(|r| r["pid"].is_u64()), "{rows:#?}");
+    let last = rows.last().unwrap();
+    assert_eq!(last["pod"], "leaksvc-7d9f8b6c4-x2q9z");
+    assert_eq!(last["also_told"][0]["line"], 10);
 }
 
 /// A process with no garbage collector (C/C++) is never said to have a

@@ -501,6 +501,9 @@ fn oom_kills(out: &mut String, a: &Analysis) {
         }
         let _ = writeln!(out, "  {when}: {who}");
         facts.push(k.source.text());
+        for also in &k.also_told {
+            facts.push(format!("also told at {}", also.text()));
+        }
         let _ = writeln!(out, "     {}", facts.join("; "));
     }
 }

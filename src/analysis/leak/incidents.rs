@@ -50,6 +50,10 @@ pub struct OomKillRow {
     /// fields above).
     #[serde(flatten)]
     pub kill: OomKill,
+    /// Where else the same kill is told (a container's OOMKilled
+    /// termination beside the kernel's kill of its process).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_told: Vec<Source>,
     pub source: Source,
 }
 
@@ -86,6 +90,22 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
         .filter(|m| !m.from_metric())
         .filter_map(|m| Some(((m.input, m.line), m.time?)))
         .collect();
+    // A kill told twice (the kernel's, and the container's termination):
+    // one row, the kernel's, with the pod the termination names.
+    let told_again: FxHashMap<(usize, usize), (usize, usize)> = marks(analysis)
+        .flat_map(|(_, m)| {
+            m.also_told
+                .iter()
+                .map(move |&also| (also, (m.input, m.line)))
+        })
+        .collect();
+    let by_place: FxHashMap<(usize, usize), &OomKill> =
+        kills.iter().map(|k| ((k.input, k.line), k)).collect();
+    let source_of = |k: &OomKill| Source {
+        file: file_of(inputs, k.input),
+        line: Some(k.line),
+        metric: None,
+    };
     let from_metrics = marks(analysis)
         .filter(|(_, m)| m.from_metric())
         .map(|(p, m)| {
@@ -107,10 +127,12 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
                     line: None,
                     metric: Some(LAST_TERMINATED.to_string()),
                 },
+                also_told: Vec::new(),
             }
         });
     let mut rows = kills
         .iter()
+        .filter(|k| !told_again.contains_key(&(k.input, k.line)))
         .map(|k| {
             let logged_time = match (k.since_boot, k.yearless) {
                 _ if k.time.is_some() => None,
@@ -127,18 +149,30 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
                 }
                 (None, None) => None,
             };
+            let others: Vec<&OomKill> = told_again
+                .iter()
+                .filter(|(_, kept)| **kept == (k.input, k.line))
+                .filter_map(|(other, _)| by_place.get(other).copied())
+                .collect();
+            let named = |key: &str| {
+                std::iter::once(k)
+                    .chain(others.iter().copied())
+                    .find_map(|k| label(&k.labels, key))
+                    .map(str::to_string)
+            };
+            let mut kill = k.clone();
+            kill.limit_bytes = kill
+                .limit_bytes
+                .or_else(|| others.iter().find_map(|o| o.limit_bytes));
             OomKillRow {
                 time: k.time.or_else(|| placed.get(&(k.input, k.line)).copied()),
                 logged_time,
-                namespace: label(&k.labels, "namespace").map(str::to_string),
-                pod: label(&k.labels, "pod").map(str::to_string),
-                container: label(&k.labels, "container").map(str::to_string),
-                kill: k.clone(),
-                source: Source {
-                    file: file_of(inputs, k.input),
-                    line: Some(k.line),
-                    metric: None,
-                },
+                namespace: named("namespace"),
+                pod: named("pod"),
+                container: named("container"),
+                kill,
+                source: source_of(k),
+                also_told: others.iter().map(|o| source_of(o)).collect(),
             }
         })
         .chain(from_metrics)

@@ -49,13 +49,24 @@ pub struct OomKillMark {
     /// 0 when a metric says it: kube-state-metrics' termination reason).
     pub input: usize,
     pub line: usize,
+    /// Other lines that tell this same kill (input, line): a container's
+    /// OOMKilled termination beside the kernel's kill of its process.
+    #[serde(skip)]
+    pub also_told: Vec<(usize, usize)>,
 }
 
 impl OomKillMark {
     /// Whether a metric says it (kube-state-metrics' termination reason)
-    /// rather than a log line: a log's kill of the same restart tells more.
+    /// rather than a log line.
     pub fn from_metric(&self) -> bool {
         self.line == 0
+    }
+
+    /// Whether it is a container's termination (kube-state-metrics or
+    /// kubectl: `OOMKilled`, no pid) rather than the kernel's kill of a
+    /// process: the kernel's kill of the same restart tells more.
+    pub fn is_termination(&self) -> bool {
+        self.pid.is_none()
     }
 }
 
@@ -137,6 +148,7 @@ pub fn mark_oom_terminations(
                 time: Some(r.time),
                 input: oom_reason.input,
                 line: 0,
+                also_told: Vec::new(),
             });
             marked += 1;
         }
@@ -299,17 +311,61 @@ pub fn attach_oom_kills(
     }
     timed.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (t, k) in timed {
-        // A restart kube-state-metrics already called an OOM kill is the
-        // same kill the log tells (with its pid, memory and line): the
-        // log's mark takes its place, it is not a second kill.
-        let nearest = restarts
-            .iter_mut()
-            .filter(|r| r.oom_kill.as_ref().is_none_or(OomKillMark::from_metric) && caused(r, t))
-            .min_by(|a, b| (a.time - t).abs().total_cmp(&(b.time - t).abs()));
-        match nearest {
-            Some(r) => r.oom_kill = Some(mark(k, Some(t))),
-            None => placement.unmatched.push(mark(k, Some(t))),
+        // A restart is one kill however many sources tell it: a
+        // container's termination (kube-state-metrics' gauge, kubectl's
+        // OOMKilled) and the kernel's kill of its process. The kernel's
+        // mark (pid, memory) takes a termination's place; a termination
+        // on a restart already marked is the same kill, told again.
+        let new = mark(k, Some(t));
+        let kernel = !new.is_termination();
+        let open = |r: &Restart| {
+            caused(r, t)
+                && r.oom_kill
+                    .as_ref()
+                    .is_none_or(|m| m.from_metric() || (m.is_termination() && kernel))
+        };
+        if let Some(unplaced) = take_place(restarts, t, new, &open) {
+            placement.unmatched.push(unplaced);
         }
+    }
+}
+
+/// Puts kill mark `new` (at `t`) on the nearest restart `open` allows,
+/// keeping what the mark it replaces told; a termination that finds no
+/// open restart but one it caused, already marked, is that kill told again.
+/// Gives `new` back when there is no restart it can have caused.
+fn take_place(
+    restarts: &mut [Restart],
+    t: f64,
+    mut new: OomKillMark,
+    open: &dyn Fn(&Restart) -> bool,
+) -> Option<OomKillMark> {
+    let nearest = |fits: &dyn Fn(&Restart) -> bool, rs: &[Restart]| {
+        rs.iter()
+            .enumerate()
+            .filter(|(_, r)| fits(r))
+            .min_by(|(_, a), (_, b)| (a.time - t).abs().total_cmp(&(b.time - t).abs()))
+            .map(|(i, _)| i)
+    };
+    if let Some(i) = nearest(open, restarts) {
+        if let Some(old) = restarts[i].oom_kill.take() {
+            if !old.from_metric() {
+                new.also_told.push((old.input, old.line));
+            }
+            new.also_told.extend(old.also_told);
+        }
+        restarts[i].oom_kill = Some(new);
+        return None;
+    }
+    let told = |r: &Restart| caused(r, t) && r.oom_kill.is_some();
+    match nearest(&told, restarts) {
+        Some(i) if new.is_termination() => {
+            if let Some(m) = restarts[i].oom_kill.as_mut() {
+                m.also_told.push((new.input, new.line));
+            }
+            None
+        }
+        _ => Some(new),
     }
 }
 
@@ -323,6 +379,7 @@ pub fn mark(k: &OomKill, time: Option<f64>) -> OomKillMark {
         time,
         line: k.line,
         input: k.input,
+        also_told: Vec::new(),
     }
 }
 

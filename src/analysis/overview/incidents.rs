@@ -82,7 +82,10 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                     bytes(k.kill.limit_bytes),
                     constraint(k.kill.constraint).to_string(),
                     k.kill.invoked_by.clone().unwrap_or_default(),
-                    k.source.text(),
+                    std::iter::once(k.source.text())
+                        .chain(k.also_told.iter().map(|a| format!("also {}", a.text())))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ]
             })
             .collect();
