@@ -23,7 +23,7 @@ use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
 use crate::analysis::trend::{TrendOptions, TrendReport};
 use crate::error::{Error, Result};
-use crate::import::{read_contents_from, read_from, Contents, ImportOptions, Input};
+use crate::import::{read_contents_from, read_from, ImportOptions, Input, NamedInput};
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
@@ -276,24 +276,35 @@ impl Workspace {
             added.files.push(self.keep(name, size, content));
             return Ok(added);
         }
-        match read_contents_from(reader, options).map_err(|e| e.context(name))? {
-            Contents::One(input) => {
-                let content = input_content(input)?;
-                added.files.push(self.keep(name, size, content));
-            }
-            Contents::Members(members) => {
-                for m in members {
-                    let member_name = format!("{name}/{}", m.name);
-                    match m.input.and_then(input_content) {
-                        Ok(content) => added.files.push(self.keep(&member_name, m.size, content)),
-                        Err(e) => added.errors.push(FileError {
-                            name: member_name,
-                            message: e.message,
-                        }),
-                    }
+        let named = read_contents_from(reader, options)
+            .map_err(|e| e.context(name))?
+            .named(name);
+        for NamedInput {
+            name,
+            size: member_size,
+            input,
+        } in named.inputs
+        {
+            match input_content(input) {
+                Ok(content) => {
+                    added
+                        .files
+                        .push(self.keep(&name, member_size.unwrap_or(size), content))
                 }
+                // One file's error is the add's; a member's, its own card.
+                Err(e) if !named.archive => return Err(e),
+                Err(e) => added.errors.push(FileError {
+                    name,
+                    message: e.message,
+                }),
             }
         }
+        added
+            .errors
+            .extend(named.errors.into_iter().map(|(name, e)| FileError {
+                name,
+                message: e.message,
+            }));
         Ok(added)
     }
 

@@ -165,23 +165,77 @@ pub fn read_contents_from(reader: impl Read, options: &ImportOptions) -> Result<
 /// The one input an archive holds, for callers that read one input.
 fn only_member(members: Vec<archive::Member<Input>>) -> Result<Input> {
     let count = members.len();
-    let mut read: Vec<(String, Input)> = Vec::new();
-    let mut first_error = None;
-    for m in members {
-        match m.input {
-            Ok(input) => read.push((m.name, input)),
-            Err(e) => {
-                first_error.get_or_insert_with(|| e.context(&m.name));
-            }
+    let mut named = Contents::Members(members).named("");
+    match (named.inputs.len(), named.errors.is_empty()) {
+        (1, _) => Ok(named.inputs.pop().map(|i| i.input).expect("one member")),
+        (0, false) => {
+            let (name, e) = named.errors.swap_remove(0);
+            Err(e.context(name))
         }
-    }
-    match (read.len(), first_error) {
-        (1, _) => Ok(read.pop().map(|(_, i)| i).expect("one member")),
-        (0, Some(e)) => Err(e),
         _ => Err(Error::invalid_option(format!(
             "an archive of {count} files where one input was expected: extract the one you mean, \
              or give the archive to a command that reads several (analyze, trend, top)"
         ))),
+    }
+}
+
+/// One input of a file, named as the file, or for an archive's member
+/// `archive.zip/path`.
+#[derive(Debug)]
+pub struct NamedInput {
+    pub name: String,
+    /// Its size in bytes, uncompressed (`None`: the file's own size).
+    pub size: Option<u64>,
+    pub input: Input,
+}
+
+/// What one file holds, each input named, and the members of an archive
+/// that could not be read, each with its error.
+#[derive(Debug)]
+pub struct Named {
+    pub inputs: Vec<NamedInput>,
+    pub errors: Vec<(String, Error)>,
+    /// Whether the file was an archive.
+    pub archive: bool,
+}
+
+impl Contents {
+    /// Names what the file `name` holds: itself, or its members as
+    /// `name/path` (the path alone when `name` is empty).
+    pub fn named(self, name: &str) -> Named {
+        let member_name = |m: &str| match name {
+            "" => m.to_string(),
+            _ => format!("{name}/{m}"),
+        };
+        match self {
+            Contents::One(input) => Named {
+                inputs: vec![NamedInput {
+                    name: name.to_string(),
+                    size: None,
+                    input,
+                }],
+                errors: Vec::new(),
+                archive: false,
+            },
+            Contents::Members(members) => {
+                let mut named = Named {
+                    inputs: Vec::new(),
+                    errors: Vec::new(),
+                    archive: true,
+                };
+                for m in members {
+                    match m.input {
+                        Ok(input) => named.inputs.push(NamedInput {
+                            name: member_name(&m.name),
+                            size: Some(m.size),
+                            input,
+                        }),
+                        Err(e) => named.errors.push((member_name(&m.name), e)),
+                    }
+                }
+                named
+            }
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use leakscope::analysis::options::{Filters, Granularity, ReportOptions, SortOrde
 use leakscope::analysis::source::{prepare, Base, DiffMode};
 use leakscope::analysis::{leak, list, top, traces, trend};
 use leakscope::import::{
-    profile_of, read_contents_from, read_profile_from, Contents, ImportOptions, Input,
+    profile_of, read_contents_from, read_profile_from, ImportOptions, Input, Named, NamedInput,
 };
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
@@ -388,7 +388,7 @@ fn parse_limit(s: &str) -> Result<f64, String> {
 /// member of an archive named `archive.zip/path`. A member that cannot be
 /// read is reported on stderr and skipped, so one bad file in an archive
 /// does not lose the others; an archive with nothing readable is an error.
-fn load_files(path: &Path, import: &ImportOptions) -> Result<Vec<(String, Input)>, Error> {
+fn load_files(path: &Path, import: &ImportOptions) -> Result<Named, Error> {
     let name = path.display().to_string();
     let contents = if path == Path::new("-") {
         read_contents_from(std::io::stdin().lock(), import)
@@ -397,34 +397,23 @@ fn load_files(path: &Path, import: &ImportOptions) -> Result<Vec<(String, Input)
             std::fs::File::open(path).map_err(|e| Error::invalid_option(format!("{name}: {e}")))?;
         read_contents_from(std::io::BufReader::with_capacity(256 * 1024, file), import)
     };
-    match contents.map_err(|e| e.context(&name))? {
-        Contents::One(input) => Ok(vec![(name, input)]),
-        Contents::Members(members) => {
-            let mut read = Vec::new();
-            let mut first_error = None;
-            for m in members {
-                let member = format!("{name}/{}", m.name);
-                match m.input {
-                    Ok(input) => read.push((member, input)),
-                    Err(e) => {
-                        eprintln!("leakscope: {member}: {e} (skipped)");
-                        first_error.get_or_insert(e.context(member));
-                    }
-                }
-            }
-            match first_error {
-                Some(e) if read.is_empty() => Err(e),
-                _ => Ok(read),
-            }
-        }
+    let mut named = contents.map_err(|e| e.context(&name))?.named(&name);
+    for (member, e) in &named.errors {
+        eprintln!("leakscope: {member}: {e} (skipped)");
     }
+    if named.inputs.is_empty() && !named.errors.is_empty() {
+        let (member, e) = named.errors.swap_remove(0);
+        return Err(e.context(member));
+    }
+    Ok(named)
 }
 
 /// Reads metrics exports or OOM logs (an archive of them too).
 fn load_series(path: &Path, import: &ImportOptions) -> Result<Vec<(String, SeriesSet)>, Error> {
     load_files(path, import)?
+        .inputs
         .into_iter()
-        .map(|(name, input)| match input {
+        .map(|NamedInput { name, input, .. }| match input {
             Input::Series(s) => Ok((name, s)),
             Input::Profile(_) => Err(Error::invalid_option(format!(
                 "{name}: a profile, not metrics: --metrics reads metric exports and OOM logs"
@@ -454,9 +443,9 @@ fn load_named(paths: &[PathBuf], import: &ImportOptions) -> Result<Vec<(String, 
     let mut out = Vec::new();
     for path in paths {
         let files = load_files(path, import)?;
-        let archive = !(files.len() == 1 && files[0].0 == path.display().to_string());
+        let archive = files.archive;
         let before = out.len();
-        for (name, input) in files {
+        for NamedInput { name, input, .. } in files.inputs {
             match input {
                 Input::Series(_) if archive => {
                     eprintln!("leakscope: {name}: metrics, not a profile (skipped)");
@@ -616,7 +605,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             let mut set = SeriesSet::default();
             let mut profiles: Vec<(String, Profile)> = Vec::new();
             for file in &files {
-                for (name, input) in load_files(file, &options)? {
+                for NamedInput { name, input, .. } in load_files(file, &options)?.inputs {
                     match input {
                         Input::Series(s) => set.add_file(&name, s),
                         // Prepared as pprof prepares a profile it reads.
