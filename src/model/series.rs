@@ -52,10 +52,7 @@ impl Series {
     }
 
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        label_in(&self.labels, key)
     }
 
     /// Sorts points by time and drops repeated timestamps (keeping the last).
@@ -91,6 +88,14 @@ impl Series {
             .collect();
         format!("{}{{{}}}", self.name, labels.join(", "))
     }
+}
+
+/// The value of label `key` among `labels`.
+pub fn label_in<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    labels
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A process killed for using too much memory, from a kernel or

@@ -6,7 +6,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::model::series::{InputReport, KubeContainer, OomConstraint, OomKill, Series};
+use crate::model::series::{label_in, InputReport, KubeContainer, OomConstraint, OomKill, Series};
 
 use super::restarts::OomKillMark;
 use super::{Analysis, ProcessAnalysis};
@@ -63,13 +63,6 @@ pub struct ContainerRow {
     #[serde(flatten)]
     pub container: KubeContainer,
     pub source: Source,
-}
-
-fn label<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    labels
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
 }
 
 fn file_of(inputs: &[InputReport], input: usize) -> String {
@@ -157,7 +150,7 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
             let named = |key: &str| {
                 std::iter::once(k)
                     .chain(others.iter().copied())
-                    .find_map(|k| label(&k.labels, key))
+                    .find_map(|k| label_in(&k.labels, key))
                     .map(str::to_string)
             };
             let mut kill = k.clone();
@@ -244,7 +237,7 @@ pub fn container_rows(
         })
         .collect();
     for s in series {
-        let is_memory = || label(&s.labels, "resource") == Some("memory");
+        let is_memory = || s.label("resource") == Some("memory");
         let fact = match s.name.as_str() {
             RESTARTS | LAST_EXIT_CODE | LIMITS_V1 | REQUESTS_V1 => true,
             LIMITS | REQUESTS => is_memory(),
@@ -252,18 +245,16 @@ pub fn container_rows(
             LAST_TERMINATED | WAITING => s.values.last() == Some(&1.0),
             _ => false,
         };
-        let (Some(pod), Some(container), Some(&last)) = (
-            label(&s.labels, "pod"),
-            label(&s.labels, "container"),
-            s.values.last(),
-        ) else {
+        let (Some(pod), Some(container), Some(&last)) =
+            (s.label("pod"), s.label("container"), s.values.last())
+        else {
             continue;
         };
         if !fact {
             continue;
         }
         let key = (
-            label(&s.labels, "namespace").map(str::to_string),
+            s.label("namespace").map(str::to_string),
             pod.to_string(),
             container.to_string(),
         );
@@ -285,7 +276,7 @@ pub fn container_rows(
             rows.len() - 1
         });
         let row = &mut rows[i].container;
-        let reason = || label(&s.labels, "reason").map(str::to_string);
+        let reason = || s.label("reason").map(str::to_string);
         match s.name.as_str() {
             RESTARTS => {
                 row.restart_count.get_or_insert(last.max(0.0) as u64);

@@ -13,7 +13,7 @@ use crate::import::series::values::{
 };
 
 /// Rows looked at to decide what each column holds.
-pub(super) const SAMPLE: usize = 200;
+const SAMPLE: usize = 200;
 
 /// Whether text looks like a CSV table of numbers: a header of two or
 /// more cells, not all numbers, and rows of the same width, some with a
@@ -56,11 +56,7 @@ pub fn has_name_column(text: &str) -> bool {
         return false;
     }
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let sample: Vec<Vec<String>> = numbered_rows(text, guess_delimiter(header), 0)
-        .skip(1)
-        .filter_map(|r| r.ok().map(|(_, cells)| cells))
-        .take(SAMPLE)
-        .collect();
+    let sample = sample_rows(text, guess_delimiter(header));
     let column = |i: usize| {
         sample
             .iter()
@@ -70,6 +66,17 @@ pub fn has_name_column(text: &str) -> bool {
     // Times are not names (Grafana's `"Series";"Time";"Value"` rows).
     let times = |i: usize| column(i).any(|c| parse_time(c).is_some());
     (1..width).any(|i| !times(i) && mostly_text(column(i), detect_style(column(i)).0))
+}
+
+/// The first [`SAMPLE`] rows under the header that hold something: what
+/// the columns are is decided from them.
+pub fn sample_rows(text: &str, delimiter: char) -> Vec<Vec<String>> {
+    numbered_rows(text, delimiter, 0)
+        .skip(1)
+        .filter_map(|r| r.ok().map(|(_, cells)| cells))
+        .filter(|cells| cells.iter().any(|c| !c.trim().is_empty()))
+        .take(SAMPLE)
+        .collect()
 }
 
 /// How the columns of a table are read.

@@ -31,7 +31,7 @@ use super::Warnings;
 
 use describe::{describe_columns, Read};
 pub use layout::{has_name_column, sniff};
-use layout::{number_style, plan, quoted, says_utc, Layout, SAMPLE};
+use layout::{number_style, plan, quoted, sample_rows, says_utc, Layout};
 
 /// Reads a plain CSV table: the header → a sample of the first rows
 /// decides what each column holds (time, keys, values, digit grouping) →
@@ -66,12 +66,7 @@ pub fn parse(
         ));
     }
     // Decide what each column holds from the first rows, then read them all.
-    let sample: Vec<Vec<String>> = numbered_rows(text, delimiter, 0)
-        .skip(1)
-        .filter_map(|r| r.ok().map(|(_, cells)| cells))
-        .filter(|cells| cells.iter().any(|c| !c.trim().is_empty()))
-        .take(SAMPLE)
-        .collect();
+    let sample = sample_rows(text, delimiter);
     let column = |i: usize| {
         sample
             .iter()
