@@ -834,3 +834,38 @@ fn a_snapshot_dropped_twice_is_said_so() {
         "{said}"
     );
 }
+
+/// The same kernel log given twice (a copy under another name): each kill
+/// once, on its restart, "also told" by the copy; no kill "matching no
+/// restart", no count doubled.
+#[test]
+fn a_log_given_twice_tells_each_kill_once() {
+    let csv = fixture("oom/grafana-joined-epoch.csv");
+    let dmesg = fixture("oom/dmesg.txt");
+    let copy =
+        std::env::temp_dir().join(format!("leakscope-dmesg-copy-{}.txt", std::process::id()));
+    std::fs::copy(&dmesg, &copy).unwrap();
+    let alone = analyze_json(&[csv.clone(), dmesg.clone()]);
+    let twice = analyze_json(&[csv, dmesg, copy.clone()]);
+    std::fs::remove_file(&copy).unwrap();
+    let (p, q) = (&alone["processes"][0], &twice["processes"][0]);
+    assert_eq!(q["restarts"], p["restarts"]);
+    assert_eq!(q["oom_kills"], p["oom_kills"]);
+    assert_eq!(q["unmatched_oom_kills"], serde_json::json!([]));
+    let rows = twice["oom_kills"].as_array().unwrap();
+    assert_eq!(rows.len(), alone["oom_kills"].as_array().unwrap().len());
+    assert!(rows
+        .iter()
+        .all(|r| r["also_told"].as_array().is_some_and(|a| a.len() == 1)));
+    let n = rows.len();
+    let note = format!("{n} of {n} kills line up with restarts");
+    assert!(
+        twice["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains(&note)),
+        "{}",
+        twice["warnings"]
+    );
+}

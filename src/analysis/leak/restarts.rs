@@ -273,12 +273,20 @@ pub fn attach_oom_kills(
         }
     }
     if !boot.is_empty() {
-        match boot_offset(restarts, &boot, TOLERANCE) {
+        // A log given twice tells each kill twice: count each once.
+        let mut once = boot.clone();
+        once.sort_by(|a, b| {
+            (a.pid, a.since_boot)
+                .partial_cmp(&(b.pid, b.since_boot))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        once.dedup_by(|a, b| a.pid == b.pid && a.since_boot == b.since_boot);
+        match boot_offset(restarts, &once, TOLERANCE) {
             Some((offset, matched)) => {
                 placement.notes.push(format!(
                     "the OOM log gives seconds since boot; {matched} of {} kills line up with restarts \
                      when boot is taken at unix time {offset:.0}",
-                    boot.len()
+                    once.len()
                 ));
                 for k in &boot {
                     timed.push((offset + k.since_boot.unwrap_or(0.0), k));
@@ -287,7 +295,7 @@ pub fn attach_oom_kills(
             None => {
                 placement.notes.push(format!(
                     "{} OOM kills give only seconds since boot and line up with no restart: not placed on the time axis",
-                    boot.len()
+                    once.len()
                 ));
                 placement
                     .unmatched
@@ -331,8 +339,9 @@ pub fn attach_oom_kills(
 }
 
 /// Puts kill mark `new` (at `t`) on the nearest restart `open` allows,
-/// keeping what the mark it replaces told; a termination that finds no
-/// open restart but one it caused, already marked, is that kill told again.
+/// keeping what the mark it replaces told; a termination (or a kill of
+/// the same pid) that finds no open restart but one it caused, already
+/// marked, is that kill told again.
 /// Gives `new` back when there is no restart it can have caused.
 fn take_place(
     restarts: &mut [Restart],
@@ -357,9 +366,16 @@ fn take_place(
         restarts[i].oom_kill = Some(new);
         return None;
     }
-    let told = |r: &Restart| caused(r, t) && r.oom_kill.is_some();
+    // A termination, or the same pid (one log given twice, or copied
+    // into another), on a restart already marked: the same kill.
+    let told = |r: &Restart| {
+        caused(r, t)
+            && r.oom_kill
+                .as_ref()
+                .is_some_and(|m| new.is_termination() || m.pid == new.pid)
+    };
     match nearest(&told, restarts) {
-        Some(i) if new.is_termination() => {
+        Some(i) => {
             if let Some(m) = restarts[i].oom_kill.as_mut() {
                 m.also_told.push((new.input, new.line));
             }
