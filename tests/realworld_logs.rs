@@ -152,6 +152,19 @@ fn rhel6_messages_oom_storm() {
     assert!(times[19].starts_with("Jun 20 12:48:"), "{}", times[19]);
 
     // RHEL 8, the same project: one kill of Varnish's cache worker.
+    // The same log dropped twice (a copy under another name): 20 kills,
+    // each told again by the copy, not 40.
+    let copy = std::env::temp_dir().join(format!("leakscope-messages-{}", std::process::id()));
+    std::fs::copy(&messages, &copy).unwrap();
+    let r = analyze(&[&messages, copy.to_str().unwrap()], None);
+    std::fs::remove_file(&copy).unwrap();
+    assert_eq!(victims(&r), v);
+    assert!(r["oom_kills"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|k| k["also_told"][0]["file"] == copy.to_str().unwrap()));
+
     let one = realworld("LukeShirnia-out-of-memory/messages.1").unwrap();
     let r = analyze(&[&one], None);
     assert_eq!(victims(&r), [("cache-main".to_string(), 3117813)]);

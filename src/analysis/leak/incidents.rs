@@ -83,15 +83,31 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
         .filter(|m| !m.from_metric())
         .filter_map(|m| Some(((m.input, m.line), m.time?)))
         .collect();
-    // A kill told twice (the kernel's, and the container's termination):
-    // one row, the kernel's, with the pod the termination names.
-    let told_again: FxHashMap<(usize, usize), (usize, usize)> = marks(analysis)
+    // A kill told twice (the kernel's, and the container's termination,
+    // as placement found; or the same kill, pid and moment, in two files,
+    // placed or not): one row, the first or the kernel's, with the pod a
+    // termination names.
+    let mut told_again: FxHashMap<(usize, usize), (usize, usize)> = marks(analysis)
         .flat_map(|(_, m)| {
             m.also_told
                 .iter()
                 .map(move |&also| (also, (m.input, m.line)))
         })
         .collect();
+    let mut first_telling: FxHashMap<_, (usize, usize)> = FxHashMap::default();
+    for k in kills.iter().filter(|k| k.pid.is_some()) {
+        let moment = (
+            k.time.map(f64::to_bits),
+            k.since_boot.map(f64::to_bits),
+            k.yearless.map(|(m, d, s)| (m, d, s.to_bits())),
+        );
+        let first = *first_telling
+            .entry((&k.process, k.pid, moment))
+            .or_insert((k.input, k.line));
+        if first != (k.input, k.line) {
+            told_again.entry((k.input, k.line)).or_insert(first);
+        }
+    }
     let by_place: FxHashMap<(usize, usize), &OomKill> =
         kills.iter().map(|k| ((k.input, k.line), k)).collect();
     let source_of = |k: &OomKill| Source {
