@@ -226,6 +226,24 @@ fn kubectl_describe_of_oom_killed_pods() {
         assert_eq!(c[0]["memory_limit_bytes"], limit_mib * 1048576.0);
         assert_eq!(victims_of_pod(&r), [container.to_string()]);
     }
+    // The same pod as `kubectl get pod -o json` beside its describe: one
+    // container, one kill (the JSON's told again), not two.
+    let json = r#"{"apiVersion": "v1", "kind": "Pod",
+  "metadata": {"name": "analytics-exporter-fast-76897854c-cw5wh", "namespace": "default"},
+  "spec": {"containers": [{"name": "memory-eater", "resources": {"limits": {"memory": "100Mi"}}}]},
+  "status": {"containerStatuses": [{"name": "memory-eater", "restartCount": 6,
+    "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+    "lastState": {"terminated": {"reason": "OOMKilled", "exitCode": 137,
+      "finishedAt": "2025-02-27T06:36:22Z"}}}]}}"#;
+    let path = std::env::temp_dir().join(format!("leakscope-pod-{}.json", std::process::id()));
+    std::fs::write(&path, json).unwrap();
+    let r = analyze(&[&first, path.to_str().unwrap()], None);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(r["containers"].as_array().unwrap().len(), 1);
+    assert_eq!(r["containers"][0]["restart_count"], 6);
+    let kills = r["oom_kills"].as_array().unwrap();
+    assert_eq!(kills.len(), 1, "{kills:#?}");
+    assert_eq!(kills[0]["also_told"][0]["line"], 7, "the finishedAt line");
     // The same output through stdin, as `kubectl describe pod … | leakscope analyze -`.
     let bare = std::fs::read_to_string(&first).unwrap();
     let bare = &bare[bare.find("Name:").unwrap()..];

@@ -84,8 +84,8 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
         .filter_map(|m| Some(((m.input, m.line), m.time?)))
         .collect();
     // A kill told twice (the kernel's, and the container's termination,
-    // as placement found; or the same kill, pid and moment, in two files,
-    // placed or not): one row, the first or the kernel's, with the pod a
+    // as placement found; or the same kill — process, pid, pod, moment — in
+    // two files, placed or not): one row, the first or the kernel's, with the pod a
     // termination names.
     let mut told_again: FxHashMap<(usize, usize), (usize, usize)> = marks(analysis)
         .flat_map(|(_, m)| {
@@ -95,14 +95,18 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
         })
         .collect();
     let mut first_telling: FxHashMap<_, (usize, usize)> = FxHashMap::default();
-    for k in kills.iter().filter(|k| k.pid.is_some()) {
+    for k in kills {
         let moment = (
             k.time.map(f64::to_bits),
             k.since_boot.map(f64::to_bits),
             k.yearless.map(|(m, d, s)| (m, d, s.to_bits())),
         );
+        // With neither a pid nor a time, two lines may be two kills.
+        if k.pid.is_none() && moment == (None, None, None) {
+            continue;
+        }
         let first = *first_telling
-            .entry((&k.process, k.pid, moment))
+            .entry((&k.process, k.pid, &k.labels, moment))
             .or_insert((k.input, k.line));
         if first != (k.input, k.line) {
             told_again.entry((k.input, k.line)).or_insert(first);
@@ -214,6 +218,23 @@ fn marks(a: &Analysis) -> impl Iterator<Item = (&ProcessAnalysis, &OomKillMark)>
     })
 }
 
+/// What `other` says of a container that `c` leaves unsaid.
+fn fill(c: &mut KubeContainer, other: &KubeContainer) {
+    fn or<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
+        if a.is_none() {
+            a.clone_from(b);
+        }
+    }
+    or(&mut c.state, &other.state);
+    or(&mut c.restart_count, &other.restart_count);
+    or(&mut c.last_terminated_reason, &other.last_terminated_reason);
+    or(&mut c.last_exit_code, &other.last_exit_code);
+    or(&mut c.last_finished, &other.last_finished);
+    or(&mut c.memory_limit_bytes, &other.memory_limit_bytes);
+    or(&mut c.memory_request_bytes, &other.memory_request_bytes);
+    or(&mut c.ended, &other.ended);
+}
+
 /// kube-state-metrics' container metrics, by what each says.
 const RESTARTS: &str = "kube_pod_container_status_restarts_total";
 const LAST_TERMINATED: &str = "kube_pod_container_status_last_terminated_reason";
@@ -233,25 +254,27 @@ pub fn container_rows(
     series: &[Series],
     inputs: &[InputReport],
 ) -> Vec<ContainerRow> {
-    let mut rows: Vec<ContainerRow> = described
-        .iter()
-        .map(|c| ContainerRow {
-            container: c.clone(),
-            source: Source {
-                file: file_of(inputs, c.input),
-                line: Some(c.line),
-                metric: None,
-            },
-        })
-        .collect();
-    let mut index: FxHashMap<(Option<String>, String, String), usize> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let c = &r.container;
-            ((c.namespace.clone(), c.pod.clone(), c.container.clone()), i)
-        })
-        .collect();
+    // The same container told twice (`describe` and `get -o json` of one
+    // pod): one row, the first telling's, filled in by the others.
+    let mut rows: Vec<ContainerRow> = Vec::new();
+    let mut index: FxHashMap<(Option<String>, String, String), usize> = FxHashMap::default();
+    for c in described {
+        let key = (c.namespace.clone(), c.pod.clone(), c.container.clone());
+        match index.get(&key) {
+            Some(&i) => fill(&mut rows[i].container, c),
+            None => {
+                index.insert(key, rows.len());
+                rows.push(ContainerRow {
+                    container: c.clone(),
+                    source: Source {
+                        file: file_of(inputs, c.input),
+                        line: Some(c.line),
+                        metric: None,
+                    },
+                });
+            }
+        }
+    }
     for s in series {
         let is_memory = || s.label("resource") == Some("memory");
         let fact = match s.name.as_str() {
