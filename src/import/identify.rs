@@ -7,6 +7,8 @@
 //! input (`import::read_uncompressed`), so a signature here can never turn
 //! away a file that some reader accepts.
 
+use prost::encoding::{decode_key, decode_varint, WireType};
+
 use crate::error::Error;
 
 /// A format we recognise but do not read.
@@ -107,7 +109,9 @@ fn magic(b: &[u8]) -> Option<Foreign> {
     // length of a JSON metadata object Pyroscope writes first.
     if b.len() > 4 && (1..=4).contains(&b[0]) {
         let mut rest = &b[1..];
-        if varint(&mut rest).is_some() && rest.starts_with(b"{\"") && contains(rest, b"\"spyName\"")
+        if decode_varint(&mut rest).is_ok()
+            && rest.starts_with(b"{\"")
+            && contains(rest, b"\"spyName\"")
         {
             return found(
                 "Pyroscope storage data (a segment from its database)",
@@ -251,7 +255,7 @@ fn is_pyroscope_stacktrace(v: &Value) -> bool {
 
 fn packed_varints(mut b: &[u8]) -> bool {
     while !b.is_empty() {
-        if varint(&mut b).is_none() {
+        if decode_varint(&mut b).is_err() {
             return false;
         }
     }
@@ -396,35 +400,24 @@ enum Value<'a> {
     Fixed,
 }
 
-fn varint(b: &mut &[u8]) -> Option<u64> {
-    let mut value = 0u64;
-    for (i, &byte) in b.iter().enumerate().take(10) {
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            *b = &b[i + 1..];
-            return Some(value);
-        }
-    }
-    None
-}
-
+/// One protobuf field, through prost's own wire decoding (the pprof
+/// decoder's), or `None` where the bytes are not one.
 fn field<'a>(b: &mut &'a [u8]) -> Option<(u32, Value<'a>)> {
-    let key = varint(b)?;
-    let tag = u32::try_from(key >> 3).ok().filter(|&t| t > 0)?;
-    let value = match key & 7 {
-        0 => Value::Varint(varint(b)?),
-        1 | 5 => {
-            let n = if key & 7 == 1 { 8 } else { 4 };
+    let (tag, wire) = decode_key(b).ok()?;
+    let value = match wire {
+        WireType::Varint => Value::Varint(decode_varint(b).ok()?),
+        WireType::SixtyFourBit | WireType::ThirtyTwoBit => {
+            let n = if wire == WireType::SixtyFourBit { 8 } else { 4 };
             *b = b.get(n..)?;
             Value::Fixed
         }
-        2 => {
-            let n = usize::try_from(varint(b)?).ok()?;
+        WireType::LengthDelimited => {
+            let n = usize::try_from(decode_varint(b).ok()?).ok()?;
             let body = b.get(..n)?;
             *b = &b[n..];
             Value::Bytes(body)
         }
-        _ => return None,
+        WireType::StartGroup | WireType::EndGroup => return None,
     };
     Some((tag, value))
 }
