@@ -64,7 +64,7 @@ impl Session {
         utc_offset_seconds: Option<i32>,
     ) -> Result<JsValue, JsError> {
         let options = import_options(utc_offset_seconds);
-        fits(name, crate::import::memory_needed(bytes, &options))?;
+        fits(crate::import::memory_needed(bytes, &options))?;
         self.read(name, bytes, bytes.len() as u64, progress, &options)
     }
 
@@ -92,10 +92,9 @@ impl Session {
         // Enough to tell gzip (2 bytes) and zip (4) apart.
         let head = pieces.piece(0, 4)?;
         let tail = pieces.piece(size.saturating_sub(4), 4)?;
-        fits(
-            name,
-            crate::import::memory_needed_from_ends(size, &head, &tail, &options),
-        )?;
+        fits(crate::import::memory_needed_from_ends(
+            size, &head, &tail, &options,
+        ))?;
         self.read(name, pieces, size, progress, &options)
     }
 
@@ -204,10 +203,9 @@ impl Default for Session {
 /// Whether the memory left can hold a file's model. wasm32 memory stops
 /// at 4 GiB; what is mapped now is in use or free in the allocator, so
 /// 4 GiB minus it is a lower bound of what is left.
-fn fits(name: &str, needed: u64) -> Result<(), JsError> {
+fn fits(needed: u64) -> Result<(), JsError> {
     let mapped = core::arch::wasm32::memory_size(0) as u64 * 65536;
-    crate::import::check_fits(needed, (4u64 << 30).saturating_sub(mapped))
-        .map_err(|e| js_error(e.context(name)))
+    crate::import::check_fits(needed, (4u64 << 30).saturating_sub(mapped)).map_err(js_error)
 }
 
 /// A file read through `read(offset, length)`, a MiB at a time.

@@ -276,9 +276,9 @@ impl Workspace {
             added.files.push(self.keep(name, size, content));
             return Ok(added);
         }
-        let named = read_contents_from(reader, options)
-            .map_err(|e| e.context(name))?
-            .named(name);
+        // The error does not repeat the file's name: whoever shows it
+        // (the page's card, the CLI's line) names the file itself.
+        let named = read_contents_from(reader, options)?.named(name);
         for NamedInput {
             name,
             size: member_size,

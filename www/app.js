@@ -7,6 +7,7 @@ import { readHash, writeHash, coreState, viewHash } from "./state.js";
 import { singleFile, embeddedData, exampleFiles, reportHTML } from "./assets.js";
 import { fetchFile, nameOf, shareDialog, download } from "./share.js";
 import { registerOffline } from "./offline.js";
+import { keepFiles, keptFiles, forgetKept, keepLimit } from "./keep.js";
 import { renderFiles, errorCard } from "./views/files.js";
 import { renderOverview } from "./views/overview.js";
 import { renderCharts } from "./views/charts.js";
@@ -41,16 +42,17 @@ const client = new Client(({ id, read }) => {
 
 // ---- the view ---------------------------------------------------------
 
+// The state asked for last: a change made while an earlier one is still
+// being computed builds on it, not on the state shown.
+let wanted = state;
+
 function navigate(view, params = {}) {
-  state = { ...state, ...params, view };
-  writeHash(state, { push: true });
-  render();
+  return show({ ...wanted, ...params, view }, { push: true });
 }
 
-function update(partial) {
-  state = { ...state, ...partial };
-  writeHash(state);
-  render();
+/** A control's change; `control` (the box or menu) hears of a refusal. */
+function update(partial, control = null) {
+  return show({ ...wanted, ...partial }, { control });
 }
 
 const handlers = {
@@ -66,32 +68,85 @@ const handlers = {
 
 const width = () => Math.max(320, $("view").clientWidth - 8);
 
-async function render() {
+const RENDERERS = {
+  overview: (result) => renderOverview(result, { navigate }),
+  charts: (result, s) => renderCharts(result, s, handlers),
+  top: (result, s) => renderTop(result, s, handlers),
+  list: (result, s) => renderList(result, s, handlers),
+  diff: (result, s) => renderDiff(result, s, handlers),
+  trend: (result, s) => renderTrend(result, s, handlers),
+  graph: (result, s) => renderGraph(result, s, handlers),
+  flame: (result, s) => renderFlame(result, s, handlers),
+  callers: (result, s) => renderCallers(result, s, handlers),
+};
+
+const render = () => show(state);
+
+/**
+ * Shows the view of `next`, which becomes the state once the core has
+ * answered. When the core refuses a change made with a control (a
+ * half-typed regex), the last good view stays, the box keeps what was
+ * typed and its focus, and the error is told beside it.
+ */
+async function show(next, { push = false, control = null } = {}) {
   const ticket = ++renderTicket;
-  for (const [view] of VIEWS) $(`tab-${view}`).setAttribute("aria-current", String(view === state.view));
-  const view = VIEWS.some(([v]) => v === state.view) ? state.view : "overview";
+  wanted = next;
+  const view = VIEWS.some(([v]) => v === next.view) ? next.view : "overview";
   let content;
   try {
-    const result = await client.call(view, { state: coreState(state, width()) });
+    const result = await client.call(view, { state: coreState(next, width()) });
     if (ticket !== renderTicket) return;
-    content = {
-      overview: () => renderOverview(result, { navigate }),
-      charts: () => renderCharts(result, state, handlers),
-      top: () => renderTop(result, state, handlers),
-      list: () => renderList(result, state, handlers),
-      diff: () => renderDiff(result, state, handlers),
-      trend: () => renderTrend(result, state, handlers),
-      graph: () => renderGraph(result, state, handlers),
-      flame: () => renderFlame(result, state, handlers),
-      callers: () => renderCallers(result, state, handlers),
-    }[view]();
+    content = RENDERERS[view](result, next);
   } catch (e) {
     if (ticket !== renderTicket) return;
-    content = h("p", { class: "muted message" }, e.message);
+    if (control?.isConnected) {
+      wanted = state;
+      return refuse(control, e.message);
+    }
+    content = failed(e.message, next);
   }
+  state = next;
+  writeHash(state, { push });
+  for (const [v] of VIEWS) $(`tab-${v}`).setAttribute("aria-current", String(v === state.view));
+  const focus = focusedControl();
   $("view").replaceChildren(...[content].flat(Infinity).filter(Boolean));
+  refocus(focus);
   // After the next paint (the frame's rendering steps run between the two).
   requestAnimationFrame(() => setTimeout(() => performance.mark(`painted:${view}`)));
+}
+
+/** The core's refusal of a control's value, beside the control. */
+function refuse(control, message) {
+  const id = `error-${control.name || "control"}`;
+  document.getElementById(id)?.remove();
+  control.setAttribute("aria-invalid", "true");
+  control.setAttribute("aria-describedby", id);
+  (control.closest("label") ?? control).after(h("span", { id, class: "field-error", role: "alert" }, message));
+}
+
+/** A view the core could not make (a link's bad regex): the error, and a way out. */
+function failed(message, next) {
+  const filters = ["f", "i", "h", "s", "q", "list", "fn", "fz"].filter((k) => next[k]?.length);
+  return h("div", { class: "message" },
+    h("p", { class: "muted" }, message),
+    filters.length ? h("button", { class: "button", onclick: () => navigate(next.view, Object.fromEntries(filters.map((k) => [k, k === "fz" ? [] : undefined]))) }, "Show it without the filters") : null);
+}
+
+/** The view's focused box or menu, with what was typed and where the caret was. */
+function focusedControl() {
+  const el = document.activeElement;
+  if (!el?.name || !$("view").contains(el)) return null;
+  return { name: el.name, value: el.value, start: el.selectionStart, end: el.selectionEnd };
+}
+
+/** Focus back on the same control in the new view (typing goes on uninterrupted). */
+function refocus(focus) {
+  if (!focus) return;
+  const el = $("view").querySelector(`[name="${CSS.escape(focus.name)}"]`);
+  if (!el) return;
+  if (el.tagName === "INPUT" && el.value !== focus.value) el.value = focus.value;
+  el.focus({ preventScroll: true });
+  if (focus.start !== null && el.setSelectionRange) el.setSelectionRange(focus.start, focus.end);
 }
 
 // ---- files ------------------------------------------------------------
@@ -105,20 +160,70 @@ async function refreshFiles() {
     render();
   })].flat());
   document.body.classList.toggle("empty", files.length === 0);
+  await keepLoaded();
+}
+
+// ---- files kept in this browser ----------------------------------------
+
+// Storage is left alone until what it held is loaded again (the page's
+// first, empty, file list must not wipe it).
+let opened = false;
+
+/** Storage holds what is loaded (within its limit); a line says what was kept. */
+async function keepLoaded() {
+  if (!opened) return;
+  if (!client.files.length) return (($("kept").hidden = true), forgetKept().catch(() => {}));
+  let line;
+  try {
+    const { kept, left } = await keepFiles(client.files);
+    const labels = await client.call("byte_labels", { bytes: [kept, keepLimit(), ...left.map((f) => f.blob.size)] });
+    line = [`Kept in this browser for a reload (${labels[0]}; never uploaded).`,
+      ...left.map((f, k) => ` Not kept: ${f.name} (${labels[k + 2]}): ${f.error ? `storage refused it (${f.error.message})` : `the page keeps at most ${labels[1]} of files`}.`)].join("");
+  } catch (e) {
+    line = `Not kept for a reload: this browser's storage is unavailable here (${e?.message ?? e}).`;
+  }
+  $("kept").replaceChildren(line, " ", h("button", { class: "link", id: "forget", onclick: forgetAll }, "Forget these files"));
+  $("kept").hidden = false;
+}
+
+/** Unloads every file and clears them from storage. */
+async function forgetAll() {
+  for (const f of [...client.files]) for (const m of f.members) await client.remove(m.id);
+  $("errors").replaceChildren();
+  forgetLinkFiles();
+  await forgetKept().catch(() => {});
+  await refreshFiles();
+  render();
+}
+
+/** The files kept from the last visit, loaded again as they were left. */
+async function restoreKept() {
+  let kept;
+  try {
+    kept = await keptFiles();
+  } catch {
+    return; // No storage here: keepLoaded says so once files are loaded.
+  }
+  if (kept.length) await loadAll(kept.map((k) => ({ name: k.name, blob: k.blob, utcOffset: k.utcOffset, kept: k.members, key: k.key })), { fromLink: true });
 }
 
 /** The files a link named no longer describe what is loaded. */
 function forgetLinkFiles() {
   if (!state.url.length && !state.data) return;
   state = { ...state, url: [], data: undefined };
+  wanted = { ...wanted, url: [], data: undefined };
   writeHash(state);
 }
 
-/** Loads files; unless they come from the link itself, the link's files are forgotten. */
+/**
+ * Loads files ({ name, blob } and, restored from storage, { utcOffset, kept,
+ * key }); unless they come from the link itself, the link's files are
+ * forgotten.
+ */
 async function loadAll(entries, { fromLink = false } = {}) {
   if (!fromLink) forgetLinkFiles();
   performance.mark("load-start");
-  for (const { name, blob } of entries) {
+  for (const { name, blob, ...options } of entries) {
     const id = client.peekId();
     if (blob.size > BIG) {
       loading = { id, size: blob.size, name };
@@ -127,7 +232,9 @@ async function loadAll(entries, { fromLink = false } = {}) {
       $("progress").hidden = false;
     }
     try {
-      const added = await client.add(name, blob);
+      const added = await client.add(name, blob, options);
+      // Read now: an earlier card about this file (a cancelled load) no longer holds.
+      for (const card of $("errors").querySelectorAll(".error")) if (card.dataset.name === name) card.remove();
       // An archive's members that could not be read, each on its own card.
       for (const e of added.errors) $("errors").append(errorCard(e.name, e.message));
     } catch (e) {
@@ -212,12 +319,19 @@ async function downloadReport() {
   }
 }
 
-/** What the page was opened with: a report's own data, a link's data or URLs. */
+/**
+ * What the page was opened with: a report's own data, a link's data or
+ * URLs; with none, the files kept from the last visit. A link's files
+ * replace the kept ones (the link is what was asked for).
+ */
 async function openLinked() {
   const embedded = embeddedData();
+  const linked = embedded || state.data || state.url.length;
+  if (!linked) return restoreKept();
+  await forgetKept().catch(() => {});
   if (embedded && !state.data && !state.url.length) {
     if (!location.hash.slice(1)) {
-      state = readHash(`#${embedded.hash}`);
+      state = wanted = readHash(`#${embedded.hash}`);
       writeHash(state);
     }
     await loadPacked(embedded.data, { fromLink: true });
@@ -234,6 +348,8 @@ function loadText(text) {
 // ---- wiring -------------------------------------------------------------
 
 $("tabs").append(...VIEWS.map(([view, label]) => h("button", { id: `tab-${view}`, class: "tab", onclick: () => navigate(view) }, label)));
+$("open-files").addEventListener("click", () => $("file").click());
+$("open-folder").addEventListener("click", () => $("folder").click());
 $("file").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.name, blob: f }))).then(() => (e.target.value = "")));
 $("folder").addEventListener("change", (e) => loadAll([...e.target.files].map((f) => ({ name: f.webkitRelativePath || f.name, blob: f }))).then(() => (e.target.value = "")));
 $("example").addEventListener("click", async () => {
@@ -275,7 +391,8 @@ document.addEventListener("paste", (e) => {
 document.addEventListener("keydown", (e) => {
   if (e.key === "/" && !e.target.closest?.("input, textarea, select")) {
     e.preventDefault();
-    document.querySelector("input.search, #view input")?.focus();
+    // The box that says "/ to search"; where there is none (Flame), the view's own search, then its first box.
+    (document.querySelector("#view input.search") ?? document.querySelector('#view input[name="q"]') ?? document.querySelector("#view input"))?.focus();
   }
 });
 addEventListener("popstate", () => {
@@ -290,8 +407,7 @@ addEventListener("popstate", () => {
       h("button", { class: "link close", "aria-label": "dismiss", onclick: () => offer.remove() }, "×"));
     document.body.prepend(offer);
   }
-  state = { ...next, url: state.url, data: state.data };
-  render();
+  show({ ...next, url: state.url, data: state.data });
 });
 matchMedia("(prefers-color-scheme: dark)").addEventListener("change", render);
 let resizeTimer;
@@ -301,4 +417,7 @@ addEventListener("resize", () => {
 });
 
 if (!singleFile) registerOffline();
-refreshFiles().then(render).then(openLinked);
+refreshFiles().then(render).then(openLinked).then(() => {
+  opened = true;
+  return keepLoaded();
+});

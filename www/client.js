@@ -9,7 +9,7 @@ export class Client {
     this.onProgress = onProgress;
     this.onCrash = onCrash;
     this.crashes = 0; // in a row, without an answer in between
-    this.files = []; // { name, blob, utcOffset, members: [{ id, name }] } (an archive has several)
+    this.files = []; // { key, name, blob, utcOffset, members: [{ id, name }] } (an archive has several)
     this.pending = new Map();
     this.nextId = 1;
     this.restarting = null;
@@ -66,12 +66,26 @@ export class Client {
     return this.nextId;
   }
 
-  /** The worker reads the Blob itself: a big file's bytes are never copied on the page's thread. */
-  /** An archive adds a file per member: `{ files, errors }` (errors: members that could not be read). */
-  async add(name, blob, utcOffset = null) {
-    const added = await this.call("add", { name, blob, utcOffset });
-    const members = added.files.map((f) => ({ id: f.id, name: f.name }));
-    if (members.length) this.files.push({ name, blob, utcOffset, members });
+  /**
+   * Adds a file; the worker reads the Blob itself (a big file's bytes are
+   * never copied on the page's thread). An archive adds a file per member:
+   * `{ files, errors }` (errors: members that could not be read). `kept`
+   * names the members to keep (a file restored as it was left: members
+   * removed then stay removed); `key` orders and names it in storage.
+   */
+  add(name, blob, options = {}) {
+    return this.addTo((op, args) => this.call(op, args), { name, blob, ...options });
+  }
+
+  async addTo(send, { name, blob, utcOffset = null, kept = null, key = null }) {
+    const added = await send("add", { name, blob, utcOffset });
+    const members = [];
+    for (const m of added.files) {
+      if (!kept || kept.includes(m.name)) members.push({ id: m.id, name: m.name });
+      else await send("remove", { fileId: m.id });
+    }
+    added.files = added.files.filter((f) => members.some((m) => m.id === f.id));
+    if (members.length) this.files.push({ key: key ?? nextKey(), name, blob, utcOffset, members });
     return added;
   }
 
@@ -93,15 +107,7 @@ export class Client {
     this.restarting = (async () => {
       for (const f of keep) {
         try {
-          const added = await this.send("add", { name: f.name, blob: f.blob, utcOffset: f.utcOffset });
-          // An archive's members that were removed stay removed.
-          const kept = new Set(f.members.map((m) => m.name));
-          const members = [];
-          for (const m of added.files) {
-            if (kept.has(m.name)) members.push({ id: m.id, name: m.name });
-            else await this.send("remove", { fileId: m.id });
-          }
-          if (members.length) this.files.push({ ...f, members });
+          await this.addTo((op, args) => this.send(op, args), { ...f, kept: f.members.map((m) => m.name) });
         } catch {
           // It loaded before; if it cannot now, it is left out.
         }
@@ -110,4 +116,12 @@ export class Client {
     })();
     return this.restarting;
   }
+}
+
+// Increasing across sessions (restored files keep theirs): storage keeps
+// files in the order they were loaded.
+let lastKey = 0;
+function nextKey() {
+  lastKey = Math.max(Date.now(), lastKey + 1);
+  return lastKey;
 }

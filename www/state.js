@@ -47,5 +47,7 @@ export function writeHash(state, { push = false } = {}) {
 /** What the core needs of the state, with the page's size and theme. */
 export function coreState(state, width) {
   const { view, url, data, ...rest } = state;
+  // A key set to undefined (a filter cleared) is absent, not null, for the core.
+  for (const key of Object.keys(rest)) if (rest[key] === undefined) delete rest[key];
   return { ...rest, width: Math.round(width), dark: matchMedia("(prefers-color-scheme: dark)").matches };
 }

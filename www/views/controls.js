@@ -12,20 +12,30 @@ const FILTERS = [
 
 export function select(label, name, options, value, onChange) {
   return h("label", {}, label + " ",
-    h("select", { name, onchange: (e) => onChange({ [name]: e.target.value }) },
+    h("select", { name, onchange: (e) => onChange({ [name]: e.target.value }, e.target) },
       options.map((o) => h("option", { value: o, selected: o === value }, o))));
 }
 
-/** A text field whose changes reach the state after a pause in typing. */
+/**
+ * A text field whose changes reach the state after a pause in typing (a
+ * regex is compiled once the user pauses, not per keystroke), or at once
+ * on Enter. The field itself goes along: a value the core refuses is told
+ * beside it (see app.js).
+ */
 export function field(label, name, value, title, onChange) {
   let timer;
+  const apply = (input) => {
+    clearTimeout(timer);
+    onChange({ [name]: input.value }, input);
+  };
   return h("label", { title }, label + " ",
     h("input", {
       type: "search", name, value: value ?? "", placeholder: "regex", spellcheck: "false",
       oninput: (e) => {
         clearTimeout(timer);
-        timer = setTimeout(() => onChange({ [name]: e.target.value }), 300);
+        timer = setTimeout(() => apply(e.target), 400);
       },
+      onkeydown: (e) => e.key === "Enter" && apply(e.target),
     }));
 }
 
@@ -37,7 +47,7 @@ export function profileControls(view, onChange) {
   return [
     select("Profile", "profile", view.profiles, view.profile, onChange),
     h("label", {}, "Compare with ",
-      h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }) },
+      h("select", { name: "base", onchange: (e) => onChange({ base: e.target.value }, e.target) },
         base.map((p) => h("option", { value: p, selected: p === view.base }, p || "(nothing)")))),
   ];
 }

@@ -13,7 +13,7 @@ export function renderFiles(files, onRemove) {
 }
 
 export function errorCard(name, message, onClose) {
-  const card = h("div", { class: "error", role: "alert" },
+  const card = h("div", { class: "error", role: "alert", dataset: { name } },
     h("strong", {}, name), ": ", message,
     h("button", { class: "link close", "aria-label": "dismiss", onclick: () => { card.remove(); onClose?.(); } }, "×"));
   return card;

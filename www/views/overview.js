@@ -23,7 +23,8 @@ export function renderOverview(view, { navigate }) {
 function factTable(t) {
   return h("section", { class: "facts", id: t.id },
     h("h2", {}, t.title),
-    h("div", { class: "scroll" },
+    // Focusable, so that a keyboard can scroll it too.
+    h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": t.title },
       h("table", { class: "facts" },
         h("thead", {}, h("tr", {}, t.columns.map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, t.rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))))),
