@@ -115,7 +115,7 @@ fn errors_are_one_clear_line_and_a_failing_exit() {
         (vec!["top".into(), write("empty", b"")], "the file is empty"),
         (
             vec!["top".into(), write("garbage", b"\x01\x02\x03garbage\xff")],
-            "not a valid pprof protobuf",
+            "not a pprof profile, nor another format leakscope reads: its first byte (0x01)",
         ),
         (
             vec!["top".into(), write("truncated.gz", &gz[..gz.len() / 2])],

@@ -678,10 +678,12 @@ mod tests {
     fn garbage_is_not_a_profile() {
         let e =
             read_profile(b"\x00\x01\x02garbage\xff\xfe", &ImportOptions::default()).unwrap_err();
-        assert!(
-            e.message.contains("not a valid pprof protobuf"),
-            "{}",
-            e.message
+        // No protobuf field at its start: said so, with the byte, and
+        // prost's reason in words.
+        assert_eq!(
+            e.message,
+            "not a pprof profile, nor another format leakscope reads: its first byte (0x00) \
+             does not start a protobuf field (it holds field number 0, which no message has)"
         );
     }
 }

@@ -71,6 +71,9 @@ fn reason(r: &str) -> String {
             wire_type(expected)
         );
     }
+    if let Some(value) = r.strip_prefix("invalid wire type value: ") {
+        return format!("wire type {value} does not exist");
+    }
     match r {
         "buffer underflow" => "the data ends inside it (truncated?)".to_string(),
         "invalid varint" => "a number in it is not a valid varint".to_string(),

@@ -38,8 +38,17 @@ pub fn decode(
         if available == 0 {
             break;
         }
-        let (tag, wire_type, head_len, body_len) = field_extent(window.bytes())
-            .map_err(|e| malformed_at(at, &format!("bad field header: {e}")))?;
+        let (tag, wire_type, head_len, body_len) =
+            field_extent(window.bytes()).map_err(|e| match at {
+                // Not a damaged profile: no protobuf at all (every other
+                // reader refused it too).
+                0 => Error::malformed(crate::error::one_line(&format!(
+                    "not a pprof profile, nor another format leakscope reads: \
+                     its first byte (0x{:02x}) does not start a protobuf field ({e})",
+                    window.bytes()[0]
+                ))),
+                _ => malformed_at(at, &format!("bad field header: {e}")),
+            })?;
         let total = head_len
             .checked_add(body_len)
             .ok_or_else(|| malformed_at(at, "field length overflows"))?;
