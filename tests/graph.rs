@@ -9,7 +9,7 @@ use std::path::Path;
 use leakscope::analysis::callgraph::callgraph;
 use leakscope::analysis::options::ReportOptions;
 use leakscope::render::dot::dot;
-use leakscope::render::graph_drawing::{draw, svg};
+use leakscope::render::graph_drawing::{draw, svg, MIN_FONT};
 
 #[test]
 fn dot_equals_pprof_on_the_corpus() {
@@ -88,6 +88,18 @@ fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
                 assert!(apart, "{name}: boxes {a} and {b} overlap");
             }
         }
+        // The legend (above or beside the graph) covers no box, and every
+        // box is inside the drawing; no text is under the readable size.
+        let l = d.legend_box;
+        for (i, n) in d.nodes.iter().enumerate() {
+            let (left, right) = (n.x - n.w / 2.0, n.x + n.w / 2.0);
+            let (top, bottom) = (n.y - n.h / 2.0, n.y + n.h / 2.0);
+            let clear = left >= l.x + l.w || right <= l.x || top >= l.y + l.h || bottom <= l.y;
+            assert!(clear, "{name}: the legend covers box {i}");
+            assert!(left >= 0.0 && top >= 0.0 && right <= d.width && bottom <= d.height);
+            assert!(n.font_size >= MIN_FONT, "{name}: box {i}");
+        }
+        assert!(d.edge_font >= MIN_FONT && d.min_font >= MIN_FONT);
         // Every call of the graph is drawn (pprof's graph has no self edges).
         let calls = d
             .edges

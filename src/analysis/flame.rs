@@ -34,11 +34,19 @@ pub struct Stacks {
     starts: Vec<usize>,
     /// `sums[k]`: the values of sequences before k.
     sums: Vec<i64>,
+    /// The profile's total (pprof's, as the report's): what shares and,
+    /// for a base, changes are percentages of.
+    pub total: i64,
 }
 
 impl Stacks {
-    /// From (sequence of name ids as interned by `names`, value) pairs.
-    fn build(mut names: Vec<String>, sequences: Vec<(Vec<u32>, i64)>) -> Stacks {
+    /// From (sequence of name ids as interned by `names`, value) pairs,
+    /// and the profile's total.
+    fn build(
+        mut names: Vec<String>,
+        sequences: Vec<(Vec<u32>, i64)>,
+        profile_total: i64,
+    ) -> Stacks {
         // Renumber names alphabetically.
         let mut order: Vec<u32> = (0..names.len() as u32).collect();
         order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
@@ -78,6 +86,7 @@ impl Stacks {
             frames,
             starts,
             sums,
+            total: profile_total,
         }
     }
 
@@ -206,7 +215,7 @@ pub fn stacks(p: &Profile, options: &ReportOptions) -> Result<(Stacks, ReportCon
             (w != 0).then(|| (frames.path(&view, k), w))
         })
         .collect();
-    Ok((Stacks::build(names, sequences), context))
+    Ok((Stacks::build(names, sequences, context.total), context))
 }
 
 /// The callers and the callees of a function (by its frame name): every
@@ -244,8 +253,8 @@ pub fn callers_callees(
         )));
     }
     Ok((
-        Stacks::build(names.clone(), up),
-        Stacks::build(names, down),
+        Stacks::build(names.clone(), up, context.total),
+        Stacks::build(names, down, context.total),
         context,
     ))
 }
@@ -263,10 +272,16 @@ pub struct FlameFrame {
     /// The value and its share of the profile's total, formatted.
     pub value_text: String,
     pub share: String,
-    /// With a base profile: the change (value minus the base's value).
+    /// With a base profile: the change (value minus the base's value),
+    /// and as the page and the SVG print it: `+280.22MB (+211.07% of the
+    /// base's total)`, `-528.17kB (-4.54% of the base's total)`, `no
+    /// change` (pprof's `-diff_base`: percentages of the base's total).
     pub delta: Option<i64>,
-    /// Its fill (set by the renderer: `render::flame_svg::colorize`).
+    pub delta_text: Option<String>,
+    /// Its fill and the colour of its name on it (set by the renderer:
+    /// `render::flame_svg::colorize`).
     pub color: String,
+    pub text_color: String,
     /// Whether its name matches the view's search.
     pub matched: bool,
     /// The index of its parent in the view's frames (None: the root); the
@@ -280,6 +295,9 @@ pub struct Flame {
     pub sample_type: String,
     pub total: i64,
     pub total_text: String,
+    /// With a base profile: its total (what changes are shares of).
+    pub base_total: Option<i64>,
+    pub base_total_text: Option<String>,
     /// The frames from the root down to the zoomed frame (the breadcrumb).
     pub breadcrumb: Vec<String>,
     pub frames: Vec<FlameFrame>,
@@ -346,6 +364,9 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
             (Some(m), Some(n)) => m[n as usize],
             _ => false,
         };
+        let delta = view
+            .base
+            .map(|b| value.wrapping_sub(base_run.map_or(0, |(l, h)| b.value(l, h))));
         frames.push(FlameFrame {
             depth: depth as u32,
             x,
@@ -356,10 +377,12 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
                 .to_string(),
             value,
             self_value,
-            delta: view
-                .base
-                .map(|b| value.wrapping_sub(base_run.map_or(0, |(l, h)| b.value(l, h)))),
+            delta,
+            delta_text: delta
+                .zip(view.base)
+                .map(|(d, b)| change_text(d, b.total, context)),
             color: String::new(),
+            text_color: String::new(),
             matched,
             parent,
             name: name.map_or_else(|| "root".to_string(), |n| stacks.names[n as usize].clone()),
@@ -473,11 +496,30 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
         sample_type: context.sample_type.clone(),
         total: context.total,
         total_text: context.format(context.total),
+        base_total: view.base.map(|b| b.total),
+        base_total_text: view.base.map(|b| context.format(b.total)),
         breadcrumb: view.zoom.to_vec(),
         frames,
         hidden,
         search,
     })
+}
+
+/// A change as pprof's `-diff_base` reports it: the value signed, and
+/// its share of the base's total.
+fn change_text(delta: i64, base_total: i64, context: &ReportContext) -> String {
+    if delta == 0 {
+        return "no change".to_string();
+    }
+    let sign = if delta > 0 { "+" } else { "-" };
+    let value = context.format(delta.unsigned_abs().min(i64::MAX as u64) as i64);
+    if base_total == 0 {
+        return format!("{sign}{value}");
+    }
+    format!(
+        "{sign}{value} ({sign}{} of the base's total)",
+        crate::units::percentage(delta, base_total).trim()
+    )
 }
 
 #[cfg(test)]
@@ -490,6 +532,7 @@ mod tests {
         Stacks::build(
             names,
             vec![(vec![0, 2], 5), (vec![0, 2, 1], 3), (vec![0, 1], 2)],
+            10,
         )
     }
 
@@ -501,6 +544,52 @@ mod tests {
         assert_eq!(s.value(lo, hi), 8);
         assert!(s.find(&["a".into()]).is_none());
         assert_eq!(s.value(0, s.len()), 10);
+    }
+
+    #[test]
+    fn changes_are_signed_and_shares_of_the_base_total() {
+        let s = stacks();
+        // The base: main→a (4), main→c (4); its total 8.
+        let base = Stacks::build(
+            vec!["main".to_string(), "a".to_string(), "c".to_string()],
+            vec![(vec![0, 1], 4), (vec![0, 2], 4)],
+            8,
+        );
+        let p = crate::model::Profile::new(vec![crate::model::ValueType::new("samples", "count")]);
+        let ctx = ReportContext::new(&p, 0, &View::all(&p), Vec::new());
+        let view = FlameView {
+            zoom: &[],
+            min_width: 0.0,
+            search: "",
+            base: Some(&base),
+        };
+        let f = flame(&s, &ctx, &view).unwrap();
+        let changes: Vec<(&str, Option<&str>)> = f
+            .frames
+            .iter()
+            .map(|f| (f.name.as_str(), f.delta_text.as_deref()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("root", Some("+2 (+25.00% of the base's total)")),
+                ("main", Some("+2 (+25.00% of the base's total)")),
+                ("a", Some("+4 (+50.00% of the base's total)")),
+                // Not in the base: all of it is new.
+                ("b", Some("+3 (+37.50% of the base's total)")),
+                ("b", Some("+2 (+25.00% of the base's total)"))
+            ]
+        );
+        assert_eq!(
+            (f.base_total, f.base_total_text.as_deref()),
+            (Some(8), Some("8"))
+        );
+        let shrunk = change_text(-4, 8, &ctx);
+        assert_eq!(shrunk, "-4 (-50.00% of the base's total)");
+        assert_eq!(change_text(0, 8, &ctx), "no change");
+        // Without a base nothing is said of changes.
+        let plain = flame(&s, &ctx, &FlameView { base: None, ..view }).unwrap();
+        assert!(plain.frames.iter().all(|f| f.delta_text.is_none()));
     }
 
     #[test]

@@ -1,8 +1,17 @@
-//! The call graph drawn: pprof's boxes (labels, font sizes and colours as
-//! in its DOT), nodelets for sample labels, edges with widths, colours,
-//! dotted residual calls and weights, placed by [`super::layout`]. The
-//! drawing is data, so the page builds its SVG with DOM calls (names stay
-//! text) and the CLI writes the same as an SVG file ([`svg`]).
+//! The call graph drawn: pprof's boxes (labels and colours as in its DOT,
+//! font sizes by its rule on a readable range), nodelets for sample
+//! labels, edges with widths, colours, dotted residual calls and weights,
+//! placed by [`super::layout`]. The drawing is data, so the page builds
+//! its SVG with DOM calls (names stay text) and the CLI writes the same as
+//! an SVG file ([`svg`]).
+//!
+//! Drawn to be read at scale 1: no text is smaller than [`MIN_FONT`], so
+//! a page that shows the drawing at scale ≥ 1 shows every label at
+//! ≥ 11 px. To fit a small graph on a screen at that scale the drawing
+//! is compact where pprof's DOT is not: a name takes as few lines as fit
+//! [`NAME_WIDTH`] characters (pprof: one line per dot-separated part),
+//! ranks are closer, and the legend goes beside the graph when that
+//! makes the whole drawing fit a landscape screen better.
 
 use std::fmt::Write;
 
@@ -18,13 +27,48 @@ use super::text::graph_labels;
 pub struct GraphDrawing {
     pub width: f64,
     pub height: f64,
-    /// The legend (pprof's): drawn top left.
+    /// The legend (pprof's): its lines (one may hold `\n`), drawn in
+    /// `legend_box` (top left: above the graph or beside it) at
+    /// `legend_font`.
     pub legend: Vec<String>,
-    pub legend_height: f64,
+    pub legend_box: Rect,
+    pub legend_font: f64,
     pub nodes: Vec<DrawnNode>,
     pub edges: Vec<DrawnEdge>,
+    /// The edge labels' font size.
+    pub edge_font: f64,
+    /// The smallest font size of any text in the drawing.
+    pub min_font: f64,
+    /// The heaviest path: indices into `nodes`, down to the node with the
+    /// largest flat value, each node reached through its heaviest
+    /// incoming call, from one nobody calls (or where a cycle closes);
+    /// and the box around them (where the page opens a graph too big to
+    /// show whole).
+    pub hot_path: Vec<usize>,
+    pub hot_box: Rect,
     /// Crossings between edges, counted on the ranks.
     pub crossings: usize,
+}
+
+/// A rectangle: top left corner and size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    fn around(a: Rect, b: Rect) -> Rect {
+        let (x, y) = (a.x.min(b.x), a.y.min(b.y));
+        Rect {
+            x,
+            y,
+            w: (a.x + a.w).max(b.x + b.w) - x,
+            h: (a.y + a.h).max(b.y + b.h) - y,
+        }
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -70,6 +114,19 @@ const CHAR: f64 = 0.6;
 const LINE: f64 = 1.25;
 const PAD: f64 = 6.0;
 const LEGEND_FONT: f64 = 13.0;
+/// The font of the lightest nodes, nodelets and edge labels: 11 px at
+/// scale 1 (pprof's DOT: 8 points).
+pub const MIN_FONT: f64 = 11.0;
+/// The font of the node with the largest flat value (pprof's too).
+const MAX_FONT: f64 = 24.0;
+/// A node's name is wrapped to lines of at most this many characters
+/// (or its widest value line, if wider), at dots and `::`.
+pub const NAME_WIDTH: usize = 28;
+/// The margin around the drawing and the gap between legend and graph.
+const MARGIN: f64 = 10.0;
+const GAP: f64 = 20.0;
+/// The screen shape the legend's place is chosen for (landscape).
+const SCREEN_ASPECT: f64 = 2.0;
 
 /// Lays out a call graph.
 pub fn draw(g: &CallGraph) -> GraphDrawing {
@@ -88,7 +145,7 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     for (i, n) in g.nodes.iter().enumerate() {
         for (name, weight) in nodelets(n) {
             let lines: Vec<String> = name.split("\\n").map(str::to_string).collect();
-            let (w, h) = size(&lines, 8.0);
+            let (w, h) = size(&lines, MIN_FONT);
             nodes.push(DrawnNode {
                 node: None,
                 x: 0.0,
@@ -96,7 +153,7 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                 w,
                 h,
                 lines,
-                font_size: 8.0,
+                font_size: MIN_FONT,
                 fill: "#f8f8f8".into(),
                 stroke: "#888888".into(),
                 tooltip: c.format(weight),
@@ -141,14 +198,36 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         &layout_edges,
         Spacing {
             node: 18.0,
-            rank: 46.0,
+            rank: 28.0,
         },
     );
+    // The legend above the graph or beside it, whichever fits a
+    // landscape screen at the larger scale.
     let legend = graph_labels(g);
-    let legend_lines: usize = legend.iter().map(|l| l.lines().count().max(1)).sum();
+    let legend_lines: usize = legend.iter().map(|l| l.split('\n').count()).sum();
+    let legend_width = legend
+        .iter()
+        .flat_map(|l| l.split('\n'))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0) as f64
+        * LEGEND_FONT
+        * CHAR
+        + 2.0 * PAD;
     let legend_height = legend_lines as f64 * LEGEND_FONT * LINE + 2.0 * PAD;
-    let top = legend_height + 20.0;
-    let left = 10.0;
+    let fit = |w: f64, h: f64| (SCREEN_ASPECT / w).min(1.0 / h);
+    let beside = fit(
+        legend_width + GAP + placed.width,
+        legend_height.max(placed.height),
+    ) > fit(
+        legend_width.max(placed.width),
+        legend_height + GAP + placed.height,
+    );
+    let (left, top) = if beside {
+        (MARGIN + legend_width + GAP, MARGIN)
+    } else {
+        (MARGIN, MARGIN + legend_height + GAP)
+    };
     for (n, &(x, y)) in nodes.iter_mut().zip(&placed.centres) {
         n.x = x + left;
         n.y = y + top;
@@ -191,7 +270,7 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                             w.clone()
                         },
                         label_x: mid.0 + 4.0,
-                        label_y: mid.1,
+                        label_y: mid.1 + MIN_FONT * 0.35,
                         tooltip: format!(
                             "{} {arrow_text} {} ({w})",
                             g.nodes[e.src].name, g.nodes[e.dst].name
@@ -208,36 +287,95 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                     dotted: false,
                     label: nodes[dst].tooltip.clone(),
                     label_x: mid.0 + 4.0,
-                    label_y: mid.1,
+                    label_y: mid.1 + MIN_FONT * 0.35,
                     tooltip: nodes[dst].tooltip.clone(),
                 },
             }
         })
         .collect();
-    let legend_width = legend
+    let legend_box = Rect {
+        x: MARGIN,
+        y: MARGIN,
+        w: legend_width,
+        h: legend_height,
+    };
+    let graph_box = Rect {
+        x: left,
+        y: top,
+        w: placed.width,
+        h: placed.height,
+    };
+    let all = Rect::around(legend_box, graph_box);
+    let hot_path = hot_path(g);
+    let hot_box = hot_path
         .iter()
-        .flat_map(|l| l.lines())
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0) as f64
-        * LEGEND_FONT
-        * CHAR
-        + 2.0 * PAD;
+        .map(|&i| nodes[i].rect())
+        .reduce(Rect::around)
+        .unwrap_or(graph_box);
+    let min_font = nodes.iter().map(|n| n.font_size).fold(MIN_FONT, f64::min);
     GraphDrawing {
-        width: (placed.width + 2.0 * left).max(legend_width + 2.0 * left),
-        height: placed.height + top + 10.0,
+        width: all.x + all.w + MARGIN,
+        height: all.y + all.h + MARGIN,
         legend,
-        legend_height,
+        legend_box,
+        legend_font: LEGEND_FONT,
         nodes,
         edges,
+        edge_font: MIN_FONT,
+        min_font,
+        hot_path,
+        hot_box,
         crossings: placed.crossings,
     }
 }
 
+impl DrawnNode {
+    fn rect(&self) -> Rect {
+        Rect {
+            x: self.x - self.w / 2.0,
+            y: self.y - self.h / 2.0,
+            w: self.w,
+            h: self.h,
+        }
+    }
+}
+
+/// The heaviest path to the node with the largest flat value (the first
+/// of equals, in pprof's order): from it up through each node's heaviest
+/// incoming call (the first of equals, pprof lists heavier calls first)
+/// to a node with no caller, or to one already on the path (a cycle).
+fn hot_path(g: &CallGraph) -> Vec<usize> {
+    let Some(hottest) = g
+        .nodes
+        .iter()
+        .enumerate()
+        .rev()
+        .max_by_key(|(_, n)| n.flat.unsigned_abs())
+        .map(|(i, _)| i)
+    else {
+        return Vec::new();
+    };
+    let mut path = vec![hottest];
+    let mut on_path = vec![false; g.nodes.len()];
+    on_path[hottest] = true;
+    while let Some(caller) = g
+        .edges
+        .iter()
+        .filter(|e| e.dst == path[path.len() - 1] && !on_path[e.src])
+        .rev()
+        .max_by_key(|e| e.weight.unsigned_abs())
+        .map(|e| e.src)
+    {
+        on_path[caller] = true;
+        path.push(caller);
+    }
+    path.reverse();
+    path
+}
+
 /// A node's box: pprof's label and font size, colours from cum.
-fn node_box(g: &CallGraph, _index: usize, n: &GraphNode, max_flat: f64) -> DrawnNode {
+fn node_box(g: &CallGraph, index: usize, n: &GraphNode, max_flat: f64) -> DrawnNode {
     let c = &g.context;
-    let mut lines: Vec<String> = name_lines(n);
     let flat = c.format(n.flat);
     let mut values = if n.flat != 0 {
         vec![format!("{flat} ({})", percentage(n.flat, c.total).trim())]
@@ -256,15 +394,19 @@ fn node_box(g: &CallGraph, _index: usize, n: &GraphNode, max_flat: f64) -> Drawn
             values[0] = format!("0 {of}");
         }
     }
-    lines.extend(values);
-    let mut font_size = 8.0;
+    // pprof's rule (8 + ⌈16·√(flat / max flat)⌉) from MIN_FONT up.
+    let mut font_size = MIN_FONT;
     if max_flat != 0.0 && n.flat != 0 && n.flat.unsigned_abs() as f64 <= max_flat {
-        font_size += (16.0 * (n.flat.unsigned_abs() as f64 / max_flat).sqrt()).ceil();
+        font_size +=
+            ((MAX_FONT - MIN_FONT) * (n.flat.unsigned_abs() as f64 / max_flat).sqrt()).ceil();
     }
+    let width = values.iter().map(|v| v.chars().count()).max().unwrap_or(0);
+    let mut lines = name_lines(n, width.max(NAME_WIDTH));
+    lines.extend(values);
     let (w, h) = size(&lines, font_size);
     let share = n.cum as f64 / c.total.unsigned_abs().max(1) as f64;
     DrawnNode {
-        node: Some(_index),
+        node: Some(index),
         x: 0.0,
         y: 0.0,
         w,
@@ -279,21 +421,17 @@ fn node_box(g: &CallGraph, _index: usize, n: &GraphNode, max_flat: f64) -> Drawn
     }
 }
 
-/// pprof's multi-line name: the shortened name split at dots and `::`.
-fn name_lines(n: &GraphNode) -> Vec<String> {
+/// A node's name lines: the shortened name (pprof's) wrapped at dots and
+/// `::` to lines of at most `width` characters, then the address, file
+/// and line as pprof adds them.
+fn name_lines(n: &GraphNode, width: usize) -> Vec<String> {
     let info = &n.info;
     let mut lines: Vec<String> = Vec::new();
     if info.address != 0 {
         lines.push(format!("{:016x}", info.address));
     }
     let short = shorten_function_name(&info.name).replace("[...]", "[…]");
-    lines.extend(
-        short
-            .split("::")
-            .flat_map(|p| p.split('.'))
-            .filter(|p| !p.is_empty())
-            .map(str::to_string),
-    );
+    lines.extend(wrap_name(&short, width));
     let file = info.file.rsplit('/').next().unwrap_or("");
     if info.lineno != 0 {
         lines.push(format!("{file}:{}", info.lineno));
@@ -305,6 +443,89 @@ fn name_lines(n: &GraphNode) -> Vec<String> {
         } else {
             format!("[{}]", info.objfile.rsplit('/').next().unwrap_or(""))
         });
+    }
+    lines
+}
+
+/// A name cut at its dots and `::` outside brackets (a generic type's
+/// `struct { a.B }` is one part) into lines of at most `width`
+/// characters; a line break replaces the separator, as in pprof's
+/// labels. A part longer than a line is cut after a comma, space, dot or
+/// bracket, or, with none of them, at the width.
+fn wrap_name(name: &str, width: usize) -> Vec<String> {
+    // (separator before it, part)
+    let mut parts: Vec<(&str, &str)> = Vec::new();
+    let (mut depth, mut start, mut sep) = (0i32, 0, "");
+    let bytes = name.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let step = match bytes[i] {
+            b'(' | b'[' | b'{' | b'<' => {
+                depth += 1;
+                0
+            }
+            b')' | b']' | b'}' | b'>' => {
+                depth -= 1;
+                0
+            }
+            b'.' if depth <= 0 => 1,
+            b':' if depth <= 0 && bytes.get(i + 1) == Some(&b':') => 2,
+            _ => 0,
+        };
+        if step > 0 {
+            parts.push((sep, &name[start..i]));
+            sep = &name[i..i + step];
+            start = i + step;
+            i += step;
+        } else {
+            i += 1;
+        }
+    }
+    parts.push((sep, &name[start..]));
+    let mut lines: Vec<String> = Vec::new();
+    for (sep, part) in parts.into_iter().filter(|(_, p)| !p.is_empty()) {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + sep.len() + part.chars().count() <= width => {
+                line.push_str(sep);
+                line.push_str(part);
+            }
+            _ => lines.extend(cut(part, width)),
+        }
+    }
+    lines
+}
+
+/// A part of a name in lines of at most `width` characters, cut after
+/// `, ; . [ ( {` or a space where there is one.
+fn cut(part: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut chunk = String::new();
+    let flush_chunk = |line: &mut String, chunk: &mut String, lines: &mut Vec<String>| {
+        if line.chars().count() + chunk.chars().count() > width && !line.is_empty() {
+            lines.push(std::mem::take(line).trim_end().to_string());
+        }
+        // A chunk longer than a line on its own: cut at the width.
+        while chunk.chars().count() > width {
+            let at = chunk
+                .char_indices()
+                .nth(width)
+                .map_or(chunk.len(), |(i, _)| i);
+            lines.push(chunk[..at].to_string());
+            *chunk = chunk[at..].to_string();
+        }
+        line.push_str(chunk);
+        chunk.clear();
+    };
+    for c in part.chars() {
+        chunk.push(c);
+        if matches!(c, ',' | ';' | '.' | '[' | '(' | '{' | ' ') {
+            flush_chunk(&mut line, &mut chunk, &mut lines);
+        }
+    }
+    flush_chunk(&mut line, &mut chunk, &mut lines);
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
     }
     lines
 }
@@ -377,21 +598,22 @@ pub fn svg(d: &GraphDrawing) -> String {
         h = d.height
     );
     out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    let b = d.legend_box;
     let _ = writeln!(
         out,
-        r##"<g class="legend"><rect x="10" y="10" width="{:.1}" height="{:.1}" fill="#f8f8f8" stroke="#cccccc"/>"##,
-        d.width - 20.0,
-        d.legend_height
+        r##"<g class="legend"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#f8f8f8" stroke="#cccccc"/>"##,
+        b.x, b.y, b.w, b.h
     );
-    let mut y = 10.0 + PAD + LEGEND_FONT;
+    let mut y = b.y + PAD + d.legend_font;
     for line in d.legend.iter().flat_map(|l| l.split('\n')) {
         let _ = writeln!(
             out,
-            r#"<text x="{:.1}" y="{y:.1}" font-size="{LEGEND_FONT}">{}</text>"#,
-            10.0 + PAD,
+            r#"<text x="{:.1}" y="{y:.1}" font-size="{}">{}</text>"#,
+            b.x + PAD,
+            d.legend_font,
             super::xml_escape(line)
         );
-        y += LEGEND_FONT * LINE;
+        y += d.legend_font * LINE;
     }
     out.push_str("</g>\n");
     for e in &d.edges {
@@ -402,7 +624,7 @@ pub fn svg(d: &GraphDrawing) -> String {
         };
         let _ = writeln!(
             out,
-            r##"<g class="edge"><title>{}</title><path d="{}" fill="none" stroke="{}" stroke-width="{}"{dash}/><polygon points="{}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="9" fill="#555555">{}</text></g>"##,
+            r##"<g class="edge"><title>{}</title><path d="{}" fill="none" stroke="{}" stroke-width="{}"{dash}/><polygon points="{}" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="{}" fill="#555555">{}</text></g>"##,
             super::xml_escape(&e.tooltip),
             e.path,
             e.stroke,
@@ -411,6 +633,7 @@ pub fn svg(d: &GraphDrawing) -> String {
             e.stroke,
             e.label_x,
             e.label_y,
+            d.edge_font,
             super::xml_escape(&e.label)
         );
     }
@@ -441,4 +664,71 @@ pub fn svg(d: &GraphDrawing) -> String {
     }
     out.push_str("</svg>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_wrap_at_dots_outside_brackets() {
+        assert_eq!(wrap_name("main.main.func1", 28), ["main.main.func1"]);
+        assert_eq!(
+            wrap_name("http.serverHandler.ServeHTTP", 20),
+            ["http.serverHandler", "ServeHTTP"]
+        );
+        assert_eq!(wrap_name("a::b::c", 3), ["a", "b", "c"]);
+        // A generic type's dots are inside brackets: one part…
+        assert_eq!(
+            wrap_name("xsync.(*Map[go.shape.string,go.shape.int]).Load", 40),
+            ["xsync", "(*Map[go.shape.string,go.shape.int])", "Load"]
+        );
+        // …cut after its dots, brackets, semicolons and spaces when longer
+        // than a line, or, with none of them, at the width.
+        assert_eq!(
+            wrap_name("f[go.shape.struct { a int; b int }]", 16),
+            ["f[go.shape.", "struct { a int;", "b int }]"]
+        );
+        assert_eq!(wrap_name("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        // Nothing but separators and spaces is lost, and no line is too long.
+        let long = "github.com/maypok86/otter/v2/internal/generated/node.(*Node[go.shape.string,go.shape.struct { golbat/cache.v go.shape.*uint8 }]).Value";
+        let lines = wrap_name(long, 28);
+        assert!(lines.iter().all(|l| l.chars().count() <= 28), "{lines:?}");
+        let bare = |s: &str| s.replace(['.', ' '], "");
+        assert_eq!(bare(&lines.concat()), bare(long));
+    }
+
+    #[test]
+    fn the_hot_path_leads_to_the_largest_flat_value() {
+        use crate::analysis::callgraph::callgraph;
+        use crate::analysis::options::ReportOptions;
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/go.heap.pb.gz"
+        ))
+        .unwrap();
+        let p = crate::import::read_profile(&bytes, &Default::default()).unwrap();
+        let p = crate::analysis::source::prepare(vec![p], None).unwrap();
+        let g = callgraph(&p, &ReportOptions::default()).unwrap();
+        let d = draw(&g);
+        let path = &d.hot_path;
+        let last = *path.last().unwrap();
+        assert_eq!(
+            g.nodes[last].flat.unsigned_abs(),
+            g.nodes.iter().map(|n| n.flat.unsigned_abs()).max().unwrap()
+        );
+        // A chain of calls from a node nobody calls.
+        assert!(!g.edges.iter().any(|e| e.dst == path[0] && e.src != path[0]));
+        for pair in path.windows(2) {
+            assert!(g.edges.iter().any(|e| e.src == pair[0] && e.dst == pair[1]));
+        }
+        // Its box holds every node on it.
+        let b = d.hot_box;
+        for &i in path {
+            let n = &d.nodes[i];
+            assert!(n.x - n.w / 2.0 >= b.x - 1e-9 && n.x + n.w / 2.0 <= b.x + b.w + 1e-9);
+            assert!(n.y - n.h / 2.0 >= b.y - 1e-9 && n.y + n.h / 2.0 <= b.y + b.h + 1e-9);
+        }
+        assert!(d.min_font >= MIN_FONT);
+    }
 }

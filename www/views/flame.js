@@ -39,7 +39,7 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
       ctx.fillStyle = searching && f.matched ? "#c026d3" : f.color;
       ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
       if (w > 24) {
-        ctx.fillStyle = searching && f.matched ? "#ffffff" : "#1d2430";
+        ctx.fillStyle = searching && f.matched ? "#ffffff" : f.text_color;
         let text = f.name;
         const room = w - 6;
         if (ctx.measureText(text).width > room) {
@@ -59,8 +59,11 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
   canvas.addEventListener("pointermove", (e) => {
     const f = frameAt(e.offsetX, e.offsetY);
     if (!f) return void (tip.hidden = true);
-    tip.replaceChildren(h("strong", {}, f.name), h("div", {}, `${f.value_text} (${f.share})`),
-      f.delta !== null ? h("div", {}, `change: ${f.delta > 0 ? "+" : ""}${f.delta}`) : null);
+    tip.replaceChildren(...[
+      h("strong", {}, f.name),
+      h("div", {}, `${f.value_text} (${f.share})`),
+      f.delta_text && h("div", {}, `change: ${f.delta_text}`),
+    ].filter(Boolean));
     tip.style.left = `${Math.min(e.offsetX + 12, wrap.clientWidth - 260)}px`;
     tip.style.top = `${e.offsetY + 14}px`;
     tip.hidden = false;
@@ -114,7 +117,7 @@ export function renderFlame(view, state, { onChange, navigate, download }) {
     h("nav", { class: "breadcrumb", "aria-label": "zoom" },
       crumbs.map((c, i) => [i ? " › " : "", h("button", { class: "link", onclick: () => onChange({ fz: f.breadcrumb.slice(0, i) }) }, c)])),
     searchLine(f),
-    view.base ? h("p", { class: "muted" }, `Widths: ${view.profile}; colours: change from ${view.base} (red grew, green shrank).`) : null,
+    view.base ? h("p", { class: "muted" }, `Widths: ${view.profile}. Colours: the change from ${view.base} (total ${f.base_total_text}): red grew, green shrank, grey unchanged; the deeper the colour, the larger the change.`) : null,
     flameCanvas(f, { onFrame: (frame) => onChange({ fz: pathOf(f.frames, frame) }), onMenu: menu, label: `flame graph of ${f.sample_type}` }),
     f.hidden ? h("p", { class: "muted" }, `${f.hidden} frames too narrow to draw; zoom in to see them.`) : null,
   ];

@@ -1,8 +1,19 @@
 // pprof's call graph, laid out by the core and drawn here with DOM calls
-// (names stay text). Drag to pan, wheel to zoom, hover a node to see its
-// calls, click it to focus on it; right-click for more.
+// (names stay text). It opens readable: the whole graph when it fits the
+// panel with every label at 11 px or more, else its heaviest path at that
+// scale with an overview of the whole in a corner (click or drag it to
+// move). Drag to pan, wheel or +/− to zoom, double-click or 0 to see it
+// all, arrows to pan; Tab walks the nodes (the view follows), Enter
+// focuses on one; click a node to focus on it, right-click for more.
 import { h, svg } from "../dom.js";
 import { reportControls, profileControls } from "./controls.js";
+
+/** The smallest label size, in CSS pixels, the graph opens at. */
+const READABLE = 11;
+/** A small graph is not blown up beyond this scale to fill the panel. */
+const MAX_FIT = 1.6;
+/** The overview's largest size, in pixels. */
+const OVERVIEW = { w: 220, h: 160 };
 
 /** A small menu of actions at a point. */
 export function popupMenu(x, y, items) {
@@ -21,13 +32,13 @@ function draw(d, handlers) {
       svg("title", {}, e.tooltip),
       svg("path", { d: e.path, fill: "none", stroke: e.stroke, "stroke-width": e.width, "stroke-dasharray": e.dotted ? "2,3" : "none" }),
       svg("polygon", { points: e.arrow, fill: e.stroke }),
-      svg("text", { x: e.label_x, y: e.label_y, "font-size": 9, class: "edge-label" }, e.label));
+      svg("text", { x: e.label_x, y: e.label_y, "font-size": d.edge_font, class: "edge-label" }, e.label));
     for (const end of [e.src, e.dst]) edgesOf.set(end, [...(edgesOf.get(end) ?? []), i]);
     return g;
   });
   const nodes = d.nodes.map((n, i) => {
     const top = n.y - n.h / 2 + 3 + n.font_size;
-    const g = svg("g", { class: n.node === null ? "nodelet" : "node", tabindex: n.node === null ? -1 : 0, "data-name": n.name },
+    const g = svg("g", { class: n.node === null ? "nodelet" : "node", tabindex: n.node === null ? -1 : 0, "data-name": n.name, "data-index": i },
       svg("title", {}, n.tooltip),
       svg("rect", { x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, fill: n.fill, stroke: n.stroke }),
       n.lines.map((line, k) => svg("text", { x: n.x, y: top + k * n.font_size * 1.25, "font-size": n.font_size, "text-anchor": "middle" }, line)));
@@ -35,45 +46,166 @@ function draw(d, handlers) {
       const light = (on) => (edgesOf.get(i) ?? []).forEach((k) => edges[k].classList.toggle("lit", on));
       g.addEventListener("pointerenter", () => light(true));
       g.addEventListener("pointerleave", () => light(false));
+      g.addEventListener("focus", () => light(true));
+      g.addEventListener("blur", () => light(false));
       g.addEventListener("click", (e) => !handlers.dragged() && handlers.onNode(n, e));
       g.addEventListener("keydown", (e) => e.key === "Enter" && handlers.onNode(n, e));
       g.addEventListener("contextmenu", (e) => { e.preventDefault(); handlers.onMenu(n, e.clientX, e.clientY); });
     }
     return g;
   });
+  const b = d.legend_box;
   const legend = svg("g", { class: "legend" },
-    svg("rect", { x: 10, y: 10, width: Math.max(d.width - 20, 10), height: d.legend_height, fill: "#f8f8f8", stroke: "#cccccc" }),
-    d.legend.flatMap((l) => l.split("\n")).map((line, k) => svg("text", { x: 16, y: 29 + k * 16.25, "font-size": 13 }, line)));
+    svg("rect", { x: b.x, y: b.y, width: b.w, height: b.h, fill: "#f8f8f8", stroke: "#cccccc" }),
+    d.legend.flatMap((l) => l.split("\n")).map((line, k) => svg("text", { x: b.x + 6, y: b.y + 6 + d.legend_font * (1 + k * 1.25), "font-size": d.legend_font }, line)));
   return [legend, ...edges, ...nodes];
+}
+
+/** The whole drawing in small, with the part on show; `onMove(x, y)` when clicked or dragged (drawing units). */
+function overview(d, onMove) {
+  const k = Math.min(OVERVIEW.w / d.width, OVERVIEW.h / d.height);
+  const win = svg("rect", { class: "window", "vector-effect": "non-scaling-stroke" });
+  const b = d.legend_box;
+  const map = svg("svg", { class: "overview", viewBox: `0 0 ${d.width} ${d.height}`, width: Math.round(d.width * k), height: Math.round(d.height * k), "aria-hidden": "true" },
+    svg("rect", { x: b.x, y: b.y, width: b.w, height: b.h, fill: "#eeeeee" }),
+    d.edges.map((e) => svg("path", { d: e.path, fill: "none", stroke: e.stroke, "vector-effect": "non-scaling-stroke" })),
+    d.nodes.map((n) => svg("rect", { x: n.x - n.w / 2, y: n.y - n.h / 2, width: n.w, height: n.h, fill: n.fill, stroke: n.stroke, "vector-effect": "non-scaling-stroke" })),
+    win);
+  const at = (e) => {
+    const r = map.getBoundingClientRect();
+    onMove((e.clientX - r.left) / r.width * d.width, (e.clientY - r.top) / r.height * d.height);
+  };
+  map.addEventListener("pointerdown", (e) => { e.preventDefault(); map.setPointerCapture(e.pointerId); at(e); });
+  map.addEventListener("pointermove", (e) => map.hasPointerCapture(e.pointerId) && at(e));
+  map.show = (box) => {
+    for (const [key, value] of Object.entries({ x: box.x, y: box.y, width: box.w, height: box.h })) win.setAttribute(key, value);
+  };
+  return map;
 }
 
 export function renderGraph(view, state, { onChange, navigate, download }) {
   const d = view.drawing;
-  const root = svg("svg", { class: "graph", viewBox: `0 0 ${d.width} ${d.height}`, "font-family": "sans-serif", role: "img", "aria-label": "call graph" });
+  const root = svg("svg", {
+    class: "graph", viewBox: `0 0 ${d.width} ${d.height}`, "font-family": "sans-serif", tabindex: 0, role: "group",
+    "aria-label": "call graph: Tab moves through the nodes, Enter focuses on one; + and − zoom, arrows pan, 0 shows it all",
+  });
+  // What is on show: the viewBox, always of the panel's shape, so its
+  // width over the panel's is the scale.
   let box = { x: 0, y: 0, w: d.width, h: d.height };
-  const setBox = () => root.setAttribute("viewBox", `${box.x} ${box.y} ${box.w} ${box.h}`);
+  let size = null; // the panel in pixels, once laid out
+  const map = overview(d, (x, y) => size && show({ ...box, x: x - box.w / 2, y: y - box.h / 2 }));
+  const show = (b) => {
+    box = b;
+    root.setAttribute("viewBox", `${box.x} ${box.y} ${box.w} ${box.h}`);
+    root.dataset.scale = (size.w / box.w).toFixed(3);
+    map.show(box);
+    const whole = box.x <= 0.5 && box.y <= 0.5 && box.x + box.w >= d.width - 0.5 && box.y + box.h >= d.height - 0.5;
+    map.classList.toggle("hidden", whole);
+  };
+  /** The panel's shape at `scale`, centred on (cx, cy). */
+  const at = (scale, cx, cy) => {
+    const w = size.w / scale, h = size.h / scale;
+    return { x: cx - w / 2, y: cy - h / 2, w, h };
+  };
+  const zoom = (k, fx = 0.5, fy = 0.5) => {
+    const scale = Math.min(Math.max(size.w / box.w * k, 0.02), 8);
+    const w = size.w / scale, h = size.h / scale;
+    show({ x: box.x + (box.w - w) * fx, y: box.y + (box.h - h) * fy, w, h });
+  };
+  const whole = () => show(at(Math.min(size.w / d.width, size.h / d.height), d.width / 2, d.height / 2));
+  /** Where the graph opens: all of it if readable, else its heaviest path at the readable scale. */
+  const opening = () => {
+    const fit = Math.min(size.w / d.width, size.h / d.height, MAX_FIT);
+    if (fit * d.min_font >= READABLE) {
+      root.dataset.opened = "whole";
+      return show(at(fit, d.width / 2, d.height / 2));
+    }
+    root.dataset.opened = "heaviest path";
+    const scale = READABLE / d.min_font;
+    const { w, h } = at(scale, 0, 0);
+    const hot = d.hot_box;
+    const hottest = d.nodes[d.hot_path.at(-1)];
+    // Across: the path's middle, or its hottest node when the path is wider.
+    let x = hot.w <= w ? hot.x + hot.w / 2 - w / 2 : (hottest?.x ?? 0) - w / 2;
+    // Down: the path's middle, or, when it is taller, its end (the hottest
+    // node) at the bottom with as many callers as fit above it.
+    let y = hot.h <= h ? hot.y + hot.h / 2 - h / 2 : hot.y + hot.h + 10 - h;
+    // Inside the drawing where the panel is smaller than it.
+    if (w < d.width) x = Math.min(Math.max(x, 0), d.width - w);
+    if (h < d.height) y = Math.min(Math.max(y, 0), d.height - h);
+    show({ x, y, w, h });
+  };
+  /** Sizes the panel to the window below its top, then shows what it showed (or the opening). */
+  const layout = () => {
+    if (!frame.isConnected) return;
+    const top = frame.getBoundingClientRect().top + scrollY;
+    frame.style.height = `${Math.max(360, innerHeight - top - 16)}px`;
+    const before = size && { scale: size.w / box.w, cx: box.x + box.w / 2, cy: box.y + box.h / 2 };
+    const r = root.getBoundingClientRect();
+    size = { w: r.width, h: r.height };
+    if (!size.w || !size.h) return;
+    if (before) show(at(before.scale, before.cx, before.cy));
+    else opening();
+  };
+
+  // Drag to pan (a click that moved is not a click), wheel to zoom, double-click to see it all.
   let drag = null;
   let moved = false;
-  root.addEventListener("pointerdown", (e) => { drag = { x: e.clientX, y: e.clientY, box: { ...box } }; moved = false; });
-  root.addEventListener("pointermove", (e) => {
-    if (!drag) return;
-    const scale = box.w / root.clientWidth;
-    if (Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 4) moved = true;
-    box.x = drag.box.x - (e.clientX - drag.x) * scale;
-    box.y = drag.box.y - (e.clientY - drag.y) * scale;
-    setBox();
+  const endDrag = () => { drag = null; root.classList.remove("dragging"); };
+  root.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    drag = { x: e.clientX, y: e.clientY, box: { ...box }, id: e.pointerId };
+    moved = false;
   });
-  addEventListener("pointerup", () => (drag = null));
+  root.addEventListener("pointermove", (e) => {
+    if (!drag || !size) return;
+    if (!e.buttons) return endDrag(); // released outside the panel
+    if (!moved && Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 4) {
+      moved = true;
+      root.setPointerCapture(drag.id);
+      root.classList.add("dragging");
+    }
+    if (!moved) return;
+    const k = box.w / size.w;
+    show({ ...box, x: drag.box.x - (e.clientX - drag.x) * k, y: drag.box.y - (e.clientY - drag.y) * k });
+  });
+  root.addEventListener("pointerup", endDrag);
+  root.addEventListener("pointercancel", endDrag);
   root.addEventListener("wheel", (e) => {
+    if (!size) return;
     e.preventDefault();
     const r = root.getBoundingClientRect();
-    const fx = (e.clientX - r.left) / r.width, fy = (e.clientY - r.top) / r.height;
-    const k = e.deltaY > 0 ? 1.15 : 1 / 1.15;
-    const nw = box.w * k, nh = box.h * k;
-    box = { x: box.x + (box.w - nw) * fx, y: box.y + (box.h - nh) * fy, w: nw, h: nh };
-    setBox();
+    zoom(e.deltaY > 0 ? 1 / 1.15 : 1.15, (e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
   }, { passive: false });
-  root.addEventListener("dblclick", () => { box = { x: 0, y: 0, w: d.width, h: d.height }; setBox(); });
+  root.addEventListener("dblclick", () => size && whole());
+  // Keys: + − zoom, 0 all, arrows pan; a node reached by Tab is brought into view.
+  root.addEventListener("keydown", (e) => {
+    if (!size || e.ctrlKey || e.metaKey || e.altKey) return;
+    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (e.key === "+" || e.key === "=") zoom(1.25);
+    else if (e.key === "-" || e.key === "_") zoom(1 / 1.25);
+    else if (e.key === "0") whole();
+    else if (step) show({ ...box, x: box.x + step[0] * box.w * 0.2, y: box.y + step[1] * box.h * 0.2 });
+    else return;
+    e.preventDefault();
+  });
+  // The browser scrolls the page to show a node focused off screen; the
+  // graph pans to it instead, and the page stays where it was.
+  let pageAt = null;
+  root.addEventListener("keydown", (e) => e.key === "Tab" && (pageAt = scrollY), { capture: true });
+  root.addEventListener("focusin", (e) => {
+    const g = e.target.closest?.("g.node");
+    if (!g || !size || !g.matches(":focus-visible")) return;
+    const n = d.nodes[Number(g.dataset.index)];
+    const inside = n.x - n.w / 2 >= box.x && n.x + n.w / 2 <= box.x + box.w && n.y - n.h / 2 >= box.y && n.y + n.h / 2 <= box.y + box.h;
+    if (!inside) show(at(Math.max(size.w / box.w, READABLE / d.min_font), n.x, n.y));
+    if (pageAt !== null) {
+      const y = pageAt;
+      requestAnimationFrame(() => scrollTo(scrollX, y));
+      pageAt = null;
+    }
+  });
+
   const menu = (n, x, y) => popupMenu(x, y, [
     ["Focus on it", () => onChange({ f: n.name_regex })],
     ["Ignore it", () => onChange({ i: n.name_regex })],
@@ -82,12 +214,23 @@ export function renderGraph(view, state, { onChange, navigate, download }) {
     ["Source lines", () => navigate("list", { list: n.name })],
   ]);
   root.append(...draw(d, { dragged: () => moved, onNode: (n) => onChange({ f: n.name_regex }), onMenu: menu }));
+  const tool = (label, title, action) => h("button", { class: "button", title, "aria-label": title, onclick: () => size && action() }, label);
+  const frame = h("div", { class: "graph-frame" }, root,
+    h("div", { class: "graph-tools" },
+      tool("+", "zoom in (+)", () => zoom(1.25)),
+      tool("−", "zoom out (−)", () => zoom(1 / 1.25)),
+      tool("All", "see it all (0 or double-click)", whole)),
+    map);
+  // Laid out once in the document (it needs the panel's size), and again when the window changes.
+  requestAnimationFrame(layout);
+  const onResize = () => (frame.isConnected ? layout() : removeEventListener("resize", onResize));
+  addEventListener("resize", onResize);
   return [
     h("div", { class: "controls" },
       profileControls(view, onChange),
       reportControls(state, view.sample_types, onChange),
-      h("button", { class: "button", onclick: () => download("graph_svg", "callgraph.svg") }, "Download SVG")),
-    h("p", { class: "muted hint" }, "Click a node to focus on it, right-click for more; drag to pan, wheel to zoom, double-click to see it all."),
-    h("div", { class: "graph-frame" }, root),
+      h("button", { class: "button", onclick: () => download("graph_svg", "callgraph.svg") }, "Download SVG"),
+      h("span", { class: "muted hint" }, "Click a node to focus on it, right-click for more; drag to pan, wheel or +/− to zoom, double-click or 0 to see it all.")),
+    frame,
   ];
 }
