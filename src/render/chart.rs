@@ -17,8 +17,9 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use crate::analysis::leak::classify::Kind;
 use crate::analysis::leak::classify::Role;
+use crate::analysis::leak::segments::FloorPiece;
 use crate::analysis::leak::work::Requests;
-use crate::analysis::leak::{Analysis, SeriesAnalysis, Verdict};
+use crate::analysis::leak::{Analysis, ProcessAnalysis, SeriesAnalysis, Verdict};
 use crate::civil::civil_from_days;
 use crate::model::series::Series;
 use crate::units;
@@ -61,10 +62,27 @@ pub struct Chart {
     /// page can turn a pointer position into a time (and ask for values).
     pub plot: PlotArea,
     pub legend: Vec<LegendEntry>,
-    /// What is annotated, for a text alternative.
+    /// What is annotated, for a text alternative. Counts are the whole
+    /// run's (the Overview's), with how many are in view when zoomed in.
     pub notes: Vec<String>,
+    /// "Restarts: 3 (3 OOM kills)", the Overview's count, and when zoomed
+    /// in how many of them this window shows; empty without restarts.
+    pub restarts: String,
     /// The restart markers drawn: when, what, and where (pixel x).
     pub markers: Vec<Marker>,
+    /// The floor lines drawn: the span of floors each was fitted to, and
+    /// the pixels it was drawn over (within that span, clipped to view).
+    pub floors: Vec<DrawnFloor>,
+}
+
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct DrawnFloor {
+    /// First and last floor fitted (unix seconds).
+    pub start: f64,
+    pub end: f64,
+    /// Pixel x where the dashed line starts and ends.
+    pub x_from: i32,
+    pub x_to: i32,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -185,18 +203,15 @@ pub fn process_charts(
     let Some((t0, t1)) = visible(span, opts) else {
         return Vec::new();
     };
+    let window = Window {
+        t0,
+        t1,
+        zoomed: span.is_some_and(|(a, b)| t0 > a || t1 < b),
+    };
     let th = theme(opts.dark);
     let mut charts = Vec::new();
     if !memory.is_empty() {
-        charts.push(memory_chart(
-            a,
-            series,
-            process,
-            &memory,
-            (t0, t1),
-            opts,
-            &th,
-        ));
+        charts.push(memory_chart(a, series, process, &memory, window, opts, &th));
     }
     if let Some(r) = Requests::new(&requests) {
         let y_fmt = |v: &f64| format!("{} req/s", units::format_g(*v, 3));
@@ -342,21 +357,74 @@ impl plotters::coord::ranged1d::Ranged for Ticked {
     }
 }
 
-/// Time ticks at round steps (10 s, 1 min, 15 min, 1 h, 1 day...), at
-/// most about eight.
-fn time_ticks(t0: f64, t1: f64) -> Vec<f64> {
-    const STEPS: [f64; 19] = [
-        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0,
-        10_800.0, 21_600.0, 43_200.0, 86_400.0, 604_800.0,
-    ];
-    let span = t1 - t0;
-    let step = STEPS
-        .iter()
-        .copied()
-        .find(|s| span / s <= 8.0)
-        .unwrap_or(span / 8.0)
-        .max(1e-9);
-    ticks_from((t0 / step).ceil() * step, t1, step)
+/// Where the plot sits in a chart `width` pixels wide: the margins and
+/// the y labels' area take the rest (the time axis is laid out in it).
+const MARGIN_LEFT: u32 = 6;
+const MARGIN_RIGHT: u32 = 16;
+const Y_LABEL_AREA: u32 = 70;
+/// plotters' font size of axis labels (it writes size / 1.24 px).
+const AXIS_FONT: f64 = 12.0;
+
+fn plot_width(width: u32) -> f64 {
+    width.saturating_sub(MARGIN_LEFT + MARGIN_RIGHT + Y_LABEL_AREA) as f64
+}
+
+/// The width a label takes, in pixels, for laying labels out apart:
+/// plotters writes font size `size` as `size / 1.24` px, and 0.62 em a
+/// character is at least the average of digits and colons in the common
+/// sans-serif faces (DejaVu's digits 0.64 em and colon 0.34, Liberation's
+/// and Arial's 0.56 and 0.28), so labels spaced by it do not touch.
+fn label_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * 0.62 * size / 1.24
+}
+
+/// The time axis: round steps (1 s, 10 s, 1 min, 15 min, 1 h, 1 day...)
+/// as dense as the labels allow at the chart's width, each label a label
+/// apart and inside the chart, and labels as precise as the step.
+struct TimeAxis {
+    ticks: Vec<f64>,
+    step: f64,
+    span: f64,
+}
+
+impl TimeAxis {
+    fn new(t0: f64, t1: f64, plot_px: f64) -> Self {
+        const STEPS: [f64; 20] = [
+            1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+            7200.0, 10_800.0, 21_600.0, 43_200.0, 86_400.0, 172_800.0, 604_800.0,
+        ];
+        let span = (t1 - t0).max(1e-9);
+        let px_per_s = plot_px.max(1.0) / span;
+        let em = AXIS_FONT / 1.24;
+        // A label's width plus an em between two labels, and no more than
+        // about 16 labels however wide the chart.
+        let spacing = |step: f64| {
+            let text = time_label(t0, step, span);
+            (label_width(&text, AXIS_FONT) + em).max(plot_px / 16.0)
+        };
+        let step = STEPS
+            .iter()
+            .copied()
+            .find(|&s| s * px_per_s >= spacing(s))
+            .unwrap_or_else(|| {
+                // Spans of many weeks: whole weeks.
+                let week = STEPS[STEPS.len() - 1];
+                (spacing(week) / px_per_s / week).ceil() * week
+            });
+        // A label centred on a tick must not run off the chart's right
+        // edge (the left one has the y labels' area to run into).
+        let half = label_width(&time_label(t0, step, span), AXIS_FONT) / 2.0;
+        let room = plot_px + MARGIN_RIGHT as f64 - half;
+        let ticks = ticks_from((t0 / step).ceil() * step, t1, step)
+            .into_iter()
+            .filter(|t| (t - t0) * px_per_s <= room)
+            .collect();
+        TimeAxis { ticks, step, span }
+    }
+
+    fn label(&self, t: f64) -> String {
+        time_label(t, self.step, self.span)
+    }
 }
 
 /// Byte ticks at a power-of-two step (so labels read 32MB, 64MB, 96MB).
@@ -387,13 +455,18 @@ fn ticks_from(first: f64, last: f64, step: f64) -> Vec<f64> {
     out
 }
 
-/// A time label: clock time for spans under two days, else date and time.
-fn time_label(t: f64, span: f64) -> String {
+/// A time label: clock time for spans under two days (with seconds when
+/// ticks are under a minute apart), else date and time, or the date alone
+/// when ticks are days apart.
+fn time_label(t: f64, step: f64, span: f64) -> String {
     let secs = t.floor() as i64;
     let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (h, m, s) = (rest / 3600, rest / 60 % 60, rest % 60);
-    if span < 2.0 * 86_400.0 {
-        if span < 600.0 {
+    if step >= 86_400.0 {
+        let (_, month, day) = civil_from_days(days);
+        format!("{month:02}-{day:02}")
+    } else if span < 2.0 * 86_400.0 {
+        if step < 60.0 {
             format!("{h:02}:{m:02}:{s:02}")
         } else {
             format!("{h:02}:{m:02}")
@@ -421,16 +494,48 @@ fn bytes(v: f64) -> String {
     units::label(v.round() as i64, "bytes")
 }
 
+/// The time window a chart shows: all of the run, or less (zoomed in).
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    t0: f64,
+    t1: f64,
+    zoomed: bool,
+}
+
+impl Window {
+    fn shows(&self, t: f64) -> bool {
+        t >= self.t0 && t <= self.t1
+    }
+}
+
+/// What a count of the whole run says about the window shown: nothing
+/// when the whole run is shown, else how many of them are in view ("3
+/// restarts, 1 of them in this window"). The count itself never changes
+/// with the view: it is the Overview's.
+fn in_this_window(total: usize, shown: usize, zoomed: bool) -> String {
+    match (zoomed, total, shown) {
+        (false, ..) | (_, 0, _) => String::new(),
+        (true, 1, 1) => ", in this window".into(),
+        (true, 1, _) => ", not in this window".into(),
+        (true, t, s) if s == t => ", all in this window".into(),
+        (true, _, 0) => ", none of them in this window".into(),
+        (true, _, s) => format!(", {s} of them in this window"),
+    }
+}
+
+type Plot<'a, 'b> = ChartContext<'a, Svg<'b>, Cartesian2d<Ticked, Ticked>>;
+
 #[allow(clippy::too_many_arguments)]
 fn memory_chart(
     a: &Analysis,
     series: &[Series],
     process: usize,
     memory: &[&SeriesAnalysis],
-    (t0, t1): (f64, f64),
+    w: Window,
     opts: &ChartOptions,
     th: &Theme,
 ) -> Chart {
+    let (t0, t1) = (w.t0, w.t1);
     let p = &a.processes[process];
     let main = p.main_series.map(|m| &a.series[m]);
     let shown: Vec<(usize, &SeriesAnalysis)> = memory
@@ -448,7 +553,7 @@ fn memory_chart(
             hidden: opts.hidden.contains(&s.display),
         })
         .collect();
-    let columns = opts.width.saturating_sub(90) as usize;
+    let columns = plot_width(opts.width) as usize;
     let lines: Vec<(usize, Vec<(f64, f64)>)> = shown
         .iter()
         .map(|(k, s)| {
@@ -469,30 +574,31 @@ fn memory_chart(
     let y1 = if top > 0.0 { top * 1.1 } else { 1.0 };
     let mut notes = Vec::new();
     let mut markers = Vec::new();
+    let mut floors = Vec::new();
     let mut svg = String::new();
     let plot = {
         let root = Svg::new(&mut svg, (opts.width, opts.height)).into_drawing_area();
         let _ = root.fill(&th.background);
+        let axis = TimeAxis::new(t0, t1, plot_width(opts.width));
         let built = ChartBuilder::on(&root)
             .margin_top(22)
-            .margin_right(16)
-            .margin_left(6)
+            .margin_right(MARGIN_RIGHT)
+            .margin_left(MARGIN_LEFT)
             .x_label_area_size(24)
-            .y_label_area_size(70)
+            .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(
-                Ticked::new(t0..t1, time_ticks(t0, t1)),
+                Ticked::new(t0..t1, axis.ticks.clone()),
                 Ticked::new(0.0..y1, byte_ticks(y1)),
             );
         let Ok(mut chart) = built else {
             return empty_chart("memory", opts, th, legend);
         };
-        let span = t1 - t0;
-        let x_fmt = |t: &f64| time_label(*t, span);
+        let x_fmt = |t: &f64| axis.label(*t);
         let y_fmt = |v: &f64| bytes(*v);
-        let label_style = ("sans-serif", 12).into_font().color(&th.text);
+        let label_style = ("sans-serif", AXIS_FONT).into_font().color(&th.text);
         let _ = chart
             .configure_mesh()
-            .x_labels(7)
+            .x_labels(axis.ticks.len())
             .y_labels(5)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
@@ -502,18 +608,22 @@ fn memory_chart(
             .label_style(label_style.clone())
             .draw();
         // Idle stretches, shaded.
-        let _ = chart.draw_series(
-            p.idle
-                .iter()
-                .filter(|(a, b)| *b > t0 && *a < t1)
-                .map(|&(a, b)| {
-                    Rectangle::new([(a.max(t0), 0.0), (b.min(t1), y1)], th.idle.filled())
-                }),
-        );
+        let idle_in_view: Vec<(f64, f64)> = p
+            .idle
+            .iter()
+            .copied()
+            .filter(|&(a, b)| b > t0 && a < t1)
+            .collect();
+        let _ =
+            chart.draw_series(idle_in_view.iter().map(|&(a, b)| {
+                Rectangle::new([(a.max(t0), 0.0), (b.min(t1), y1)], th.idle.filled())
+            }));
         if !p.idle.is_empty() {
+            let n = p.idle.len();
             notes.push(format!(
-                "{} idle stretches (no requests) shaded",
-                p.idle.len()
+                "{n} idle {} (no requests) shaded{}",
+                if n == 1 { "stretch" } else { "stretches" },
+                in_this_window(n, idle_in_view.len(), w.zoomed)
             ));
         }
         // The series.
@@ -522,41 +632,12 @@ fn memory_chart(
             let _ = chart.draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(1)));
         }
         // The fitted floor of each life of the main series, with its slope.
-        for (k, s) in shown
+        if let Some((k, m)) = shown
             .iter()
-            .filter(|(_, s)| main.is_some_and(|m| std::ptr::eq(m, *s)))
+            .find(|(_, s)| main.is_some_and(|m| std::ptr::eq(m, *s)))
         {
             let color = th.palette[k % th.palette.len()];
-            for g in &s.segments {
-                let (Some(fa), Some(fb), Some(slope)) = (g.fit_start, g.fit_end, g.slope_per_hour)
-                else {
-                    continue;
-                };
-                if g.end < t0 || g.start > t1 {
-                    continue;
-                }
-                let _ = chart.draw_series(DashedLineSeries::new(
-                    [(g.start, fa), (g.end, fb)],
-                    6,
-                    4,
-                    color.stroke_width(2),
-                ));
-                if (g.end - g.start) > 0.08 * span {
-                    // Above and left of the line's middle: clear of a rising line.
-                    let mid = ((g.start + g.end) / 2.0).clamp(t0, t1);
-                    let at = fa + (fb - fa) * (mid - g.start) / (g.end - g.start).max(1e-9);
-                    let text = format!("{}{}/h", if slope >= 0.0 { "+" } else { "" }, bytes(slope));
-                    let style = ("sans-serif", 11)
-                        .into_font()
-                        .color(&color)
-                        .pos(Pos::new(HPos::Right, VPos::Bottom));
-                    let _ = chart.draw_series(std::iter::once(Text::new(
-                        text,
-                        (mid - 0.01 * span, at + 0.02 * y1),
-                        style,
-                    )));
-                }
-            }
+            floors = draw_floors(&mut chart, m, color, y1, w);
         }
         // The limit.
         if let (Some(l), Some(m)) = (limit, main) {
@@ -577,66 +658,20 @@ fn memory_chart(
                 notes.push(text);
             }
         }
-        // Restarts, from the main series (the process's restarts).
+        // Restarts, from the main series (the process's restarts), and
+        // the OOM kills that match none of them, counted as the Overview
+        // counts them.
         if let Some(m) = main {
-            let mut kills = 0;
-            for r in m.restarts.iter().filter(|r| r.time >= t0 && r.time <= t1) {
-                let color = if r.oom_kill.is_some() {
-                    th.oom
-                } else {
-                    th.restart
-                };
-                let _ = chart.draw_series(DashedLineSeries::new(
-                    [(r.time, 0.0), (r.time, y1)],
-                    3,
-                    3,
-                    color.stroke_width(1),
-                ));
-                let label = if r.oom_kill.is_some() {
-                    "OOM kill"
-                } else {
-                    "restart"
-                };
-                kills += usize::from(r.oom_kill.is_some());
-                let style = ("sans-serif", 10)
-                    .into_font()
-                    .color(&color)
-                    .pos(Pos::new(HPos::Center, VPos::Bottom));
-                let _ = chart.draw_series(std::iter::once(Text::new(label, (r.time, y1), style)));
-            }
-            if !m.restarts.is_empty() {
-                notes.push(format!(
-                    "{} restarts marked ({kills} OOM kills)",
-                    m.restarts.len()
-                ));
-            }
+            markers = draw_restarts(&mut chart, m, y1, w, th);
+        }
+        let unmatched = p.unmatched_oom_kills.len();
+        if unmatched > 0 {
+            notes.push(format!(
+                "{unmatched} OOM {} matching no restart (not marked: see the Overview)",
+                if unmatched == 1 { "kill" } else { "kills" }
+            ));
         }
         let (xr, yr) = chart.plotting_area().get_pixel_range();
-        if let Some(m) = main {
-            for r in m.restarts.iter().filter(|r| r.time >= t0 && r.time <= t1) {
-                markers.push(Marker {
-                    time: r.time,
-                    time_text: time_text(r.time),
-                    label: if r.oom_kill.is_some() {
-                        "OOM kill"
-                    } else {
-                        "restart"
-                    },
-                    detail: r
-                        .oom_kill
-                        .as_ref()
-                        .map(|k| match k.rss_bytes {
-                            Some(rss) => {
-                                format!("{} killed with {} resident", k.process, bytes(rss))
-                            }
-                            None => format!("{} killed", k.process),
-                        })
-                        .unwrap_or_default(),
-                    x: xr.start
-                        + ((r.time - t0) / (t1 - t0) * (xr.end - xr.start) as f64).round() as i32,
-                });
-            }
-        }
         // The verdict badge, top left of the plot.
         if let Some(v) = p.verdict_badge() {
             let color = match p.verdict {
@@ -660,8 +695,165 @@ fn memory_chart(
         plot,
         legend,
         notes,
+        restarts: restart_summary(p, &markers, w),
         markers,
+        floors,
     }
+}
+
+/// "Restarts: 3 (3 OOM kills)": the Overview's count, the whole run's
+/// whatever the window, then how many of them the window shows.
+fn restart_summary(p: &ProcessAnalysis, markers: &[Marker], w: Window) -> String {
+    if p.restarts == 0 {
+        return String::new();
+    }
+    format!(
+        "Restarts: {}{}",
+        p.restart_count(),
+        in_this_window(p.restarts, markers.len(), w.zoomed)
+    )
+}
+
+/// Draws each life's floor line of the headline series over the floors it
+/// was fitted to (a piece per busy stretch, clipped to the window), with
+/// its slope where the label has room; returns what was drawn.
+fn draw_floors(
+    chart: &mut Plot,
+    m: &SeriesAnalysis,
+    color: RGBColor,
+    y1: f64,
+    w: Window,
+) -> Vec<DrawnFloor> {
+    let mut drawn = Vec::new();
+    let x = |chart: &Plot, t: f64| chart.backend_coord(&(t, 0.0)).0;
+    // Where the previous slope label ended (pixels): labels never overlap.
+    let mut free_from = chart.plotting_area().get_pixel_range().0.start;
+    for (life, line) in m
+        .segments
+        .iter()
+        .filter_map(|g| Some((g, g.floor_line.as_ref()?)))
+    {
+        let pieces: Vec<(f64, f64, &FloorPiece)> = line
+            .pieces
+            .iter()
+            .map(|p| (p.start.max(w.t0), p.end.min(w.t1), p))
+            .filter(|(a, b, _)| a < b)
+            .collect();
+        for &(a, b, piece) in &pieces {
+            let _ = chart.draw_series(DashedLineSeries::new(
+                [(a, piece.at(a)), (b, piece.at(b))],
+                6,
+                4,
+                color.stroke_width(2),
+            ));
+            drawn.push(DrawnFloor {
+                start: piece.start,
+                end: piece.end,
+                x_from: x(chart, a),
+                x_to: x(chart, b),
+            });
+        }
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            continue;
+        };
+        let slope = line.slope_per_hour;
+        let text = format!(
+            "{}{}/h{}",
+            if slope >= 0.0 { "+" } else { "" },
+            bytes(slope),
+            if line.pieces.len() > 1 {
+                " while busy"
+            } else {
+                ""
+            }
+        );
+        // Above and left of a point three quarters along the life's line,
+        // at the line's height there (or where the line last was, over an
+        // idle stretch): clear of a rising line, which is lower to its
+        // left. Only within the life (not over the one before it), and
+        // not over the previous life's label.
+        let anchor = first.0 + 0.75 * (last.1 - first.0);
+        let at = pieces
+            .iter()
+            .rev()
+            .find(|(a, _, _)| *a <= anchor)
+            .map_or(first.2.from, |&(_, b, p)| p.at(anchor.min(b)));
+        let right = x(chart, anchor) - 4;
+        let left = right - label_width(&text, 11.0).ceil() as i32;
+        if left < free_from.max(x(chart, life.start.max(w.t0))) {
+            continue;
+        }
+        free_from = right + 8;
+        let style = ("sans-serif", 11)
+            .into_font()
+            .color(&color)
+            .pos(Pos::new(HPos::Right, VPos::Bottom));
+        let _ = chart.draw_series(std::iter::once(Text::new(
+            text,
+            (
+                anchor - 4.0 * (w.t1 - w.t0) / plot_width_of(chart),
+                at + 0.02 * y1,
+            ),
+            style,
+        )));
+    }
+    drawn
+}
+
+/// The plot's width in pixels (at least one).
+fn plot_width_of(chart: &Plot) -> f64 {
+    let r = chart.plotting_area().get_pixel_range().0;
+    f64::from((r.end - r.start).max(1))
+}
+
+/// Draws the restarts in the window (a dashed line each, labelled where
+/// the label does not run into the previous one); returns the markers.
+fn draw_restarts(
+    chart: &mut Plot,
+    m: &SeriesAnalysis,
+    y1: f64,
+    w: Window,
+    th: &Theme,
+) -> Vec<Marker> {
+    let mut markers = Vec::new();
+    let mut free_from = i32::MIN;
+    for r in m.restarts.iter().filter(|r| w.shows(r.time)) {
+        let (color, label) = match r.oom_kill {
+            Some(_) => (th.oom, "OOM kill"),
+            None => (th.restart, "restart"),
+        };
+        let _ = chart.draw_series(DashedLineSeries::new(
+            [(r.time, 0.0), (r.time, y1)],
+            3,
+            3,
+            color.stroke_width(1),
+        ));
+        let x = chart.backend_coord(&(r.time, 0.0)).0;
+        let half = (label_width(label, 10.0) / 2.0).ceil() as i32;
+        if x - half >= free_from {
+            let style = ("sans-serif", 10)
+                .into_font()
+                .color(&color)
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            let _ = chart.draw_series(std::iter::once(Text::new(label, (r.time, y1), style)));
+            free_from = x + half + 4;
+        }
+        markers.push(Marker {
+            time: r.time,
+            time_text: time_text(r.time),
+            label,
+            detail: r
+                .oom_kill
+                .as_ref()
+                .map(|k| match k.rss_bytes {
+                    Some(rss) => format!("{} killed with {} resident", k.process, bytes(rss)),
+                    None => format!("{} killed", k.process),
+                })
+                .unwrap_or_default(),
+            x,
+        });
+    }
+    markers
 }
 
 fn plot_area(x: Range<i32>, y: Range<i32>, t0: f64, t1: f64) -> PlotArea {
@@ -688,13 +880,7 @@ fn line_chart(
 ) -> Chart {
     let height = (opts.height / 3).max(90);
     let (times, values): (Vec<f64>, Vec<f64>) = points.iter().copied().unzip();
-    let pts = decimate(
-        &times,
-        &values,
-        t0,
-        t1,
-        opts.width.saturating_sub(90) as usize,
-    );
+    let pts = decimate(&times, &values, t0, t1, plot_width(opts.width) as usize);
     let top = pts.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let y1 = if top > 0.0 { top * 1.15 } else { 1.0 };
     let color = if kind == "goroutines" {
@@ -711,31 +897,31 @@ fn line_chart(
     let plot = {
         let root = Svg::new(&mut svg, (opts.width, height)).into_drawing_area();
         let _ = root.fill(&th.background);
+        let axis = TimeAxis::new(t0, t1, plot_width(opts.width));
         let Ok(mut chart) = ChartBuilder::on(&root)
             .margin_top(8)
-            .margin_right(16)
-            .margin_left(6)
+            .margin_right(MARGIN_RIGHT)
+            .margin_left(MARGIN_LEFT)
             .x_label_area_size(24)
-            .y_label_area_size(70)
+            .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(
-                Ticked::new(t0..t1, time_ticks(t0, t1)),
+                Ticked::new(t0..t1, axis.ticks.clone()),
                 Ticked::new(0.0..y1, decimal_ticks(y1, 3)),
             )
         else {
             return empty_chart(kind, opts, th, legend);
         };
-        let span = t1 - t0;
-        let x_fmt = |t: &f64| time_label(*t, span);
+        let x_fmt = |t: &f64| axis.label(*t);
         let _ = chart
             .configure_mesh()
-            .x_labels(7)
+            .x_labels(axis.ticks.len())
             .y_labels(3)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .light_line_style(th.grid)
             .bold_line_style(th.grid)
             .axis_style(th.axis)
-            .label_style(("sans-serif", 12).into_font().color(&th.text))
+            .label_style(("sans-serif", AXIS_FONT).into_font().color(&th.text))
             .draw();
         let _ = chart.draw_series(
             AreaSeries::new(pts.iter().copied(), 0.0, color.mix(0.25)).border_style(color),
@@ -750,7 +936,9 @@ fn line_chart(
         plot,
         legend,
         notes: Vec::new(),
+        restarts: String::new(),
         markers: Vec::new(),
+        floors: Vec::new(),
     }
 }
 
@@ -779,7 +967,9 @@ fn empty_chart(
         },
         legend,
         notes: vec!["nothing to draw".into()],
+        restarts: String::new(),
         markers: Vec::new(),
+        floors: Vec::new(),
     }
 }
 
@@ -950,7 +1140,7 @@ impl DrawingBackend for Svg<'_> {
     }
 }
 
-impl crate::analysis::leak::ProcessAnalysis {
+impl ProcessAnalysis {
     /// "LEAK 0.99" / "STEADY 0.87" / "INCONCLUSIVE".
     fn verdict_badge(&self) -> Option<String> {
         let word = match self.verdict {
@@ -996,16 +1186,268 @@ mod tests {
 
     #[test]
     fn labels() {
-        assert_eq!(time_label(1_795_465_567.0, 300.0), "20:26:07");
-        assert_eq!(time_label(1_795_465_567.0, 3600.0), "20:26");
-        assert_eq!(time_label(1_795_465_567.0, 5.0 * 86_400.0), "11-23 20:26");
-        assert_eq!(time_text(1_795_465_567.0), "2026-11-23 20:26:07 UTC");
+        let t = 1_795_465_567.0;
+        assert_eq!(time_label(t, 30.0, 300.0), "20:26:07");
+        assert_eq!(time_label(t, 60.0, 300.0), "20:26");
+        assert_eq!(time_label(t, 600.0, 3600.0), "20:26");
+        assert_eq!(time_label(t, 43_200.0, 5.0 * 86_400.0), "11-23 20:26");
+        assert_eq!(time_label(t, 86_400.0, 5.0 * 86_400.0), "11-23");
+        assert_eq!(time_text(t), "2026-11-23 20:26:07 UTC");
         assert_eq!(byte_ticks(130e6).len(), 4); // 0, 32, 64, 96 MiB (128 MiB > 130 MB)
         assert_eq!(byte_ticks(130e6)[1], 33_554_432.0);
+        // Five minutes on a 900-pixel chart: every 30 s, but not at the
+        // right edge, where the label would run off the chart.
+        let axis = TimeAxis::new(0.0, 300.0, plot_width(900));
         assert_eq!(
-            time_ticks(0.0, 300.0),
-            vec![0.0, 60.0, 120.0, 180.0, 240.0, 300.0]
+            axis.ticks,
+            (0..10).map(|k| 30.0 * f64::from(k)).collect::<Vec<_>>()
         );
+        assert_eq!(axis.label(30.0), "00:00:30");
+        // On a phone: every 2 minutes, without seconds.
+        let axis = TimeAxis::new(0.0, 450.0, plot_width(360));
+        assert_eq!(axis.ticks, vec![0.0, 120.0, 240.0, 360.0]);
+        assert_eq!(axis.label(120.0), "00:02");
         assert_eq!(decimal_ticks(170.0, 3), vec![0.0, 100.0]);
+    }
+
+    /// Time labels never overlap nor run off the chart, at any width the
+    /// page asks for, on spans from seconds to months; and a chart of a
+    /// minute or more always has at least two of them.
+    #[test]
+    fn time_labels_never_overlap() {
+        let t0 = 1_795_465_567.3;
+        for width in [320, 360, 390, 500, 768, 900, 1400, 1920, 2560, 4000] {
+            let plot = plot_width(width);
+            for span in [
+                3.0,
+                20.0,
+                60.0,
+                125.0,
+                450.0,
+                900.0,
+                3600.0,
+                7.0 * 3600.0,
+                86_400.0,
+                3.0 * 86_400.0,
+                10.0 * 86_400.0,
+                90.0 * 86_400.0,
+            ] {
+                let axis = TimeAxis::new(t0, t0 + span, plot);
+                let boxes: Vec<(f64, f64)> = axis
+                    .ticks
+                    .iter()
+                    .map(|&t| {
+                        let x = (t - t0) / span * plot;
+                        let half = label_width(&axis.label(t), AXIS_FONT) / 2.0;
+                        (x - half, x + half)
+                    })
+                    .collect();
+                let what = format!("{width} px, {span} s: {:?}", axis.ticks);
+                assert!(boxes.windows(2).all(|b| b[0].1 < b[1].0), "{what}");
+                assert!(
+                    boxes.iter().all(|b| b.1 <= plot + f64::from(MARGIN_RIGHT)),
+                    "{what}"
+                );
+                let labels: Vec<String> = axis.ticks.iter().map(|&t| axis.label(t)).collect();
+                assert!(
+                    labels.windows(2).all(|l| l[0] != l[1]),
+                    "{what}: {labels:?}"
+                );
+                if span >= 60.0 {
+                    assert!(axis.ticks.len() >= 2, "{what}");
+                }
+                assert!(axis.ticks.len() <= 17, "{what}");
+            }
+        }
+    }
+
+    /// A process that leaks per request, with an idle stretch (no
+    /// requests, memory flat) inside its first life and two restarts.
+    fn idle_run() -> (Analysis, Vec<Series>) {
+        use crate::analysis::leak::{analyze, AnalyzeOptions};
+        use crate::model::series::SeriesSet;
+        const T0: f64 = 1_800_000_000.0;
+        let labels = vec![
+            ("instance".to_string(), "a:1".to_string()),
+            ("job".to_string(), "svc".to_string()),
+        ];
+        let named = |name: &str| Series::new(name.into(), labels.clone(), name.into());
+        let (mut rss, mut served, mut started) = (
+            named("process_resident_memory_bytes"),
+            named("http_requests_total"),
+            named("process_start_time_seconds"),
+        );
+        let (mut total, mut life_start, mut kept) = (0.0, 0.0, 0.0);
+        for i in 0..=330 {
+            let t = f64::from(i);
+            if i == 200 || i == 270 {
+                (life_start, kept) = (t, 0.0);
+            }
+            let busy = !(100..140).contains(&i);
+            if busy {
+                total += 100.0;
+                kept += 100.0;
+            }
+            // 10 kB kept a request under a 3 MB garbage sawtooth.
+            let garbage = f64::from(i % 7) * 0.5e6;
+            rss.push(T0 + t, 12e6 + 10_000.0 * kept + garbage);
+            served.push(T0 + t, total);
+            started.push(T0 + t, T0 + life_start);
+        }
+        let set = SeriesSet {
+            series: vec![rss, served, started],
+            inputs: vec![Default::default()],
+            ..Default::default()
+        };
+        let a = analyze(&set, &AnalyzeOptions::default());
+        (a, set.series)
+    }
+
+    fn memory(a: &Analysis, series: &[Series], opts: &ChartOptions) -> Chart {
+        process_charts(a, series, 0, opts)
+            .into_iter()
+            .find(|c| c.kind == "memory")
+            .expect("a memory chart")
+    }
+
+    /// The x of every dashed floor stroke (plotters draws floors 2 px
+    /// wide, nothing else).
+    fn floor_strokes(svg: &str) -> Vec<(i32, i32)> {
+        svg.split("<polyline")
+            .skip(1)
+            .filter(|e| e.contains(r#"stroke-width="2""#))
+            .flat_map(|e| {
+                let points = e
+                    .split(r#"points=""#)
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                points
+                    .split_whitespace()
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_floor_is_drawn_only_over_the_floors_it_was_fitted_to() {
+        let (a, series) = idle_run();
+        let p = &a.processes[0];
+        assert_eq!(p.idle.len(), 1, "{:?}", p.idle);
+        let (idle_from, idle_to) = p.idle[0];
+        for (from, to) in [(None, None), (Some(1_800_000_050.0), Some(1_800_000_180.0))] {
+            let opts = ChartOptions {
+                from,
+                to,
+                ..Default::default()
+            };
+            let c = memory(&a, &series, &opts);
+            // (plotters maps onto the pixels left..right - 1.)
+            let px = |t: f64| {
+                let f = (t - c.plot.t0) / (c.plot.t1 - c.plot.t0);
+                f64::from(c.plot.left) + f * f64::from(c.plot.right - 1 - c.plot.left)
+            };
+            // The life with the idle stretch: a piece each side of it.
+            let pieces: Vec<&DrawnFloor> = c
+                .floors
+                .iter()
+                .filter(|f| f.end <= 1_800_000_200.0)
+                .collect();
+            assert_eq!(pieces.len(), 2, "{:?}", c.floors);
+            assert!(
+                pieces[0].end <= idle_from && pieces[1].start >= idle_to,
+                "{pieces:?}"
+            );
+            for f in &c.floors {
+                assert!(f.x_from < f.x_to, "{f:?}");
+                assert!(f64::from(f.x_from) >= px(f.start) - 1.0, "{f:?}");
+                assert!(f64::from(f.x_to) <= px(f.end) + 1.0, "{f:?}");
+                assert!(f.x_from >= c.plot.left && f.x_to <= c.plot.right, "{f:?}");
+            }
+            // Every dash in the SVG lies within a drawn span, never over
+            // the idle stretch, never above the data.
+            let strokes = floor_strokes(&c.svg);
+            assert!(!strokes.is_empty());
+            let peak_y = {
+                let m = &a.series[p.main_series.unwrap()];
+                let top = m.restarts.iter().filter_map(|r| r.peak).fold(0.0, f64::max);
+                let y1 = (top * 1.1).max(f64::MIN_POSITIVE);
+                let f = top / y1;
+                f64::from(c.plot.bottom) - f * f64::from(c.plot.bottom - c.plot.top)
+            };
+            for &(x, y) in &strokes {
+                assert!(
+                    c.floors
+                        .iter()
+                        .any(|f| x >= f.x_from - 1 && x <= f.x_to + 1),
+                    "dash at {x} outside {:?}",
+                    c.floors
+                );
+                assert!(
+                    f64::from(x) <= px(idle_from) + 1.0 || f64::from(x) >= px(idle_to) - 1.0,
+                    "dash at {x} over the idle stretch"
+                );
+                assert!(
+                    f64::from(y) >= peak_y - 1.0,
+                    "dash at y {y} above the peak {peak_y}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn footer_counts_are_the_runs_whatever_the_zoom() {
+        let (a, series) = idle_run();
+        let p = &a.processes[0];
+        assert_eq!((p.restarts, p.oom_kills), (2, 0));
+        let whole = "Restarts: 2 (0 OOM kills)";
+        assert_eq!(p.restart_count(), "2 (0 OOM kills)");
+        let t = |s: f64| Some(1_800_000_000.0 + s);
+        for (from, to, restarts, idle, markers) in [
+            (
+                None,
+                None,
+                whole.to_string(),
+                "1 idle stretch (no requests) shaded",
+                2,
+            ),
+            (
+                t(150.0),
+                t(250.0),
+                format!("{whole}, 1 of them in this window"),
+                "1 idle stretch (no requests) shaded, not in this window",
+                1,
+            ),
+            (
+                t(20.0),
+                t(150.0),
+                format!("{whole}, none of them in this window"),
+                "1 idle stretch (no requests) shaded, in this window",
+                0,
+            ),
+            (
+                t(150.0),
+                t(300.0),
+                format!("{whole}, all in this window"),
+                "1 idle stretch (no requests) shaded, not in this window",
+                2,
+            ),
+        ] {
+            let opts = ChartOptions {
+                from,
+                to,
+                ..Default::default()
+            };
+            let c = memory(&a, &series, &opts);
+            assert_eq!(c.restarts, restarts);
+            assert_eq!(c.markers.len(), markers);
+            assert!(c.notes.iter().any(|n| n == idle), "{:?}", c.notes);
+        }
     }
 }

@@ -56,12 +56,17 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
     h("div", { class: `marker ${m.label === "OOM kill" ? "oom" : ""}`, style: `left:${m.x}px`, title: `${m.label} at ${m.time_text}${m.detail ? ": " + m.detail : ""}`, dataset: { time: m.time } }));
   const svgText = chart.svg;
   const { width, height } = /width="(\d+)" height="(\d+)"/.exec(svgText)?.slice(1).reduce((a, v, k) => ({ ...a, [k ? "height" : "width"]: Number(v) }), {}) ?? {};
-  return h("figure", { class: `chart ${chart.kind}`, dataset: { kind: chart.kind } },
+  // (The floor lines' spans and the plot's transform, for a test to hold
+  // the drawing to: each line drawn only over the floors it was fitted to.)
+  const dataset = { kind: chart.kind, plot: JSON.stringify(plot), floors: JSON.stringify(chart.floors) };
+  return h("figure", { class: `chart ${chart.kind}`, dataset },
     chart.kind === "memory" ? null : h("figcaption", { class: "muted series-name" }, chart.legend.map((l) => [h("span", { class: "swatch", style: `background:${l.color}` }), l.name])),
     h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, overlay, tip),
-    chart.markers.length ? h("figcaption", { class: "muted" }, "Restarts: ",
+    // The run's count (the Overview's, zoomed or not), then the ones in view.
+    chart.restarts ? h("figcaption", { class: "muted restarts" }, chart.restarts,
+      chart.markers.length ? ": " : null,
       chart.markers.map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`])) : null,
-    chart.notes.length ? h("figcaption", { class: "muted" }, chart.notes.join("; ")) : null);
+    chart.notes.length ? h("figcaption", { class: "muted notes" }, chart.notes.join("; ")) : null);
 }
 
 export function renderCharts(view, state, handlers) {

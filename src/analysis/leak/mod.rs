@@ -32,7 +32,7 @@ use restarts::{
     attach_oom_kills, caused, detect, mark_oom_terminations, wall_time, OomKillMark, Placement,
     Restart, RestartSource,
 };
-use segments::{assess, Segment, Trend};
+use segments::{assess, floor_line, FloorLine, Segment, Trend};
 use work::{follows_load, work_fit, IdleGrowth, LoadFit, Requests};
 
 /// Options of `analyze`.
@@ -135,9 +135,9 @@ pub struct SegmentReport {
     /// The first and last observed floor values.
     pub floor_start: f64,
     pub floor_end: f64,
-    /// The fitted floor line at the segment's start and end (for drawing).
-    pub fit_start: Option<f64>,
-    pub fit_end: Option<f64>,
+    /// The floor line to draw: over the floors it was fitted to only, one
+    /// piece per busy stretch (see [`segments::FloorLine`]).
+    pub floor_line: Option<FloorLine>,
     pub trend: Trend,
 }
 
@@ -180,6 +180,12 @@ pub struct ProcessAnalysis {
 }
 
 impl ProcessAnalysis {
+    /// "3 (3 OOM kills)": its restarts, as the Overview and the memory
+    /// chart both write them.
+    pub fn restart_count(&self) -> String {
+        format!("{} ({} OOM kills)", self.restarts, self.oom_kills)
+    }
+
     /// Its lives: `[start, end]` between restarts (unix seconds), from the
     /// restarts of its headline series.
     pub fn lives(&self, series: &[SeriesAnalysis]) -> Vec<(f64, f64)> {
@@ -713,6 +719,7 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
                 };
                 g.floors = g.floors.iter().map(|&(bt, v)| (wall(bt), v)).collect();
                 g.levelled_at = g.levelled_at.map(wall);
+                g.late_from = wall(g.late_from);
                 // Growth rates are per wall-clock hour, as a forecast needs.
                 if !idle.is_empty() {
                     g.fit = fit::least_squares(&g.floors);
@@ -758,8 +765,7 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
             r2: g.fit.map(|f| f.r2),
             floor_start: g.floor_start,
             floor_end: g.floor_end,
-            fit_start: g.fit.map(|f| f.at(g.start)),
-            fit_end: g.fit.map(|f| f.at(g.end)),
+            floor_line: floor_line(g.judged_floors(trend), idle),
             trend,
         })
         .collect();

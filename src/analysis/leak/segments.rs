@@ -8,7 +8,7 @@
 //! garbage collector's swing, so a sawtooth that returns to the same floor
 //! is flat, not a leak.
 
-use super::fit::{least_squares, median, troughs, windows, Fit};
+use super::fit::{least_squares, median, pooled_slope, troughs, windows, Fit};
 
 /// What the floor does in a life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -51,6 +51,8 @@ pub struct Segment {
     pub floors: Vec<(f64, f64)>,
     /// When the floor levelled off (a plateau): the time it did.
     pub levelled_at: Option<f64>,
+    /// Where the second half begins (the part a life is judged on).
+    pub late_from: f64,
 }
 
 /// The fewest points, and seconds, a life needs to be judged.
@@ -134,6 +136,7 @@ pub fn assess(times: &[f64], values: &[f64], sawtooth: bool) -> Segment {
         levelled_at: (trend == Trend::Plateau)
             .then(|| levelled_off(&floors, start, end))
             .flatten(),
+        late_from: halfway,
         floors,
     }
 }
@@ -197,6 +200,105 @@ pub fn work_floors(
     floors
 }
 
+/// The floor line a chart draws over a life: the life's floors fitted with
+/// one slope, each busy stretch (the floors between two idle stretches) at
+/// its own level, and drawn from each stretch's first floor to its last.
+///
+/// Why not one line over the whole life: an idle stretch has no floors
+/// (its points are left out of the judging), and what memory does there
+/// depends on the leak: a per-request leak stays level, a background one
+/// keeps climbing. One wall-clock line through both sides is then wrong on
+/// each side (too steep or too shallow), and drawn across the stretch it
+/// climbs over memory that is flat, past the limit. A line per stretch
+/// with a shared slope fits both kinds and is drawn only where there were
+/// floors to fit. Without idle stretches it is the life's own fit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FloorLine {
+    /// The shared slope, per hour of wall-clock time within the stretches.
+    pub slope_per_hour: f64,
+    pub pieces: Vec<FloorPiece>,
+}
+
+/// The floor line over one busy stretch of a life.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FloorPiece {
+    /// The first and last floor fitted (unix seconds).
+    pub start: f64,
+    pub end: f64,
+    /// The line's value there.
+    pub from: f64,
+    pub to: f64,
+    /// How many floors it was fitted to.
+    pub floors: usize,
+}
+
+impl FloorPiece {
+    /// The line's value at `t` (within the piece).
+    pub fn at(&self, t: f64) -> f64 {
+        if self.end > self.start {
+            self.from + (self.to - self.from) * (t - self.start) / (self.end - self.start)
+        } else {
+            self.from
+        }
+    }
+}
+
+impl Segment {
+    /// The floors the life's trend rests on, which its drawn line is
+    /// fitted to: all of them for a life that climbs (or is too short to
+    /// judge), the second half's for one judged on it (level or unclear:
+    /// a warm-up's climb is no trend), and a plateau's from where it
+    /// levelled off. A line through a warm-up and the level after it
+    /// climbs over memory that is flat.
+    pub fn judged_floors(&self, trend: Trend) -> &[(f64, f64)] {
+        let from = match trend {
+            Trend::Rising | Trend::Short => return &self.floors,
+            Trend::Flat | Trend::Unclear => self.late_from,
+            Trend::Plateau => self.levelled_at.unwrap_or(self.late_from),
+        };
+        &self.floors[self.floors.partition_point(|p| p.0 < from)..]
+    }
+}
+
+/// [`FloorLine`] of a life's floors (wall-clock times, sorted), split at
+/// the idle stretches; `None` when no stretch has two floors at distinct
+/// times to draw a line through.
+pub fn floor_line(floors: &[(f64, f64)], idle: &[(f64, f64)]) -> Option<FloorLine> {
+    let idle_between = |a: f64, b: f64| idle.iter().any(|&(s, e)| s.max(a) < e.min(b));
+    let mut stretches: Vec<Vec<(f64, f64)>> = Vec::new();
+    for (k, &p) in floors.iter().enumerate() {
+        match stretches.last_mut() {
+            Some(last) if !idle_between(floors[k - 1].0, p.0) => last.push(p),
+            _ => stretches.push(vec![p]),
+        }
+    }
+    // A stretch of one floor (or of one moment) has no line of its own.
+    stretches.retain(|g| g.len() >= 2 && g[0].0 < g[g.len() - 1].0);
+    let slope = pooled_slope(&stretches)?.slope;
+    let pieces = stretches
+        .iter()
+        .map(|g| {
+            let n = g.len() as f64;
+            let (mx, my) = (
+                g.iter().map(|p| p.0).sum::<f64>() / n,
+                g.iter().map(|p| p.1).sum::<f64>() / n,
+            );
+            let (start, end) = (g[0].0, g[g.len() - 1].0);
+            FloorPiece {
+                start,
+                end,
+                from: my + slope * (start - mx),
+                to: my + slope * (end - mx),
+                floors: g.len(),
+            }
+        })
+        .collect();
+    Some(FloorLine {
+        slope_per_hour: slope * 3600.0,
+        pieces,
+    })
+}
+
 impl Segment {
     /// Whether a short life still climbs from low to high (the first
     /// third's floor under half the last third's peak).
@@ -230,6 +332,87 @@ mod tests {
         let t: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let v: Vec<f64> = t.iter().map(|&x| f(x)).collect();
         assess(&t, &v, true)
+    }
+
+    /// Floors every 5 s over 0..=200 s but for an idle stretch 80..120 s,
+    /// where memory does `idle_growth` a second.
+    fn floors_around_idle(idle_growth: f64) -> Vec<(f64, f64)> {
+        (0..=40)
+            .map(|k| 5.0 * f64::from(k))
+            .filter(|&t| !(80.0..=120.0).contains(&t))
+            .map(|t| {
+                let busy = t - (t.clamp(80.0, 120.0) - 80.0);
+                let idle = t.clamp(80.0, 120.0) - 80.0;
+                (t, 1e6 + 1000.0 * busy + idle_growth * idle)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_floor_line_covers_only_the_floors_it_was_fitted_to() {
+        let idle = [(80.0, 120.0)];
+        // Growth that stops while idle (per request) and growth that goes
+        // on (in the background): either way one piece each side, from
+        // the first floor to the last of each, on the floors.
+        for growth in [0.0, 1000.0] {
+            let floors = floors_around_idle(growth);
+            let line = floor_line(&floors, &idle).unwrap();
+            assert!((line.slope_per_hour - 3.6e6).abs() < 1e-3, "{line:?}");
+            let [before, after] = line.pieces[..] else {
+                panic!("{line:?}");
+            };
+            assert_eq!((before.start, before.end, before.floors), (0.0, 75.0, 16));
+            assert_eq!((after.start, after.end, after.floors), (125.0, 200.0, 16));
+            for piece in [before, after] {
+                for &(t, v) in floors
+                    .iter()
+                    .filter(|p| p.0 >= piece.start && p.0 <= piece.end)
+                {
+                    assert!(
+                        (piece.at(t) - v).abs() < 1e-6,
+                        "{growth}: {t} {v} {piece:?}"
+                    );
+                }
+            }
+        }
+        // (One wall-clock line through both sides, as drawn before, is
+        // over a fifth too shallow when the growth stops while idle.)
+        let floors = floors_around_idle(0.0);
+        let wall = least_squares(&floors).unwrap();
+        assert!(wall.slope < 800.0, "{wall:?}");
+        // Without an idle stretch it is the life's own fit.
+        let line = floor_line(&floors, &[]).unwrap();
+        assert_eq!(line.pieces.len(), 1);
+        assert!((line.pieces[0].from - wall.at(0.0)).abs() < 1e-6);
+        assert!((line.pieces[0].to - wall.at(200.0)).abs() < 1e-6);
+        // A stretch with a single floor has no line of its own.
+        let lone = [(0.0, 1.0), (10.0, 2.0), (20.0, 3.0), (130.0, 9.0)];
+        let line = floor_line(&lone, &idle).unwrap();
+        assert_eq!(line.pieces.len(), 1);
+        assert_eq!(line.pieces[0].end, 20.0);
+        assert_eq!(floor_line(&lone[..1], &idle), None);
+    }
+
+    #[test]
+    fn a_level_lifes_line_leaves_out_its_warm_up() {
+        // Warm-up to 35 MB in 30 s, then a sawtooth around a level floor.
+        let steady = run(
+            |x| 35e6 * (x / 30.0).min(1.0) + ((x as i64 % 9) as f64) * 2.5e6,
+            180,
+        );
+        assert_eq!(steady.trend, Trend::Flat);
+        let judged = steady.judged_floors(Trend::Flat);
+        assert!(judged.len() >= 3 && judged[0].0 >= steady.late_from);
+        let line = floor_line(judged, &[]).unwrap();
+        assert!(line.slope_per_hour.abs() < 0.01 * 3.6e9, "{line:?}");
+        assert!(line.pieces[0].start >= 90.0);
+        // Through the warm-up, the line would climb across the level
+        // (from 8 MB under it, at 250 MB/h).
+        let all = floor_line(&steady.floors, &[]).unwrap();
+        assert!(all.slope_per_hour > 1e8, "{all:?}");
+        assert!(all.pieces[0].from < steady.level - 5e6, "{all:?}");
+        // A climbing life's line is fitted to all of its floors.
+        assert_eq!(steady.judged_floors(Trend::Rising), &steady.floors[..]);
     }
 
     #[test]

@@ -236,10 +236,7 @@ fn process_card(
         } else {
             sentence.push(format!("restarted {} times{at}", p.restarts));
         }
-        facts.push(fact(
-            "Restarts",
-            format!("{} ({} OOM kills)", p.restarts, p.oom_kills),
-        ));
+        facts.push(fact("Restarts", p.restart_count()));
     }
     if !p.unmatched_oom_kills.is_empty() {
         facts.push(fact(
