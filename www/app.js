@@ -63,6 +63,8 @@ const handlers = {
   onReset: () => update({ from: undefined, to: undefined }),
   onToggle: (name) => update({ hidden: state.hidden.includes(name) ? state.hidden.filter((n) => n !== name) : [...state.hidden, name] }),
   navigate: (view, params) => navigate(view, params),
+  // The next page of a view the core sends in pages (the Source view's listings).
+  fetchMore: (op, extra) => client.call(op, { state: { ...coreState(state, width()), ...extra } }),
   download: async (op, filename) => download(await client.call(op, { state: coreState(state, width()) }), filename, "image/svg+xml"),
 };
 

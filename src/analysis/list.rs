@@ -1,6 +1,13 @@
 //! `list REGEX`: per-line flat and cum values of the functions whose names
 //! match, grouped by source file, as `go tool pprof -list` prints them;
 //! with the source text when the caller can supply the files.
+//!
+//! pprof's web source view lists the same functions heaviest first, 50 at
+//! a time; [`list_selected`] does both, so a profile of 20,000 functions
+//! costs the listings sent, not all of them.
+
+use std::cmp::Reverse;
+use std::collections::HashMap;
 
 use regex::Regex;
 
@@ -60,16 +67,65 @@ pub struct ListedLine {
     pub text: Option<String>,
 }
 
+/// Which of the matching functions to list, in which order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selection {
+    pub order: ListOrder,
+    /// Functions passed over (in that order) before the first one listed.
+    pub skip: usize,
+    /// At most this many functions listed; `None`: every one.
+    pub limit: Option<usize>,
+}
+
+impl Selection {
+    /// Every match, by name: `go tool pprof -list`.
+    pub const ALL_BY_NAME: Selection = Selection {
+        order: ListOrder::Name,
+        skip: 0,
+        limit: None,
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// By function name, as `go tool pprof -list` prints them.
+    Name,
+    /// Largest |flat| first, then |cum|, then name: the order of pprof's
+    /// web source view (its files by flat) and of `top`.
+    Heaviest,
+}
+
+/// Some of the listings, and how many functions matched in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage {
+    pub report: ListReport,
+    /// Functions matching the regex (each may span several files, so
+    /// several listings).
+    pub matched: usize,
+}
+
 /// Lines shown before the first and after the last sampled line.
 const MARGIN: i64 = 5;
 
-/// Computes `list` on a prepared profile.
+/// Computes `list` on a prepared profile: every match, by name.
 pub fn list(
     p: &Profile,
     regex: &str,
     options: &ReportOptions,
     sources: &dyn SourceFiles,
 ) -> Result<ListReport> {
+    Ok(list_selected(p, regex, options, sources, Selection::ALL_BY_NAME)?.report)
+}
+
+/// Computes `list` on a prepared profile for the functions `selection`
+/// picks; only those get their lines (and source) looked up.
+pub fn list_selected(
+    p: &Profile,
+    regex: &str,
+    options: &ReportOptions,
+    sources: &dyn SourceFiles,
+    selection: Selection,
+) -> Result<ListPage> {
     let symbol = Regex::new(regex).map_err(|e| Error::bad_regex("list", regex, &e))?;
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
@@ -82,23 +138,27 @@ pub fn list(
     let g = Graph::build(&view, &table, sample_type, None, options.drop_negative);
     context.output_unit = options.unit.clone();
 
-    // Matching nodes, grouped by function name, functions sorted by name.
+    // Matching nodes, grouped by function name (a map: a profile may have
+    // tens of thousands of functions, each with a node per line).
     let mut by_name: Vec<(&str, Vec<u32>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for &n in &g.nodes {
         let info = &table.infos[n as usize];
         if !symbol.is_match(&info.name) {
             continue;
         }
-        match by_name.iter_mut().find(|(name, _)| *name == info.name) {
-            Some((_, nodes)) => nodes.push(n),
-            None => by_name.push((&info.name, vec![n])),
-        }
+        let k = *index.entry(&info.name).or_insert_with(|| {
+            by_name.push((&info.name, Vec::new()));
+            by_name.len() - 1
+        });
+        by_name[k].1.push(n);
     }
     if by_name.is_empty() {
         return Err(Error::invalid_option(format!(
             "no matches found for regexp: {regex}"
         )));
     }
+    let matched = by_name.len();
     by_name.sort_by(|a, b| {
         a.0.cmp(b.0).then_with(|| {
             table.infos[a.1[0] as usize]
@@ -106,9 +166,25 @@ pub fn list(
                 .cmp(&table.infos[b.1[0] as usize].go_sprint())
         })
     });
+    if selection.order == ListOrder::Heaviest {
+        // Largest |flat|, then |cum|; a stable sort keeps ties by name.
+        let sum = |nodes: &[u32], values: &[i64]| {
+            nodes
+                .iter()
+                .fold(0i64, |s, &n| s.wrapping_add(values[n as usize]))
+                .unsigned_abs()
+        };
+        by_name.sort_by_cached_key(|(_, nodes)| {
+            (Reverse(sum(nodes, &g.flat)), Reverse(sum(nodes, &g.cum)))
+        });
+    }
+    let chosen = by_name
+        .into_iter()
+        .skip(selection.skip)
+        .take(selection.limit.unwrap_or(usize::MAX));
 
     let mut functions = Vec::new();
-    for (name, nodes) in by_name {
+    for (name, nodes) in chosen {
         // Group by file; files sorted by name, then start line.
         let mut by_file: Vec<(&NodeInfo, Vec<u32>)> = Vec::new();
         for &n in &nodes {
@@ -204,7 +280,10 @@ pub fn list(
             });
         }
     }
-    Ok(ListReport { context, functions })
+    Ok(ListPage {
+        report: ListReport { context, functions },
+        matched,
+    })
 }
 
 /// The lines pprof shows: from the function's start line (or 5 before the
@@ -232,4 +311,80 @@ fn window(table: &NodeTable, nodes: &[u32]) -> (i64, i64) {
         }
     }
     (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::source::prepare;
+    use crate::import::{read_profile, ImportOptions};
+
+    /// A Go `debug=1` heap profile: `main.light` allocates 1 kB, `main.heavy`
+    /// 8 kB and `main.mid` 4 kB, each called from `main.main`.
+    fn profile() -> Profile {
+        let text = "heap profile: 3: 13312 [3: 13312] @ heap/1\n\
+            1: 1024 [1: 1024] @ 0x1001 0x4001\n\
+            #\t0x1000\tmain.light+0x1\tapp/light.go:3\n\
+            #\t0x4000\tmain.main+0x1\tapp/main.go:9\n\
+            \n\
+            1: 8192 [1: 8192] @ 0x2001 0x4011\n\
+            #\t0x2000\tmain.heavy+0x1\tapp/heavy.go:5\n\
+            #\t0x4010\tmain.main+0x2\tapp/main.go:10\n\
+            \n\
+            1: 4096 [1: 4096] @ 0x3001 0x4021\n\
+            #\t0x3000\tmain.mid+0x1\tapp/mid.go:7\n\
+            #\t0x4020\tmain.main+0x3\tapp/main.go:11\n";
+        let p = read_profile(text.as_bytes(), &ImportOptions::default()).unwrap();
+        prepare(vec![p], None).unwrap()
+    }
+
+    fn names(page: &ListPage) -> Vec<&str> {
+        page.report
+            .functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect()
+    }
+
+    fn select(order: ListOrder, skip: usize, limit: Option<usize>) -> ListPage {
+        let selection = Selection { order, skip, limit };
+        let options = ReportOptions::default();
+        list_selected(&profile(), "", &options, &NoSources, selection).unwrap()
+    }
+
+    #[test]
+    fn by_name_lists_every_match_as_pprof_list_does() {
+        let page = select(ListOrder::Name, 0, None);
+        assert_eq!(
+            names(&page),
+            ["main.heavy", "main.light", "main.main", "main.mid"]
+        );
+        assert_eq!(page.matched, 4);
+        let r = list(&profile(), "", &ReportOptions::default(), &NoSources).unwrap();
+        assert_eq!(r, page.report);
+    }
+
+    #[test]
+    fn heaviest_first_by_flat_then_cum() {
+        // main.main has no flat value but the largest cum: after every
+        // function with a flat value.
+        let page = select(ListOrder::Heaviest, 0, None);
+        assert_eq!(
+            names(&page),
+            ["main.heavy", "main.mid", "main.light", "main.main"]
+        );
+        let heavy = &page.report.functions[0];
+        assert_eq!((heavy.flat, heavy.cum), (8192, 8192));
+        assert_eq!(page.report.functions[3].cum, 13312);
+    }
+
+    #[test]
+    fn a_page_lists_only_its_functions_but_counts_every_match() {
+        let page = select(ListOrder::Heaviest, 1, Some(2));
+        assert_eq!(names(&page), ["main.mid", "main.light"]);
+        assert_eq!(page.matched, 4);
+        let past = select(ListOrder::Heaviest, 9, Some(2));
+        assert!(past.report.functions.is_empty());
+        assert_eq!(past.matched, 4);
+    }
 }

@@ -60,14 +60,15 @@ export function reportControls(state, sampleTypes, onChange) {
   ];
 }
 
-/** A search box filtering table rows by text; `/` focuses it. */
-export function searchBox(table) {
+/**
+ * A search box over a table's rows by name; `/` focuses it. `onSearch`
+ * gets the text as typed and filters the data (the rows drawn are a
+ * window of it: see window.js).
+ */
+export function searchBox(onSearch) {
   return h("label", {}, "Search ",
     h("input", {
       type: "search", class: "search", placeholder: "/ to search", spellcheck: "false",
-      oninput: (e) => {
-        const q = e.target.value.toLowerCase();
-        for (const row of table.tBodies[0].rows) row.hidden = q !== "" && !row.dataset.name.toLowerCase().includes(q);
-      },
+      oninput: (e) => onSearch(e.target.value),
     }));
 }

@@ -15,8 +15,9 @@ export function renderDiff(view, state, { onChange, onOpen }) {
       select("Base", "base", view.profiles, view.base, onChange),
       select("Target", "target", view.profiles, view.target, onChange),
       select("Mode", "mode", ["base", "diff_base"], view.mode, onChange),
-      reportControls(state, view.sample_types, onChange), searchBox(table)),
+      reportControls(state, view.sample_types, onChange), searchBox(table.search)),
     h("pre", { class: "header" }, view.table.header.join("\n")),
-    table,
+    view.table.warnings.map((w) => h("p", { class: "warning" }, w)),
+    table.el,
   ];
 }
