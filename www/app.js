@@ -162,7 +162,7 @@ async function refreshFiles() {
     render();
   })].flat());
   document.body.classList.toggle("empty", files.length === 0);
-  await keepLoaded();
+  keepLoaded();
 }
 
 // ---- files kept in this browser ----------------------------------------
@@ -171,10 +171,29 @@ async function refreshFiles() {
 // first, empty, file list must not wipe it).
 let opened = false;
 
-/** Storage holds what is loaded (within its limit); a line says what was kept. */
-async function keepLoaded() {
-  if (!opened) return;
-  if (!client.files.length) return (($("kept").hidden = true), forgetKept().catch(() => {}));
+let keeping = Promise.resolve();
+
+/**
+ * Storage holds what is loaded (within its limit); a line under the files
+ * says what was kept. The line is there at once (the views below do not
+ * move when storage answers); writing a big file may take a while and no
+ * view waits for it.
+ */
+function keepLoaded() {
+  if (!client.files.length) {
+    $("kept").hidden = true;
+    if (opened) keeping = keeping.then(forgetKept).catch(() => {});
+    return keeping;
+  }
+  if ($("kept").hidden) {
+    $("kept").replaceChildren("Keeping these files in this browser for a reload…");
+    $("kept").hidden = false;
+  }
+  if (opened) keeping = keeping.then(sayKept, sayKept);
+  return keeping;
+}
+
+async function sayKept() {
   let line;
   try {
     const { kept, left } = await keepFiles(client.files);
@@ -184,8 +203,7 @@ async function keepLoaded() {
   } catch (e) {
     line = `Not kept for a reload: this browser's storage is unavailable here (${e?.message ?? e}).`;
   }
-  $("kept").replaceChildren(line, " ", h("button", { class: "link", id: "forget", onclick: forgetAll }, "Forget these files"));
-  $("kept").hidden = false;
+  if (client.files.length) $("kept").replaceChildren(line, " ", h("button", { class: "link", id: "forget", onclick: forgetAll }, "Forget these files"));
 }
 
 /** Unloads every file and clears them from storage. */
@@ -193,8 +211,8 @@ async function forgetAll() {
   for (const f of [...client.files]) for (const m of f.members) await client.remove(m.id);
   $("errors").replaceChildren();
   forgetLinkFiles();
-  await forgetKept().catch(() => {});
   await refreshFiles();
+  await keeping;
   render();
 }
 

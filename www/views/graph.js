@@ -139,7 +139,10 @@ export function renderGraph(view, state, { onChange, navigate, download }) {
   const layout = () => {
     if (!frame.isConnected) return;
     const top = frame.getBoundingClientRect().top + scrollY;
-    frame.style.height = `${Math.max(360, innerHeight - top - 16)}px`;
+    // Down to the window's bottom less the body's own bottom padding: the
+    // page then does not scroll at all (a node focused by Tab cannot move it).
+    const below = parseFloat(getComputedStyle(document.body).paddingBottom) || 0;
+    frame.style.height = `${Math.max(360, innerHeight - top - below - 2)}px`;
     const before = size && { scale: size.w / box.w, cx: box.x + box.w / 2, cy: box.y + box.h / 2 };
     const r = root.getBoundingClientRect();
     size = { w: r.width, h: r.height };
