@@ -137,13 +137,16 @@ function failed(message, next) {
 /** The view's focused box or menu, with what was typed and where the caret was. */
 function focusedControl() {
   const el = document.activeElement;
-  if (!el?.name || !$("view").contains(el)) return null;
+  if (!$("view").contains(el)) return null;
+  if (el.dataset?.focus) return { focus: el.dataset.focus };
+  if (!el.name) return null;
   return { name: el.name, value: el.value, start: el.selectionStart, end: el.selectionEnd };
 }
 
 /** Focus back on the same control in the new view (typing goes on uninterrupted). */
 function refocus(focus) {
   if (!focus) return;
+  if (focus.focus) return $("view").querySelector(`[data-focus="${CSS.escape(focus.focus)}"]`)?.focus({ preventScroll: true });
   const el = $("view").querySelector(`[name="${CSS.escape(focus.name)}"]`);
   if (!el) return;
   if (el.tagName === "INPUT" && el.value !== focus.value) el.value = focus.value;

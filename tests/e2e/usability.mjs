@@ -213,6 +213,54 @@ await test("keyboard only: open a file, visit every tab, / focuses the search bo
   await page.context().close();
 });
 
+await test("keyboard only: the memory chart reads values and zooms, the flame graph moves between frames and zooms", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: the chart keyboard test was SKIPPED !!!");
+  const page = await open(browser, origin);
+  await page.click("#example");
+  await page.waitForSelector(".card.leak");
+  await show(page, "charts");
+  await page.locator(".legend-item").last().focus();
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.focus), "chart-0-memory", "Tab goes from the legend to the chart");
+  assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "none", "the chart shows its focus");
+  for (let k = 0; k < 10; k++) await page.keyboard.press("ArrowRight");
+  await page.waitForSelector("figure.chart.memory .tip:not([hidden])");
+  assert.match(await page.textContent("figure.chart.memory .tip"), /process_resident_memory_bytes.*B/);
+  const painted = await page.evaluate(() => performance.getEntriesByName("painted:charts").length);
+  await page.keyboard.press("+");
+  await page.waitForFunction((n) => performance.getEntriesByName("painted:charts").length > n, painted);
+  const zoomed = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+  assert.ok(Number(zoomed.get("to")) > Number(zoomed.get("from")), `zoomed: ${zoomed}`);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.focus), "chart-0-memory", "focus stays on the chart");
+  await page.keyboard.press("0");
+  await page.waitForFunction(() => !location.hash.includes("from="));
+  await screenshot(page, "keyboard-chart");
+
+  await show(page, "flame");
+  await page.locator("canvas.flame").focus();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForSelector(".flame-wrap .tip:not([hidden])");
+  const name = await page.textContent(".flame-wrap .tip strong");
+  assert.ok(name.length > 0);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => location.hash.includes("fz="));
+  const crumbs = await page.textContent("nav.breadcrumb");
+  assert.ok(crumbs.includes(name), `zoomed into ${name}: ${crumbs}`);
+  assert.match(await page.evaluate(() => document.activeElement?.tagName), /CANVAS/i, "focus stays on the flame graph");
+  // Its menu, by keyboard, and Escape back.
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Shift+F10");
+  await page.waitForSelector(".popup");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Callers and callees");
+  await page.keyboard.press("Escape");
+  assert.equal(await page.$(".popup"), null);
+  assert.match(await page.evaluate(() => document.activeElement?.tagName), /CANVAS/i);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 for (const [width, height] of [[390, 844], [360, 740], [2560, 1440]]) {
   await test(`${width}×${height}: every view fits the width (no sideways scroll)`, async () => {
     if (!hasCorpus()) return console.error("!!! shared corpus missing: the small-screen test was SKIPPED !!!");

@@ -50,8 +50,9 @@ assert.equal(w.diff({}).table.rows[0].name, "bytes.Repeat");
 const hover = w.hover({}, 0, "memory", charts[0].plot.t0 + 60);
 assert.ok(hover.length >= 3 && hover[0].value.endsWith("B"), JSON.stringify(hover));
 
-// Bad input is an error with the core's message, not a crash.
-assert.throws(() => w.add("bad.pb.gz", new Uint8Array([0x1f, 0x8b, 1, 2])), /bad\.pb\.gz: .*gzip/);
+// Bad input is an error with the core's message, not a crash (the page's
+// card names the file; the message does not repeat it).
+assert.throws(() => w.add("bad.pb.gz", new Uint8Array([0x1f, 0x8b, 1, 2])), /^Error: truncated gzip stream/);
 assert.throws(() => s.top({ f: "(" }), /parsing focus regexp/);
 // Links: what the core packs, it unpacks (names and bytes as given).
 {

@@ -23,8 +23,47 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
   let dragFrom = null;
   let pending = 0;
   const x = (e) => e.offsetX;
+  /** The values at pixel `px` in the tooltip. */
+  const valuesAt = async (px) => {
+    const ticket = ++pending;
+    const values = await hoverAt(process, chart.kind, timeAt(plot, px));
+    if (ticket !== pending || !values.length) return;
+    tip.replaceChildren(h("div", { class: "muted" }, values[0].time),
+      ...values.map((v) => h("div", {}, h("span", { class: "swatch", style: `background:${v.color}` }), `${v.name}: `, h("strong", {}, v.value))));
+    tip.style.left = `${Math.max(0, Math.min(px + 12, plot.right - 220))}px`;
+    tip.hidden = false;
+  };
+  // The keyboard's cursor (pixel x), drawn as a thin line: arrows move it
+  // and show the values there, + zooms into the middle half around it,
+  // 0 (or Escape) shows everything again.
+  let cursorAt = null;
+  const cursor = h("div", { class: "cursor", hidden: true });
+  const moveCursor = (px) => {
+    cursorAt = Math.max(plot.left, Math.min(plot.right, px));
+    cursor.style.left = `${cursorAt}px`;
+    cursor.hidden = false;
+    valuesAt(cursorAt);
+  };
   const overlay = h("div", {
-    class: "overlay",
+    class: "overlay", tabindex: 0, role: "img", "data-focus": `chart-${process}-${chart.kind}`,
+    "aria-label": `${chart.kind} chart: Left and Right arrows read the values over time, + zooms in around the cursor, 0 shows everything`,
+    onkeydown: (e) => {
+      const stepPx = (plot.right - plot.left) / (e.shiftKey ? 10 : 50);
+      if (e.key === "ArrowRight" || e.key === "ArrowLeft") moveCursor((cursorAt ?? (e.key === "ArrowRight" ? plot.left - stepPx : plot.right + stepPx)) + (e.key === "ArrowRight" ? stepPx : -stepPx));
+      else if (e.key === "Home" || e.key === "End") moveCursor(e.key === "Home" ? plot.left : plot.right);
+      else if (e.key === "+" || e.key === "=") {
+        const at = cursorAt ?? (plot.left + plot.right) / 2;
+        const half = (plot.right - plot.left) / 4;
+        onZoom(timeAt(plot, Math.max(plot.left, at - half)), timeAt(plot, Math.min(plot.right, at + half)));
+      } else if (e.key === "0" || e.key === "Escape") {
+        tip.hidden = true;
+        cursor.hidden = true;
+        cursorAt = null;
+        if (e.key === "0") onReset();
+      } else return;
+      e.preventDefault();
+    },
+    onblur: () => { tip.hidden = true; cursor.hidden = true; },
     onpointermove: async (e) => {
       if (dragFrom !== null) {
         band.hidden = false;
@@ -32,13 +71,7 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
         band.style.width = `${Math.abs(x(e) - dragFrom)}px`;
       }
       if (x(e) < plot.left || x(e) > plot.right) return void (tip.hidden = true);
-      const ticket = ++pending;
-      const values = await hoverAt(process, chart.kind, timeAt(plot, x(e)));
-      if (ticket !== pending || !values.length) return;
-      tip.replaceChildren(h("div", { class: "muted" }, values[0].time),
-        ...values.map((v) => h("div", {}, h("span", { class: "swatch", style: `background:${v.color}` }), `${v.name}: `, h("strong", {}, v.value))));
-      tip.style.left = `${Math.min(x(e) + 12, plot.right - 220)}px`;
-      tip.hidden = false;
+      valuesAt(x(e));
     },
     onpointerleave: () => { tip.hidden = true; band.hidden = true; dragFrom = null; },
     onpointerdown: (e) => { dragFrom = x(e); },
@@ -61,7 +94,7 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
   const dataset = { kind: chart.kind, plot: JSON.stringify(plot), floors: JSON.stringify(chart.floors) };
   return h("figure", { class: `chart ${chart.kind}`, dataset },
     chart.kind === "memory" ? null : h("figcaption", { class: "muted series-name" }, chart.legend.map((l) => [h("span", { class: "swatch", style: `background:${l.color}` }), l.name])),
-    h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, overlay, tip),
+    h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, cursor, overlay, tip),
     // The run's count (the Overview's, zoomed or not), then the ones in view.
     chart.restarts ? h("figcaption", { class: "muted restarts" }, chart.restarts,
       chart.markers.length ? ": " : null,

@@ -11,7 +11,12 @@ const ROW = 18;
 /** A canvas drawing `flame`'s frames; `onFrame(frame, event)` on click. */
 export function flameCanvas(flame, { onFrame, onMenu, label }) {
   const depth = flame.frames.reduce((m, f) => Math.max(m, f.depth), 0) + 1;
-  const canvas = h("canvas", { class: "flame", role: "img", "aria-label": label, tabindex: 0 });
+  const canvas = h("canvas", {
+    class: "flame", role: "img", tabindex: 0, dataset: { focus: label },
+    "aria-label": `${label}: arrow keys move between frames, Enter zooms into one, the context-menu key (Shift+F10) offers more`,
+  });
+  // The frame the keyboard is on (an index into flame.frames), outlined.
+  let selected = null;
   const tip = h("div", { class: "tip", hidden: true });
   const wrap = h("div", { class: "flame-wrap" }, canvas, tip);
   const frameAt = (x, y) => {
@@ -55,19 +60,65 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
       }
     }
     ctx.globalAlpha = 1;
+    if (selected !== null && document.activeElement === canvas) {
+      const f = flame.frames[selected];
+      ctx.strokeStyle = "#0b57d0";
+      ctx.lineWidth = 2;
+      ctx.strokeRect(f.x * width + 1, f.depth * ROW + 1, Math.max(f.w * width - 2, 2), ROW - 3);
+    }
   };
-  canvas.addEventListener("pointermove", (e) => {
-    const f = frameAt(e.offsetX, e.offsetY);
-    if (!f) return void (tip.hidden = true);
+  /** The tooltip of frame `f` at (x, y) in the canvas. */
+  const tell = (f, x, y) => {
     tip.replaceChildren(...[
       h("strong", {}, f.name),
       h("div", {}, `${f.value_text} (${f.share})`),
       f.delta_text && h("div", {}, `change: ${f.delta_text}`),
     ].filter(Boolean));
-    tip.style.left = `${Math.min(e.offsetX + 12, wrap.clientWidth - 260)}px`;
-    tip.style.top = `${e.offsetY + 14}px`;
+    tip.style.left = `${Math.max(0, Math.min(x + 12, wrap.clientWidth - 260))}px`;
+    tip.style.top = `${y + 14}px`;
     tip.hidden = false;
+  };
+  canvas.addEventListener("pointermove", (e) => {
+    const f = frameAt(e.offsetX, e.offsetY);
+    if (!f) return void (tip.hidden = true);
+    tell(f, e.offsetX, e.offsetY);
   });
+  // The keyboard: Down to the heaviest callee, Up to the caller, Left and
+  // Right to the frames beside it on its row; Enter is a click.
+  const widest = (list) => list.reduce((a, b) => (b.w > a.w ? b : a), list[0]);
+  const step = (key) => {
+    const frames = flame.frames;
+    const at = selected === null ? null : frames[selected];
+    if (!at) return widest(frames.filter((f) => f.depth === 0));
+    if (key === "ArrowUp") return at.parent === null ? at : frames[at.parent];
+    if (key === "ArrowDown") {
+      const children = frames.filter((f) => f.parent === selected);
+      return children.length ? widest(children) : at;
+    }
+    const row = frames.filter((f) => f.depth === at.depth).sort((a, b) => a.x - b.x);
+    const k = row.indexOf(at) + (key === "ArrowRight" ? 1 : -1);
+    return row[Math.max(0, Math.min(row.length - 1, k))];
+  };
+  canvas.addEventListener("keydown", (e) => {
+    if (["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].includes(e.key)) {
+      e.preventDefault();
+      const f = step(e.key);
+      if (!f) return;
+      selected = flame.frames.indexOf(f);
+      paint();
+      tell(f, f.x * canvas.clientWidth, f.depth * ROW);
+    } else if (e.key === "Enter" && selected !== null) {
+      onFrame(flame.frames[selected], e);
+    } else if ((e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey)) && selected !== null && onMenu) {
+      e.preventDefault();
+      const f = flame.frames[selected];
+      const r = canvas.getBoundingClientRect();
+      onMenu(f, r.left + f.x * r.width, r.top + (f.depth + 1) * ROW);
+    } else if (e.key === "Escape") {
+      tip.hidden = true;
+    }
+  });
+  canvas.addEventListener("blur", () => { tip.hidden = true; paint(); });
   canvas.addEventListener("pointerleave", () => (tip.hidden = true));
   canvas.addEventListener("click", (e) => {
     const f = frameAt(e.offsetX, e.offsetY);

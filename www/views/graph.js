@@ -22,6 +22,20 @@ export function popupMenu(x, y, items) {
     items.map(([label, action]) => h("button", { role: "menuitem", onclick: () => { menu.remove(); action(); } }, label)));
   document.body.append(menu);
   setTimeout(() => document.addEventListener("click", () => menu.remove(), { once: true }));
+  // By keyboard: arrows move between the items, Escape closes it and goes
+  // back to where it was opened from.
+  const opener = document.activeElement;
+  menu.addEventListener("keydown", (e) => {
+    const items = [...menu.querySelectorAll("button")];
+    const k = items.indexOf(document.activeElement);
+    if (e.key === "Escape") {
+      menu.remove();
+      opener?.focus?.();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      items[(k + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length].focus();
+    } else return;
+    e.preventDefault();
+  });
   menu.querySelector("button")?.focus();
 }
 
@@ -86,7 +100,7 @@ function overview(d, onMove) {
 export function renderGraph(view, state, { onChange, navigate, download }) {
   const d = view.drawing;
   const root = svg("svg", {
-    class: "graph", viewBox: `0 0 ${d.width} ${d.height}`, "font-family": "sans-serif", tabindex: 0, role: "group",
+    class: "graph", viewBox: `0 0 ${d.width} ${d.height}`, "font-family": "sans-serif", tabindex: 0, role: "group", "data-focus": "graph",
     "aria-label": "call graph: Tab moves through the nodes, Enter focuses on one; + and − zoom, arrows pan, 0 shows it all",
   });
   // What is on show: the viewBox, always of the panel's shape, so its
