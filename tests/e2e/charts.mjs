@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve, launch, drop, reportViolations, assertLocal, screenshot, root, corpus, hasCorpus, suite } from "./harness.mjs";
+import { serve, launch, open, drop, assertLocal, screenshot, root, corpus, hasCorpus, suite } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -19,19 +19,7 @@ const SIZES = [{ width: 1400, height: 900 }, { width: 390, height: 844 }];
 const LIMIT = "#D77800";
 
 /** harness.open at a given viewport. */
-async function openAt(viewport) {
-  const context = await browser.newContext({ viewport });
-  await reportViolations(context);
-  const page = await context.newPage();
-  page.requests = [];
-  page.errors = [];
-  page.on("request", (r) => page.requests.push(r.url()));
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
-  return page;
-}
+const openAt = (viewport) => open(browser, origin, "", { viewport });
 
 /** The Overview's "Restarts" fact of its first card. */
 async function overviewRestarts(page) {

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve, launch, drop, assertLocal, reportViolations, screenshot, corpus, hasCorpus, suite } from "./harness.mjs";
+import { serve, launch, open, drop, assertLocal, screenshot, corpus, hasCorpus, suite } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -19,19 +19,7 @@ const READABLE = 11;
 const corpusFile = (path) => [path.split("/").pop(), readFileSync(join(corpus, path))];
 
 /** A page at the size the issue was tried at. */
-async function openAt(hash, viewport = { width: 1400, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  await reportViolations(context);
-  const page = await context.newPage();
-  page.requests = [];
-  page.errors = [];
-  page.on("request", (r) => page.requests.push(r.url()));
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  await page.goto(`${origin}/${hash}`);
-  await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
-  return page;
-}
+const openAt = (hash, viewport = { width: 1400, height: 900 }) => open(browser, origin, hash, { viewport });
 
 /** The graph once laid out: how it opened, its scale, and on-screen sizes. */
 async function graphState(page) {

@@ -62,9 +62,13 @@ export async function launch() {
   });
 }
 
-/** A page that records every request it makes and every error it logs. */
-export async function open(browser, origin, hash = "") {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/**
+ * A page that records every request it makes and every error it logs, at
+ * `viewport` (default 1280×900); `url` instead of origin + hash opens
+ * another address (a file:// page).
+ */
+export async function open(browser, origin, hash = "", { viewport = { width: 1280, height: 900 }, url = `${origin}/${hash}` } = {}) {
+  const context = await browser.newContext({ viewport });
   await reportViolations(context);
   const page = await context.newPage();
   page.requests = [];
@@ -72,7 +76,7 @@ export async function open(browser, origin, hash = "") {
   page.on("request", (r) => page.requests.push(r.url()));
   page.on("pageerror", (e) => page.errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  await page.goto(`${origin}/${hash}`);
+  await page.goto(url);
   await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
   return page;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { serve, launch, open, drop, screenshot, rows, corpus, hasCorpus, root, dist, reportViolations, suite } from "./harness.mjs";
+import { serve, launch, open, drop, screenshot, rows, corpus, hasCorpus, dist, reportViolations, suite } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -20,17 +20,7 @@ const demo = () => [["leak.grafana-joined.csv", readFileSync(join(corpus, "demo/
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 /** A page at a given viewport (the harness's `open` is 1280×900). */
-async function openAt(width, height, url = `${origin}/`) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  await reportViolations(context);
-  const page = await context.newPage();
-  page.errors = [];
-  page.on("pageerror", (e) => page.errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
-  await page.goto(url);
-  await page.waitForFunction(() => document.querySelectorAll("#tabs button").length > 0);
-  return page;
-}
+const openAt = (width, height, url = `${origin}/`) => open(browser, origin, "", { viewport: { width, height }, url });
 
 /** Opens a view by its tab and waits until its content is painted. */
 async function show(page, view) {
