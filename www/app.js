@@ -170,9 +170,13 @@ async function refreshFiles() {
 
 // ---- files kept in this browser ----------------------------------------
 
-// Storage is left alone until what it held is loaded again (the page's
-// first, empty, file list must not wipe it).
-let opened = false;
+// Whether storage mirrors the loaded files (keepMode): "waiting" until what it held
+// is loaded again (the page's first, empty, file list must not wipe it);
+// "link" while the files are the ones a link or a report carried (opening
+// one must not replace what was kept; the link itself brings them back);
+// "on" otherwise, and from the moment the files loaded are no longer the
+// link's alone.
+let keepMode = "waiting";
 
 let keeping = Promise.resolve();
 
@@ -185,14 +189,16 @@ let keeping = Promise.resolve();
 function keepLoaded() {
   if (!client.files.length) {
     $("kept").hidden = true;
-    if (opened) keeping = keeping.then(forgetKept).catch(() => {});
+    if (keepMode === "on") keeping = keeping.then(forgetKept).catch(() => {});
     return keeping;
   }
-  if ($("kept").hidden) {
+  if (keepMode === "link") {
+    $("kept").replaceChildren("Not kept in this browser: these files came with the link or report (what was kept before stays as it was).");
+  } else if ($("kept").hidden) {
     $("kept").replaceChildren("Keeping these files in this browser for a reload…");
-    $("kept").hidden = false;
   }
-  if (opened) keeping = keeping.then(sayKept, sayKept);
+  $("kept").hidden = false;
+  if (keepMode === "on") keeping = keeping.then(sayKept, sayKept);
   return keeping;
 }
 
@@ -233,6 +239,8 @@ async function restoreKept() {
 /** The files a link named no longer describe what is loaded. */
 function forgetLinkFiles() {
   if (!state.url.length && !state.data) return;
+  // The files are the person's own set now: kept from here on.
+  keepMode = "on";
   state = { ...state, url: [], data: undefined };
   wanted = { ...wanted, url: [], data: undefined };
   writeHash(state);
@@ -345,13 +353,16 @@ async function downloadReport() {
 /**
  * What the page was opened with: a report's own data, a link's data or
  * URLs; with none, the files kept from the last visit. A link's files
- * replace the kept ones (the link is what was asked for).
+ * leave the kept ones alone (see `keepMode`).
  */
 async function openLinked() {
   const embedded = embeddedData();
-  const linked = embedded || state.data || state.url.length;
-  if (!linked) return restoreKept();
-  await forgetKept().catch(() => {});
+  if (!embedded && !state.data && !state.url.length) {
+    await restoreKept();
+    keepMode = "on";
+    return;
+  }
+  keepMode = "link";
   if (embedded && !state.data && !state.url.length) {
     if (!location.hash.slice(1)) {
       state = wanted = readHash(`#${embedded.hash}`);
@@ -440,7 +451,4 @@ addEventListener("resize", () => {
 });
 
 if (!singleFile) registerOffline();
-refreshFiles().then(render).then(openLinked).then(() => {
-  opened = true;
-  return keepLoaded();
-});
+refreshFiles().then(render).then(openLinked).then(keepLoaded);
