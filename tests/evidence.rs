@@ -23,6 +23,17 @@ fn fixture(path: &str) -> PathBuf {
 
 /// A workspace holding files as the page names them (a dropped folder's
 /// files keep their path).
+/// Every file of the kube fixture (cAdvisor, kube-state-metrics, the app's
+/// metrics, kubectl's output), by name.
+fn kube_files() -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = std::fs::read_dir(fixture("kube"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    all.sort();
+    all
+}
+
 fn page(files: &[(&str, PathBuf)]) -> Workspace {
     let mut w = Workspace::new();
     for (name, path) in files {
@@ -539,12 +550,7 @@ fn production_shapes() {
 /// kill once.
 #[test]
 fn kubernetes_exports_make_one_container_with_its_restarts() {
-    let dir = fixture("kube");
-    let mut all: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    all.sort();
+    let all = kube_files();
     let deaths = serde_json::from_slice::<serde_json::Value>(
         &std::fs::read(fixture("oom/run.json")).unwrap(),
     )
@@ -601,12 +607,7 @@ fn kubernetes_exports_make_one_container_with_its_restarts() {
 /// a second kill "matching no restart".
 #[test]
 fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
-    let dir = fixture("kube");
-    let mut all: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    all.sort();
+    let all = kube_files();
     let alone = analyze_json(&all);
     let p = &alone["processes"][0];
     let main = &alone["series"][p["main_series"].as_u64().unwrap() as usize];

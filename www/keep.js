@@ -23,31 +23,26 @@ function database() {
   return opened;
 }
 
-async function transaction(mode, body) {
+/**
+ * Runs `body(store)` in one transaction; resolves once it commits, to the
+ * result of the request `body` returned (if it returned one).
+ */
+async function inStore(mode, body) {
   const db = await database();
   return new Promise((ok, fail) => {
     const tx = db.transaction(STORE, mode);
-    const result = body(tx.objectStore(STORE));
-    tx.oncomplete = () => ok(result.value);
+    const request = body(tx.objectStore(STORE));
+    tx.oncomplete = () => ok(request?.result);
     tx.onerror = () => fail(tx.error);
     tx.onabort = () => fail(tx.error ?? new Error("storage refused the write"));
   });
 }
 
-/** The kept files, in the order they were loaded. */
-export function keptFiles() {
-  return transaction("readonly", (store) => {
-    const result = {};
-    const request = store.getAll();
-    request.onsuccess = () => (result.value = request.result.sort((a, b) => a.key - b.key));
-    return result;
-  });
-}
+/** The kept files, in the order they were loaded (getAll returns them by key). */
+export const keptFiles = () => inStore("readonly", (store) => store.getAll());
 
 /** Forgets every kept file. */
-export function forgetKept() {
-  return transaction("readwrite", (store) => (store.clear(), {}));
-}
+export const forgetKept = () => inStore("readwrite", (store) => store.clear());
 
 /**
  * Makes storage hold `files` (the client's: `{ key, name, blob, utcOffset,
@@ -55,12 +50,7 @@ export function forgetKept() {
  * bytes kept and the files left out for the limit.
  */
 export async function keepFiles(files) {
-  const stored = await transaction("readonly", (store) => {
-    const result = {};
-    const request = store.getAll();
-    request.onsuccess = () => (result.value = new Map(request.result.map((r) => [r.key, r])));
-    return result;
-  });
+  const stored = new Map((await keptFiles()).map((r) => [r.key, r]));
   let kept = 0;
   const left = [];
   const write = [];
@@ -78,12 +68,12 @@ export async function keepFiles(files) {
   // Written one file per transaction: a file the quota refuses costs only itself.
   for (const record of write) {
     try {
-      await transaction("readwrite", (store) => (store.put(record), {}));
+      await inStore("readwrite", (store) => store.put(record));
     } catch (e) {
       kept -= record.blob.size;
       left.push({ name: record.name, blob: record.blob, error: e });
     }
   }
-  if (stored.size) await transaction("readwrite", (store) => ([...stored.keys()].forEach((key) => store.delete(key)), {}));
+  if (stored.size) await inStore("readwrite", (store) => stored.forEach((_, key) => store.delete(key)));
   return { kept, left };
 }

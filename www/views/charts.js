@@ -48,8 +48,9 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
     class: "overlay", tabindex: 0, role: "img", "data-focus": `chart-${process}-${chart.kind}`,
     "aria-label": `${chart.kind} chart: Left and Right arrows read the values over time, + zooms in around the cursor, 0 shows everything`,
     onkeydown: (e) => {
-      const stepPx = (plot.right - plot.left) / (e.shiftKey ? 10 : 50);
-      if (e.key === "ArrowRight" || e.key === "ArrowLeft") moveCursor((cursorAt ?? (e.key === "ArrowRight" ? plot.left - stepPx : plot.right + stepPx)) + (e.key === "ArrowRight" ? stepPx : -stepPx));
+      // A 50th of the plot a press (a 10th with Shift); the first press starts at the edge it moves from.
+      const step = ((plot.right - plot.left) / (e.shiftKey ? 10 : 50)) * (e.key === "ArrowRight" ? 1 : -1);
+      if (e.key === "ArrowRight" || e.key === "ArrowLeft") moveCursor(cursorAt === null ? (step > 0 ? plot.left : plot.right) : cursorAt + step);
       else if (e.key === "Home" || e.key === "End") moveCursor(e.key === "Home" ? plot.left : plot.right);
       else if (e.key === "+" || e.key === "=") {
         const at = cursorAt ?? (plot.left + plot.right) / 2;
