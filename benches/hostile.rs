@@ -45,6 +45,8 @@ fn main() {
             .collect();
         let input: usize = case.files.iter().map(|(_, b)| b.len()).sum();
         let start = Instant::now();
+        // Reaped below by wait4, which also reports its peak memory.
+        #[allow(clippy::zombie_processes)]
         let child = Command::new(env!("CARGO_BIN_EXE_leakscope"))
             .args(&args)
             .stdin(Stdio::null())
@@ -65,7 +67,11 @@ fn main() {
             format!("signal {}", libc::WTERMSIG(status))
         };
         let rss_mb = usage.ru_maxrss as f64 / 1024.0; // ru_maxrss is in KiB on Linux
-        let over = if seconds > 5.0 || rss_mb > 1000.0 { "**over budget**" } else { "" };
+        let over = if seconds > 5.0 || rss_mb > 1000.0 {
+            "**over budget**"
+        } else {
+            ""
+        };
         println!(
             "| {} | {} | {} | {} | {:.2} | {:.0} | {} |",
             case.family, case.name, input, exit, seconds, rss_mb, over

@@ -26,6 +26,18 @@ def is_text(data):
     except UnicodeDecodeError as e:
         return e.start > len(head) - 4  # a character cut at the end
 
+# A link's view parameters, as the page writes them (www/state.js).
+LINK_PARAMS = [
+    b"view=top&si=inuse_space&f=main&sort=cum",
+    b"view=flame&fz=main.main&fz=main.handler&q=Repeat",
+    b"view=graph&g=lines&h=runtime&s=main",
+    b"view=list&list=.",
+    b"view=diff&mode=diff_base",
+    b"view=charts&from=0&to=1e12&hidden=rss&limit=1e9",
+    b"view=callers&fn=bytes.Repeat",
+    b"view=trend",
+]
+
 small = []
 for base in sources:
     for dirpath, _, names in os.walk(base):
@@ -47,12 +59,15 @@ for base in sources:
                 continue
             if is_text(data):
                 put("text", data[:256 << 10])
+                put("series", data[:256 << 10])
             else:
                 put("pprof", data)
                 put("pprof_gzip", data)
             if len(data) <= (64 << 10):
                 put("views", data)
                 small.append(path)
+                for params in LINK_PARAMS:
+                    put("link_view", params + b"\n" + data)
 
 cli = os.path.join(root, "target/release/leakscope")
 if os.path.exists(cli):
@@ -60,6 +75,6 @@ if os.path.exists(cli):
         out = subprocess.run([cli, "link", "--site", "", path], capture_output=True)
         if out.returncode == 0:
             put("link", out.stdout.split(b"data=", 1)[1].strip())
-for t in ("pprof", "pprof_gzip", "text", "views", "link"):
+for t in ("pprof", "pprof_gzip", "text", "series", "views", "link", "link_view"):
     d = os.path.join(root, "fuzz/corpus", t)
     print(f"{t}: {len(os.listdir(d)) if os.path.isdir(d) else 0} seeds", file=sys.stderr)

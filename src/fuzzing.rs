@@ -39,6 +39,16 @@ pub fn decode_text(bytes: &[u8]) {
     }
 }
 
+/// Reads text as a metrics export or an OOM log (the metric readers, past
+/// the profile sniffing `decode_text` goes through), then analyses it.
+pub fn decode_series(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    if let Some(Ok(set)) = import::series::read_text(&text, "utf-8", &options()) {
+        let a = crate::analysis::leak::analyze(&set, &Default::default());
+        let _ = crate::render::text::analysis(&a);
+    }
+}
+
 /// Unpacks a link's `#data=` text.
 pub fn unpack_link(bytes: &[u8]) {
     if let Ok(text) = std::str::from_utf8(bytes) {
@@ -80,4 +90,119 @@ pub fn every_view(bytes: &[u8]) {
             }
         }
     }
+}
+
+/// A link's view parameters (one line, `view=flame&fz=main.a&f=…` as the
+/// page's hash has them, percent-encoded or not) over the file in the rest
+/// of the bytes: the state is built as the page builds it (www/state.js:
+/// `fz` and `hidden` repeat, `limit`/`from`/`to` are numbers) and the view
+/// it names is asked for, as a link opening the page would.
+pub fn link_view(bytes: &[u8]) {
+    let split = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    let (params, file) = (&bytes[..split], bytes.get(split + 1..).unwrap_or_default());
+    let Ok(params) = std::str::from_utf8(params) else {
+        return;
+    };
+    let mut state = serde_json::Map::new();
+    let mut view = "overview".to_string();
+    for pair in params.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decoded(value);
+        match key {
+            "view" => view = value,
+            "fz" | "hidden" => {
+                let list = state
+                    .entry(key)
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let Some(list) = list.as_array_mut() {
+                    list.push(value.into());
+                }
+            }
+            "limit" | "from" | "to" => {
+                if let Some(n) = value
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                {
+                    state.insert(key.to_string(), n.into());
+                }
+            }
+            "profile" | "si" | "g" | "f" | "i" | "h" | "s" | "sort" | "list" | "base"
+            | "target" | "mode" | "q" | "fn" => {
+                state.insert(key.to_string(), value.into());
+            }
+            _ => {}
+        }
+    }
+    state.insert("width".to_string(), 800.into());
+    let Ok(state) = serde_json::from_value::<ViewState>(state.into()) else {
+        return;
+    };
+    let mut w = Workspace::new();
+    if w.add("a", file, file.len() as u64, &options()).is_err() {
+        return;
+    }
+    let _ = w.add("b", file, file.len() as u64, &options());
+    match view.as_str() {
+        "charts" => {
+            let _ = w.charts(&state);
+        }
+        "top" => {
+            let _ = w.top(&state);
+        }
+        "list" => {
+            let _ = w.list(&state);
+        }
+        "diff" => {
+            let _ = w.diff(&state);
+        }
+        "trend" => {
+            let _ = w.trend(&state);
+        }
+        "graph" => {
+            let _ = w.graph(&state);
+            let _ = w.graph_svg(&state);
+        }
+        "flame" => {
+            let _ = w.flame(&state);
+            let _ = w.flame_svg(&state);
+        }
+        "callers" => {
+            let _ = w.callers(&state);
+        }
+        _ => {
+            let _ = w.overview(&state);
+        }
+    }
+}
+
+/// `%XX` decoded (and `+` as a space, as URLSearchParams reads it); a
+/// broken escape is kept as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

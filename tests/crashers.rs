@@ -21,8 +21,10 @@ fn every_crasher_is_handled() {
         fuzzing::decode_profile(&bytes);
         fuzzing::decode_gzipped_profile(&bytes);
         fuzzing::decode_text(&bytes);
+        fuzzing::decode_series(&bytes);
         fuzzing::unpack_link(&bytes);
         fuzzing::every_view(&bytes);
+        fuzzing::link_view(&bytes);
         // Debug builds are slow; a hang would take far longer than this.
         assert!(
             started.elapsed() < Duration::from_secs(60),
@@ -52,8 +54,10 @@ fn the_fuzz_targets_run_over_their_seeds() {
             }
             fuzzing::decode_profile(&bytes);
             fuzzing::decode_text(&bytes);
+            fuzzing::decode_series(&bytes);
             fuzzing::unpack_link(&bytes);
             fuzzing::every_view(&bytes);
+            fuzzing::link_view(&[b"view=flame&fz=main.main&q=a\n".as_slice(), &bytes].concat());
             ran += 1;
         }
     }

@@ -38,7 +38,64 @@ let cancelFetch = null; // aborts the link's file being fetched
 let renderTicket = 0;
 const client = new Client(({ id, read }) => {
   if (loading && id === loading.id) $("progress-bar").value = read / loading.size;
-}, (message) => $("errors").append(errorCard("leakscope", `${message}. The loaded files are kept: a fresh worker is reading them again.`)));
+}, (message) => addError("leakscope", `${message}. The loaded files are kept: a fresh worker is reading them again.`), watchWorker);
+
+// ---- the worker's long requests ------------------------------------------
+
+/** After this long, what the worker is doing is shown, with Cancel. */
+const SLOW_MS = 400;
+const WORK = {
+  add: "Loading", overview: "Working on the Overview", charts: "Drawing the memory charts", top: "Working on Top",
+  list: "Working on Source", diff: "Working on Diff", trend: "Working on Trend", graph: "Laying out the call graph",
+  graph_svg: "Drawing the call graph", flame: "Working on the flame graph", flame_svg: "Drawing the flame graph",
+  callers: "Working on Callers", unpack: "Unpacking the link's files", pack: "Packing the files",
+};
+let watching = null;
+
+/**
+ * Shows the request the worker has been on for more than SLOW_MS, with the
+ * seconds it has taken and Cancel (which stops the worker; a fresh one gets
+ * the files again), until the worker is idle.
+ */
+function watchWorker() {
+  if (watching) return;
+  watching = setInterval(() => {
+    const busy = client.busy();
+    if (!busy) {
+      clearInterval(watching);
+      watching = null;
+      if (!cancelFetch) $("progress").hidden = true;
+      return;
+    }
+    const elapsed = performance.now() - busy.started;
+    if (elapsed < SLOW_MS || cancelFetch) return;
+    $("progress-what").textContent = WORK[busy.op] ?? "Working";
+    $("progress-name").textContent = busy.op === "add" ? busy.name : "";
+    if (!(loading && busy.op === "add")) $("progress-bar").removeAttribute("value");
+    $("progress-time").textContent = `${(elapsed / 1000).toFixed(0)} s`;
+    $("progress").hidden = false;
+  }, 200);
+}
+
+// ---- errors ---------------------------------------------------------------
+
+/** Cards shown at most; past them one card counts the rest. */
+const MAX_ERROR_CARDS = 20;
+
+/** An error card, unless there are many already: then the count of the rest. */
+function addError(name, message) {
+  const errors = $("errors");
+  if (errors.querySelectorAll(".error:not(.more)").length < MAX_ERROR_CARDS) return errors.append(errorCard(name, message));
+  let more = errors.querySelector(".error.more");
+  if (!more) {
+    more = errorCard("…", h("span", { class: "count" }));
+    more.classList.add("more");
+    more.dataset.count = "0";
+    errors.append(more);
+  }
+  more.dataset.count = String(Number(more.dataset.count) + 1);
+  more.querySelector(".count").textContent = `and ${more.dataset.count} more could not be read (the last: ${name}: ${message})`;
+}
 
 // ---- the view ---------------------------------------------------------
 
@@ -101,6 +158,15 @@ async function show(next, { push = false, control = null } = {}) {
     content = RENDERERS[view](result, next);
   } catch (e) {
     if (ticket !== renderTicket) return;
+    if (e.message === "cancelled") {
+      // Stopped with Cancel: the view is not made, and not written into the link.
+      wanted = state;
+      const label = VIEWS.find(([v]) => v === view)[1];
+      $("view").replaceChildren(h("div", { class: "message" },
+        h("p", { class: "muted" }, `Stopped: the ${label} view was cancelled before it was ready. The files are still loaded.`),
+        h("button", { class: "button", onclick: () => show(next, { push }) }, "Try again")));
+      return;
+    }
     if (control?.isConnected) {
       wanted = state;
       return refuse(control, e.message);
@@ -254,22 +320,31 @@ function forgetLinkFiles() {
 async function loadAll(entries, { fromLink = false } = {}) {
   if (!fromLink) forgetLinkFiles();
   performance.mark("load-start");
-  for (const { name, blob, ...options } of entries) {
+  for (const batch of batches(entries)) {
+    if (batch.length > 1) {
+      let results;
+      try {
+        results = await client.addBatch(batch);
+      } catch (e) {
+        results = batch.map(() => ({ error: e.message === "cancelled" ? "loading cancelled" : e.message }));
+      }
+      results.forEach((result, i) => loaded(batch[i].name, result));
+      continue;
+    }
+    const [{ name, blob, ...options }] = batch;
     const id = client.peekId();
     if (blob.size > BIG) {
       loading = { id, size: blob.size, name };
+      $("progress-what").textContent = "Loading";
       $("progress-name").textContent = name;
+      $("progress-time").textContent = "";
       $("progress-bar").value = 0;
       $("progress").hidden = false;
     }
     try {
-      const added = await client.add(name, blob, options);
-      // Read now: an earlier card about this file (a cancelled load) no longer holds.
-      for (const card of $("errors").querySelectorAll(".error")) if (card.dataset.name === name) card.remove();
-      // An archive's members that could not be read, each on its own card.
-      for (const e of added.errors) $("errors").append(errorCard(e.name, e.message));
+      loaded(name, await client.add(name, blob, options));
     } catch (e) {
-      $("errors").append(errorCard(name, e.message === "cancelled" ? "loading cancelled" : e.message));
+      loaded(name, { error: e.message === "cancelled" ? "loading cancelled" : e.message });
     } finally {
       loading = null;
       $("progress").hidden = true;
@@ -279,6 +354,41 @@ async function loadAll(entries, { fromLink = false } = {}) {
   await render();
   // For tests and benchmarks: how many loads have completed.
   window.__loads = (window.__loads ?? 0) + 1;
+}
+
+/**
+ * Small files go to the worker in batches (one request for up to 500 of
+ * them or 8 MB), a big one on its own with its progress bar.
+ */
+function* batches(entries) {
+  let batch = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    if (entry.blob.size > 1 << 20) {
+      if (batch.length) yield batch;
+      batch = [];
+      bytes = 0;
+      yield [entry];
+      continue;
+    }
+    batch.push(entry);
+    bytes += entry.blob.size;
+    if (batch.length >= 500 || bytes >= 8 << 20) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** What the worker said of a file: its members' errors, or its own. */
+function loaded(name, added) {
+  if (added.error !== undefined) return addError(name, added.error);
+  // Read now: an earlier card about this file (a cancelled load) no longer holds.
+  for (const card of $("errors").querySelectorAll(".error")) if (card.dataset.name === name) card.remove();
+  // An archive's members that could not be read, each on its own card.
+  for (const e of added.errors) addError(e.name, e.message);
 }
 
 /** Files and folders from a drop (folders are walked: sources keep their paths). */
@@ -303,10 +413,10 @@ async function loadPacked(data, options) {
   try {
     files = await client.call("unpack", { data });
   } catch (e) {
-    $("errors").append(errorCard("the link's files", e.message));
+    addError("the link's files", e.message);
     return;
   }
-  await loadAll(files.map(({ name, bytes }) => ({ name, blob: new Blob([bytes]) })), options);
+  await loadAll(files.map(({ name, bytes }) => ({ name, blob: new Blob([bytes]), bytes })), options);
 }
 
 /** Files a link names by URL, fetched one at a time with progress and Cancel. */
@@ -315,17 +425,22 @@ async function loadURLs(urls) {
   for (const url of urls) {
     const controller = new AbortController();
     cancelFetch = () => controller.abort();
+    $("progress-what").textContent = "Downloading";
     $("progress-name").textContent = url;
+    $("progress-time").textContent = "";
     $("progress-bar").removeAttribute("value");
     $("progress").hidden = false;
     try {
       const blob = await fetchFile(url, {
         signal: controller.signal,
-        onProgress: (read, total) => (total ? ($("progress-bar").value = read / total) : null),
+        onProgress: (read, total) => {
+          if (total) $("progress-bar").value = read / total;
+          $("progress-time").textContent = `${(read / (1024 * 1024)).toFixed(0)} MB`;
+        },
       });
       entries.push({ name: nameOf(url), blob });
     } catch (e) {
-      $("errors").append(errorCard(url, e.message));
+      addError(url, e.message);
     } finally {
       cancelFetch = null;
       $("progress").hidden = true;
@@ -346,7 +461,7 @@ async function downloadReport() {
     const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
     download(html, `leakscope-report-${stamp}.html`, "text/html");
   } catch (e) {
-    $("errors").append(errorCard("report", e.message));
+    addError("report", e.message);
   }
 }
 
@@ -392,7 +507,7 @@ $("example").addEventListener("click", async () => {
     if (example.data) await loadPacked(example.data);
     else await loadAll(example.files);
   } catch (e) {
-    $("errors").append(errorCard("example", e.message));
+    addError("example", e.message);
   }
 });
 $("copy-link").addEventListener("click", () =>

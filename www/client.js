@@ -5,9 +5,10 @@ import { startWorker } from "./assets.js";
 // all the other files again; calls made meanwhile wait for it.
 
 export class Client {
-  constructor(onProgress, onCrash) {
+  constructor(onProgress, onCrash, onRequest) {
     this.onProgress = onProgress;
     this.onCrash = onCrash;
+    this.onRequest = onRequest;
     this.crashes = 0; // in a row, without an answer in between
     this.files = []; // { key, name, blob, utcOffset, members: [{ id, name }] } (an archive has several)
     this.pending = new Map();
@@ -49,10 +50,20 @@ export class Client {
   /** Posts a request to the current worker. */
   send(op, args = {}, transfer = []) {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    const promise = new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, op, name: args?.name, started: performance.now() });
       this.worker.postMessage({ id, op, args }, transfer);
     });
+    this.onRequest?.();
+    return promise;
+  }
+
+  /**
+   * What the worker is on: the oldest unanswered request ({ op, name,
+   * started }), or null when it is idle (requests run one at a time, in order).
+   */
+  busy() {
+    return this.pending.values().next().value ?? null;
   }
 
   /** A request, after any restart (a crash restarts the worker: see start). */
@@ -77,8 +88,27 @@ export class Client {
     return this.addTo((op, args) => this.call(op, args), { name, blob, ...options });
   }
 
-  async addTo(send, { name, blob, utcOffset = null, kept = null, key = null }) {
-    const added = await send("add", { name, blob, utcOffset });
+  async addTo(send, entry) {
+    const { name, blob, utcOffset = null } = entry;
+    return this.adopt(send, entry, await send("add", { name, blob, utcOffset }));
+  }
+
+  /**
+   * Adds many small files in one request (a link of thousands of files
+   * costs one round trip per batch, not per file): for each file, its
+   * `{ files, errors }` or `{ error }`. An entry's `bytes` (a link's files),
+   * when given, are sent instead of its Blob.
+   */
+  async addBatch(entries) {
+    const send = (op, args) => this.call(op, args);
+    const results = await send("add_batch", { files: entries.map(({ name, blob, bytes, utcOffset = null }) => (bytes ? { name, bytes, utcOffset } : { name, blob, utcOffset })) });
+    const out = [];
+    for (const [i, result] of results.entries()) out.push(result.error === undefined ? await this.adopt(send, entries[i], result) : result);
+    return out;
+  }
+
+  /** Keeps what the worker added of a file (`kept`: the members to keep, the rest removed again). */
+  async adopt(send, { name, blob, utcOffset = null, kept = null, key = null }, added) {
     const members = [];
     for (const m of added.files) {
       if (!kept || kept.includes(m.name)) members.push({ id: m.id, name: m.name });

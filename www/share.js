@@ -8,8 +8,19 @@ export const LINK_BUDGET = 2_000_000;
 
 
 /**
+ * The most a link's file may download: the bytes are held by the page
+ * until the worker has read them, and a server (or a crafted link) may
+ * promise or send without end. Tests lower it (`window.__downloadLimit`).
+ */
+export const downloadLimit = () => globalThis.__downloadLimit ?? 512 * 1024 * 1024;
+
+const MB = (n) => `${Math.round(n / (1024 * 1024))} MB`;
+
+/**
  * Fetches a file a link names (`#url=`). Only http(s); the request carries
- * no cookies and no referrer. Errors say which URL and what went wrong.
+ * no cookies and no referrer; at most `downloadLimit()` bytes, refused up
+ * front when the server says it is larger, cut off (and refused) when it
+ * sends more. Errors say which URL and what went wrong.
  */
 export async function fetchFile(href, { onProgress, signal } = {}) {
   let url;
@@ -27,18 +38,43 @@ export async function fetchFile(href, { onProgress, signal } = {}) {
     throw new Error(`could not fetch it: the server does not allow other sites to read it (no Access-Control-Allow-Origin header, CORS), or it could not be reached (${e.message})`);
   }
   if (!response.ok) throw new Error(`could not fetch it: HTTP ${response.status} ${response.statusText}`.trim());
+  const limit = downloadLimit();
+  const tooBig = `a link's file may be at most ${MB(limit)}; download it and open it from disk instead (a file from disk is read in pieces, without this limit)`;
   const total = Number(response.headers.get("content-length")) || 0;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let read = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    read += value.length;
-    onProgress?.(read, total);
+  if (total > limit) {
+    response.body?.cancel().catch(() => {});
+    throw new Error(`not fetched: the server says it is ${MB(total)}, and ${tooBig}`);
   }
-  return new Blob(chunks);
+  const reader = response.body.getReader();
+  // Folded into the Blob 8 MB at a time: the browser's blob store holds
+  // them (on disk when large), and no single copy blocks the page.
+  let blob = new Blob([]);
+  let chunks = [];
+  let pending = 0;
+  let read = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      read += value.length;
+      if (read > limit) {
+        reader.cancel().catch(() => {});
+        throw new Error(`stopped after ${MB(limit)}: ${tooBig}`);
+      }
+      chunks.push(value);
+      pending += value.length;
+      if (pending >= 8 * 1024 * 1024) {
+        blob = new Blob([blob, ...chunks]);
+        chunks = [];
+        pending = 0;
+      }
+      onProgress?.(read, total);
+    }
+  } catch (e) {
+    if (signal?.aborted) throw new Error("cancelled");
+    throw e;
+  }
+  return new Blob([blob, ...chunks]);
 }
 
 /** The name a fetched file goes by: the last part of its path, or its host. */

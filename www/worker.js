@@ -16,6 +16,21 @@ const ops = {
     const read = (offset, length) => new Uint8Array(reader.readAsArrayBuffer(blob.slice(offset, offset + length)));
     return session.add_streamed(name, blob.size, read, (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined);
   },
+  // Many small files in one request; each file's own error is its answer.
+  // A link's files come as bytes: reading a Blob is a round trip to the
+  // browser's blob store (4 ms a file). A crash of the core (a
+  // RuntimeError) ends the batch: the core is gone.
+  add_batch: async ({ files }, id) => {
+    const contents = await Promise.all(files.map((f) => f.bytes ?? f.blob.arrayBuffer()));
+    return files.map(({ name, utcOffset }, i) => {
+      try {
+        return session.add(name, new Uint8Array(contents[i]), (read) => postMessage({ progress: { id, read } }), utcOffset ?? undefined);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) throw e;
+        return { error: String(e?.message ?? e) };
+      }
+    });
+  },
   remove: ({ fileId }) => session.remove(fileId),
   files: () => session.files(),
   overview: ({ state }) => session.overview(state),

@@ -1,0 +1,194 @@
+// Links a person might be sent in a chat, built to hurt (issue 14), in
+// headless Chromium against the built site (dist/): every hostile case
+// that names a page view (tests/hostile_cases/, written as links by
+// `cargo run --example hostile_links`) must give an answer — the view, or
+// an error that says what is wrong — within 10 s, with no main-thread task
+// over 50 ms (PerformanceObserver "longtask" reports exactly those) and no
+// crash of the core. Then the page's own limits: `#url=` downloads are
+// capped and cancellable, a view the worker is slow on says so and can be
+// cancelled, and a link of 20,000 empty files does not make 20,000 cards.
+// Run by scripts/test.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { deflateRawSync } from "node:zlib";
+import { serve, launch, reportViolations, drop, root, artifacts, screenshot, suite } from "./harness.mjs";
+
+const { test, finish } = suite("hostile links");
+const ANSWER_MS = 10_000;
+
+// The links, from the same generators the CLI's tests use.
+const out = join(artifacts, "hostile");
+execFileSync("cargo", ["run", "--quiet", "--example", "hostile_links", "--", out], { cwd: root, stdio: "inherit" });
+const links = JSON.parse(readFileSync(join(out, "links.json"), "utf8"));
+
+const { server, origin } = await serve();
+const browser = await launch();
+
+/**
+ * A page watched from its first script: every long task (over 50 ms) is
+ * recorded; `init` runs before the page's own scripts (limits for tests).
+ */
+async function watched(hash, init = () => {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await reportViolations(context);
+  await context.addInitScript(init);
+  await context.addInitScript(() => {
+    window.__tasks = [];
+    new PerformanceObserver((list) => window.__tasks.push(...list.getEntries().map((e) => ({ start: Math.round(e.startTime), ms: Math.round(e.duration) })))).observe({ type: "longtask", buffered: true });
+  });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && page.errors.push(m.text()));
+  await page.goto(`${origin}/${hash}`);
+  return page;
+}
+
+/** Waits until the link's files are loaded and its view painted after them. */
+async function answered(page, view) {
+  await page.waitForFunction((v) => {
+    const load = performance.getEntriesByName("load-start").at(-1);
+    return (window.__loads ?? 0) >= 1 && load && performance.getEntriesByName(`painted:${v}`).some((m) => m.startTime > load.startTime);
+  }, view, { timeout: ANSWER_MS, polling: 50 });
+}
+
+for (const link of links) {
+  await test(`family ${link.family}: ${link.name} (${link.hash.length} characters)`, async () => {
+    const view = new URLSearchParams(link.hash.slice(1)).get("view") ?? "overview";
+    const started = Date.now();
+    const page = await watched(link.hash);
+    try {
+      await answered(page, view);
+    } catch {
+      await screenshot(page, `hostile-link-${link.name}`);
+      throw new Error(`no answer within ${ANSWER_MS / 1000} s`);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const tasks = await page.evaluate(() => window.__tasks);
+    const text = await page.evaluate(() => `${document.querySelector("#errors").innerText}\n${document.querySelector("#view").innerText}`);
+    console.error(`  ${link.name}: answered in ${seconds.toFixed(1)} s; longest main-thread task ${Math.max(0, ...tasks.map((t) => t.ms))} ms`);
+    assert.deepEqual(tasks, [], "main-thread tasks over 50 ms");
+    assert.doesNotMatch(text, /core crashed|worker stopped/, text.slice(0, 500));
+    assert.ok(text.trim().length > 0, "the page says something");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}
+
+// ---- #url= downloads --------------------------------------------------------
+
+/** A server that misbehaves, allowing the page's origin (CORS). */
+async function badServer() {
+  const server = createServer((req, res) => {
+    const headers = { "access-control-allow-origin": "*", "content-type": "application/octet-stream" };
+    const chunk = Buffer.alloc(256 * 1024, 0x61);
+    if (req.url === "/huge") {
+      // Promises 3 GiB; sends a little, then nothing.
+      res.writeHead(200, { ...headers, "content-length": String(3 * 1024 ** 3) });
+      res.write(chunk);
+      return;
+    }
+    if (req.url === "/endless" || req.url === "/slow") {
+      res.writeHead(200, headers);
+      const pause = req.url === "/slow" ? 200 : 0;
+      const more = () => {
+        if (res.destroyed) return;
+        res.write(chunk, () => setTimeout(more, pause));
+      };
+      more();
+      return;
+    }
+    res.writeHead(404, headers).end();
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { server, base: `http://127.0.0.1:${server.address().port}` };
+}
+
+await test("#url= downloads: a huge Content-Length is refused up front, an endless body stops at the limit, Cancel stops a slow one", async () => {
+  const bad = await badServer();
+  try {
+    const limit = () => (window.__downloadLimit = 8 * 1024 * 1024);
+    let page = await watched(`#url=${encodeURIComponent(`${bad.base}/huge`)}&url=${encodeURIComponent(`${bad.base}/endless`)}`, limit);
+    await page.waitForFunction(() => document.querySelectorAll("#errors .error").length >= 2, null, { timeout: ANSWER_MS });
+    const cards = await page.$$eval("#errors .error", (cards) => cards.map((c) => c.textContent));
+    assert.match(cards[0], /\/huge.*not fetched: the server says it is 3072 MB, and a link's file may be at most 8 MB/);
+    assert.match(cards[1], /\/endless.*stopped after 8 MB: a link's file may be at most 8 MB/);
+    assert.deepEqual(await page.evaluate(() => window.__tasks), []);
+    await page.context().close();
+
+    page = await watched(`#url=${encodeURIComponent(`${bad.base}/slow`)}`, limit);
+    await page.waitForSelector("#progress:not([hidden])");
+    assert.match(await page.textContent("#progress"), /Downloading.*\/slow/s);
+    await page.waitForFunction(() => /[1-9] MB/.test(document.querySelector("#progress-time").textContent));
+    await page.click("#cancel");
+    await page.waitForSelector("#errors .error");
+    assert.match(await page.textContent("#errors .error"), /\/slow.*cancelled/);
+    assert.ok(await page.isHidden("#progress"));
+    assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    await page.context().close();
+  } finally {
+    bad.server.closeAllConnections();
+    bad.server.close();
+  }
+});
+
+// ---- a view the worker is slow on ---------------------------------------------
+
+await test("a view the worker is slow on: what it is doing, the seconds, Cancel; the files stay loaded", async () => {
+  const page = await watched("#view=top");
+  await drop(page, [["go.heap.pb.gz", readFileSync(join(root, "tests/data/go.heap.pb.gz"))]]);
+  await page.waitForSelector("table.report tbody tr");
+  // The worker is busy for 20 s (as with a huge input); the next view waits for it.
+  const [worker] = page.workers();
+  await worker.evaluate(() => setTimeout(() => {
+    const end = Date.now() + 20_000;
+    while (Date.now() < end);
+  }));
+  await page.click("#tab-graph");
+  await page.waitForSelector("#progress:not([hidden])", { timeout: 3000 });
+  assert.match(await page.textContent("#progress"), /Laying out the call graph/);
+  await screenshot(page, "hostile-slow-view");
+  await page.click("#cancel");
+  await page.waitForSelector("#view .message");
+  assert.match(await page.textContent("#view"), /Stopped: the Graph view was cancelled before it was ready\. The files are still loaded\./);
+  assert.ok(!page.url().includes("view=graph"), "a cancelled view is not written into the link");
+  // A fresh worker holds the file: the views answer again.
+  await page.click("#tab-top");
+  await page.waitForSelector("table.report tbody tr");
+  assert.equal(await page.$$eval("table.files tbody tr", (trs) => trs.length), 1);
+  assert.deepEqual(await page.evaluate(() => window.__tasks), []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+// ---- many files that cannot be read ----------------------------------------------
+
+/** A `#data=` text as src/share.rs packs it: version 1, raw DEFLATE of (varint name length, name, varint length, bytes)…. */
+function packLink(files) {
+  const varint = (n) => {
+    const out = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+    out.push(n);
+    return out;
+  };
+  const raw = [];
+  for (const [name, bytes] of files) raw.push(...varint(name.length), ...Buffer.from(name), ...varint(bytes.length), ...bytes);
+  return Buffer.concat([Buffer.from([1]), deflateRawSync(Buffer.from(raw), { level: 9 })]).toString("base64url");
+}
+
+await test("a link of 20,000 empty files: 20 cards and one that counts the rest", async () => {
+  const files = Array.from({ length: 20_000 }, (_, i) => [`empty-${i}.pprof`, []]);
+  const page = await watched(`#data=${packLink(files)}`);
+  await page.waitForFunction(() => (window.__loads ?? 0) >= 1, null, { timeout: 60_000 });
+  const cards = await page.$$eval("#errors .error", (cards) => cards.map((c) => c.textContent));
+  assert.equal(cards.length, 21, cards.slice(0, 3).join("\n"));
+  assert.match(cards[20], /and 19980 more could not be read \(the last: empty-19999\.pprof: /);
+  await page.context().close();
+});
+
+await browser.close();
+server.close();
+finish();
