@@ -313,8 +313,8 @@ function forgetLinkFiles() {
 }
 
 /**
- * Loads files ({ name, blob } and, restored from storage, { utcOffset, kept,
- * key }); unless they come from the link itself, the link's files are
+ * Loads files ({ name, blob } or, from a link, { name, bytes }; restored
+ * from storage, also { utcOffset, kept, key }); unless they come from the link itself, the link's files are
  * forgotten.
  */
 async function loadAll(entries, { fromLink = false } = {}) {
@@ -331,7 +331,8 @@ async function loadAll(entries, { fromLink = false } = {}) {
       results.forEach((result, i) => loaded(batch[i].name, result));
       continue;
     }
-    const [{ name, blob, ...options }] = batch;
+    const [{ name, bytes, blob: given, ...options }] = batch;
+    const blob = given ?? new Blob([bytes]);
     const id = client.peekId();
     if (blob.size > BIG) {
       loading = { id, size: blob.size, name };
@@ -364,7 +365,8 @@ function* batches(entries) {
   let batch = [];
   let bytes = 0;
   for (const entry of entries) {
-    if (entry.blob.size > 1 << 20) {
+    const size = entry.blob?.size ?? entry.bytes.length;
+    if (size > 1 << 20) {
       if (batch.length) yield batch;
       batch = [];
       bytes = 0;
@@ -372,7 +374,7 @@ function* batches(entries) {
       continue;
     }
     batch.push(entry);
-    bytes += entry.blob.size;
+    bytes += size;
     if (batch.length >= 500 || bytes >= 8 << 20) {
       yield batch;
       batch = [];
@@ -416,7 +418,7 @@ async function loadPacked(data, options) {
     addError("the link's files", e.message);
     return;
   }
-  await loadAll(files.map(({ name, bytes }) => ({ name, blob: new Blob([bytes]), bytes })), options);
+  await loadAll(files.map(({ name, bytes }) => ({ name, bytes })), options);
 }
 
 /** Files a link names by URL, fetched one at a time with progress and Cancel. */

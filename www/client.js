@@ -108,14 +108,14 @@ export class Client {
   }
 
   /** Keeps what the worker added of a file (`kept`: the members to keep, the rest removed again). */
-  async adopt(send, { name, blob, utcOffset = null, kept = null, key = null }, added) {
+  async adopt(send, { name, blob, bytes, utcOffset = null, kept = null, key = null }, added) {
     const members = [];
     for (const m of added.files) {
       if (!kept || kept.includes(m.name)) members.push({ id: m.id, name: m.name });
       else await send("remove", { fileId: m.id });
     }
     added.files = added.files.filter((f) => members.some((m) => m.id === f.id));
-    if (members.length) this.files.push({ key: key ?? nextKey(), name, blob, utcOffset, members });
+    if (members.length) this.files.push(record({ key: key ?? nextKey(), name, utcOffset, members }, blob, bytes));
     return added;
   }
 
@@ -146,6 +146,17 @@ export class Client {
     })();
     return this.restarting;
   }
+}
+
+/**
+ * A loaded file's record, with its Blob (what storage keeps and a fresh
+ * worker reads). A link's files come as bytes: their Blob is made when first
+ * asked for (making thousands of Blobs at once blocked the page for a second).
+ */
+function record(file, blob, bytes) {
+  if (blob) return { ...file, blob };
+  let made = null;
+  return Object.defineProperty(file, "blob", { enumerable: true, get: () => (made ??= new Blob([bytes])) });
 }
 
 // Increasing across sessions (restored files keep theirs): storage keeps
