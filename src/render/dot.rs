@@ -161,11 +161,13 @@ fn numeric_nodelets(out: &mut String, g: &CallGraph, tags: &[Tag], flat_tags: bo
 
 /// A nodelet box and its edge from the node (or nodelet) it hangs from.
 fn nodelet(out: &mut String, parent: &str, child: &str, name: &str, weight: &str, attr: &str) {
-    // A label's value comes from the file: escaped, unlike pprof.
+    // Label values come from the file: escaped, unlike pprof, each between
+    // the `\n` line breaks that join a sample's labels.
+    let name: Vec<String> = name.split("\\n").map(escape).collect();
     let _ = writeln!(
         out,
         "{child} [label = \"{}\" id=\"{child}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]",
-        escape(name)
+        name.join("\\n")
     );
     let _ = writeln!(
         out,
