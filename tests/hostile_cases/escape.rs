@@ -285,6 +285,23 @@ pub fn source_at(file: &str) -> Vec<u8> {
     profile(&stacks, "leaksvc", None)
 }
 
+/// `n` functions `main.f0`… of `big.go`, one a line.
+pub fn shared_source(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..n).map(|i| format!("main.f{i}")).collect();
+    let stacks: Vec<Vec<Frame>> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            vec![Frame {
+                function: name,
+                file: "big.go",
+                line: i as i64 + 1,
+            }]
+        })
+        .collect();
+    profile(&stacks, "leaksvc", None)
+}
+
 fn list_cases() -> Vec<Case> {
     vec![
         // Once read to the memory cap (and a 2 GiB address space).
@@ -321,6 +338,13 @@ fn list_cases() -> Vec<Case> {
             .args(&["list", "main.leak", "--source-dir", "{dir}", "{0}"])
             .note("outside --source-dir")
             .stdout_lacks("root:"),
+        // 2,000 functions of one 8 MiB file of one-character lines: each
+        // listing's copy is 4 Mi strings (~100 MiB), 200 GB in all once.
+        Case::new(11, "list-shared-big-source")
+            .file("shared.pb", shared_source(2000))
+            .file("big.go", "x\n".repeat(4 << 20).into_bytes())
+            .args(&["list", "main.f", "--source-dir", "{dir}", "{0}"])
+            .note("big.go listed without source: past --max-source-total-mb"),
         // A file inside is still read.
         Case::new(11, "list-inside-source-dir")
             .file("main.pb", source_at("main.go"))

@@ -788,7 +788,7 @@ impl DirSources {
                 Ok(Some(lines)) => return Ok(Some(lines)),
                 Ok(None) => {}
                 Err(why) => {
-                    refusal.get_or_insert(format!("{}: {why}", candidate.display()));
+                    refusal.get_or_insert(format!("{}: {why}", short(&candidate.display())));
                 }
             }
         }
@@ -850,7 +850,9 @@ impl DirSources {
     }
 
     fn note(&self, text: String) {
-        self.notes.borrow_mut().push(text);
+        self.notes
+            .borrow_mut()
+            .push(leakscope::error::one_line(&text));
     }
 
     /// The notes, one line each (at most `MAX_SOURCE_NOTES`), on stderr.
@@ -877,7 +879,7 @@ impl list::SourceFiles for DirSources {
                 let found = match self.find(file) {
                     Ok(found) => found.map(Rc::new),
                     Err(why) => {
-                        self.note(format!("{file} listed without source: {why}"));
+                        self.note(format!("{} listed without source: {why}", short(&file)));
                         None
                     }
                 };
@@ -894,7 +896,8 @@ impl list::SourceFiles for DirSources {
         });
         if cost > self.left.get() {
             self.note(format!(
-                "{file} listed without source: past --max-source-total-mb"
+                "{} listed without source: past --max-source-total-mb",
+                short(&file)
             ));
             // Noted once: the file's later functions go without it too.
             self.read.borrow_mut().insert(file.to_string(), None);
@@ -903,6 +906,16 @@ impl list::SourceFiles for DirSources {
         self.left.set(self.left.get() - cost);
         Some(lines.to_vec())
     }
+}
+
+/// A name from the profile as a note quotes it: at most 80 characters, so
+/// that the note's reason stays on its one line.
+fn short(name: &impl std::fmt::Display) -> String {
+    let name = name.to_string();
+    if name.chars().count() <= 80 {
+        return name;
+    }
+    name.chars().take(79).chain(['…']).collect()
 }
 
 /// A line on stderr, its controls spelled out when stderr is a terminal
