@@ -23,7 +23,8 @@ fn xml_char(c: char) -> bool {
 }
 
 /// A small well-formedness check, enough for the SVGs we write: only XML
-/// characters; markup `<name attr="…">`, `</name>`, `<name …/>`, `<?…?>`;
+/// characters; markup `<name attr="…">`, `</name>`, `<name …/>`, `<?…?>`,
+/// comments and a DOCTYPE without internal subset (Graphviz writes both);
 /// attribute values quoted without `<`; `&` only in a known entity or a
 /// reference to an XML character; elements balanced; one root.
 fn check_xml(what: &str, doc: &str) {
@@ -36,6 +37,20 @@ fn check_xml(what: &str, doc: &str) {
     while let Some(lt) = rest.find('<') {
         check_text(what, &rest[..lt]);
         rest = &rest[lt + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            let end = comment
+                .find("-->")
+                .unwrap_or_else(|| panic!("{what}: comment not closed"));
+            rest = &comment[end + 3..];
+            continue;
+        }
+        if let Some(doctype) = rest.strip_prefix("!DOCTYPE") {
+            let end = doctype
+                .find('>')
+                .unwrap_or_else(|| panic!("{what}: DOCTYPE not closed"));
+            rest = &doctype[end + 1..];
+            continue;
+        }
         if let Some(pi) = rest.strip_prefix('?') {
             let end = pi
                 .find("?>")
@@ -249,6 +264,80 @@ fn the_memory_charts_are_well_formed() {
     for (i, svg) in svgs.iter().enumerate() {
         check_xml(&format!("chart {i}"), svg);
     }
+}
+
+/// Graphviz, when installed, turns `dot`'s text of crafted names into a
+/// well-formed SVG with no injected node or link (skipped without it).
+#[test]
+fn graphviz_renders_the_dot_of_crafted_names_safely() {
+    use hostile_cases::escape::{profile, Frame, DOT_NODE, DOT_URL};
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: Graphviz's dot is not installed");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("leakscope-graphviz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let frames = |file| {
+        vec![vec![
+            Frame {
+                function: "main.leak",
+                file,
+                line: 12,
+            },
+            Frame {
+                function: "main.main",
+                file: "main.go",
+                line: 3,
+            },
+        ]]
+    };
+    // Not the control names: `dot` keeps pprof's bytes for them, and
+    // Graphviz stops at a NUL.
+    let inputs = [
+        ("url.pb", profile(&frames(DOT_URL), DOT_URL, Some(DOT_URL))),
+        (
+            "node.pb",
+            profile(&frames(DOT_NODE), DOT_NODE, Some(DOT_NODE)),
+        ),
+    ];
+    for (name, bytes) in inputs {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).unwrap();
+        for g in ["functions", "files", "lines", "addresses", "filefunctions"] {
+            let what = format!("{name} at {g}");
+            let dot = Command::new(env!("CARGO_BIN_EXE_leakscope"))
+                .args(["dot", "--granularity", g, file.to_str().unwrap()])
+                .output()
+                .unwrap();
+            assert!(dot.status.success(), "{what}");
+            let mut child = Command::new("dot")
+                .arg("-Tsvg")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), &dot.stdout).unwrap();
+            let out = child.wait_with_output().unwrap();
+            let svg = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{what}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            check_xml(&what, svg.trim_start_matches(|c| c != '<'));
+            // The names are shown as text; they must not become a link.
+            assert!(
+                !svg.contains("href=\"javascript:"),
+                "{what}: a link was injected"
+            );
+            assert!(
+                !svg.contains("<title>INJECTED</title>"),
+                "{what}: a node was injected"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Runs the CLI with stdout and stderr on a new pty and returns what the

@@ -327,7 +327,8 @@ pub fn dot_color(score: f64, background: bool) -> String {
 /// and mapping names, label values) so that none can end a DOT string and
 /// add nodes or attributes (a `URL="javascript:…"` in `dot -Tsvg`). A
 /// deliberate departure from pprof's bytes, for names holding `\`, `"` or
-/// a newline only.
+/// a newline only. Other controls stay pprof's bytes (the corpus holds a
+/// name of every byte, and its oracle them raw).
 pub fn escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
