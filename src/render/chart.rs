@@ -1125,7 +1125,9 @@ impl DrawingBackend for Svg<'_> {
         style: &S,
         pos: BackendCoord,
     ) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
-        self.inner.draw_text(text, style, pos)
+        // Series names come from the file; plotters escapes markup but
+        // not the characters XML forbids.
+        self.inner.draw_text(&super::xml_chars(text), style, pos)
     }
     fn estimate_text_size<S: plotters_backend::BackendTextStyle>(
         &self,

@@ -18,7 +18,9 @@ use super::text::graph_labels;
 /// `go tool pprof -dot`.
 pub fn dot(g: &CallGraph) -> String {
     let c = &g.context;
-    let title = c.file.clone().unwrap_or_default();
+    // The main binary's name comes from the file: escaped (pprof writes it
+    // raw, so a crafted name could close the string and add attributes).
+    let title = escape(c.file.as_deref().unwrap_or_default());
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -159,9 +161,13 @@ fn numeric_nodelets(out: &mut String, g: &CallGraph, tags: &[Tag], flat_tags: bo
 
 /// A nodelet box and its edge from the node (or nodelet) it hangs from.
 fn nodelet(out: &mut String, parent: &str, child: &str, name: &str, weight: &str, attr: &str) {
+    // Label values come from the file: escaped, unlike pprof, each between
+    // the `\n` line breaks that join a sample's labels.
+    let name: Vec<String> = name.split("\\n").map(escape).collect();
     let _ = writeln!(
         out,
-        "{child} [label = \"{name}\" id=\"{child}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]"
+        "{child} [label = \"{}\" id=\"{child}\" fontsize=8 shape=box3d tooltip=\"{weight}\"]",
+        name.join("\\n")
     );
     let _ = writeln!(
         out,
@@ -315,7 +321,14 @@ pub fn dot_color(score: f64, background: bool) -> String {
     )
 }
 
-/// pprof's `escapeForDot`.
+/// pprof's `escapeForDot`: backslashes and quotes escaped, a newline made
+/// a left-justified line break. pprof applies it to function names and the
+/// legend only; we apply it to every text that comes from the file (file
+/// and mapping names, label values) so that none can end a DOT string and
+/// add nodes or attributes (a `URL="javascript:…"` in `dot -Tsvg`). A
+/// deliberate departure from pprof's bytes, for names holding `\`, `"` or
+/// a newline only. Other controls stay pprof's bytes (the corpus holds a
+/// name of every byte, and its oracle them raw).
 pub fn escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
@@ -371,10 +384,11 @@ fn multiline_name(info: &NodeInfo) -> String {
     if !name.is_empty() {
         parts.push(name);
     }
+    // File and mapping names are escaped too, unlike pprof (see `escape`).
     let file = if info.file.is_empty() {
         String::new()
     } else {
-        base_name(&info.file).to_string()
+        escape(base_name(&info.file))
     };
     if info.lineno != 0 {
         parts.push(format!("{file}:{}", info.lineno));
@@ -382,7 +396,7 @@ fn multiline_name(info: &NodeInfo) -> String {
         parts.push(file);
     } else if !info.name.is_empty() {
     } else if !info.objfile.is_empty() {
-        parts.push(format!("[{}]", base_name(&info.objfile)));
+        parts.push(format!("[{}]", escape(base_name(&info.objfile))));
     } else {
         parts.push("<unknown>".into());
     }

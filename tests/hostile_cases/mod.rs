@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod decode;
+pub mod escape;
 pub mod layout;
 pub mod views;
 
@@ -93,6 +94,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(decode::cases());
     cases.extend(views::cases());
     cases.extend(layout::cases());
+    cases.extend(escape::cases());
     cases.sort_by_key(|c| c.family);
     cases
 }

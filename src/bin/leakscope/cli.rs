@@ -2,9 +2,12 @@
 //! files (or `-` for stdin), calls one core function, and prints text or
 //! JSON. Errors go to stderr with a non-zero exit, without backtraces.
 
-use std::io::Write;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -49,9 +52,27 @@ enum Command {
         regex: String,
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Directory to find source files in (pprof's -source_path).
+        /// Directory to find source files in (pprof's -source_path); when
+        /// given, only files under it are read.
         #[arg(long)]
         source_dir: Option<PathBuf>,
+        /// Skip source files larger than this many MiB.
+        #[arg(
+            long,
+            default_value_t = 16,
+            value_name = "MIB",
+            help_heading = "Limits"
+        )]
+        max_source_mb: u64,
+        /// Hand at most this many MiB of source text to one listing (a file
+        /// counts each time a function shows it; each line 24 bytes more).
+        #[arg(
+            long,
+            default_value_t = 256,
+            value_name = "MIB",
+            help_heading = "Limits"
+        )]
+        max_source_total_mb: u64,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -503,6 +524,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             regex,
             files,
             source_dir,
+            max_source_mb,
+            max_source_total_mb,
             report,
         } => {
             let p = report.load(&files)?;
@@ -510,9 +533,14 @@ fn run(cli: Cli) -> Result<String, Error> {
             if let Some(dir) = &source_dir {
                 options.source_path = dir.display().to_string();
             }
-            let sources = DirSources { dir: source_dir };
-            let r = list::list(&p, &regex, &options, &sources)?;
-            Ok(output(report.format, &r, render::text::list))
+            let sources = DirSources::new(
+                source_dir,
+                max_source_mb.saturating_mul(1 << 20),
+                max_source_total_mb.saturating_mul(1 << 20),
+            )?;
+            let r = list::list(&p, &regex, &options, &sources);
+            sources.print_notes();
+            Ok(output(report.format, &r?, render::text::list))
         }
         Command::Dot { files, report } => {
             let p = report.load(&files)?;
@@ -691,37 +719,213 @@ fn run(cli: Cli) -> Result<String, Error> {
     }
 }
 
-/// Source files for `list`, looked up as pprof does: the profile's path
-/// under the source directory and each of its parents.
+/// Source files for `list`, looked up as pprof does (the profile's path
+/// under the source directory and each of its parents, or as it is when
+/// absolute), but a profile is not trusted to name what is read: only
+/// regular files, never under /proc, /dev or /sys (a FIFO would hang,
+/// /dev/zero fill memory, /proc/self/environ show the environment), under
+/// `--source-dir` when one is given, within the size limits. A file
+/// skipped for one of these reasons gets a note on stderr.
 struct DirSources {
+    /// The search directory: `--source-dir` or the current directory.
     dir: Option<PathBuf>,
+    /// `--source-dir`, resolved: nothing outside it is read.
+    root: Option<PathBuf>,
+    max_file: u64,
+    /// What is left of `--max-source-total-mb`.
+    left: Cell<u64>,
+    /// Each file read once, however many functions it holds.
+    read: RefCell<HashMap<String, Option<Rc<Vec<String>>>>>,
+    notes: RefCell<Vec<String>>,
+}
+
+/// Notes printed at most; the rest are counted.
+const MAX_SOURCE_NOTES: usize = 10;
+
+impl DirSources {
+    fn new(dir: Option<PathBuf>, max_file: u64, max_total: u64) -> Result<DirSources, Error> {
+        let root = match &dir {
+            Some(d) => Some(std::fs::canonicalize(d).map_err(|e| {
+                Error::invalid_option(format!("--source-dir {}: {e}", d.display()))
+            })?),
+            None => None,
+        };
+        Ok(DirSources {
+            dir,
+            root,
+            max_file,
+            left: Cell::new(max_total),
+            read: RefCell::new(HashMap::new()),
+            notes: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Where pprof would look for `file`, in its order.
+    fn candidates(&self, file: &str) -> Vec<PathBuf> {
+        let path = Path::new(file);
+        if path.is_absolute() {
+            return vec![path.to_path_buf()];
+        }
+        let Some(mut dir) = self.dir.clone().or_else(|| std::env::current_dir().ok()) else {
+            return Vec::new();
+        };
+        let mut dirs = Vec::new();
+        loop {
+            dirs.push(dir.join(path));
+            if !dir.pop() {
+                break;
+            }
+        }
+        dirs
+    }
+
+    /// The first candidate that may be read; else the first refusal's
+    /// reason, if any candidate existed.
+    fn find(&self, file: &str) -> Result<Option<Vec<String>>, String> {
+        let mut refusal = None;
+        for candidate in self.candidates(file) {
+            match self.read_file(&candidate) {
+                Ok(Some(lines)) => return Ok(Some(lines)),
+                Ok(None) => {}
+                Err(why) => {
+                    refusal.get_or_insert(format!("{}: {why}", short(&candidate.display())));
+                }
+            }
+        }
+        refusal.map_or(Ok(None), Err)
+    }
+
+    /// The lines of `path`; `None` when it does not exist or cannot be
+    /// opened, an error saying why it may not be read.
+    fn read_file(&self, path: &Path) -> Result<Option<Vec<String>>, String> {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            return Ok(None);
+        };
+        if ["/proc", "/dev", "/sys"]
+            .iter()
+            .any(|d| real.starts_with(d))
+        {
+            return Err(format!("{} is not a source file", real.display()));
+        }
+        if let Some(root) = &self.root {
+            if !real.starts_with(root) {
+                return Err(format!("outside --source-dir {}", root.display()));
+            }
+        }
+        // Checked before opening (opening a FIFO waits for a writer) and
+        // after, on what was opened, without blocking if it changed since.
+        let regular = |m: std::io::Result<std::fs::Metadata>| m.is_ok_and(|m| m.is_file());
+        if !regular(std::fs::metadata(&real)) {
+            return Err("not a regular file".into());
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+        let Ok(f) = options.open(&real) else {
+            return Ok(None);
+        };
+        if !regular(f.metadata()) {
+            return Err("not a regular file".into());
+        }
+        let mut bytes = Vec::new();
+        if f.take(self.max_file.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .is_err()
+        {
+            return Ok(None);
+        }
+        if bytes.len() as u64 > self.max_file {
+            return Err(format!(
+                "larger than {} MiB (--max-source-mb)",
+                self.max_file >> 20
+            ));
+        }
+        Ok(Some(
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::to_string)
+                .collect(),
+        ))
+    }
+
+    fn note(&self, text: String) {
+        self.notes
+            .borrow_mut()
+            .push(leakscope::error::one_line(&text));
+    }
+
+    /// The notes, one line each (at most `MAX_SOURCE_NOTES`), on stderr.
+    fn print_notes(&self) {
+        let notes = self.notes.borrow();
+        for n in notes.iter().take(MAX_SOURCE_NOTES) {
+            warn(&format!("leakscope: note: {n}"));
+        }
+        if notes.len() > MAX_SOURCE_NOTES {
+            warn(&format!(
+                "leakscope: note: {} more source files skipped",
+                notes.len() - MAX_SOURCE_NOTES
+            ));
+        }
+    }
 }
 
 impl list::SourceFiles for DirSources {
     fn lines(&self, file: &str) -> Option<Vec<String>> {
-        let path = Path::new(file);
-        let candidates: Vec<PathBuf> = if path.is_absolute() {
-            vec![path.to_path_buf()]
-        } else {
-            let mut dirs = Vec::new();
-            let mut dir = self.dir.clone().or_else(|| std::env::current_dir().ok())?;
-            loop {
-                dirs.push(dir.join(path));
-                if !dir.pop() {
-                    break;
-                }
+        let cached = self.read.borrow().get(file).cloned();
+        let lines = match cached {
+            Some(lines) => lines?,
+            None => {
+                let found = match self.find(file) {
+                    Ok(found) => found.map(Rc::new),
+                    Err(why) => {
+                        self.note(format!("{} listed without source: {why}", short(&file)));
+                        None
+                    }
+                };
+                self.read
+                    .borrow_mut()
+                    .insert(file.to_string(), found.clone());
+                found?
             }
-            dirs
         };
-        candidates.iter().find_map(|c| {
-            let text = std::fs::read(c).ok()?;
-            Some(
-                String::from_utf8_lossy(&text)
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-            )
-        })
+        // Each function of a file gets its own copy of the lines: counted,
+        // so that many functions naming one big file stay bounded.
+        let cost = lines.iter().fold(0u64, |s, l| {
+            s.saturating_add(l.len() as u64 + std::mem::size_of::<String>() as u64)
+        });
+        if cost > self.left.get() {
+            self.note(format!(
+                "{} listed without source: past --max-source-total-mb",
+                short(&file)
+            ));
+            // Noted once: the file's later functions go without it too.
+            self.read.borrow_mut().insert(file.to_string(), None);
+            return None;
+        }
+        self.left.set(self.left.get() - cost);
+        Some(lines.to_vec())
+    }
+}
+
+/// A name from the profile as a note quotes it: at most 80 characters, so
+/// that the note's reason stays on its one line.
+fn short(name: &impl std::fmt::Display) -> String {
+    let name = name.to_string();
+    if name.chars().count() <= 80 {
+        return name;
+    }
+    name.chars().take(79).chain(['…']).collect()
+}
+
+/// A line on stderr, its controls spelled out when stderr is a terminal
+/// (an error may quote the file).
+fn warn(line: &str) {
+    let stderr = std::io::stderr();
+    if stderr.is_terminal() {
+        eprintln!("{}", render::terminal_safe(line));
+    } else {
+        eprintln!("{line}");
     }
 }
 
@@ -730,12 +934,19 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
+            // Names from the file could drive a terminal (ESC, CR): spelled
+            // out there; piped, the bytes stay pprof's.
+            let out = if stdout.is_terminal() {
+                render::terminal_safe(&out)
+            } else {
+                out.as_str().into()
+            };
             // A closed pipe (`| head`) is not an error worth reporting.
             let _ = stdout.write_all(out.as_bytes());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("leakscope: {e}");
+            warn(&format!("leakscope: {e}"));
             ExitCode::FAILURE
         }
     }
