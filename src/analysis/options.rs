@@ -172,3 +172,89 @@ impl ReportOptions {
         }
     }
 }
+
+/// Bytes a name regex may compile to (the regex crate's `size_limit`,
+/// whose own default is 10 MiB). Filters name functions
+/// (`main\.Track|sync`); a pattern past this is a large class repeated
+/// (Unicode `\w` alone compiles to ~45 kB, so `(\w){100}` to megabytes),
+/// and matching costs its size times each name's length.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// The steps a name regex may take on a profile, counted before it runs
+/// as its NFA's states times the bytes of the distinct names it is
+/// matched on (each name is matched once): the worst case of the
+/// engines that run when the lazy DFA gives up, and in the page always
+/// (the bounded backtracker). About 2 s natively at worst; a name filter
+/// on a 20,000-function profile takes under 1% of it.
+pub const REGEX_STEPS: u64 = 2_000_000_000;
+
+/// A regex matched against names (functions, files, binaries), compiled
+/// under [`REGEX_SIZE_LIMIT`] and priced by its NFA's states.
+pub struct NameRegex {
+    pub regex: regex::Regex,
+    states: u64,
+}
+
+impl NameRegex {
+    /// Compiles `pattern` for option `what`; `shown` is the pattern as
+    /// the person wrote it (the profile's `drop_frames` is anchored).
+    pub fn new(what: &str, pattern: &str, shown: &str) -> Result<NameRegex> {
+        let syntax = regex_automata::util::syntax::Config::new();
+        let nfa = regex_automata::nfa::thompson::Compiler::new()
+            .syntax(syntax)
+            .configure(
+                regex_automata::nfa::thompson::Config::new().nfa_size_limit(Some(REGEX_SIZE_LIMIT)),
+            )
+            .build(pattern);
+        let too_big = || {
+            Error::limit(format!(
+                "{what} regexp {} is too complex: it compiles to over {} kB (a class like \\w repeated?)",
+                quote(shown),
+                REGEX_SIZE_LIMIT >> 10
+            ))
+        };
+        let states = match nfa {
+            Ok(nfa) => nfa.states().len() as u64,
+            Err(e) if e.size_limit().is_some() => return Err(too_big()),
+            // The regex crate says what is wrong with it.
+            Err(_) => 0,
+        };
+        let regex = regex::RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => too_big(),
+                e => Error::bad_regex(what, shown, &e),
+            })?;
+        Ok(NameRegex { regex, states })
+    }
+
+    /// Refuses to match names of `bytes` bytes in all (each distinct name
+    /// once) when that could take more than [`REGEX_STEPS`].
+    pub fn afford(&self, what: &str, shown: &str, names: usize, bytes: u64) -> Result<()> {
+        let steps = self
+            .states
+            .saturating_mul(bytes.saturating_add(names as u64));
+        if steps <= REGEX_STEPS {
+            return Ok(());
+        }
+        Err(Error::limit(format!(
+            "{what} regexp {} is too costly on {names} names ({} MB): up to {} G steps, over the {} G budget ([A-Za-z0-9_] is cheaper than \\w)",
+            quote(shown),
+            bytes >> 20,
+            steps / 1_000_000_000,
+            REGEX_STEPS / 1_000_000_000
+        )))
+    }
+}
+
+/// A pattern quoted in an error, cut to 60 characters (a pattern may
+/// come from a file or a link).
+fn quote(pattern: &str) -> String {
+    let cut: String = pattern.chars().take(60).collect();
+    if cut.len() < pattern.len() {
+        format!("{:?}…", cut)
+    } else {
+        format!("{pattern:?}")
+    }
+}
