@@ -116,9 +116,17 @@ fn deep_stacks() -> Vec<Case> {
     ]
 }
 
-/// A pattern whose matching once took 69 s on 2,000 long names: a
-/// repetition of a large class (Unicode `\w`) a hundred times.
+/// A pattern whose matching once took 69 s on 2,000 long names: Unicode
+/// `\w` (~45 kB compiled) repeated a hundred times. With pprof's (Go's)
+/// ASCII `\w` it is small and quick.
 const SLOW_REGEX: &str = r".*(\w|\d|[a-z]){100}x.*";
+
+/// Still too large to compile under the size limit: refused at once.
+const HUGE_REGEX: &str = r"(.{100}){100}x";
+
+/// Small enough to compile, too costly on 2,000 names of 1,000
+/// characters (its states times their bytes): refused at once.
+const COSTLY_REGEX: &str = r".{500}x";
 
 /// 2,000 functions of 1,000-character names, one sample each.
 fn long_names(drop_frames: Option<&str>) -> Vec<u8> {
@@ -134,30 +142,44 @@ fn long_names(drop_frames: Option<&str>) -> Vec<u8> {
     gzip(&encode(&p))
 }
 
-/// Family 6: regexes from the file (`drop_frames`) or the link (`f=`) or
-/// the command line (`--focus`), matched against long names.
+/// Family 6: regexes from the file (`drop_frames`), the link (`f=`, `q=`)
+/// or the command line (`--focus`, `list`), matched against long names.
 fn regexes() -> Vec<Case> {
     let focus = leak(format!("view=top&f={}", encode_param(SLOW_REGEX)));
+    let huge = leak(format!("view=top&f={}", encode_param(HUGE_REGEX)));
     let search = leak(format!("view=flame&q={}", encode_param(SLOW_REGEX)));
     vec![
         Case::new(6, "regex-drop-frames")
             .file("drop.pb.gz", long_names(Some(SLOW_REGEX)))
             .args(&["top", "{0}"])
-            .refused("drop_frames regexp")
+            .stdout_contains("of 1.95MB total")
+            .page("view=top"),
+        Case::new(6, "regex-drop-frames-costly")
+            .file("drop.pb.gz", long_names(Some(COSTLY_REGEX)))
+            .args(&["top", "{0}"])
+            .refused("drop_frames regexp \".{500}x\" is too costly")
             .page("view=top"),
         Case::new(6, "regex-focus")
             .file("names.pb.gz", long_names(None))
             .args(&["top", "--focus", SLOW_REGEX, "{0}"])
-            .refused("focus regexp")
             .page(focus),
+        Case::new(6, "regex-focus-too-complex")
+            .file("names.pb.gz", long_names(None))
+            .args(&["top", "--focus", HUGE_REGEX, "{0}"])
+            .refused("is too complex")
+            .page(huge),
+        Case::new(6, "regex-ignore-costly")
+            .file("names.pb.gz", long_names(None))
+            .args(&["top", "--ignore", COSTLY_REGEX, "{0}"])
+            .refused("ignore regexp \".{500}x\" is too costly"),
         Case::new(6, "regex-list")
             .file("names.pb.gz", long_names(None))
             .args(&["list", SLOW_REGEX, "{0}"])
-            .refused("list regexp"),
+            .refused("no matches found"),
         Case::new(6, "regex-flame-search")
             .file("names.pb.gz", long_names(None))
-            .args(&["top", "--ignore", SLOW_REGEX, "{0}"])
-            .refused("ignore regexp")
+            .args(&["flame", "{0}"])
+            .stdout_contains("</svg>")
             .page(search),
     ]
 }
