@@ -137,6 +137,9 @@ impl Stacks {
     }
 }
 
+/// A run of sequences, `[lo, hi)`.
+type Run = (usize, usize);
+
 /// The first index in [lo, hi) for which `before` is false (it must be
 /// true then false along the range).
 fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
@@ -531,7 +534,7 @@ fn matching(pattern: &str, names: &[String]) -> Result<Vec<bool>> {
 /// The runs of sequences under each prefix of the zoom path (`runs[d]`:
 /// under its first d names) and the path's name ids, narrowed one frame
 /// at a time: linear in the path's length, which a link sets.
-fn zoom_path(stacks: &Stacks, view: &FlameView) -> Result<(Vec<(usize, usize)>, Vec<u32>)> {
+fn zoom_path(stacks: &Stacks, view: &FlameView) -> Result<(Vec<Run>, Vec<u32>)> {
     let zoom = view.zoom;
     if zoom.len() > view.max_depth {
         return Err(Error::limit(format!(

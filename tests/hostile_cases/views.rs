@@ -92,15 +92,16 @@ fn deep_stacks() -> Vec<Case> {
         Case::new(3, "flame-10m-frames")
             .file("deep.pb.gz", recursion(10_000_000))
             .args(&["flame", "{0}"])
-            .note("levels deeper")
-            // Bounded: the depth cap's thousand frames, not ten million.
-            .stdout_contains("</svg>")
+            .note("stacks go 9999000 levels deeper than the 1000 drawn")
+            // Bounded: the depth cap's 1,001 rows (18 px each), not ten
+            // million.
+            .stdout_contains(r#"height="18048""#)
             .page("view=flame"),
         Case::new(3, "flame-1m-frames")
             .file("deep.pb.gz", recursion(1_000_000))
             .args(&["flame", "{0}"])
-            .note("levels deeper")
-            .stdout_lacks("depth 1001")
+            .note("stacks go 999000 levels deeper than the 1000 drawn")
+            .stdout_contains(r#"height="18048""#)
             .page("view=flame"),
         Case::new(3, "flame-1m-frames-callers")
             .file("deep.pb.gz", recursion(1_000_000))
