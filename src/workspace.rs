@@ -12,7 +12,7 @@ use std::io::Read;
 use crate::analysis::callgraph::callgraph;
 use crate::analysis::evidence::{join, who, Evidence, ProfileInput};
 use crate::analysis::flame::{
-    callers_callees, flame, stacks as flame_stacks, Flame, FlameView, Stacks,
+    callers_callees, flame, stacks as flame_stacks, Flame, FlameView, Stacks, MAX_DEPTH, MAX_FRAMES,
 };
 use crate::analysis::leak::{Analysis, AnalyzeOptions};
 use crate::analysis::list::{list_selected, ListOrder, Selection, SourceFiles};
@@ -517,10 +517,7 @@ impl Workspace {
     /// them, [`LIST_PAGE`] at a time from `state.list_from`.
     pub fn list(&self, state: &ViewState) -> Result<ListView> {
         let (name, p) = self.pick(&state.profile)?;
-        let regex = if !state.list.is_empty()
-            && regex::Regex::new(&format!("^{}$", regex::escape(&state.list))).is_ok()
-            && p.functions.iter().any(|f| f.name == state.list)
-        {
+        let regex = if !state.list.is_empty() && p.functions.iter().any(|f| f.name == state.list) {
             // An exact function name lists that function only.
             format!("^{}$", regex::escape(&state.list))
         } else {
@@ -717,6 +714,8 @@ impl Workspace {
             min_width: 0.5 / width.max(100.0),
             search: &state.q,
             base: base_tree.as_ref(),
+            max_depth: MAX_DEPTH,
+            max_frames: MAX_FRAMES,
         };
         let mut flame = flame(tree, context, &view)?;
         colorize(&mut flame);
@@ -756,6 +755,8 @@ impl Workspace {
             min_width,
             search,
             base: None,
+            max_depth: MAX_DEPTH,
+            max_frames: MAX_FRAMES,
         };
         let mut up = flame(&callers, &context, &view(&state.q))?;
         let mut down = flame(&callees, &context, &view(&state.q))?;

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::model::{LabelSet, Line, Location, Profile, StackIter, Stacks};
 use crate::units;
 
-use super::options::Filters;
+use super::options::{Filters, NameRegex};
 
 /// The samples and frames of a profile that a report reads.
 pub struct View<'p> {
@@ -130,23 +130,38 @@ enum Keep {
     Changed(Vec<u32>),
 }
 
-/// Compiles a filter regex, saying which option was bad.
-fn compile(name: &str, pattern: &str) -> Result<Option<Regex>> {
+/// Compiles a name filter's regex, saying which option was bad, and
+/// refuses it when matching it on the profile's names (each function's
+/// name and file, each binary, once) could take more than the regex
+/// budget.
+fn compile(name: &str, pattern: &str, names: (usize, u64)) -> Result<Option<Regex>> {
     if pattern.is_empty() {
         return Ok(None);
     }
-    Regex::new(pattern)
-        .map(Some)
-        .map_err(|e| Error::bad_regex(name, pattern, &e))
+    let re = NameRegex::new(name, pattern, pattern)?;
+    re.afford(name, pattern, names.0, names.1)?;
+    Ok(Some(re.regex))
+}
+
+/// How many names a name filter may be matched on, and their bytes.
+fn name_sizes(p: &Profile) -> (usize, u64) {
+    let functions = p
+        .functions
+        .iter()
+        .map(|f| f.name.len() as u64 + f.filename.len() as u64);
+    let mappings = p.mappings.iter().map(|m| m.file.len() as u64);
+    let bytes = functions.chain(mappings).sum();
+    (2 * p.functions.len() + p.mappings.len(), bytes)
 }
 
 /// Applies the filters as pprof does, in pprof's order.
 pub fn apply<'p>(profile: &'p Profile, filters: &Filters) -> Result<View<'p>> {
-    let focus = compile("focus", &filters.focus)?;
-    let ignore = compile("ignore", &filters.ignore)?;
-    let hide = compile("hide", &filters.hide)?;
-    let show = compile("show", &filters.show)?;
-    let show_from = compile("show_from", &filters.show_from)?;
+    let names = name_sizes(profile);
+    let focus = compile("focus", &filters.focus, names)?;
+    let ignore = compile("ignore", &filters.ignore, names)?;
+    let hide = compile("hide", &filters.hide, names)?;
+    let show = compile("show", &filters.show, names)?;
+    let show_from = compile("show_from", &filters.show_from, names)?;
     let num_units = num_label_units(profile);
     let tag_focus = TagFilter::compile("tagfocus", &filters.tag_focus, &num_units)?;
     let tag_ignore = TagFilter::compile("tagignore", &filters.tag_ignore, &num_units)?;

@@ -19,7 +19,7 @@ use crate::model::Profile;
 
 use super::filter::{self, View};
 use super::nodes::NodeTable;
-use super::options::ReportOptions;
+use super::options::{NameRegex, ReportOptions};
 use super::report::ReportContext;
 
 /// Samples' frame sequences, sorted, with prefix sums of their values.
@@ -123,6 +123,7 @@ impl Stacks {
     }
 
     /// The run under a path of names from the root (`None`: no such frame).
+    #[cfg(test)]
     fn find(&self, path: &[String]) -> Option<(usize, usize)> {
         let (mut lo, mut hi) = (0, self.len());
         for (d, name) in path.iter().enumerate() {
@@ -135,6 +136,9 @@ impl Stacks {
         Some((lo, hi))
     }
 }
+
+/// A run of sequences, `[lo, hi)`.
+type Run = (usize, usize);
 
 /// The first index in [lo, hi) for which `before` is false (it must be
 /// true then false along the range).
@@ -303,6 +307,9 @@ pub struct Flame {
     pub frames: Vec<FlameFrame>,
     /// Frames left out for being narrower than the threshold.
     pub hidden: usize,
+    /// What else was left out, as sentences: levels past the depth cap,
+    /// the narrowest frames past the frame budget.
+    pub notes: Vec<String>,
     /// With a search: the share of the total under matching frames.
     pub search: Option<SearchResult>,
 }
@@ -315,6 +322,17 @@ pub struct SearchResult {
     pub share: String,
 }
 
+/// Levels a flame graph draws by default, counted from the root, the zoom
+/// path's frames included (CLI `flame --max-depth`). A self-recursive
+/// stack can be millions of frames deep; a thousand 18-pixel rows already
+/// make a picture 18,000 pixels tall (a canvas stops at 32,767).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Frames a flame graph draws by default (CLI `flame --max-frames`): past
+/// it the narrowest frames are left out, as those under half a pixel are,
+/// so what the page's thread receives and paints is bounded.
+pub const MAX_FRAMES: usize = 20_000;
+
 /// What to show.
 pub struct FlameView<'a> {
     /// The frame to zoom into, as names from the root.
@@ -325,30 +343,27 @@ pub struct FlameView<'a> {
     pub search: &'a str,
     /// The base of a diff (the same granularity and filters).
     pub base: Option<&'a Stacks>,
+    /// Frames more than this many levels below the root are not drawn
+    /// (default [`MAX_DEPTH`]); a longer zoom path is refused.
+    pub max_depth: usize,
+    /// At most this many frames are drawn, the widest first (default
+    /// [`MAX_FRAMES`]).
+    pub max_frames: usize,
 }
 
 /// The frames of a view of `stacks`.
 pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Result<Flame> {
-    let (lo, hi) = stacks.find(view.zoom).ok_or_else(|| {
-        Error::invalid_option(format!(
-            "no frame {:?} in this profile",
-            view.zoom.join(" → ")
-        ))
-    })?;
-    let search = if view.search.is_empty() {
-        None
-    } else {
-        let re = regex::Regex::new(view.search)
-            .map_err(|e| Error::bad_regex("search", view.search, &e))?;
-        Some(
-            stacks
-                .names
-                .iter()
-                .map(|n| re.is_match(n))
-                .collect::<Vec<bool>>(),
-        )
+    let (zoom_runs, zoom_ids) = zoom_path(stacks, view)?;
+    let (lo, hi) = *zoom_runs.last().expect("the root's run");
+    let search = match view.search {
+        "" => None,
+        pattern => Some(matching(pattern, &stacks.names)?),
     };
     let root_value = stacks.value(lo, hi).unsigned_abs().max(1) as f64;
+    // Which frames below the zoomed one fit the frame budget (the zoom
+    // path's own frames count against it).
+    let budget = view.max_frames.saturating_sub(zoom_ids.len() + 1);
+    let mut cut = Cut::new(stacks, (lo, hi), zoom_ids.len(), view, root_value, budget);
     let mut frames: Vec<FlameFrame> = Vec::new();
     // A frame: its run of sequences, its name (None: the root), its
     // parent's index in `frames`, and the base's run under the same path
@@ -396,12 +411,11 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
         let (l, h) = b.narrow(lo, hi, d, id);
         (l < h).then_some((l, h))
     };
-    let zoom_ids: Vec<u32> = view.zoom.iter().map(|n| stacks.index[n]).collect();
     // The root and the zoomed frame's ancestors, full width.
     let mut parent = None;
     let mut base_run = view.base.map(|b| (0, b.len()));
     for d in 0..zoom_ids.len() {
-        let (a, b) = stacks.find(&view.zoom[..d]).unwrap_or((lo, hi));
+        let (a, b) = zoom_runs[d];
         let name = d.checked_sub(1).map(|i| zoom_ids[i]);
         parent = Some(new_frame(
             name,
@@ -450,6 +464,9 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
             (value, stacks.value(lo, first)),
             base,
         );
+        if d >= view.max_depth {
+            continue;
+        }
         // Children: the runs of equal frames at depth d, alphabetical, from
         // the frame's left edge (its self value is the gap on the right).
         let mut at = x;
@@ -459,7 +476,7 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
             let name = stacks.at(k, d).expect("a continuing sequence");
             let (_, end) = stacks.narrow(k, hi, d, name);
             let w = stacks.value(k, end).unsigned_abs() as f64 / root_value;
-            if w < view.min_width {
+            if w < view.min_width || !cut.keeps(w, d + 1) {
                 hidden += 1;
             } else {
                 children.push(Pending {
@@ -501,8 +518,208 @@ pub fn flame(stacks: &Stacks, context: &ReportContext, view: &FlameView) -> Resu
         breadcrumb: view.zoom.to_vec(),
         frames,
         hidden,
+        notes: cut.notes(stacks, (lo, hi), view),
         search,
     })
+}
+
+/// Which names match the search: each name once, within the regex budget.
+fn matching(pattern: &str, names: &[String]) -> Result<Vec<bool>> {
+    let re = NameRegex::new("search", pattern, pattern)?;
+    let bytes = names.iter().map(|n| n.len() as u64).sum();
+    re.afford("search", pattern, names.len(), bytes)?;
+    Ok(names.iter().map(|n| re.regex.is_match(n)).collect())
+}
+
+/// The runs of sequences under each prefix of the zoom path (`runs[d]`:
+/// under its first d names) and the path's name ids, narrowed one frame
+/// at a time: linear in the path's length, which a link sets.
+fn zoom_path(stacks: &Stacks, view: &FlameView) -> Result<(Vec<Run>, Vec<u32>)> {
+    let zoom = view.zoom;
+    if zoom.len() > view.max_depth {
+        return Err(Error::limit(format!(
+            "the zoom path is {} frames long, deeper than the {} levels a flame graph draws (the CLI's flame --max-depth draws more)",
+            zoom.len(),
+            view.max_depth
+        )));
+    }
+    let mut runs = Vec::with_capacity(zoom.len() + 1);
+    runs.push((0, stacks.len()));
+    let mut ids = Vec::with_capacity(zoom.len());
+    for (d, name) in zoom.iter().enumerate() {
+        let (lo, hi) = runs[d];
+        let found = stacks
+            .index
+            .get(name)
+            .map(|&id| (id, stacks.narrow(lo, hi, d, id)))
+            .filter(|(_, (l, h))| l < h);
+        match found {
+            Some((id, run)) => {
+                ids.push(id);
+                runs.push(run);
+            }
+            None => {
+                let path = if zoom.len() <= 8 {
+                    zoom.join(" → ")
+                } else {
+                    format!("… → {}", zoom[d])
+                };
+                return Err(Error::invalid_option(crate::error::one_line(&format!(
+                    "no frame {path:?} in this profile"
+                ))));
+            }
+        }
+    }
+    Ok((runs, ids))
+}
+
+/// What a view leaves out beyond frames under `min_width`: levels past
+/// `max_depth`, and past the frame budget the narrowest frames. The
+/// budget's cut is found first by a walk that keeps the `budget` best
+/// frames seen (widest, then shallowest) and goes no deeper under a frame
+/// that is already out, so it costs about what is drawn.
+struct Cut {
+    /// The last frame kept as (width, depth), and how many frames equal
+    /// to it may still be drawn (ties are drawn left to right); `None`:
+    /// every frame wide enough fits.
+    last: Option<((f64, usize), usize)>,
+    /// Frames left out for the budget alone.
+    over_budget: usize,
+    /// The narrowest width drawn when the budget cut.
+    narrowest: f64,
+}
+
+/// Orders frames by how much they show: wider first, then shallower.
+fn better(a: (f64, usize), b: (f64, usize)) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// A candidate frame in the budget's heap, the worst on top.
+struct Candidate((f64, usize));
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        better(self.0, other.0).is_eq()
+    }
+}
+impl Eq for Candidate {}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        better(self.0, other.0)
+    }
+}
+
+impl Cut {
+    /// Walks below the zoomed frame (its run at sequence depth `d`) for
+    /// the frames that fit `budget`, down to the depth cap.
+    fn new(
+        stacks: &Stacks,
+        run: (usize, usize),
+        d: usize,
+        view: &FlameView,
+        root_value: f64,
+        budget: usize,
+    ) -> Cut {
+        let mut best: std::collections::BinaryHeap<Candidate> = Default::default();
+        let mut seen = 0usize;
+        let mut pending = vec![(run, d)];
+        while let Some(((lo, hi), d)) = pending.pop() {
+            // Its children would be past the depth cap.
+            if d >= view.max_depth {
+                continue;
+            }
+            let mut k = stacks.continuing(lo, hi, d);
+            while k < hi {
+                let name = stacks.at(k, d).expect("a continuing sequence");
+                let (_, end) = stacks.narrow(k, hi, d, name);
+                let w = stacks.value(k, end).unsigned_abs() as f64 / root_value;
+                let key = (w, d + 1);
+                let fits = best.len() < budget
+                    || best
+                        .peek()
+                        .is_some_and(|worst| better(key, worst.0).is_lt());
+                if w >= view.min_width && fits {
+                    seen += 1;
+                    best.push(Candidate(key));
+                    if best.len() > budget {
+                        best.pop();
+                    }
+                    pending.push(((k, end), d + 1));
+                } else if w >= view.min_width {
+                    seen += 1;
+                }
+                k = end;
+            }
+        }
+        if seen <= budget {
+            return Cut {
+                last: None,
+                over_budget: 0,
+                narrowest: 0.0,
+            };
+        }
+        let last = best.peek().map_or((f64::INFINITY, 0), |c| c.0);
+        let ties = best.iter().filter(|c| better(c.0, last).is_eq()).count();
+        Cut {
+            last: Some((last, ties)),
+            over_budget: 0,
+            narrowest: last.0,
+        }
+    }
+
+    /// Whether a frame of width `w` at `depth` is drawn (called once per
+    /// frame wide enough, in drawing order).
+    fn keeps(&mut self, w: f64, depth: usize) -> bool {
+        let Some((last, ties)) = &mut self.last else {
+            return true;
+        };
+        let keep = match better((w, depth), *last) {
+            std::cmp::Ordering::Less => true,
+            std::cmp::Ordering::Equal if *ties > 0 => {
+                *ties -= 1;
+                true
+            }
+            _ => false,
+        };
+        if !keep {
+            self.over_budget += 1;
+        }
+        keep
+    }
+
+    /// The notes saying what was left out: levels past the depth cap
+    /// (counted on the sequences under the zoomed frame), frames past the
+    /// budget.
+    fn notes(&self, stacks: &Stacks, (lo, hi): (usize, usize), view: &FlameView) -> Vec<String> {
+        let mut notes = Vec::new();
+        let (mut deepest, mut below) = (0usize, 0u64);
+        for k in lo..hi {
+            let n = stacks.seq(k).len();
+            deepest = deepest.max(n);
+            below += n.saturating_sub(view.max_depth) as u64;
+        }
+        if deepest > view.max_depth {
+            notes.push(format!(
+                "stacks go {} levels deeper than the {} drawn: {below} frames not drawn (the CLI's flame --max-depth draws more; hiding a recursive function shortens them)",
+                deepest - view.max_depth,
+                view.max_depth
+            ));
+        }
+        if self.over_budget > 0 {
+            notes.push(format!(
+                "{} of the narrowest frames (under {:.3}% of the view's width) not drawn, to keep within {} frames (the CLI's flame --max-frames draws more; zoom in to see them)",
+                self.over_budget,
+                self.narrowest * 100.0,
+                view.max_frames
+            ));
+        }
+        notes
+    }
 }
 
 /// A change as pprof's `-diff_base` reports it: the value signed, and
@@ -562,6 +779,8 @@ mod tests {
             min_width: 0.0,
             search: "",
             base: Some(&base),
+            max_depth: MAX_DEPTH,
+            max_frames: MAX_FRAMES,
         };
         let f = flame(&s, &ctx, &view).unwrap();
         let changes: Vec<(&str, Option<&str>)> = f
@@ -608,6 +827,8 @@ mod tests {
             min_width: 0.0,
             search: "^b$",
             base: None,
+            max_depth: MAX_DEPTH,
+            max_frames: MAX_FRAMES,
         };
         let f = flame(&s, &ctx, &view).unwrap();
         let shown: Vec<(u32, &str, i64, i64)> = f
@@ -648,5 +869,77 @@ mod tests {
                 .collect::<Vec<_>>(),
             [("root", 1.0), ("main", 1.0), ("a", 1.0), ("b", 0.375)]
         );
+    }
+
+    fn context() -> ReportContext {
+        let p = crate::model::Profile::new(vec![crate::model::ValueType::new("samples", "count")]);
+        ReportContext::new(&p, 0, &View::all(&p), Vec::new())
+    }
+
+    fn plain(zoom: &[String], max_depth: usize, max_frames: usize) -> FlameView<'_> {
+        FlameView {
+            zoom,
+            min_width: 0.0,
+            search: "",
+            base: None,
+            max_depth,
+            max_frames,
+        }
+    }
+
+    #[test]
+    fn deep_stacks_are_drawn_to_the_depth_cap_with_a_note() {
+        // One self-recursive stack 5,000 frames deep.
+        let s = Stacks::build(vec!["f".to_string()], vec![(vec![0; 5000], 7)], 7);
+        let f = flame(&s, &context(), &plain(&[], 100, MAX_FRAMES)).unwrap();
+        assert_eq!(f.frames.len(), 101, "the root and 100 levels");
+        assert_eq!(f.frames.iter().map(|f| f.depth).max(), Some(100));
+        assert_eq!(
+            f.notes,
+            ["stacks go 4900 levels deeper than the 100 drawn: 4900 frames not drawn (the CLI's flame --max-depth draws more; hiding a recursive function shortens them)"]
+        );
+        // A zoom path is narrowed one frame at a time, and may be as deep
+        // as the cap, not deeper.
+        let path = vec!["f".to_string(); 100];
+        let zoomed = flame(&s, &context(), &plain(&path, 100, MAX_FRAMES)).unwrap();
+        assert_eq!(zoomed.frames.len(), 101);
+        let too_deep = vec!["f".to_string(); 101];
+        let e = flame(&s, &context(), &plain(&too_deep, 100, MAX_FRAMES)).unwrap_err();
+        assert!(
+            e.message.contains("the zoom path is 101 frames long"),
+            "{e:?}"
+        );
+        let wrong = [vec!["f".to_string(); 50], vec!["g".to_string()]].concat();
+        let e = flame(&s, &context(), &plain(&wrong, 100, MAX_FRAMES)).unwrap_err();
+        assert!(e.message.starts_with("no frame"), "{e:?}");
+    }
+
+    #[test]
+    fn past_the_frame_budget_the_narrowest_frames_go() {
+        // main → w0 … w9, w{i} of value i + 1: 10 children, 2 levels.
+        let mut names = vec!["main".to_string()];
+        names.extend((0..10).map(|i| format!("w{i}")));
+        let seqs = (0..10u32).map(|i| (vec![0, i + 1], i as i64 + 1)).collect();
+        let s = Stacks::build(names, seqs, 55);
+        let f = flame(&s, &context(), &plain(&[], MAX_DEPTH, 6)).unwrap();
+        // The root, main and the four widest children.
+        let drawn: Vec<&str> = f.frames.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(drawn, ["root", "main", "w6", "w7", "w8", "w9"]);
+        assert_eq!(f.notes.len(), 1);
+        assert!(
+            f.notes[0].starts_with("6 of the narrowest frames"),
+            "{:?}",
+            f.notes
+        );
+        // Ties are drawn left to right up to the budget.
+        let names = vec!["main".to_string(), "a".into(), "b".into(), "c".into()];
+        let seqs = (0..3u32).map(|i| (vec![0, i + 1], 1)).collect();
+        let s = Stacks::build(names, seqs, 3);
+        let f = flame(&s, &context(), &plain(&[], MAX_DEPTH, 4)).unwrap();
+        let drawn: Vec<&str> = f.frames.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(drawn, ["root", "main", "a", "b"]);
+        // Within the budget nothing is said.
+        let f = flame(&s, &context(), &plain(&[], MAX_DEPTH, 5)).unwrap();
+        assert!(f.notes.is_empty());
     }
 }

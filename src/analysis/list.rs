@@ -9,15 +9,13 @@
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
-use regex::Regex;
-
 use crate::error::{Error, Result};
 use crate::model::Profile;
 
 use super::filter;
 use super::graph::Graph;
 use super::nodes::{Aggregation, NodeInfo, NodeTable};
-use super::options::{Granularity, ReportOptions};
+use super::options::{Granularity, NameRegex, ReportOptions};
 use super::report::ReportContext;
 
 /// Where source text comes from: the CLI reads files, the page uses
@@ -126,7 +124,6 @@ pub fn list_selected(
     sources: &dyn SourceFiles,
     selection: Selection,
 ) -> Result<ListPage> {
-    let symbol = Regex::new(regex).map_err(|e| Error::bad_regex("list", regex, &e))?;
     let sample_type = p.sample_type_index(&options.sample_index)?;
     let view = filter::apply(p, &options.filters)?;
     let mut context = ReportContext::new(p, sample_type, &view, options.filters.active());
@@ -138,21 +135,23 @@ pub fn list_selected(
     let g = Graph::build(&view, &table, sample_type, None, options.drop_negative);
     context.output_unit = options.unit.clone();
 
-    // Matching nodes, grouped by function name (a map: a profile may have
-    // tens of thousands of functions, each with a node per line).
+    // Nodes grouped by function name (a map: a profile may have hundreds
+    // of thousands of functions, each with a node per line); each
+    // distinct name is matched once, within the regex budget.
     let mut by_name: Vec<(&str, Vec<u32>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for &n in &g.nodes {
         let info = &table.infos[n as usize];
-        if !symbol.is_match(&info.name) {
-            continue;
-        }
         let k = *index.entry(&info.name).or_insert_with(|| {
             by_name.push((&info.name, Vec::new()));
             by_name.len() - 1
         });
         by_name[k].1.push(n);
     }
+    let symbol = NameRegex::new("list", regex, regex)?;
+    let bytes = by_name.iter().map(|(name, _)| name.len() as u64).sum();
+    symbol.afford("list", regex, by_name.len(), bytes)?;
+    by_name.retain(|(name, _)| symbol.regex.is_match(name));
     if by_name.is_empty() {
         return Err(Error::invalid_option(format!(
             "no matches found for regexp: {regex}"
@@ -184,18 +183,22 @@ pub fn list_selected(
         .take(selection.limit.unwrap_or(usize::MAX));
 
     let mut functions = Vec::new();
+    let mut texts: HashMap<&str, Option<Vec<String>>> = HashMap::new();
     for (name, nodes) in chosen {
-        // Group by file; files sorted by name, then start line.
+        // Group by file (a map: a function's lines may name many files);
+        // files sorted by name, then start line.
         let mut by_file: Vec<(&NodeInfo, Vec<u32>)> = Vec::new();
+        let mut file_index: HashMap<&str, usize> = HashMap::new();
         for &n in &nodes {
             let info = &table.infos[n as usize];
             if info.file.is_empty() {
                 continue;
             }
-            match by_file.iter_mut().find(|(i, _)| i.file == info.file) {
-                Some((_, ns)) => ns.push(n),
-                None => by_file.push((info, vec![n])),
-            }
+            let k = *file_index.entry(&info.file).or_insert_with(|| {
+                by_file.push((info, Vec::new()));
+                by_file.len() - 1
+            });
+            by_file[k].1.push(n);
         }
         if by_file.is_empty() {
             functions.push(ListedFunction {
@@ -221,18 +224,19 @@ pub fn list_selected(
             let cum = file_nodes
                 .iter()
                 .fold(0i64, |s, &n| s.wrapping_add(g.cum[n as usize]));
-            let sums = |line: i64| {
-                file_nodes
-                    .iter()
-                    .filter(|&&n| table.infos[n as usize].lineno == line)
-                    .fold((0i64, 0i64), |(f, c), &n| {
-                        (
-                            f.wrapping_add(g.flat[n as usize]),
-                            c.wrapping_add(g.cum[n as usize]),
-                        )
-                    })
-            };
-            let source = sources.lines(&first.file);
+            // Each line's flat and cum, summed once (not once per line shown).
+            let mut by_line: HashMap<i64, (i64, i64)> = HashMap::new();
+            for &n in &file_nodes {
+                let (f, c) = by_line.entry(table.infos[n as usize].lineno).or_default();
+                *f = f.wrapping_add(g.flat[n as usize]);
+                *c = c.wrapping_add(g.cum[n as usize]);
+            }
+            let sums = |line: i64| by_line.get(&line).copied().unwrap_or_default();
+            // Each file is looked up once, however many functions it holds
+            // (a file per function was quadratic: 200k functions > 30 s).
+            let source = texts
+                .entry(&first.file)
+                .or_insert_with(|| sources.lines(&first.file));
             let lines = match &source {
                 Some(text) => {
                     let (start, end) = window(&table, &file_nodes);

@@ -9,18 +9,32 @@
 use regex::Regex;
 
 use super::Profile;
-use crate::error::{Error, Result};
+use crate::analysis::options::NameRegex;
+use crate::error::{ErrorKind, Result};
 
 /// Applies the profile's own `drop_frames` / `keep_frames` (pprof's
-/// `RemoveUninteresting`).
+/// `RemoveUninteresting`). The regexes come from the file, so they are
+/// compiled and priced as the name filters are (`NameRegex`): a
+/// pathological one is refused, saying so, instead of slowing every report.
 pub fn remove_uninteresting(p: &mut Profile) -> Result<()> {
     if p.drop_frames.is_empty() {
         return Ok(());
     }
+    // Every function's simplified name is matched once.
+    let names = p.functions.len();
+    let bytes: u64 = p
+        .functions
+        .iter()
+        .map(|f| simplify_function_name(&f.name).len() as u64)
+        .sum();
     let anchored = |re: &str, field: &str| {
-        Regex::new(&format!("^({re})$")).map_err(|e| {
-            let mut err = Error::bad_regex(&format!("the profile's {field}"), re, &e);
-            err.kind = crate::error::ErrorKind::Malformed;
+        let what = format!("the profile's {field}");
+        let compiled = NameRegex::new(&what, &format!("^({re})$"), re)
+            .and_then(|n| n.afford(&what, re, names, bytes).map(|()| n.regex));
+        compiled.map_err(|mut err| {
+            if err.kind == ErrorKind::InvalidOption {
+                err.kind = ErrorKind::Malformed;
+            }
             err
         })
     };
@@ -37,22 +51,23 @@ pub fn remove_uninteresting(p: &mut Profile) -> Result<()> {
 /// Removes every frame matching `drop` (and not `keep`) together with all
 /// frames beneath it (its callees), leaving the frames above it.
 pub fn prune(p: &mut Profile, drop: &Regex, keep: Option<&Regex>) {
+    // Whether each function is dropped: its name matched once, however
+    // many locations and lines name it.
+    let dropped: Vec<bool> = p
+        .functions
+        .iter()
+        .map(|f| {
+            let simple = simplify_function_name(&f.name);
+            !f.name.is_empty() && drop.is_match(simple) && !keep.is_some_and(|k| k.is_match(simple))
+        })
+        .collect();
     // Per location: prune the whole location, or only its inner lines.
     let mut prune_whole = vec![false; p.locations.len()];
     let mut prune_beneath = vec![false; p.locations.len()];
     for (li, loc) in p.locations.iter_mut().enumerate() {
-        let mut matched = None;
-        for i in (0..loc.lines.len()).rev() {
-            let name = &p.functions[loc.lines[i].function as usize].name;
-            if name.is_empty() {
-                continue;
-            }
-            let simple = simplify_function_name(name);
-            if drop.is_match(simple) && !keep.is_some_and(|k| k.is_match(simple)) {
-                matched = Some(i);
-                break;
-            }
-        }
+        let matched = (0..loc.lines.len())
+            .rev()
+            .find(|&i| dropped[loc.lines[i].function as usize]);
         if let Some(i) = matched {
             prune_beneath[li] = true;
             if i == loc.lines.len() - 1 {

@@ -244,6 +244,7 @@ mod tests {
                 frame("same", 0.5, 0.5, 0, "no change"),
             ],
             hidden: 0,
+            notes: Vec::new(),
             search: None,
         };
         colorize(&mut f);

@@ -26,7 +26,9 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
   };
   const paint = () => {
     const width = wrap.clientWidth || 800;
-    const ratio = devicePixelRatio || 1;
+    // A canvas stops at 32,767 pixels a side: a deep graph (the core
+    // draws 1,000 levels at most) gets fewer pixels per CSS pixel.
+    const ratio = Math.min(devicePixelRatio || 1, 32767 / (depth * ROW));
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(depth * ROW * ratio);
     canvas.style.width = `${width}px`;
@@ -171,6 +173,7 @@ export function renderFlame(view, state, { onChange, navigate, download }) {
     view.base ? h("p", { class: "muted" }, `Widths: ${view.profile}. Colours: the change from ${view.base} (total ${f.base_total_text}): red grew, green shrank, grey unchanged; the deeper the colour, the larger the change.`) : null,
     flameCanvas(f, { onFrame: (frame) => onChange({ fz: pathOf(f.frames, frame) }), onMenu: menu, label: `flame graph of ${f.sample_type}` }),
     f.hidden ? h("p", { class: "muted" }, `${f.hidden} frames too narrow to draw; zoom in to see them.`) : null,
+    f.notes.map((note) => h("p", { class: "muted" }, `${note[0].toUpperCase()}${note.slice(1)}.`)),
   ];
 }
 

@@ -104,6 +104,12 @@ enum Command {
         /// Width of the image in pixels.
         #[arg(long, default_value_t = 1200)]
         width: u32,
+        /// Draw frames at most this many levels below the root.
+        #[arg(long, default_value_t = leakscope::analysis::flame::MAX_DEPTH, value_name = "N", help_heading = "Limits")]
+        max_depth: usize,
+        /// Draw at most this many frames (the narrowest are left out).
+        #[arg(long, default_value_t = leakscope::analysis::flame::MAX_FRAMES, value_name = "N", help_heading = "Limits")]
+        max_frames: usize,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -555,6 +561,8 @@ fn run(cli: Cli) -> Result<String, Error> {
         Command::Flame {
             files,
             width,
+            max_depth,
+            max_frames,
             report,
         } => {
             use leakscope::analysis::flame;
@@ -565,11 +573,14 @@ fn run(cli: Cli) -> Result<String, Error> {
                 min_width: 0.5 / width.max(1) as f64,
                 search: "",
                 base: None,
+                max_depth,
+                max_frames,
             };
-            Ok(render::flame_svg::svg(
-                &flame::flame(&tree, &context, &view)?,
-                width as f64,
-            ))
+            let f = flame::flame(&tree, &context, &view)?;
+            for note in &f.notes {
+                eprintln!("leakscope: note: {note}");
+            }
+            Ok(render::flame_svg::svg(&f, width as f64))
         }
         Command::Traces { files, report } => {
             let p = report.load(&files)?;
