@@ -31,11 +31,16 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error; a message longer than [`MAX_MESSAGE_CHARS`] (one that
+    /// quotes too much of the input) is cut to one line of that length.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-        }
+        let message = message.into();
+        let message = if message.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+            one_line(&message)
+        } else {
+            message
+        };
+        Error { kind, message }
     }
     pub fn malformed(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Malformed, message)
@@ -102,6 +107,20 @@ pub fn one_line(message: &str) -> String {
     cut
 }
 
+/// The most characters of the input an error or warning quotes.
+pub const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` from the input, quoted for a message: in double quotes with
+/// control characters escaped, cut to [`MAX_QUOTED_CHARS`] with an
+/// ellipsis (a line of a file can be megabytes long).
+pub fn quote(text: &str) -> String {
+    if text.chars().nth(MAX_QUOTED_CHARS).is_none() {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(MAX_QUOTED_CHARS - 1).collect();
+    format!("{cut:?}…")
+}
+
 pub type Result<T> = std::result::Result<T, Error>;
 
 #[cfg(test)]
@@ -115,5 +134,15 @@ mod tests {
         let cut = one_line(&long);
         assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn quotes_are_short() {
+        assert_eq!(quote("a\u{1b}b"), "\"a\\u{1b}b\"");
+        let q = quote(&"x".repeat(1 << 20));
+        assert!(q.chars().count() <= MAX_QUOTED_CHARS + 3, "{q}");
+        assert!(q.ends_with("\"…"));
+        let e = Error::malformed(format!("bad {}", "y".repeat(5000)));
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS);
     }
 }

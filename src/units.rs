@@ -246,6 +246,18 @@ pub fn percentage(value: i64, total: i64) -> String {
     }
 }
 
+/// Go's `int64(f)` on amd64, where pprof runs: truncation toward zero,
+/// and for NaN or a value out of range the "integer indefinite"
+/// `math.MinInt64` (Rust's `as` saturates instead, so `-(MinInt64)` would
+/// become MaxInt64 and a sum with MinInt64 -1, where pprof has 0).
+pub fn go_int64(f: f64) -> i64 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-TWO_63..TWO_63).contains(&f) {
+        return i64::MIN;
+    }
+    f as i64
+}
+
 /// Go's `%.<precision>g` for a finite non-negative number: `precision`
 /// significant digits, trailing zeros dropped, exponent form (`1.9e-08`)
 /// when the exponent is below -4 or at least the precision.

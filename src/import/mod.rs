@@ -51,6 +51,9 @@ pub struct ImportOptions {
     pub max_locations: u64,
     /// Entries of a profile's string table (default 20 M; CLI `--max-strings`).
     pub max_strings: u64,
+    /// Sample types of a profile, or values of a sample (default 10,000;
+    /// real profiles have a handful; CLI `--max-sample-types`).
+    pub max_sample_types: u64,
     /// Columns of a CSV export (default 20,000; CLI `--max-columns`).
     pub max_csv_columns: usize,
     /// Bytes in one line of a line-based text input: CSV, Prometheus text,
@@ -79,6 +82,7 @@ impl Default for ImportOptions {
             max_samples: 50_000_000,
             max_locations: 20_000_000,
             max_strings: 20_000_000,
+            max_sample_types: 10_000,
             max_csv_columns: 20_000,
             max_line_bytes: 16 << 20,
             max_json_depth: 64,

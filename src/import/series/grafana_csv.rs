@@ -12,7 +12,7 @@
 //!
 //! Rows that cannot be read are skipped and reported with their line number.
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::series::{parse_selector, InputReport, Series};
 
 use super::csv_rows::{guess_delimiter, numbered_rows, usable, Row, Times};
@@ -144,7 +144,7 @@ fn joined(
                     }
                     None => warnings.note(
                         report,
-                        &format!("line {line}: {:?} is not a number (cell left empty)", cell),
+                        &format!("line {line}: {} is not a number (cell left empty)", quote(cell)),
                     ),
                 },
             }
