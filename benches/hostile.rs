@@ -65,7 +65,11 @@ fn main() {
             format!("signal {}", libc::WTERMSIG(status))
         };
         let rss_mb = usage.ru_maxrss as f64 / 1024.0; // ru_maxrss is in KiB on Linux
-        let over = if seconds > 5.0 || rss_mb > 1000.0 { "**over budget**" } else { "" };
+        let over = if seconds > 5.0 || rss_mb > 1000.0 {
+            "**over budget**"
+        } else {
+            ""
+        };
         println!(
             "| {} | {} | {} | {} | {:.2} | {:.0} | {} |",
             case.family, case.name, input, exit, seconds, rss_mb, over

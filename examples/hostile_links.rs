@@ -11,7 +11,9 @@ mod hostile_cases;
 use leakscope::share::{pack, SharedFile};
 
 fn main() {
-    let out = std::env::args().nth(1).expect("usage: hostile_links OUT_DIR");
+    let out = std::env::args()
+        .nth(1)
+        .expect("usage: hostile_links OUT_DIR");
     let links: Vec<serde_json::Value> = hostile_cases::all()
         .into_iter()
         .filter_map(|case| {

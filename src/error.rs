@@ -108,7 +108,7 @@ pub fn one_line(message: &str) -> String {
 }
 
 /// The most characters of the input an error or warning quotes.
-pub const MAX_QUOTED_CHARS: usize = 60;
+pub const MAX_QUOTED_CHARS: usize = 40;
 
 /// `text` from the input, quoted for a message: in double quotes with
 /// control characters escaped, cut to [`MAX_QUOTED_CHARS`] with an

@@ -103,7 +103,11 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                 .map_err(|e| Error::malformed(format!("malformed sample: {}: {e}", quote(line))))?;
             let parse = |s: &str| {
                 parse_go_int(s).ok_or_else(|| {
-                    Error::malformed(format!("parsing sample {}: bad number {}", quote(line), quote(s)))
+                    Error::malformed(format!(
+                        "parsing sample {}: bad number {}",
+                        quote(line),
+                        quote(s)
+                    ))
                 })
             };
             // Java profiles list the size first and the count second.

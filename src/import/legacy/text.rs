@@ -184,8 +184,9 @@ fn parse_heap_sample(
     let mut values = Vec::with_capacity(4);
     let mut block_size = 0i64;
     let mut add = |count: &str, size: &str, what: &str| -> Result<()> {
-        let bad =
-            |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {}: {e}", quote(line)));
+        let bad = |e: std::num::ParseIntError| {
+            Error::malformed(format!("malformed sample: {}: {e}", quote(line)))
+        };
         let mut count: i64 = count.parse().map_err(bad)?;
         let mut size: i64 = size.parse().map_err(bad)?;
         if count == 0 && size != 0 {
@@ -327,8 +328,9 @@ fn parse_thread_sample(s: &mut Lines) -> Result<(String, Vec<u64>)> {
             continue;
         }
         addrs.extend(
-            parse_hex_addresses(&line)
-                .map_err(|e| Error::malformed(format!("malformed sample: {}: {e}", quote(&line))))?,
+            parse_hex_addresses(&line).map_err(|e| {
+                Error::malformed(format!("malformed sample: {}: {e}", quote(&line)))
+            })?,
         );
     }
     if same_as_previous {
@@ -426,8 +428,9 @@ fn parse_contention_sample(
     let Some(c) = CONTENTION_SAMPLE.captures(line) else {
         return Ok(None);
     };
-    let bad =
-        |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {}: {e}", quote(line)));
+    let bad = |e: std::num::ParseIntError| {
+        Error::malformed(format!("malformed sample: {}: {e}", quote(line)))
+    };
     let mut v1: i64 = c[1].parse().map_err(bad)?;
     let mut v2: i64 = c[2].parse().map_err(bad)?;
     // Unsample: delays are cycles, scaled to nanoseconds; counts by the period.

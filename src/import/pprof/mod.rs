@@ -140,7 +140,7 @@ fn check_counts(header: &wire::Profile, limits: &ImportOptions) -> Result<()> {
 
 fn too_many_sample_types(limits: &ImportOptions) -> Error {
     limit_hit(
-        "the profile has more sample types than the limit",
+        "too many sample types",
         limits.max_sample_types,
         "--max-sample-types",
     )
@@ -402,7 +402,12 @@ impl SampleColumns {
         self.label_ids.len()
     }
 
-    fn add(&mut self, s: &SampleFields, declared_types: usize, limits: &ImportOptions) -> Result<()> {
+    fn add(
+        &mut self,
+        s: &SampleFields,
+        declared_types: usize,
+        limits: &ImportOptions,
+    ) -> Result<()> {
         let index = self.len();
         if declared_types == 0 && s.value.len() as u64 > limits.max_sample_types {
             return Err(too_many_sample_types(limits));

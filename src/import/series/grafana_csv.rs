@@ -144,7 +144,10 @@ fn joined(
                     }
                     None => warnings.note(
                         report,
-                        &format!("line {line}: {} is not a number (cell left empty)", quote(cell)),
+                        &format!(
+                            "line {line}: {} is not a number (cell left empty)",
+                            quote(cell)
+                        ),
                     ),
                 },
             }

@@ -90,7 +90,11 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
 pub(crate) fn sort_points(s: &mut Series, report: &mut InputReport) {
     let merged = s.sort_points();
     if merged > 0 {
-        let rows = if merged == 1 { "row repeats" } else { "rows repeat" };
+        let rows = if merged == 1 {
+            "row repeats"
+        } else {
+            "rows repeat"
+        };
         report.warnings.push(crate::error::one_line(&format!(
             "{}: {merged} {rows} a time already read: merged into the point of that time \
              (the last value kept)",

@@ -201,7 +201,11 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
                 for (t, v) in &points.first_bad {
                     warnings.note(
                         report,
-                        &format!("{}: the value {} at {t} is not a number", s.display, quote(v)),
+                        &format!(
+                            "{}: the value {} at {t} is not a number",
+                            s.display,
+                            quote(v)
+                        ),
                     );
                 }
                 if points.bad > points.first_bad.len() {
@@ -257,7 +261,11 @@ fn push(s: &mut Series, t: f64, v: &str, report: &mut InputReport, warnings: &mu
         Cell::Gap => {}
         Cell::Bad => warnings.note(
             report,
-            &format!("{}: the value {} at {t} is not a number", s.display, quote(v)),
+            &format!(
+                "{}: the value {} at {t} is not a number",
+                s.display,
+                quote(v)
+            ),
         ),
     }
 }
