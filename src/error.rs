@@ -31,12 +31,13 @@ pub struct Error {
 }
 
 impl Error {
-    /// An error; a message longer than [`MAX_MESSAGE_CHARS`] (one that
-    /// quotes too much of the input) is cut to one line of that length.
+    /// An error. A message that quotes too much of the input (past
+    /// [`MAX_ERROR_CHARS`]) is cut to one line of that length: a net under
+    /// [`quote`], which messages use for input.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         let message = message.into();
-        let message = if message.chars().nth(MAX_MESSAGE_CHARS).is_some() {
-            one_line(&message)
+        let message = if message.chars().nth(MAX_ERROR_CHARS).is_some() {
+            cut(&message, MAX_ERROR_CHARS)
         } else {
             message
         };
@@ -92,19 +93,26 @@ impl std::error::Error for Error {}
 /// reads at a glance (a file's name goes before it).
 pub const MAX_MESSAGE_CHARS: usize = 200;
 
+/// The longest any error message gets, however much of the input or of
+/// the user's file names it would name (a message naming many files can
+/// pass [`MAX_MESSAGE_CHARS`] by design).
+pub const MAX_ERROR_CHARS: usize = 1000;
+
 /// `message` on one line and at most [`MAX_MESSAGE_CHARS`] characters,
 /// cut with an ellipsis (for messages that quote the input or a library).
 pub fn one_line(message: &str) -> String {
-    let flat: String = message
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.chars().count() <= MAX_MESSAGE_CHARS {
-        return flat;
+    cut(message, MAX_MESSAGE_CHARS)
+}
+
+/// `message` on one line and at most `max` characters.
+fn cut(message: &str, max: usize) -> String {
+    let mut flat = message.chars().map(|c| if c.is_control() { ' ' } else { c });
+    let mut out: String = flat.clone().take(max).collect();
+    if flat.nth(max).is_some() {
+        out.pop();
+        out.push('…');
     }
-    let mut cut: String = flat.chars().take(MAX_MESSAGE_CHARS - 1).collect();
-    cut.push('…');
-    cut
+    out
 }
 
 /// The most characters of the input an error or warning quotes.
@@ -142,7 +150,8 @@ mod tests {
         let q = quote(&"x".repeat(1 << 20));
         assert!(q.chars().count() <= MAX_QUOTED_CHARS + 3, "{q}");
         assert!(q.ends_with("\"…"));
-        let e = Error::malformed(format!("bad {}", "y".repeat(5000)));
-        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS);
+        let e = Error::malformed(format!("bad {}", "y".repeat(1 << 20)));
+        assert_eq!(e.message.chars().count(), MAX_ERROR_CHARS);
+        assert_eq!(one_line(&"z".repeat(MAX_MESSAGE_CHARS)).chars().count(), MAX_MESSAGE_CHARS);
     }
 }
