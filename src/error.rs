@@ -106,7 +106,9 @@ pub fn one_line(message: &str) -> String {
 
 /// `message` on one line and at most `max` characters.
 fn cut(message: &str, max: usize) -> String {
-    let mut flat = message.chars().map(|c| if c.is_control() { ' ' } else { c });
+    let mut flat = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c });
     let mut out: String = flat.clone().take(max).collect();
     if flat.nth(max).is_some() {
         out.pop();
@@ -152,6 +154,9 @@ mod tests {
         assert!(q.ends_with("\"…"));
         let e = Error::malformed(format!("bad {}", "y".repeat(1 << 20)));
         assert_eq!(e.message.chars().count(), MAX_ERROR_CHARS);
-        assert_eq!(one_line(&"z".repeat(MAX_MESSAGE_CHARS)).chars().count(), MAX_MESSAGE_CHARS);
+        assert_eq!(
+            one_line(&"z".repeat(MAX_MESSAGE_CHARS)).chars().count(),
+            MAX_MESSAGE_CHARS
+        );
     }
 }

@@ -100,7 +100,8 @@ pub fn decode(
         window.consume(total);
     }
     // Resolving finds what pprof calls a malformed profile; say whose.
-    resolve(header, samples, limits).map_err(|e| {
+    let budget = string_budget(window.offset(), limits);
+    resolve(header, samples, budget).map_err(|e| {
         if e.message.starts_with("not a valid pprof") || e.kind == ErrorKind::Limit {
             e
         } else {
@@ -482,8 +483,7 @@ struct Strings {
 }
 
 impl Strings {
-    fn new(table: Vec<String>, limits: &ImportOptions) -> Strings {
-        let limit = string_budget(limits);
+    fn new(table: Vec<String>, limit: u64) -> Strings {
         Strings {
             table,
             budget: Cell::new(limit),
@@ -511,8 +511,8 @@ impl Strings {
         let left = self.budget.get();
         if s.len() as u64 > left {
             return Err(Error::limit(format!(
-                "{}: its strings pass {} resolved (string fan-out?); the limit is 1/4 of \
-                 --max-inflated-mb",
+                "{}: its strings pass {} resolved (string fan-out?): 16× the data, at most \
+                 1/4 of --max-inflated-mb",
                 what(),
                 crate::units::label(self.limit as i64, "bytes"),
             )));
@@ -523,9 +523,14 @@ impl Strings {
 }
 
 /// The most bytes a profile's strings may take once every reference is
-/// resolved to a copy: a quarter of the limit on decompressed data.
-pub fn string_budget(limits: &ImportOptions) -> u64 {
-    limits.max_inflated_bytes / 4
+/// resolved to a copy, for a protobuf of `size` bytes: 16 times its size
+/// (real profiles resolve to a few times theirs) and 16 MiB more, at most
+/// a quarter of the limit on decompressed data. [`crate::import::memory_needed`]
+/// counts it, so the page's up-front estimate holds for a fan-out too.
+pub fn string_budget(size: u64, limits: &ImportOptions) -> u64 {
+    size.saturating_mul(16)
+        .saturating_add(16 << 20)
+        .min(limits.max_inflated_bytes / 4)
 }
 
 /// Maps ids to indices, rejecting the reserved id 0 and duplicates.
@@ -546,11 +551,7 @@ fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<FxHashMap<u64
 }
 
 /// Turns the wire records into a validated model.
-fn resolve(
-    header: wire::Profile,
-    columns: SampleColumns,
-    limits: &ImportOptions,
-) -> Result<Profile> {
+fn resolve(header: wire::Profile, columns: SampleColumns, string_budget: u64) -> Result<Profile> {
     if header.string_table.is_empty() {
         return Err(Error::malformed(
             "not a valid pprof protobuf: it has no string table",
@@ -565,7 +566,7 @@ fn resolve(
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             })
             .collect(),
-        limits,
+        string_budget,
     );
     if !strings.table[0].is_empty() {
         return Err(Error::malformed(
