@@ -118,7 +118,8 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                     const SAMPLING_RATE: i64 = 524288; // 512K
                     if values[0] == 0 {
                         return Err(Error::malformed(format!(
-                            "parsing sample {line}: second value must be non-zero"
+                            "parsing sample {}: second value must be non-zero",
+                            quote(line)
                         )));
                     }
                     bytes = Some(values[1].wrapping_div(values[0]));

@@ -473,7 +473,12 @@ fn parse_hex_addresses(s: &str) -> Result<Vec<u64>> {
             if end > start {
                 let hex = &s[start..end];
                 out.push(u64::from_str_radix(hex, 16).map_err(|_| {
-                    Error::malformed(format!("failed to parse as hex 64-bit number: 0x{hex}"))
+                    // pprof's words; a run of digits too long to show is cut.
+                    let shown = match hex.len() {
+                        0..=32 => format!("0x{hex}"),
+                        _ => crate::error::quote(&format!("0x{hex}")),
+                    };
+                    Error::malformed(format!("failed to parse as hex 64-bit number: {shown}"))
                 })?);
                 i = end;
                 continue;

@@ -84,8 +84,8 @@ pub fn parse(
         joined(&cells[1..], rows, report, zone)
     } else {
         Err(Error::unknown_format(format!(
-            "not a Grafana CSV: the first column is {:?}, not Time (or Series;Time;Value)",
-            cells.first().map(String::as_str).unwrap_or("")
+            "not a Grafana CSV: the first column is {}, not Time (or Series;Time;Value)",
+            quote(cells.first().map(String::as_str).unwrap_or(""))
         )))
     }
 }
