@@ -366,6 +366,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn go_int64_is_gos_conversion_on_amd64() {
+        assert_eq!(go_int64(-1.9), -1);
+        assert_eq!(go_int64(i64::MIN as f64), i64::MIN);
+        // -(MinInt64) is out of range: MinInt64 again, as pprof's Scale(-1) has.
+        assert_eq!(go_int64(-(i64::MIN as f64)), i64::MIN);
+        assert_eq!(go_int64(1e30), i64::MIN);
+        assert_eq!(go_int64(f64::NAN), i64::MIN);
+    }
+
+    #[test]
     fn byte_sizes() {
         assert_eq!(parse_bytes("120MiB"), Some(125829120.0));
         assert_eq!(parse_bytes("128Mi"), Some(134217728.0));

@@ -853,6 +853,42 @@ mod tests {
     }
 
     #[test]
+    fn dropped_labels_still_need_a_valid_key() {
+        // A label with no value and no unit is dropped, as pprof drops it,
+        // but its key must still be in the string table.
+        let mut w = tiny();
+        let empty = |key| wire::Label {
+            key,
+            str: 0,
+            num: 0,
+            num_unit: 0,
+        };
+        w.sample[0].label = vec![empty(1), empty(0)];
+        let p = decode_bytes(&encode(&w)).unwrap();
+        assert!(p.samples.labels(0).is_empty());
+        w.sample[0].label = vec![empty(1), empty(99)];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "malformed pprof profile: sample 0 label key refers to string 99, but the string table has 4 entries"
+        );
+    }
+
+    #[test]
+    fn a_string_fan_out_is_refused() {
+        let mut w = tiny();
+        w.string_table.push(vec![b'x'; 1 << 20]);
+        w.comment = vec![4; 64];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.starts_with("comment "), "{}", e.message);
+        assert!(e.message.contains("string fan-out"), "{}", e.message);
+        // Named a few times, the same string is fine.
+        w.comment = vec![4; 8];
+        assert_eq!(decode_bytes(&encode(&w)).unwrap().comments.len(), 8);
+    }
+
+    #[test]
     fn concatenated_profiles_are_rejected() {
         let mut w = tiny();
         w.time_nanos = 5;
