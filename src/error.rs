@@ -31,11 +31,17 @@ pub struct Error {
 }
 
 impl Error {
+    /// An error. A message that quotes too much of the input (past
+    /// [`MAX_ERROR_CHARS`]) is cut to one line of that length: a net under
+    /// [`quote`], which messages use for input.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-        }
+        let message = message.into();
+        let message = if message.chars().nth(MAX_ERROR_CHARS).is_some() {
+            cut(&message, MAX_ERROR_CHARS)
+        } else {
+            message
+        };
+        Error { kind, message }
     }
     pub fn malformed(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Malformed, message)
@@ -87,19 +93,42 @@ impl std::error::Error for Error {}
 /// reads at a glance (a file's name goes before it).
 pub const MAX_MESSAGE_CHARS: usize = 200;
 
+/// The longest any error message gets, however much of the input or of
+/// the user's file names it would name (a message naming many files can
+/// pass [`MAX_MESSAGE_CHARS`] by design).
+pub const MAX_ERROR_CHARS: usize = 1000;
+
 /// `message` on one line and at most [`MAX_MESSAGE_CHARS`] characters,
 /// cut with an ellipsis (for messages that quote the input or a library).
 pub fn one_line(message: &str) -> String {
-    let flat: String = message
+    cut(message, MAX_MESSAGE_CHARS)
+}
+
+/// `message` on one line and at most `max` characters.
+fn cut(message: &str, max: usize) -> String {
+    let mut flat = message
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.chars().count() <= MAX_MESSAGE_CHARS {
-        return flat;
+        .map(|c| if c.is_control() { ' ' } else { c });
+    let mut out: String = flat.clone().take(max).collect();
+    if flat.nth(max).is_some() {
+        out.pop();
+        out.push('…');
     }
-    let mut cut: String = flat.chars().take(MAX_MESSAGE_CHARS - 1).collect();
-    cut.push('…');
-    cut
+    out
+}
+
+/// The most characters of the input an error or warning quotes.
+pub const MAX_QUOTED_CHARS: usize = 40;
+
+/// `text` from the input, quoted for a message: in double quotes with
+/// control characters escaped, cut to [`MAX_QUOTED_CHARS`] with an
+/// ellipsis (a line of a file can be megabytes long).
+pub fn quote(text: &str) -> String {
+    if text.chars().nth(MAX_QUOTED_CHARS).is_none() {
+        return format!("{text:?}");
+    }
+    let cut: String = text.chars().take(MAX_QUOTED_CHARS - 1).collect();
+    format!("{cut:?}…")
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -115,5 +144,19 @@ mod tests {
         let cut = one_line(&long);
         assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn quotes_are_short() {
+        assert_eq!(quote("a\u{1b}b"), "\"a\\u{1b}b\"");
+        let q = quote(&"x".repeat(1 << 20));
+        assert!(q.chars().count() <= MAX_QUOTED_CHARS + 3, "{q}");
+        assert!(q.ends_with("\"…"));
+        let e = Error::malformed(format!("bad {}", "y".repeat(1 << 20)));
+        assert_eq!(e.message.chars().count(), MAX_ERROR_CHARS);
+        assert_eq!(
+            one_line(&"z".repeat(MAX_MESSAGE_CHARS)).chars().count(),
+            MAX_MESSAGE_CHARS
+        );
     }
 }

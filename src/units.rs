@@ -246,6 +246,18 @@ pub fn percentage(value: i64, total: i64) -> String {
     }
 }
 
+/// Go's `int64(f)` on amd64, where pprof runs: truncation toward zero,
+/// and for NaN or a value out of range the "integer indefinite"
+/// `math.MinInt64` (Rust's `as` saturates instead, so `-(MinInt64)` would
+/// become MaxInt64 and a sum with MinInt64 -1, where pprof has 0).
+pub fn go_int64(f: f64) -> i64 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_nan() || !(-TWO_63..TWO_63).contains(&f) {
+        return i64::MIN;
+    }
+    f as i64
+}
+
 /// Go's `%.<precision>g` for a finite non-negative number: `precision`
 /// significant digits, trailing zeros dropped, exponent form (`1.9e-08`)
 /// when the exponent is below -4 or at least the precision.
@@ -352,6 +364,16 @@ pub fn parse_bytes(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_int64_is_gos_conversion_on_amd64() {
+        assert_eq!(go_int64(-1.9), -1);
+        assert_eq!(go_int64(i64::MIN as f64), i64::MIN);
+        // -(MinInt64) is out of range: MinInt64 again, as pprof's Scale(-1) has.
+        assert_eq!(go_int64(-(i64::MIN as f64)), i64::MIN);
+        assert_eq!(go_int64(1e30), i64::MIN);
+        assert_eq!(go_int64(f64::NAN), i64::MIN);
+    }
 
     #[test]
     fn byte_sizes() {

@@ -319,7 +319,8 @@ fn the_page_budgets_a_zip_by_the_ratio_it_may_inflate() {
     let options = ImportOptions::default();
     assert_eq!(
         memory_needed(&data, &options),
-        data.len() as u64 + 2 * (64 << 20)
+        // and the strings' budget (a quarter of the inflated-size limit).
+        data.len() as u64 + 2 * (64 << 20) + (256 << 20)
     );
     let big = ImportOptions {
         max_ratio: 1 << 40,
@@ -327,7 +328,7 @@ fn the_page_budgets_a_zip_by_the_ratio_it_may_inflate() {
     };
     assert_eq!(
         memory_needed(&data, &big),
-        data.len() as u64 + 2 * big.max_inflated_bytes
+        data.len() as u64 + 2 * big.max_inflated_bytes + big.max_inflated_bytes / 4
     );
 }
 

@@ -51,6 +51,9 @@ pub struct ImportOptions {
     pub max_locations: u64,
     /// Entries of a profile's string table (default 20 M; CLI `--max-strings`).
     pub max_strings: u64,
+    /// Sample types of a profile, or values of a sample (default 10,000;
+    /// real profiles have a handful; CLI `--max-sample-types`).
+    pub max_sample_types: u64,
     /// Columns of a CSV export (default 20,000; CLI `--max-columns`).
     pub max_csv_columns: usize,
     /// Bytes in one line of a line-based text input: CSV, Prometheus text,
@@ -79,6 +82,7 @@ impl Default for ImportOptions {
             max_samples: 50_000_000,
             max_locations: 20_000_000,
             max_strings: 20_000_000,
+            max_sample_types: 10_000,
             max_csv_columns: 20_000,
             max_line_bytes: 16 << 20,
             max_json_depth: 64,
@@ -396,7 +400,9 @@ fn read_one(
 
 /// Memory the model of an input will need, estimated before reading it:
 /// the input itself, plus twice its inflated size (the columnar model
-/// peaks at 1.8× the uncompressed protobuf, BENCHMARKS.md). A gzip stream
+/// peaks at 1.8× the uncompressed protobuf, BENCHMARKS.md), plus the
+/// strings its references may resolve to ([`pprof::string_budget`]: a
+/// small file naming one long string 20,000 times is refused there). A gzip stream
 /// says its inflated size (mod 4 GiB) in its last four bytes; a trailer
 /// smaller than the input means it wrapped, or the stream has several
 /// members, and the estimate assumes the limit on inflated data.
@@ -424,7 +430,8 @@ pub fn memory_needed_from_ends(len: u64, head: &[u8], tail: &[u8], options: &Imp
         }
         _ => len,
     };
-    len + 2 * inflated.min(options.max_inflated_bytes)
+    let inflated = inflated.min(options.max_inflated_bytes);
+    len + 2 * inflated + pprof::string_budget(inflated, options)
 }
 
 /// Refuses an input the page cannot hold: `needed` from [`memory_needed`],
@@ -577,19 +584,27 @@ mod tests {
     fn memory_is_estimated_from_the_gzip_trailer() {
         let z = gzip(&[7u8; 1 << 20]);
         let options = ImportOptions::default();
-        assert_eq!(memory_needed(&z, &options), z.len() as u64 + (2 << 20));
-        assert_eq!(memory_needed(b"plain", &options), 15);
+        // The input, twice 1 MiB inflated, and the strings' budget for
+        // 1 MiB (16 MiB + 16 MiB).
+        assert_eq!(
+            memory_needed(&z, &options),
+            z.len() as u64 + (2 << 20) + (32 << 20)
+        );
+        assert_eq!(memory_needed(b"plain", &options), 15 + 80 + (16 << 20));
         // A trailer smaller than the input: wrapped; assume the limit.
         let mut wrapped = z.clone();
         let n = wrapped.len();
         wrapped[n - 4..].copy_from_slice(&1u32.to_le_bytes());
-        assert_eq!(memory_needed(&wrapped, &options), n as u64 + (2 << 30));
-        assert!(check_fits(memory_needed(&z, &options), 4 << 20).is_ok());
+        assert_eq!(
+            memory_needed(&wrapped, &options),
+            n as u64 + (2 << 30) + (256 << 20)
+        );
+        assert!(check_fits(memory_needed(&z, &options), 40 << 20).is_ok());
         let e = check_fits(memory_needed(&z, &options), 1 << 20).unwrap_err();
         assert_eq!(e.kind, crate::ErrorKind::Limit);
         assert!(
             e.message
-                .starts_with("too large for the browser: about 2 MB needed"),
+                .starts_with("too large for the browser: about 34 MB needed"),
             "{}",
             e.message
         );

@@ -15,7 +15,10 @@ pub mod prune;
 pub mod series;
 pub mod stacks;
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{Error, Result};
 pub use stacks::{StackIter, Stacks};
@@ -162,25 +165,46 @@ impl LabelSet {
 /// Sample `i` has the values `values[i*k .. (i+1)*k]` (k = number of sample
 /// types), the stack `stacks.get(i)` (location indices, leaf first, stored
 /// as varints) and the label set `label_sets[labels[i]]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Samples {
     values_per_sample: usize,
     values: Vec<i64>,
     stacks: Stacks,
     labels: Vec<u32>,
     label_sets: Vec<LabelSet>,
-    label_set_ids: HashMap<LabelSet, u32>,
+    /// The ids of `label_sets` by the sets' hashes: each set is held once
+    /// (a map keyed by the sets would hold every set twice).
+    label_set_ids: HashTable<u32>,
+}
+
+impl PartialEq for Samples {
+    fn eq(&self, other: &Samples) -> bool {
+        // The index follows from `label_sets`.
+        self.values_per_sample == other.values_per_sample
+            && self.values == other.values
+            && self.stacks == other.stacks
+            && self.labels == other.labels
+            && self.label_sets == other.label_sets
+    }
+}
+
+impl Eq for Samples {}
+
+fn label_set_hash(set: &LabelSet) -> u64 {
+    FxBuildHasher.hash_one(set)
 }
 
 impl Samples {
     pub fn new(values_per_sample: usize) -> Self {
         let empty = LabelSet::default();
+        let mut label_set_ids = HashTable::new();
+        label_set_ids.insert_unique(label_set_hash(&empty), 0, |_| unreachable!());
         Samples {
             values_per_sample,
             values: Vec::new(),
             stacks: Stacks::default(),
             labels: Vec::new(),
-            label_set_ids: HashMap::from([(empty.clone(), 0)]),
+            label_set_ids,
             label_sets: vec![empty],
         }
     }
@@ -225,12 +249,19 @@ impl Samples {
 
     /// Interns a label set, returning its id for [`Samples::push`].
     pub fn intern_labels(&mut self, set: LabelSet) -> u32 {
-        if let Some(&id) = self.label_set_ids.get(&set) {
+        let hash = label_set_hash(&set);
+        let sets = &self.label_sets;
+        if let Some(&id) = self
+            .label_set_ids
+            .find(hash, |&id| sets[id as usize] == set)
+        {
             return id;
         }
         let id = self.label_sets.len() as u32;
-        self.label_sets.push(set.clone());
-        self.label_set_ids.insert(set, id);
+        self.label_sets.push(set);
+        let sets = &self.label_sets;
+        self.label_set_ids
+            .insert_unique(hash, id, |&id| label_set_hash(&sets[id as usize]));
         id
     }
 
@@ -412,7 +443,7 @@ impl Profile {
         for i in 0..self.samples.len() {
             for (v, &r) in self.samples.values_mut(i).iter_mut().zip(ratios) {
                 if r != 1.0 {
-                    *v = (*v as f64 * r).round() as i64;
+                    *v = crate::units::go_int64((*v as f64 * r).round());
                 }
             }
         }

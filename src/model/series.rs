@@ -55,11 +55,13 @@ impl Series {
         label_in(&self.labels, key)
     }
 
-    /// Sorts points by time and drops repeated timestamps (keeping the last).
-    pub fn sort_points(&mut self) {
+    /// Sorts points by time and drops repeated timestamps (keeping the
+    /// last); returns how many points were dropped so (readers say so).
+    pub fn sort_points(&mut self) -> usize {
         if self.times.windows(2).all(|w| w[0] < w[1]) {
-            return;
+            return 0;
         }
+        let before = self.times.len();
         let mut order: Vec<usize> = (0..self.times.len()).collect();
         order.sort_by(|&a, &b| self.times[a].total_cmp(&self.times[b]).then(a.cmp(&b)));
         let mut times = Vec::with_capacity(order.len());
@@ -74,6 +76,7 @@ impl Series {
         }
         self.times = times;
         self.values = values;
+        before - self.times.len()
     }
 
     /// The `name{k="v", ...}` form, as Prometheus and Grafana print series.

@@ -223,6 +223,9 @@ struct ImportArgs {
     /// Refuse profiles with more strings.
     #[arg(long, default_value_t = ImportOptions::default().max_strings, value_name = "N", help_heading = "Limits")]
     max_strings: u64,
+    /// Refuse profiles with more sample types (values per sample).
+    #[arg(long, default_value_t = ImportOptions::default().max_sample_types, value_name = "N", help_heading = "Limits")]
+    max_sample_types: u64,
     /// Refuse CSV exports with more columns.
     #[arg(long, default_value_t = ImportOptions::default().max_csv_columns, value_name = "N", help_heading = "Limits")]
     max_columns: usize,
@@ -245,6 +248,7 @@ impl ImportArgs {
             max_samples: self.max_samples,
             max_locations: self.max_locations,
             max_strings: self.max_strings,
+            max_sample_types: self.max_sample_types,
             max_csv_columns: self.max_columns,
             max_line_bytes: self.max_line_kb.saturating_mul(1024),
             max_json_depth: self.max_json_depth,

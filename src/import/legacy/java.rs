@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::text::{parse_go_int, scale_heap_sample};
 use super::{parse_hex_addresses, Adjust, Legacy};
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::{Function, ValueType};
 
 fn re(pattern: &str) -> Regex {
@@ -78,12 +78,12 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                 ("contention", "sampling period") => {
                     p.period_type = ValueType::new("contentions", "count");
                     p.period = parse_go_int(value).ok_or_else(|| {
-                        Error::malformed(format!("failed to parse attribute {line}"))
+                        Error::malformed(format!("failed to parse attribute {}", quote(line)))
                     })?;
                 }
                 ("contention", "ms since reset") => {
                     let ms = parse_go_int(value).ok_or_else(|| {
-                        Error::malformed(format!("failed to parse attribute {line}"))
+                        Error::malformed(format!("failed to parse attribute {}", quote(line)))
                     })?;
                     p.duration_nanos = ms.wrapping_mul(1_000_000);
                 }
@@ -100,10 +100,14 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                 break; // the locations start here
             };
             let addrs = parse_hex_addresses(&c[3])
-                .map_err(|e| Error::malformed(format!("malformed sample: {line}: {e}")))?;
+                .map_err(|e| Error::malformed(format!("malformed sample: {}: {e}", quote(line))))?;
             let parse = |s: &str| {
                 parse_go_int(s).ok_or_else(|| {
-                    Error::malformed(format!("parsing sample {line}: bad number {s}"))
+                    Error::malformed(format!(
+                        "parsing sample {}: bad number {}",
+                        quote(line),
+                        quote(s)
+                    ))
                 })
             };
             // Java profiles list the size first and the count second.
@@ -114,7 +118,8 @@ pub(super) fn parse_heap_or_contention(text: &str) -> Result<Option<Legacy>> {
                     const SAMPLING_RATE: i64 = 524288; // 512K
                     if values[0] == 0 {
                         return Err(Error::malformed(format!(
-                            "parsing sample {line}: second value must be non-zero"
+                            "parsing sample {}: second value must be non-zero",
+                            quote(line)
                         )));
                     }
                     bytes = Some(values[1].wrapping_div(values[0]));
@@ -152,7 +157,7 @@ pub(super) fn parse_locations(text: &str, p: &mut Legacy) -> Result<()> {
             continue;
         };
         let addr = u64::from_str_radix(&l[1], 16)
-            .map_err(|e| Error::malformed(format!("parsing sample {line}: {e}")))?;
+            .map_err(|e| Error::malformed(format!("parsing sample {}: {e}", quote(line))))?;
         let Some(&loc) = p.by_address.get(&addr) else {
             continue; // unused
         };

@@ -61,12 +61,18 @@ pub fn sniff_profile(data: &[u8]) -> bool {
         ))
 }
 
+/// Text, as opposed to a protobuf: a protobuf's field keys and lengths
+/// put a control byte every few bytes, while text has none or a stray one
+/// (a CSV with one `\x01` in a cell is still a CSV): at most one control
+/// byte per 256, and not the first byte.
 fn looks_like_text(prefix: &[u8]) -> bool {
     let head = &prefix[..prefix.len().min(512)];
-    !head.is_empty()
-        && head
-            .iter()
-            .all(|&b| b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r' || b == 0x0c)
+    let control = |b: &u8| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c);
+    match head.first() {
+        None => false,
+        Some(first) if control(first) => false,
+        Some(_) => head.iter().filter(|b| control(b)).count() <= (head.len() / 256).max(1),
+    }
 }
 
 /// Parses a legacy profile, trying each format in pprof's order, then a Go
@@ -467,7 +473,12 @@ fn parse_hex_addresses(s: &str) -> Result<Vec<u64>> {
             if end > start {
                 let hex = &s[start..end];
                 out.push(u64::from_str_radix(hex, 16).map_err(|_| {
-                    Error::malformed(format!("failed to parse as hex 64-bit number: 0x{hex}"))
+                    // pprof's words; a run of digits too long to show is cut.
+                    let shown = match hex.len() {
+                        0..=32 => format!("0x{hex}"),
+                        _ => crate::error::quote(&format!("0x{hex}")),
+                    };
+                    Error::malformed(format!("failed to parse as hex 64-bit number: {shown}"))
                 })?);
                 i = end;
                 continue;

@@ -9,7 +9,8 @@ use super::{
     is_memory_map_sentinel, is_space_or_comment, parse_go_frame, parse_hex_addresses, Adjust,
     GoFrame, Legacy,
 };
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
+use crate::units;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid regex")
@@ -175,15 +176,17 @@ fn parse_heap_sample(
 ) -> Result<(Vec<i64>, i64, Vec<u64>)> {
     let c = HEAP_SAMPLE.captures(line).ok_or_else(|| {
         Error::malformed(format!(
-            "heap profile line {line:?} is not of the form \"N: BYTES [N: BYTES] @ 0x...\""
+            "heap profile line {} is not of the form \"N: BYTES [N: BYTES] @ 0x...\"",
+            quote(line)
         ))
     })?;
     let g = |i| c.get(i).map_or("", |m| m.as_str());
     let mut values = Vec::with_capacity(4);
     let mut block_size = 0i64;
     let mut add = |count: &str, size: &str, what: &str| -> Result<()> {
-        let bad =
-            |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {line}: {e}"));
+        let bad = |e: std::num::ParseIntError| {
+            Error::malformed(format!("malformed sample: {}: {e}", quote(line)))
+        };
         let mut count: i64 = count.parse().map_err(bad)?;
         let mut size: i64 = size.parse().map_err(bad)?;
         if count == 0 && size != 0 {
@@ -206,7 +209,7 @@ fn parse_heap_sample(
     }
     add(g(1), g(2), "inuse")?;
     let addrs = parse_hex_addresses(g(5))
-        .map_err(|e| Error::malformed(format!("malformed sample: {line}: {e}")))?;
+        .map_err(|e| Error::malformed(format!("malformed sample: {}: {e}", quote(line))))?;
     Ok((values, block_size, addrs))
 }
 
@@ -222,7 +225,10 @@ pub(super) fn scale_heap_sample(count: i64, size: i64, rate: i64) -> (i64, i64) 
     }
     let avg = size as f64 / count as f64;
     let scale = 1.0 / (1.0 - (-avg / rate as f64).exp());
-    ((count as f64 * scale) as i64, (size as f64 * scale) as i64)
+    (
+        units::go_int64(count as f64 * scale),
+        units::go_int64(size as f64 * scale),
+    )
 }
 
 /// A Go count profile: `goroutine profile: total N` or `threadcreate ...`.
@@ -246,12 +252,13 @@ pub(super) fn parse_go_count(text: &str) -> Result<Option<Legacy>> {
         }
         let c = COUNT.captures(line).ok_or_else(|| {
             Error::malformed(format!(
-                "{kind} profile line {line:?} is not of the form \"N @ 0x... 0x...\""
+                "{kind} profile line {} is not of the form \"N @ 0x... 0x...\"",
+                quote(line)
             ))
         })?;
         let n: i64 = c[1]
             .parse()
-            .map_err(|_| Error::malformed(format!("bad count in {line:?}")))?;
+            .map_err(|_| Error::malformed(format!("bad count in {}", quote(line))))?;
         let addrs = parse_hex_addresses(&c[2])?;
         p.add_sample(vec![n], &addrs, Adjust::All, None);
     }
@@ -321,8 +328,9 @@ fn parse_thread_sample(s: &mut Lines) -> Result<(String, Vec<u64>)> {
             continue;
         }
         addrs.extend(
-            parse_hex_addresses(&line)
-                .map_err(|e| Error::malformed(format!("malformed sample: {line}: {e}")))?,
+            parse_hex_addresses(&line).map_err(|e| {
+                Error::malformed(format!("malformed sample: {}: {e}", quote(&line)))
+            })?,
         );
     }
     if same_as_previous {
@@ -420,20 +428,21 @@ fn parse_contention_sample(
     let Some(c) = CONTENTION_SAMPLE.captures(line) else {
         return Ok(None);
     };
-    let bad =
-        |e: std::num::ParseIntError| Error::malformed(format!("malformed sample: {line}: {e}"));
+    let bad = |e: std::num::ParseIntError| {
+        Error::malformed(format!("malformed sample: {}: {e}", quote(line)))
+    };
     let mut v1: i64 = c[1].parse().map_err(bad)?;
     let mut v2: i64 = c[2].parse().map_err(bad)?;
     // Unsample: delays are cycles, scaled to nanoseconds; counts by the period.
     if period > 0 {
         if cpu_hz > 0 {
             let cpu_ghz = cpu_hz as f64 / 1e9;
-            v1 = (v1 as f64 * period as f64 / cpu_ghz) as i64;
+            v1 = units::go_int64(v1 as f64 * period as f64 / cpu_ghz);
         }
         v2 = v2.wrapping_mul(period);
     }
     let addrs = parse_hex_addresses(&c[3])
-        .map_err(|e| Error::malformed(format!("malformed sample: {line}: {e}")))?;
+        .map_err(|e| Error::malformed(format!("malformed sample: {}: {e}", quote(line))))?;
     Ok(Some((vec![v2, v1], addrs)))
 }
 

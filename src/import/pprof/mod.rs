@@ -11,13 +11,14 @@
 mod decode_error;
 pub mod wire;
 
+use std::cell::Cell;
 use std::io::Read;
 
 use prost::encoding::{decode_key, decode_varint, WireType};
 use prost::Message;
 use rustc_hash::FxHashMap;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::import::{limit_hit, ImportOptions};
 use crate::model::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
 
@@ -31,7 +32,7 @@ pub fn decode(
     let mut window = Window::new(reader);
     let mut header = wire::Profile::default();
     let mut samples = SampleColumns::default();
-    let mut sample = wire::Sample::default();
+    let mut sample = SampleFields::default();
     loop {
         let at = window.offset();
         let available = window.fill(20).map_err(&read_error)?;
@@ -65,14 +66,16 @@ pub fn decode(
         match (tag, wire_type) {
             (2, WireType::LengthDelimited) => {
                 let payload = &field[head_len..];
-                sample.clear();
-                sample.merge(payload).map_err(|e| {
-                    malformed_at(
-                        at,
-                        &decode_error::in_message(&e, &format!("sample {}", samples.len())),
-                    )
-                })?;
-                samples.add(&sample, header.sample_type.len())?;
+                let index = samples.len();
+                sample
+                    .read(payload, index, &mut samples.dropped_keys)
+                    .map_err(|e| {
+                        malformed_at(
+                            at,
+                            &decode_error::in_message(&e, &format!("sample {index}")),
+                        )
+                    })?;
+                samples.add(&sample, header.sample_type.len(), limits)?;
                 if samples.len() as u64 > limits.max_samples {
                     return Err(limit_hit(
                         "the profile has more samples than the limit",
@@ -97,8 +100,9 @@ pub fn decode(
         window.consume(total);
     }
     // Resolving finds what pprof calls a malformed profile; say whose.
-    resolve(header, samples).map_err(|e| {
-        if e.message.starts_with("not a valid pprof") {
+    let budget = string_budget(window.offset(), limits);
+    resolve(header, samples, budget).map_err(|e| {
+        if e.message.starts_with("not a valid pprof") || e.kind == ErrorKind::Limit {
             e
         } else {
             e.context("malformed pprof profile")
@@ -122,6 +126,9 @@ fn check_counts(header: &wire::Profile, limits: &ImportOptions) -> Result<()> {
             ));
         }
     }
+    if header.sample_type.len() as u64 > limits.max_sample_types {
+        return Err(too_many_sample_types(limits));
+    }
     if header.string_table.len() as u64 > limits.max_strings {
         return Err(limit_hit(
             "the profile's string table has more entries than the limit",
@@ -130,6 +137,14 @@ fn check_counts(header: &wire::Profile, limits: &ImportOptions) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn too_many_sample_types(limits: &ImportOptions) -> Error {
+    limit_hit(
+        "too many sample types",
+        limits.max_sample_types,
+        "--max-sample-types",
+    )
 }
 
 fn malformed_at(offset: u64, what: &str) -> Error {
@@ -286,15 +301,99 @@ impl LocationRefs {
     }
 }
 
+/// One sample as read from the wire: [`wire::Sample`], except that a label
+/// with neither a value nor a unit, which pprof drops, is not kept (two
+/// bytes on the wire, 32 in a `Vec`: 60 MB of them made a 1 GB vector).
+#[derive(Default)]
+struct SampleFields {
+    location_id: Vec<u64>,
+    value: Vec<i64>,
+    label: Vec<wire::Label>,
+}
+
+impl SampleFields {
+    /// Reads the body of sample `index`, as prost's `merge` would; keys of
+    /// dropped labels go to `dropped`, to be checked once strings are known.
+    fn read(
+        &mut self,
+        mut buf: &[u8],
+        index: usize,
+        dropped: &mut DroppedKeys,
+    ) -> std::result::Result<(), prost::DecodeError> {
+        use prost::encoding::{int64, message, skip_field, uint64, DecodeContext};
+        self.location_id.clear();
+        self.value.clear();
+        self.label.clear();
+        let in_field = |field: &'static str| {
+            move |mut e: prost::DecodeError| {
+                e.push("Sample", field);
+                e
+            }
+        };
+        while !buf.is_empty() {
+            let (tag, wire_type) = decode_key(&mut buf)?;
+            let ctx = DecodeContext::default();
+            match tag {
+                1 => uint64::merge_repeated(wire_type, &mut self.location_id, &mut buf, ctx)
+                    .map_err(in_field("location_id"))?,
+                2 => int64::merge_repeated(wire_type, &mut self.value, &mut buf, ctx)
+                    .map_err(in_field("value"))?,
+                3 => {
+                    let mut label = wire::Label::default();
+                    message::merge(wire_type, &mut label, &mut buf, ctx)
+                        .map_err(in_field("label"))?;
+                    if label.str != 0 || label.num != 0 || label.num_unit != 0 {
+                        self.label.push(label);
+                    } else {
+                        dropped.note(label.key, index);
+                    }
+                }
+                _ => skip_field(wire_type, tag, &mut buf, ctx)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The smallest and largest key of the labels dropped while reading (with
+/// their samples): pprof checks every label's key against the string
+/// table, and these two are the ones that can be out of it.
+#[derive(Default)]
+struct DroppedKeys {
+    least: Option<(i64, usize)>,
+    most: Option<(i64, usize)>,
+}
+
+impl DroppedKeys {
+    fn note(&mut self, key: i64, sample: usize) {
+        if self.least.is_none_or(|(k, _)| key < k) {
+            self.least = Some((key, sample));
+        }
+        if self.most.is_none_or(|(k, _)| key > k) {
+            self.most = Some((key, sample));
+        }
+    }
+
+    fn check(&self, strings: &Strings) -> Result<()> {
+        for &(key, sample) in self.least.iter().chain(&self.most) {
+            strings.get(key, || format!("sample {sample} label key"))?;
+        }
+        Ok(())
+    }
+}
+
 /// Samples as they stream in: stacks of location references and raw label
 /// sets (string indices), resolved once the rest of the profile is known.
 #[derive(Default)]
 struct SampleColumns {
     samples: Option<Samples>,
     locations: LocationRefs,
-    raw_label_sets: FxHashMap<Vec<wire::Label>, u32>,
-    /// Raw label sets by id, with the first sample that used each.
+    /// Ids of `raw_labels` by the sets' hashes (each set is held once).
+    raw_label_ids: hashbrown::HashTable<u32>,
+    /// Raw label sets by id (from 1; 0 is the empty set), with the first
+    /// sample that used each.
     raw_labels: Vec<(Vec<wire::Label>, usize)>,
+    dropped_keys: DroppedKeys,
     label_ids: Vec<u32>,
     stack: Vec<u32>,
 }
@@ -304,16 +403,27 @@ impl SampleColumns {
         self.label_ids.len()
     }
 
-    fn add(&mut self, s: &wire::Sample, declared_types: usize) -> Result<()> {
+    fn add(
+        &mut self,
+        s: &SampleFields,
+        declared_types: usize,
+        limits: &ImportOptions,
+    ) -> Result<()> {
         let index = self.len();
-        let samples = self.samples.get_or_insert_with(|| {
-            Samples::new(if declared_types > 0 {
-                declared_types
-            } else {
-                s.value.len()
+        if declared_types == 0 && s.value.len() as u64 > limits.max_sample_types {
+            return Err(too_many_sample_types(limits));
+        }
+        let per_sample = self
+            .samples
+            .get_or_insert_with(|| {
+                Samples::new(if declared_types > 0 {
+                    declared_types
+                } else {
+                    s.value.len()
+                })
             })
-        });
-        if s.value.len() != samples.values_per_sample() {
+            .values_per_sample();
+        if s.value.len() != per_sample {
             return Err(Error::malformed(format!(
                 "sample {index} has {} values, but {} has {}",
                 s.value.len(),
@@ -322,7 +432,7 @@ impl SampleColumns {
                 } else {
                     "the first sample"
                 },
-                samples.values_per_sample()
+                per_sample
             )));
         }
         self.stack.clear();
@@ -332,38 +442,95 @@ impl SampleColumns {
         let label_id = if s.label.is_empty() {
             0
         } else {
-            let next = self.raw_labels.len() as u32 + 1;
-            let id = *self.raw_label_sets.entry(s.label.clone()).or_insert(next);
-            if id == next {
-                self.raw_labels.push((s.label.clone(), index));
-            }
-            id
+            self.intern_labels(&s.label, index)
         };
         self.label_ids.push(label_id);
+        let samples = self.samples.as_mut().expect("made above");
         samples.push(&s.value, &self.stack, 0)
+    }
+
+    /// The id of a raw label set, first seen in sample `index`.
+    fn intern_labels(&mut self, set: &[wire::Label], index: usize) -> u32 {
+        use std::hash::BuildHasher;
+        let hash = |set: &[wire::Label]| rustc_hash::FxBuildHasher.hash_one(set);
+        let raw = &self.raw_labels;
+        if let Some(&id) = self
+            .raw_label_ids
+            .find(hash(set), |&id| raw[id as usize - 1].0 == set)
+        {
+            return id;
+        }
+        self.raw_labels.push((set.to_vec(), index));
+        let id = self.raw_labels.len() as u32;
+        let raw = &self.raw_labels;
+        self.raw_label_ids
+            .insert_unique(hash(set), id, |&id| hash(&raw[id as usize - 1].0));
+        id
     }
 }
 
-/// The string table, with errors that say which field held a bad index.
-struct Strings(Vec<String>);
+/// The string table, with errors that say which field held a bad index,
+/// and a budget for the bytes its strings take once resolved.
+///
+/// Every reference to a string becomes a copy in the model (and in the
+/// views after it), so a small file that names one 1 MiB string 20,000
+/// times would need 20 GB: the copies are counted, and past the budget
+/// (a quarter of the limit on decompressed data) the profile is refused.
+struct Strings {
+    table: Vec<String>,
+    budget: Cell<u64>,
+    limit: u64,
+}
 
 impl Strings {
+    fn new(table: Vec<String>, limit: u64) -> Strings {
+        Strings {
+            table,
+            budget: Cell::new(limit),
+            limit,
+        }
+    }
+
     fn get(&self, index: i64, what: impl FnOnce() -> String) -> Result<&str> {
         usize::try_from(index)
             .ok()
-            .and_then(|i| self.0.get(i))
+            .and_then(|i| self.table.get(i))
             .map(String::as_str)
             .ok_or_else(|| {
                 Error::malformed(format!(
                     "{} refers to string {index}, but the string table has {} entries",
                     what(),
-                    self.0.len()
+                    self.table.len()
                 ))
             })
     }
-    fn owned(&self, index: i64, what: impl FnOnce() -> String) -> Result<String> {
-        self.get(index, what).map(str::to_string)
+
+    /// A copy of string `index`, charged to the budget.
+    fn owned(&self, index: i64, what: impl Fn() -> String) -> Result<String> {
+        let s = self.get(index, &what)?;
+        let left = self.budget.get();
+        if s.len() as u64 > left {
+            return Err(Error::limit(format!(
+                "{}: its strings pass {} resolved (string fan-out?): 16× the data, at most \
+                 1/4 of --max-inflated-mb",
+                what(),
+                crate::units::label(self.limit as i64, "bytes"),
+            )));
+        }
+        self.budget.set(left - s.len() as u64);
+        Ok(s.to_string())
     }
+}
+
+/// The most bytes a profile's strings may take once every reference is
+/// resolved to a copy, for a protobuf of `size` bytes: 16 times its size
+/// (real profiles resolve to a few times theirs) and 16 MiB more, at most
+/// a quarter of the limit on decompressed data. [`crate::import::memory_needed`]
+/// counts it, so the page's up-front estimate holds for a fan-out too.
+pub fn string_budget(size: u64, limits: &ImportOptions) -> u64 {
+    size.saturating_mul(16)
+        .saturating_add(16 << 20)
+        .min(limits.max_inflated_bytes / 4)
 }
 
 /// Maps ids to indices, rejecting the reserved id 0 and duplicates.
@@ -384,13 +551,13 @@ fn index_ids(ids: impl Iterator<Item = u64>, what: &str) -> Result<FxHashMap<u64
 }
 
 /// Turns the wire records into a validated model.
-fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
+fn resolve(header: wire::Profile, columns: SampleColumns, string_budget: u64) -> Result<Profile> {
     if header.string_table.is_empty() {
         return Err(Error::malformed(
             "not a valid pprof protobuf: it has no string table",
         ));
     }
-    let strings = Strings(
+    let strings = Strings::new(
         header
             .string_table
             .into_iter()
@@ -399,8 +566,9 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
             })
             .collect(),
+        string_budget,
     );
-    if !strings.0[0].is_empty() {
+    if !strings.table[0].is_empty() {
         return Err(Error::malformed(
             "not a valid pprof protobuf: string_table[0] must be the empty string",
         ));
@@ -525,6 +693,7 @@ fn resolve(header: wire::Profile, columns: SampleColumns) -> Result<Profile> {
             }));
         }
         // Raw label sets become label sets.
+        columns.dropped_keys.check(&strings)?;
         let mut label_remap = vec![0u32];
         for (raw, first_sample) in &columns.raw_labels {
             let set = resolve_labels(raw, &strings, *first_sample)?;
@@ -681,6 +850,42 @@ mod tests {
         let b = encode(&tiny());
         let e = decode_bytes(&b[..b.len() - 3]).unwrap_err();
         assert!(e.message.contains("truncated"), "{}", e.message);
+    }
+
+    #[test]
+    fn dropped_labels_still_need_a_valid_key() {
+        // A label with no value and no unit is dropped, as pprof drops it,
+        // but its key must still be in the string table.
+        let mut w = tiny();
+        let empty = |key| wire::Label {
+            key,
+            str: 0,
+            num: 0,
+            num_unit: 0,
+        };
+        w.sample[0].label = vec![empty(1), empty(0)];
+        let p = decode_bytes(&encode(&w)).unwrap();
+        assert!(p.samples.labels(0).is_empty());
+        w.sample[0].label = vec![empty(1), empty(99)];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "malformed pprof profile: sample 0 label key refers to string 99, but the string table has 4 entries"
+        );
+    }
+
+    #[test]
+    fn a_string_fan_out_is_refused() {
+        let mut w = tiny();
+        w.string_table.push(vec![b'x'; 1 << 20]);
+        w.comment = vec![4; 64];
+        let e = decode_bytes(&encode(&w)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.starts_with("comment "), "{}", e.message);
+        assert!(e.message.contains("string fan-out"), "{}", e.message);
+        // Named a few times, the same string is fine.
+        w.comment = vec![4; 8];
+        assert_eq!(decode_bytes(&encode(&w)).unwrap().comments.len(), 8);
     }
 
     #[test]

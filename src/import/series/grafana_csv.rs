@@ -12,7 +12,7 @@
 //!
 //! Rows that cannot be read are skipped and reported with their line number.
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::series::{parse_selector, InputReport, Series};
 
 use super::csv_rows::{guess_delimiter, numbered_rows, usable, Row, Times};
@@ -84,8 +84,8 @@ pub fn parse(
         joined(&cells[1..], rows, report, zone)
     } else {
         Err(Error::unknown_format(format!(
-            "not a Grafana CSV: the first column is {:?}, not Time (or Series;Time;Value)",
-            cells.first().map(String::as_str).unwrap_or("")
+            "not a Grafana CSV: the first column is {}, not Time (or Series;Time;Value)",
+            quote(cells.first().map(String::as_str).unwrap_or(""))
         )))
     }
 }
@@ -144,7 +144,10 @@ fn joined(
                     }
                     None => warnings.note(
                         report,
-                        &format!("line {line}: {:?} is not a number (cell left empty)", cell),
+                        &format!(
+                            "line {line}: {} is not a number (cell left empty)",
+                            quote(cell)
+                        ),
                     ),
                 },
             }

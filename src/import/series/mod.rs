@@ -11,7 +11,7 @@ pub mod table_csv;
 pub mod values;
 
 use crate::error::{Error, Result};
-use crate::model::series::{InputReport, SeriesSet};
+use crate::model::series::{InputReport, Series, SeriesSet};
 
 use crate::import::ImportOptions;
 
@@ -73,7 +73,7 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
     Some(result.map(|()| {
         set.series.retain(|s| !s.is_empty());
         for s in &mut set.series {
-            s.sort_points();
+            sort_points(s, &mut report);
         }
         report.series = set.series.len();
         report.points = set.series.iter().map(|s| s.len()).sum();
@@ -82,6 +82,25 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
         set.inputs.push(report);
         set
     }))
+}
+
+/// Sorts a series' points by time; points at a time the series already
+/// has are merged into one (the last value kept), and the report says how
+/// many, so 5,000 rows of one time do not become one point unremarked.
+pub(crate) fn sort_points(s: &mut Series, report: &mut InputReport) {
+    let merged = s.sort_points();
+    if merged > 0 {
+        let rows = if merged == 1 {
+            "row repeats"
+        } else {
+            "rows repeat"
+        };
+        report.warnings.push(crate::error::one_line(&format!(
+            "{}: {merged} {rows} a time already read: merged into the point of that time \
+             (the last value kept)",
+            crate::error::quote(&s.display)
+        )));
+    }
 }
 
 /// Collects skipped-row warnings, listing the first few with their lines.

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::series::{InputReport, Series};
 
 use super::values::{parse_value, Cell};
@@ -174,8 +174,8 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
     if response.status.as_deref() == Some("error") {
         return Err(Error::malformed(format!(
             "the Prometheus query failed ({}): {}",
-            response.error_type.unwrap_or_default(),
-            response.error.unwrap_or_default()
+            quote(&response.error_type.unwrap_or_default()),
+            quote(&response.error.unwrap_or_default())
         )));
     }
     // A whole response, or only its `data` object.
@@ -201,7 +201,11 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
                 for (t, v) in &points.first_bad {
                     warnings.note(
                         report,
-                        &format!("{}: the value {v:?} at {t} is not a number", s.display),
+                        &format!(
+                            "{}: the value {} at {t} is not a number",
+                            s.display,
+                            quote(v)
+                        ),
                     );
                 }
                 if points.bad > points.first_bad.len() {
@@ -257,7 +261,11 @@ fn push(s: &mut Series, t: f64, v: &str, report: &mut InputReport, warnings: &mu
         Cell::Gap => {}
         Cell::Bad => warnings.note(
             report,
-            &format!("{}: the value {v:?} at {t} is not a number", s.display),
+            &format!(
+                "{}: the value {} at {t} is not a number",
+                s.display,
+                quote(v)
+            ),
         ),
     }
 }

@@ -7,7 +7,7 @@
 //! A sample without a timestamp (a plain `/metrics` scrape) cannot be put on
 //! a time axis: it is skipped and counted.
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::series::{parse_labels, InputReport, Series};
 
 use super::values::{parse_value, Cell};
@@ -84,7 +84,7 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
                 warnings.skip(
                     report,
                     n + 1,
-                    &format!("the value {value:?} is not a number"),
+                    &format!("the value {} is not a number", quote(value)),
                 );
                 continue;
             }
@@ -121,7 +121,7 @@ pub fn parse(text: &str, report: &mut InputReport) -> Result<Vec<Series>> {
         }));
     }
     for s in &mut series {
-        s.sort_points();
+        super::sort_points(s, report);
     }
     Ok(series)
 }

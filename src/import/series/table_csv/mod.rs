@@ -21,7 +21,7 @@ mod layout;
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
+use crate::error::{quote, Error, Result};
 use crate::model::series::{InputReport, Series};
 
 use super::csv_columns::{self, Key, Measure, What};
@@ -190,7 +190,11 @@ impl Reader<'_> {
                         self.warnings.skip(report, line, &why);
                     }
                     Some((tc, h)) => {
-                        let why = format!("line {line}: the time {tc:?} in column {h:?} is not a time (its pair left empty)");
+                        let why = format!(
+                            "line {line}: the time {} in column {} is not a time (its pair left empty)",
+                            quote(&tc),
+                            quote(&h)
+                        );
                         self.warnings.note(report, &why);
                     }
                     None => {}
@@ -364,7 +368,7 @@ fn finish(
     report: &mut InputReport,
 ) {
     for (s, m) in series.iter_mut().zip(measures) {
-        s.sort_points();
+        super::sort_points(s, report);
         match m.what {
             What::Memory => {
                 let zeros = s.values.iter().rev().take_while(|v| **v == 0.0).count();
