@@ -357,10 +357,16 @@ mod tests {
             (rss.kind, rss.unit, rss.role),
             (Kind::Gauge, Unit::Bytes, Role::Memory)
         );
-        let req = classify(&s("http_requests_total", &[("code", "200")]), &HashSet::new());
+        let req = classify(
+            &s("http_requests_total", &[("code", "200")]),
+            &HashSet::new(),
+        );
         assert_eq!((req.kind, req.role), (Kind::Counter, Role::Requests));
         let labels = vec![("code".to_string(), "200".to_string())];
-        let rate = classify(&s("", &[("code", "200")]), &HashSet::from([labels.as_slice()]));
+        let rate = classify(
+            &s("", &[("code", "200")]),
+            &HashSet::from([labels.as_slice()]),
+        );
         assert_eq!((rate.kind, rate.role), (Kind::Rate, Role::Requests));
         let st = classify(&s("process_start_time_seconds", &[]), &HashSet::new());
         assert_eq!(st.role, Role::StartTime);
@@ -371,7 +377,10 @@ mod tests {
         );
         let g = classify(&s("go_goroutines", &[]), &HashSet::new());
         assert_eq!(g.role, Role::Resource);
-        let restarts = classify(&s("kube_pod_container_status_restarts_total", &[]), &HashSet::new());
+        let restarts = classify(
+            &s("kube_pod_container_status_restarts_total", &[]),
+            &HashSet::new(),
+        );
         assert_eq!(restarts.role, Role::RestartCount);
         let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &HashSet::new());
         assert_eq!(soft.role, Role::SoftLimit);
