@@ -2,7 +2,7 @@
 //! role in a leak hunt (memory, requests, process start time, limit), and
 //! which process it belongs to.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::model::series::Series;
 
@@ -81,7 +81,7 @@ const MEMORY_NAMES: &[&str] = &[
 /// Classifies a series by its name, its labels and its values.
 /// `counter_labels`: the label sets of the data's counters (a set: there
 /// may be 100,000 series to look up).
-pub fn classify(s: &Series, counter_labels: &HashSet<&[(String, String)]>) -> Class {
+pub fn classify(s: &Series, counter_labels: &FxHashSet<&[(String, String)]>) -> Class {
     let name = s.name.as_str();
     // A share of memory (`memory_percent`, a plain CSV's `mem %`) is no
     // amount of bytes.
@@ -352,45 +352,54 @@ mod tests {
 
     #[test]
     fn kinds_and_roles() {
-        let rss = classify(&s("process_resident_memory_bytes", &[]), &HashSet::new());
+        let rss = classify(
+            &s("process_resident_memory_bytes", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!(
             (rss.kind, rss.unit, rss.role),
             (Kind::Gauge, Unit::Bytes, Role::Memory)
         );
         let req = classify(
             &s("http_requests_total", &[("code", "200")]),
-            &HashSet::new(),
+            &FxHashSet::default(),
         );
         assert_eq!((req.kind, req.role), (Kind::Counter, Role::Requests));
         let labels = vec![("code".to_string(), "200".to_string())];
         let rate = classify(
             &s("", &[("code", "200")]),
-            &HashSet::from([labels.as_slice()]),
+            &FxHashSet::from_iter([labels.as_slice()]),
         );
         assert_eq!((rate.kind, rate.role), (Kind::Rate, Role::Requests));
-        let st = classify(&s("process_start_time_seconds", &[]), &HashSet::new());
+        let st = classify(&s("process_start_time_seconds", &[]), &FxHashSet::default());
         assert_eq!(st.role, Role::StartTime);
-        let alloc_total = classify(&s("go_memstats_alloc_bytes_total", &[]), &HashSet::new());
+        let alloc_total = classify(
+            &s("go_memstats_alloc_bytes_total", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!(
             (alloc_total.kind, alloc_total.role),
             (Kind::Counter, Role::Other)
         );
-        let g = classify(&s("go_goroutines", &[]), &HashSet::new());
+        let g = classify(&s("go_goroutines", &[]), &FxHashSet::default());
         assert_eq!(g.role, Role::Resource);
         let restarts = classify(
             &s("kube_pod_container_status_restarts_total", &[]),
-            &HashSet::new(),
+            &FxHashSet::default(),
         );
         assert_eq!(restarts.role, Role::RestartCount);
-        let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &HashSet::new());
+        let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &FxHashSet::default());
         assert_eq!(soft.role, Role::SoftLimit);
-        let goal = classify(&s("go_memstats_next_gc_bytes", &[]), &HashSet::new());
+        let goal = classify(&s("go_memstats_next_gc_bytes", &[]), &FxHashSet::default());
         assert_eq!(goal.role, Role::HeapGoal);
-        let gcs = classify(&s("go_gc_duration_seconds_count", &[]), &HashSet::new());
+        let gcs = classify(
+            &s("go_gc_duration_seconds_count", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!((gcs.kind, gcs.role), (Kind::Counter, Role::GcCycles));
-        let share = classify(&s("memory_percent", &[]), &HashSet::new());
+        let share = classify(&s("memory_percent", &[]), &FxHashSet::default());
         assert_eq!((share.unit, share.role), (Unit::None, Role::Other));
-        let usage = classify(&s("memory_usage_bytes", &[]), &HashSet::new());
+        let usage = classify(&s("memory_usage_bytes", &[]), &FxHashSet::default());
         assert_eq!(usage.role, Role::Memory);
     }
 }

@@ -19,7 +19,9 @@ pub mod segments;
 pub mod work;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::series::{InputReport, OomKill, Series, SeriesSet};
 use crate::units;
@@ -235,7 +237,7 @@ pub fn analyze_series<'a>(
             s.values.retain(|v| v.is_finite());
         }
     }
-    let counter_labels: HashSet<&[(String, String)]> = series
+    let counter_labels: FxHashSet<&[(String, String)]> = series
         .iter()
         .filter(|s| s.name.ends_with("_total") || s.name.ends_with("_count"))
         .map(|s| s.labels.as_slice())
@@ -474,7 +476,8 @@ fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>
     let has_container = |k: &[(String, String)]| k.iter().any(|(x, _)| x == "container");
     // Each pod's containers (two are enough to know it is not one), looked
     // up by hash: a file may hold hundreds of thousands of series.
-    let mut containers: HashMap<(String, String), Vec<Vec<(String, String)>>> = HashMap::new();
+    let mut containers: FxHashMap<(String, String), Vec<Vec<(String, String)>>> =
+        FxHashMap::default();
     for k in raw.iter().filter(|k| has_container(k)) {
         let Some(pod) = pod_of(k) else { continue };
         let theirs = containers.entry(pod).or_default();
@@ -489,7 +492,7 @@ fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>
         }
     }
     let mut keys: Vec<Vec<(String, String)>> = Vec::new();
-    let mut index: HashMap<Vec<(String, String)>, usize> = HashMap::new();
+    let mut index: FxHashMap<Vec<(String, String)>, usize> = FxHashMap::default();
     let process_of = raw
         .into_iter()
         .map(|key| {

@@ -12,7 +12,7 @@
 //!
 //! Rows that cannot be read are skipped and reported with their line number.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::model::series::{parse_selector, InputReport, Series};
@@ -193,7 +193,7 @@ fn series_as_rows(
     }
     let mut series: Vec<Series> = Vec::new();
     // Each series' index by its name: a file may name 100,000 series.
-    let mut index_of: HashMap<String, usize> = HashMap::new();
+    let mut index_of: FxHashMap<String, usize> = FxHashMap::default();
     let mut warnings = Warnings::default();
     let mut times = Times::new(zone);
     for row in rows {
