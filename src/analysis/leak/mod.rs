@@ -476,8 +476,8 @@ fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>
     let has_container = |k: &[(String, String)]| k.iter().any(|(x, _)| x == "container");
     // Each pod's containers (two are enough to know it is not one), looked
     // up by hash: a file may hold hundreds of thousands of series.
-    let mut containers: FxHashMap<(String, String), Vec<Vec<(String, String)>>> =
-        FxHashMap::default();
+    type Key = Vec<(String, String)>;
+    let mut containers: FxHashMap<(String, String), Vec<Key>> = FxHashMap::default();
     for k in raw.iter().filter(|k| has_container(k)) {
         let Some(pod) = pod_of(k) else { continue };
         let theirs = containers.entry(pod).or_default();
@@ -491,8 +491,8 @@ fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>
             *k = only.clone();
         }
     }
-    let mut keys: Vec<Vec<(String, String)>> = Vec::new();
-    let mut index: FxHashMap<Vec<(String, String)>, usize> = FxHashMap::default();
+    let mut keys: Vec<Key> = Vec::new();
+    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
     let process_of = raw
         .into_iter()
         .map(|key| {

@@ -267,7 +267,7 @@ fn bilayer_crossings(
 mod tests {
     use super::*;
 
-    fn layers(layers: Vec<Vec<usize>>, edges: &[(usize, usize)]) -> Layers {
+    fn layers(layers: Vec<Vec<usize>>, edges: &[(usize, usize)]) -> Layers<'static> {
         let n = layers.iter().map(|l| l.len()).sum();
         let (mut down, mut up) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         for &(a, b) in edges {
