@@ -263,8 +263,10 @@ pub fn analyze_series<'a>(
     // restart it caused; a kill never adds a restart.
     let unplaced = place_oom_kills(&set.oom_kills, &keys, &series, &mut facts, &mut warnings);
 
-    let mut out_series: Vec<SeriesAnalysis> = Vec::new();
-    let mut processes = Vec::new();
+    // Sized up front: grown by doubling, 200,000 analyses would be copied
+    // and held twice.
+    let mut out_series: Vec<SeriesAnalysis> = Vec::with_capacity(series.len());
+    let mut processes = Vec::with_capacity(keys.len());
     for (p, key) in keys.iter().enumerate() {
         let ProcessFacts {
             members,
