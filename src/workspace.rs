@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::import::{read_contents_from, read_from, ImportOptions, Input, NamedInput};
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
-use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
+use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue, MAX_PROCESSES};
 use crate::render::flame_svg::{colorize, svg as flame_svg};
 use crate::render::gotime;
 use crate::render::graph_drawing::{draw, svg as graph_svg, GraphDrawing};
@@ -125,6 +125,8 @@ pub struct ViewState {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ChartsView {
     pub processes: Vec<ProcessCharts>,
+    /// What was left out (processes past [`crate::render::chart::MAX_PROCESSES`]).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -441,12 +443,20 @@ impl Workspace {
         let Some((a, series)) = self.cached() else {
             return ChartsView {
                 processes: Vec::new(),
+                note: None,
             };
         };
         let mut order: Vec<usize> = (0..a.processes.len()).collect();
         order.sort_by_key(|&p| a.processes[p].rank);
+        let note = (order.len() > MAX_PROCESSES).then(|| {
+            format!(
+                "{} more processes not charted: the first {MAX_PROCESSES} by rank are",
+                order.len() - MAX_PROCESSES
+            )
+        });
         let processes = order
             .into_iter()
+            .take(MAX_PROCESSES)
             .map(|p| {
                 let pa = &a.processes[p];
                 let labels: Vec<String> = pa
@@ -463,7 +473,7 @@ impl Workspace {
                 }
             })
             .collect();
-        ChartsView { processes }
+        ChartsView { processes, note }
     }
 
     /// Values under the pointer on a chart.

@@ -127,6 +127,12 @@ const MARGIN: f64 = 10.0;
 const GAP: f64 = 20.0;
 /// The screen shape the legend's place is chosen for (landscape).
 const SCREEN_ASPECT: f64 = 2.0;
+/// The most calls drawn: pprof's trimming keeps up to 80 nodes but, when
+/// every function calls every other, ~N² calls (6,000 for 80 nodes),
+/// whose layout would take minutes and whose drawing no one could read.
+/// Past this many the lightest are left out, and the legend says so
+/// (the corpus's largest graphs have ~130; `dot` lists every call).
+pub const MAX_DRAWN_CALLS: usize = 400;
 
 /// Lays out a call graph.
 pub fn draw(g: &CallGraph) -> GraphDrawing {
@@ -170,7 +176,8 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
             has_nodelets[i] = true;
         }
     }
-    for (k, e) in g.edges.iter().enumerate() {
+    let drawn = drawn_calls(g);
+    for (k, e) in g.edges.iter().enumerate().filter(|(k, _)| drawn[*k]) {
         let weight = if c.total != 0 {
             1 + (e.weight.wrapping_mul(100) / c.total.unsigned_abs() as i64)
                 .unsigned_abs()
@@ -203,7 +210,17 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     );
     // The legend above the graph or beside it, whichever fits a
     // landscape screen at the larger scale.
-    let legend = graph_labels(g);
+    let mut legend = graph_labels(g);
+    let left_out = g.edges.len() - drawn.iter().filter(|&&d| d).count();
+    if left_out > 0 {
+        legend.push(format!(
+            "{left_out} of {} calls not drawn: the lightest (a drawing shows at most {MAX_DRAWN_CALLS}; `dot` lists them all)",
+            g.edges.len()
+        ));
+    }
+    if placed.cut_short {
+        legend.push("Crossings reduced only as far as the layout's work budget allows".to_string());
+    }
     let legend_lines: usize = legend.iter().map(|l| l.split('\n').count()).sum();
     let legend_width = legend
         .iter()
@@ -327,6 +344,20 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         hot_box,
         crossings: placed.crossings,
     }
+}
+
+/// Which of the call graph's edges are drawn: all, or the
+/// [`MAX_DRAWN_CALLS`] heaviest (the first of equals, in pprof's order).
+fn drawn_calls(g: &CallGraph) -> Vec<bool> {
+    let mut drawn = vec![true; g.edges.len()];
+    if g.edges.len() > MAX_DRAWN_CALLS {
+        let mut by_weight: Vec<usize> = (0..g.edges.len()).collect();
+        by_weight.sort_by_key(|&k| std::cmp::Reverse(g.edges[k].weight.unsigned_abs()));
+        for &k in &by_weight[MAX_DRAWN_CALLS..] {
+            drawn[k] = false;
+        }
+    }
+    drawn
 }
 
 impl DrawnNode {

@@ -1,5 +1,159 @@
+//! Families 4 (call-graph layout) and 5 (many series).
+
 use super::*;
 
 pub fn cases() -> Vec<Case> {
-    Vec::new()
+    let mut cases = Vec::new();
+    // 4. Stacks that are random permutations of N functions keep ~N² edges
+    //    through pprof's pruning; laying them all out took minutes.
+    // The drawing keeps the heaviest calls and says how many it left out.
+    for (name, n) in [("graph-permutations-40", 40), ("graph-permutations-80", 80)] {
+        cases.push(
+            Case::new(4, name)
+                .file("perm.pb.gz", gzip(&encode(&permutations(n, 4 * n))))
+                .args(&["svg", "{0}"])
+                .stdout_contains("calls not drawn: the lightest")
+                .page("view=graph"),
+        );
+    }
+    // `dot` is not laid out: pprof's text, fast.
+    cases.push(
+        Case::new(4, "graph-permutations-80-dot")
+            .file("perm.pb.gz", gzip(&encode(&permutations(80, 320))))
+            .args(&["dot", "{0}"])
+            .stdout_contains("digraph"),
+    );
+
+    // 5. Many one-point series: quadratic joins took minutes.
+    let text = gzip(prom_text(200_000).as_bytes());
+    let json = gzip(prom_json(200_000).as_bytes());
+    let rows = gzip(grafana_rows(80_000).as_bytes());
+    for (name, file, bytes) in [
+        ("series-200k-prom-text", "federate.txt.gz", text),
+        ("series-200k-prom-json", "query_range.json.gz", json),
+        ("series-80k-grafana-rows", "grafana-rows.csv.gz", rows),
+    ] {
+        cases.push(
+            Case::new(5, name)
+                .file(file, bytes)
+                .args(&["analyze", "{0}"])
+                .page("view=overview"),
+        );
+    }
+    cases
+}
+
+/// A deterministic linear congruential generator (Knuth's MMIX constants).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % bound as u64) as usize
+    }
+}
+
+/// A profile of `n` functions and `samples` stacks, each stack a random
+/// permutation of all of them, each sample of the same value: every
+/// function's cum is the total, and edges survive pprof's edge fraction.
+fn permutations(n: usize, samples: usize) -> wire::Profile {
+    let mut strings: Vec<Vec<u8>> = vec![b"".to_vec(), b"samples".to_vec(), b"count".to_vec()];
+    let mut functions = Vec::new();
+    let mut locations = Vec::new();
+    for i in 0..n {
+        strings.push(format!("main.function{i:03}").into_bytes());
+        functions.push(wire::Function {
+            id: i as u64 + 1,
+            name: strings.len() as i64 - 1,
+            ..Default::default()
+        });
+        locations.push(wire::Location {
+            id: i as u64 + 1,
+            line: vec![wire::Line {
+                function_id: i as u64 + 1,
+                line: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    let mut rng = Lcg(14);
+    let sample = (0..samples)
+        .map(|_| {
+            let mut stack: Vec<u64> = (1..=n as u64).collect();
+            for i in (1..n).rev() {
+                stack.swap(i, rng.next(i + 1));
+            }
+            wire::Sample {
+                location_id: stack,
+                value: vec![1],
+                ..Default::default()
+            }
+        })
+        .collect();
+    wire::Profile {
+        sample_type: vec![wire::ValueType { r#type: 1, unit: 2 }],
+        sample,
+        location: locations,
+        function: functions,
+        string_table: strings,
+        ..Default::default()
+    }
+}
+
+/// `n` one-point RSS series (each its own instance), Prometheus
+/// exposition text with timestamps (as `/federate` writes).
+fn prom_text(n: usize) -> String {
+    let mut out = String::from("# TYPE process_resident_memory_bytes gauge\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "process_resident_memory_bytes{{instance=\"10.{}.{}.{}:9100\",job=\"many\"}} {} {}\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            1_000_000 + i,
+            1_795_475_130_514u64 + (i as u64 % 600) * 1000
+        ));
+    }
+    out
+}
+
+/// The same as a Prometheus query_range answer.
+fn prom_json(n: usize) -> String {
+    let mut out = String::from(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"metric":{{"__name__":"process_resident_memory_bytes","instance":"10.{}.{}.{}:9100","job":"many"}},"values":[[{}.514,"{}"]]}}"#,
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            1_795_475_130 + i % 600,
+            1_000_000 + i
+        ));
+    }
+    out.push_str("]}}");
+    out
+}
+
+/// `n` one-point series as Grafana's "series as rows" CSV.
+fn grafana_rows(n: usize) -> String {
+    let mut out = String::from("\"Series\";\"Time\";\"Value\"\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "\"process_resident_memory_bytes{{instance=\"\"10.{}.{}.{}:9100\"\", job=\"\"many\"\"}}\";\"2026-11-23T23:{:02}:{:02}+00:00\";{}\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            (i / 60) % 60,
+            i % 60,
+            1_000_000 + i
+        ));
+    }
+    out
 }

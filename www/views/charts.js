@@ -106,7 +106,8 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
 export function renderCharts(view, state, handlers) {
   while (urls.length) URL.revokeObjectURL(urls.pop());
   if (!view.processes.length) return h("p", { class: "muted" }, "No metrics loaded: drop a time-series CSV (Grafana's or any other) or a Prometheus export.");
-  return view.processes.map((p) => {
+  const note = view.note ? h("p", { class: "note muted" }, view.note) : null;
+  return [note, ...view.processes.map((p) => {
     const memory = p.charts.find((c) => c.kind === "memory");
     return h("section", { class: "process", dataset: { verdict: p.verdict } },
       h("h2", {}, h("span", { class: `badge ${p.verdict}` }, p.verdict), " ", p.title),
@@ -116,5 +117,5 @@ export function renderCharts(view, state, handlers) {
           h("span", { class: "swatch", style: `background:${l.color}` }), l.name))) : null,
       (state.from || state.to) ? h("p", { class: "muted" }, "Zoomed in: double-click a chart to see everything.") : null,
       p.charts.map((c) => chartFigure(c, p.index, handlers)));
-  });
+  })];
 }

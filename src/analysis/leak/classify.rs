@@ -2,6 +2,8 @@
 //! role in a leak hunt (memory, requests, process start time, limit), and
 //! which process it belongs to.
 
+use rustc_hash::FxHashSet;
+
 use crate::model::series::Series;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -77,7 +79,9 @@ const MEMORY_NAMES: &[&str] = &[
 ];
 
 /// Classifies a series by its name, its labels and its values.
-pub fn classify(s: &Series, counter_labels: &[&[(String, String)]]) -> Class {
+/// `counter_labels`: the label sets of the data's counters (a set: there
+/// may be 100,000 series to look up).
+pub fn classify(s: &Series, counter_labels: &FxHashSet<&[(String, String)]>) -> Class {
     let name = s.name.as_str();
     // A share of memory (`memory_percent`, a plain CSV's `mem %`) is no
     // amount of bytes.
@@ -348,36 +352,54 @@ mod tests {
 
     #[test]
     fn kinds_and_roles() {
-        let rss = classify(&s("process_resident_memory_bytes", &[]), &[]);
+        let rss = classify(
+            &s("process_resident_memory_bytes", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!(
             (rss.kind, rss.unit, rss.role),
             (Kind::Gauge, Unit::Bytes, Role::Memory)
         );
-        let req = classify(&s("http_requests_total", &[("code", "200")]), &[]);
+        let req = classify(
+            &s("http_requests_total", &[("code", "200")]),
+            &FxHashSet::default(),
+        );
         assert_eq!((req.kind, req.role), (Kind::Counter, Role::Requests));
         let labels = vec![("code".to_string(), "200".to_string())];
-        let rate = classify(&s("", &[("code", "200")]), &[labels.as_slice()]);
+        let rate = classify(
+            &s("", &[("code", "200")]),
+            &FxHashSet::from_iter([labels.as_slice()]),
+        );
         assert_eq!((rate.kind, rate.role), (Kind::Rate, Role::Requests));
-        let st = classify(&s("process_start_time_seconds", &[]), &[]);
+        let st = classify(&s("process_start_time_seconds", &[]), &FxHashSet::default());
         assert_eq!(st.role, Role::StartTime);
-        let alloc_total = classify(&s("go_memstats_alloc_bytes_total", &[]), &[]);
+        let alloc_total = classify(
+            &s("go_memstats_alloc_bytes_total", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!(
             (alloc_total.kind, alloc_total.role),
             (Kind::Counter, Role::Other)
         );
-        let g = classify(&s("go_goroutines", &[]), &[]);
+        let g = classify(&s("go_goroutines", &[]), &FxHashSet::default());
         assert_eq!(g.role, Role::Resource);
-        let restarts = classify(&s("kube_pod_container_status_restarts_total", &[]), &[]);
+        let restarts = classify(
+            &s("kube_pod_container_status_restarts_total", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!(restarts.role, Role::RestartCount);
-        let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &[]);
+        let soft = classify(&s("go_gc_gomemlimit_bytes", &[]), &FxHashSet::default());
         assert_eq!(soft.role, Role::SoftLimit);
-        let goal = classify(&s("go_memstats_next_gc_bytes", &[]), &[]);
+        let goal = classify(&s("go_memstats_next_gc_bytes", &[]), &FxHashSet::default());
         assert_eq!(goal.role, Role::HeapGoal);
-        let gcs = classify(&s("go_gc_duration_seconds_count", &[]), &[]);
+        let gcs = classify(
+            &s("go_gc_duration_seconds_count", &[]),
+            &FxHashSet::default(),
+        );
         assert_eq!((gcs.kind, gcs.role), (Kind::Counter, Role::GcCycles));
-        let share = classify(&s("memory_percent", &[]), &[]);
+        let share = classify(&s("memory_percent", &[]), &FxHashSet::default());
         assert_eq!((share.unit, share.role), (Unit::None, Role::Other));
-        let usage = classify(&s("memory_usage_bytes", &[]), &[]);
+        let usage = classify(&s("memory_usage_bytes", &[]), &FxHashSet::default());
         assert_eq!(usage.role, Role::Memory);
     }
 }

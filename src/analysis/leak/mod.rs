@@ -21,6 +21,8 @@ pub mod work;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::model::series::{InputReport, OomKill, Series, SeriesSet};
 use crate::units;
 
@@ -235,7 +237,7 @@ pub fn analyze_series<'a>(
             s.values.retain(|v| v.is_finite());
         }
     }
-    let counter_labels: Vec<&[(String, String)]> = series
+    let counter_labels: FxHashSet<&[(String, String)]> = series
         .iter()
         .filter(|s| s.name.ends_with("_total") || s.name.ends_with("_count"))
         .map(|s| s.labels.as_slice())
@@ -248,16 +250,23 @@ pub fn analyze_series<'a>(
     // Processes, in order of first appearance, and each one's restarts
     // from its own series.
     let (keys, process_of) = group_processes(&series);
-    let mut facts: Vec<ProcessFacts> = (0..keys.len())
-        .map(|p| ProcessFacts::of(p, &series, &classes, &process_of))
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); keys.len()];
+    for (i, &p) in process_of.iter().enumerate() {
+        members[p].push(i);
+    }
+    let mut facts: Vec<ProcessFacts> = members
+        .into_iter()
+        .map(|members| ProcessFacts::of(members, &series, &classes))
         .collect();
 
     // OOM kills: each to the process it names or fits, then to the
     // restart it caused; a kill never adds a restart.
     let unplaced = place_oom_kills(&set.oom_kills, &keys, &series, &mut facts, &mut warnings);
 
-    let mut out_series: Vec<SeriesAnalysis> = Vec::new();
-    let mut processes = Vec::new();
+    // Sized up front: grown by doubling, 200,000 analyses would be copied
+    // and held twice.
+    let mut out_series: Vec<SeriesAnalysis> = Vec::with_capacity(series.len());
+    let mut processes = Vec::with_capacity(keys.len());
     for (p, key) in keys.iter().enumerate() {
         let ProcessFacts {
             members,
@@ -394,7 +403,17 @@ pub fn analyze_series<'a>(
                 high_water: gc::high_water(&series[m], life),
             }
         });
-        let mut process = process_verdict(key, main_index, &out_series, restarts, &collector);
+        // Only this process's series (the last pushed): a scan of all of
+        // them per process is quadratic in the series.
+        let own = &out_series[first_index..];
+        let mut process = process_verdict(
+            key,
+            main_index.map(|m| m - first_index),
+            own,
+            restarts,
+            &collector,
+        );
+        process.main_series = main_index;
         process.idle = idle.clone();
         process.gc = gc;
         process.start = (span.0 <= span.1).then_some(span.0);
@@ -457,28 +476,30 @@ fn group_processes(series: &[Series]) -> (Vec<Vec<(String, String)>>, Vec<usize>
         Some((get("namespace").unwrap_or_default(), get("pod")?))
     };
     let has_container = |k: &[(String, String)]| k.iter().any(|(x, _)| x == "container");
-    let mut containers: Vec<Vec<(String, String)>> = raw
-        .iter()
-        .filter(|k| has_container(k) && pod_of(k).is_some())
-        .cloned()
-        .collect();
-    containers.sort();
-    containers.dedup();
+    // Each pod's containers (two are enough to know it is not one), looked
+    // up by hash: a file may hold hundreds of thousands of series.
+    type Key = Vec<(String, String)>;
+    let mut containers: FxHashMap<(String, String), Vec<Key>> = FxHashMap::default();
+    for k in raw.iter().filter(|k| has_container(k)) {
+        let Some(pod) = pod_of(k) else { continue };
+        let theirs = containers.entry(pod).or_default();
+        if !theirs.contains(k) && theirs.len() < 2 {
+            theirs.push(k.clone());
+        }
+    }
     for k in raw.iter_mut().filter(|k| !has_container(k)) {
         let Some(pod) = pod_of(k) else { continue };
-        let mut theirs = containers
-            .iter()
-            .filter(|c| pod_of(c).as_ref() == Some(&pod));
-        if let (Some(only), None) = (theirs.next(), theirs.next()) {
+        if let Some([only]) = containers.get(&pod).map(Vec::as_slice) {
             *k = only.clone();
         }
     }
-    let mut keys: Vec<Vec<(String, String)>> = Vec::new();
+    let mut keys: Vec<Key> = Vec::new();
+    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
     let process_of = raw
         .into_iter()
         .map(|key| {
-            keys.iter().position(|k| *k == key).unwrap_or_else(|| {
-                keys.push(key);
+            *index.entry(key).or_insert_with_key(|key| {
+                keys.push(key.clone());
                 keys.len() - 1
             })
         })
@@ -499,8 +520,8 @@ struct ProcessFacts<'a> {
 }
 
 impl ProcessFacts<'_> {
-    fn of(p: usize, series: &[Series], classes: &[Class], process_of: &[usize]) -> Self {
-        let members: Vec<usize> = (0..series.len()).filter(|&i| process_of[i] == p).collect();
+    /// `members`: the process's series, in order.
+    fn of(members: Vec<usize>, series: &[Series], classes: &[Class]) -> Self {
         let of_role = |role: Role| {
             members
                 .iter()
@@ -1100,6 +1121,8 @@ struct Collector {
     high_water: Option<f64>,
 }
 
+/// The verdict on one process from `series`, its own series (`main`
+/// indexes them; the caller sets `main_series` to its index among all).
 fn process_verdict(
     key: &[(String, String)],
     main: Option<usize>,

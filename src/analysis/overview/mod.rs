@@ -123,14 +123,26 @@ fn finding(g: &SnapshotGroup) -> Finding<'_> {
     }
 }
 
+/// The most process cards: a file of 200,000 one-point series is 200,000
+/// processes, more than a page can show or anyone read; the rest are
+/// counted in a note.
+pub const MAX_PROCESS_CARDS: usize = 100;
+
 /// The overview of what is loaded.
 pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     let mut cards = Vec::new();
+    let mut left_out = Vec::new();
     if let Some(a) = &evidence.analysis {
         let mut order: Vec<(usize, &ProcessAnalysis)> = a.processes.iter().enumerate().collect();
         order.sort_by_key(|(_, p)| p.rank);
-        for (p, pa) in order {
+        for &(p, pa) in order.iter().take(MAX_PROCESS_CARDS) {
             cards.push(process_card(evidence, a, p, pa, profiles));
+        }
+        if order.len() > MAX_PROCESS_CARDS {
+            left_out.push(format!(
+                "{} more processes not shown: the Overview shows the first {MAX_PROCESS_CARDS} by rank (`leakscope analyze` lists them all)",
+                order.len() - MAX_PROCESS_CARDS
+            ));
         }
         cards.extend(incidents::card(a));
     }
@@ -162,11 +174,12 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
             }
         }
     }
-    let notes = if cards.is_empty() {
+    let mut notes = if cards.is_empty() {
         Vec::new()
     } else {
         vec![UNITS_NOTE.to_string()]
     };
+    notes.extend(left_out);
     let tables = evidence
         .analysis
         .as_ref()

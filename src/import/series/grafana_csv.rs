@@ -12,6 +12,8 @@
 //!
 //! Rows that cannot be read are skipped and reported with their line number.
 
+use rustc_hash::FxHashMap;
+
 use crate::error::{quote, Error, Result};
 use crate::model::series::{parse_selector, InputReport, Series};
 
@@ -193,6 +195,8 @@ fn series_as_rows(
         ));
     }
     let mut series: Vec<Series> = Vec::new();
+    // Each series' index by its name: a file may name 100,000 series.
+    let mut index_of: FxHashMap<String, usize> = FxHashMap::default();
     let mut warnings = Warnings::default();
     let mut times = Times::new(zone);
     for row in rows {
@@ -212,10 +216,11 @@ fn series_as_rows(
             continue;
         };
         let name = cells[0].trim();
-        let index = match series.iter().position(|s| s.display == name) {
-            Some(i) => i,
+        let index = match index_of.get(name) {
+            Some(&i) => i,
             None => {
                 series.push(series_for(name));
+                index_of.insert(name.to_string(), series.len() - 1);
                 series.len() - 1
             }
         };

@@ -6,14 +6,18 @@
 
 /// Positions within each rank: `layers[r]` lists the nodes of rank r, left
 /// to right. `down[v]` / `up[v]` are v's neighbours in the rank below /
-/// above (with edge weights).
-pub struct Layers {
+/// above (with edge weights). `work` is what the reduction may still
+/// spend, in comparisons of edge ends (shared by several `Layers`, so
+/// restarts draw on one budget): when it runs out, the reduction stops
+/// with the best order so far.
+pub struct Layers<'w> {
     pub layers: Vec<Vec<usize>>,
     pub down: Vec<Vec<(usize, f64)>>,
     pub up: Vec<Vec<(usize, f64)>>,
+    pub work: &'w std::cell::Cell<u64>,
 }
 
-impl Layers {
+impl Layers<'_> {
     fn positions(&self) -> Vec<usize> {
         let n = self.down.len();
         let mut pos = vec![0; n];
@@ -25,8 +29,19 @@ impl Layers {
         pos
     }
 
+    /// Whether the work budget is spent.
+    pub fn exhausted(&self) -> bool {
+        self.work.get() == 0
+    }
+
+    /// Takes `units` from the work budget.
+    fn spend(&self, units: usize) {
+        self.work.set(self.work.get().saturating_sub(units as u64));
+    }
+
     /// Crossings between every pair of adjacent ranks.
     pub fn crossings(&self) -> usize {
+        self.spend(self.down.iter().map(Vec::len).sum::<usize>() + self.down.len());
         let pos = self.positions();
         (0..self.layers.len().saturating_sub(1))
             .map(|r| bilayer_crossings(&self.layers[r], &self.down, &pos, self.layers[r + 1].len()))
@@ -39,7 +54,7 @@ impl Layers {
         let mut best_crossings = self.crossings();
         let mut stale = 0;
         for it in 0..iterations {
-            if best_crossings == 0 || stale >= 3 {
+            if best_crossings == 0 || stale >= 3 || self.exhausted() {
                 break;
             }
             let downwards = it % 2 == 0;
@@ -71,6 +86,7 @@ impl Layers {
             (0..self.layers.len().saturating_sub(1)).rev().collect()
         };
         for r in ranks {
+            self.spend(self.down.len() + self.layers[r].len());
             let pos = self.positions();
             let fixed = if downwards { &self.up } else { &self.down };
             let layer = &self.layers[r];
@@ -112,6 +128,9 @@ impl Layers {
             improved = false;
             rounds += 1;
             for r in 0..self.layers.len() {
+                if self.exhausted() {
+                    return;
+                }
                 for i in 0..self.layers[r].len().saturating_sub(1) {
                     let (v, w) = (self.layers[r][i], self.layers[r][i + 1]);
                     let before = self.pair_crossings(v, w, &pos);
@@ -140,6 +159,9 @@ impl Layers {
         }
         let mut pos = self.positions();
         for v in nodes {
+            if self.exhausted() {
+                return;
+            }
             let r = rank_of[v];
             let mut layer: Vec<usize> =
                 self.layers[r].iter().copied().filter(|&u| u != v).collect();
@@ -166,6 +188,9 @@ impl Layers {
     /// Crossings among the edges of v and w (v left of w) with both
     /// adjacent ranks.
     fn pair_crossings(&self, v: usize, w: usize, pos: &[usize]) -> usize {
+        self.spend(
+            1 + self.up[v].len() * self.up[w].len() + self.down[v].len() * self.down[w].len(),
+        );
         let count = |a: &[(usize, f64)], b: &[(usize, f64)]| {
             a.iter()
                 .map(|&(x, _)| b.iter().filter(|&&(y, _)| pos[y] < pos[x]).count())
@@ -242,14 +267,19 @@ fn bilayer_crossings(
 mod tests {
     use super::*;
 
-    fn layers(layers: Vec<Vec<usize>>, edges: &[(usize, usize)]) -> Layers {
+    fn layers(layers: Vec<Vec<usize>>, edges: &[(usize, usize)]) -> Layers<'static> {
         let n = layers.iter().map(|l| l.len()).sum();
         let (mut down, mut up) = (vec![Vec::new(); n], vec![Vec::new(); n]);
         for &(a, b) in edges {
             down[a].push((b, 1.0));
             up[b].push((a, 1.0));
         }
-        Layers { layers, down, up }
+        Layers {
+            layers,
+            down,
+            up,
+            work: Box::leak(Box::new(std::cell::Cell::new(u64::MAX))),
+        }
     }
 
     #[test]
@@ -265,5 +295,21 @@ mod tests {
             &[(0, 2), (0, 3), (1, 2), (1, 3)],
         );
         assert_eq!(l.crossings(), 1);
+    }
+
+    #[test]
+    fn the_reduction_stops_when_its_work_is_spent() {
+        // K(6,6) between two ranks: plenty to try, and a budget of 50.
+        let edges: Vec<(usize, usize)> =
+            (0..6).flat_map(|a| (6..12).map(move |b| (a, b))).collect();
+        let mut l = layers(vec![(0..6).rev().collect(), (6..12).collect()], &edges);
+        let work = std::cell::Cell::new(50);
+        l.work = &work;
+        l.reduce_crossings(24);
+        assert!(l.exhausted());
+        // Still an order of the same nodes.
+        let mut all: Vec<usize> = l.layers.concat();
+        all.sort();
+        assert_eq!(all, (0..12).collect::<Vec<_>>());
     }
 }
