@@ -18,6 +18,10 @@ import { renderTrend } from "./views/trend.js";
 import { renderGraph } from "./views/graph.js";
 import { renderFlame, renderCallers } from "./views/flame.js";
 
+// Where the page's own work starts (tests tell the browser's handling of a
+// long link, before any script runs, from the page's).
+performance.mark("app");
+
 const VIEWS = [
   ["overview", "Overview"],
   ["charts", "Memory"],

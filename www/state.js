@@ -9,13 +9,28 @@ const FILE_KEYS = ["url", "data"];
 const ARRAYS = new Set(["hidden", "fz", "url"]);
 const NUMBERS = new Set(["limit", "from", "to"]);
 
-export function readHash(hash = location.hash) {
+/**
+ * A zoom path is at most this long: the core draws 1,000 levels (one more
+ * is kept, so that it still says the path is too deep), and a link may
+ * repeat `fz=` a hundred thousand times.
+ */
+const MAX_ZOOM = 1001;
+
+// The hash as last read from or written to the address bar: reading
+// location.hash copies the whole URL (a link of 1.4 MB: 0.1 s a view change).
+let current = null;
+// A link's data as the hash spells it, made once.
+let data = { value: undefined, spelled: "" };
+
+export function readHash(hash) {
+  if (hash === undefined) hash = current = location.hash;
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const state = { view: "overview", hidden: [], fz: [], url: [] };
   for (const key of [...VIEW_KEYS, ...FILE_KEYS]) {
     if (!params.has(key)) continue;
     const value = params.get(key);
-    if (ARRAYS.has(key)) state[key] = params.getAll(key);
+    if (key === "fz") state.fz = params.getAll(key).slice(0, MAX_ZOOM);
+    else if (ARRAYS.has(key)) state[key] = params.getAll(key);
     else if (NUMBERS.has(key)) state[key] = Number(value);
     else state[key] = value;
   }
@@ -37,9 +52,17 @@ function params(state, keys) {
 export const viewHash = (state) => params(state, VIEW_KEYS);
 
 export function writeHash(state, { push = false } = {}) {
-  const hash = params(state, [...VIEW_KEYS, ...FILE_KEYS]);
+  // A link's data is base64url, safe in a URL as it is: added as it is
+  // (encoding a megabyte of it again on every view change took 0.15 s).
+  if (state.data !== data.value) {
+    const safe = !state.data || /^[\w-]*$/.test(state.data);
+    data = { value: state.data, spelled: state.data ? `data=${safe ? state.data : encodeURIComponent(state.data)}` : "" };
+  }
+  const hash = [params(state, [...VIEW_KEYS, "url"]), data.spelled].filter(Boolean).join("&");
   const url = hash ? `#${hash}` : location.pathname + location.search;
-  if (`#${hash}` === location.hash || (!hash && !location.hash)) return;
+  current ??= location.hash;
+  if (`#${hash}` === current || (!hash && !current)) return;
+  current = hash ? `#${hash}` : "";
   if (push) history.pushState(null, "", url);
   else history.replaceState(null, "", url);
 }

@@ -19,6 +19,13 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
   let selected = null;
   const tip = h("div", { class: "tip", hidden: true });
   const wrap = h("div", { class: "flame-wrap" }, canvas, tip);
+  // The picture is depth × ROW pixels tall (1,000 levels: 18,000 px), but
+  // the canvas is only as tall as the window: it sticks to the top of the
+  // window while its frame scrolls past and draws the rows in sight (a
+  // canvas of the whole picture took a third of a second to fill).
+  const height = depth * ROW;
+  wrap.style.height = `${height}px`;
+  let shown = 0; // the picture's row drawn at the canvas's top, in px
   const frameAt = (x, y) => {
     const width = canvas.clientWidth;
     const d = Math.floor(y / ROW);
@@ -26,22 +33,23 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
   };
   const paint = () => {
     const width = wrap.clientWidth || 800;
-    // A canvas stops at 32,767 pixels a side: a deep graph (the core
-    // draws 1,000 levels at most) gets fewer pixels per CSS pixel.
-    const ratio = Math.min(devicePixelRatio || 1, 32767 / (depth * ROW));
+    const view = Math.min(height, innerHeight);
+    shown = Math.max(0, Math.min(height - view, -wrap.getBoundingClientRect().top));
+    const ratio = devicePixelRatio || 1;
     canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(depth * ROW * ratio);
+    canvas.height = Math.round(view * ratio);
     canvas.style.width = `${width}px`;
-    canvas.style.height = `${depth * ROW}px`;
+    canvas.style.height = `${view}px`;
     const ctx = canvas.getContext("2d");
     ctx.scale(ratio, ratio);
+    ctx.translate(0, -shown);
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     const searching = flame.search !== null;
     for (const f of flame.frames) {
       const x = f.x * width, w = f.w * width;
-      if (w < 0.5) continue;
       const y = f.depth * ROW;
+      if (w < 0.5 || y + ROW < shown || y > shown + view) continue;
       ctx.globalAlpha = searching && !f.matched ? 0.35 : 1;
       ctx.fillStyle = searching && f.matched ? "#c026d3" : f.color;
       ctx.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
@@ -69,6 +77,21 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
       ctx.strokeRect(f.x * width + 1, f.depth * ROW + 1, Math.max(f.w * width - 2, 2), ROW - 3);
     }
   };
+  // Scrolling (the window or a box holding the graph) draws the rows now in sight.
+  let painting = false;
+  const onScroll = () => {
+    if (!wrap.isConnected) {
+      document.removeEventListener("scroll", onScroll, true);
+      return removeEventListener("resize", onScroll);
+    }
+    if (painting) return;
+    painting = true;
+    requestAnimationFrame(() => {
+      painting = false;
+      paint();
+    });
+  };
+  document.addEventListener("scroll", onScroll, { capture: true, passive: true });
   /** The tooltip of frame `f` at (x, y) in the canvas. */
   const tell = (f, x, y) => {
     tip.replaceChildren(...[
@@ -80,10 +103,11 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
     tip.style.top = `${y + 14}px`;
     tip.hidden = false;
   };
+  // Pointer positions are the canvas's; the picture's are `shown` lower.
   canvas.addEventListener("pointermove", (e) => {
-    const f = frameAt(e.offsetX, e.offsetY);
+    const f = frameAt(e.offsetX, e.offsetY + shown);
     if (!f) return void (tip.hidden = true);
-    tell(f, e.offsetX, e.offsetY);
+    tell(f, e.offsetX, e.offsetY + shown);
   });
   // The keyboard: Down to the heaviest callee, Up to the caller, Left and
   // Right to the frames beside it on its row; Enter is a click.
@@ -107,6 +131,9 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
       const f = step(e.key);
       if (!f) return;
       selected = flame.frames.indexOf(f);
+      // A frame out of sight (a deep graph) is scrolled to first.
+      const top = wrap.getBoundingClientRect().top + f.depth * ROW;
+      if (top < 0 || top + ROW > innerHeight) scrollBy(0, top - innerHeight / 2);
       paint();
       tell(f, f.x * canvas.clientWidth, f.depth * ROW);
     } else if (e.key === "Enter" && selected !== null) {
@@ -114,7 +141,7 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
     } else if ((e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey)) && selected !== null && onMenu) {
       e.preventDefault();
       const f = flame.frames[selected];
-      const r = canvas.getBoundingClientRect();
+      const r = wrap.getBoundingClientRect();
       onMenu(f, r.left + f.x * r.width, r.top + (f.depth + 1) * ROW);
     } else if (e.key === "Escape") {
       tip.hidden = true;
@@ -123,19 +150,21 @@ export function flameCanvas(flame, { onFrame, onMenu, label }) {
   canvas.addEventListener("blur", () => { tip.hidden = true; paint(); });
   canvas.addEventListener("pointerleave", () => (tip.hidden = true));
   canvas.addEventListener("click", (e) => {
-    const f = frameAt(e.offsetX, e.offsetY);
+    const f = frameAt(e.offsetX, e.offsetY + shown);
     if (f) onFrame(f, e);
   });
   canvas.addEventListener("contextmenu", (e) => {
-    const f = frameAt(e.offsetX, e.offsetY);
+    const f = frameAt(e.offsetX, e.offsetY + shown);
     if (f && onMenu) {
       e.preventDefault();
       onMenu(f, e.clientX, e.clientY);
     }
   });
-  // Drawn once in the document (it needs its width), and again on resizes.
+  // Drawn once in the document (it needs its width), and again on resizes
+  // (of the graph, or of the window: the canvas is as tall as the window).
   requestAnimationFrame(paint);
   new ResizeObserver(() => paint()).observe(wrap);
+  addEventListener("resize", onScroll);
   wrap.paint = paint;
   return wrap;
 }
