@@ -21,28 +21,7 @@ fn main() {
         if filter.as_deref().is_some_and(|f| !case.name.contains(f)) {
             continue;
         }
-        let dir = root.join(case.name);
-        std::fs::create_dir_all(&dir).unwrap();
-        let paths: Vec<String> = case
-            .files
-            .iter()
-            .map(|(name, bytes)| {
-                let path = dir.join(name);
-                std::fs::write(&path, bytes).unwrap();
-                path.display().to_string()
-            })
-            .collect();
-        let args: Vec<String> = case
-            .args
-            .iter()
-            .map(|arg| {
-                let mut arg = arg.replace("{dir}", &dir.display().to_string());
-                for (i, path) in paths.iter().enumerate() {
-                    arg = arg.replace(&format!("{{{i}}}"), path);
-                }
-                arg
-            })
-            .collect();
+        let args = hostile_cases::prepare(&case, &root.join(case.name));
         let input: usize = case.files.iter().map(|(_, b)| b.len()).sum();
         let start = Instant::now();
         // Reaped below by wait4, which also reports its peak memory.

@@ -13,34 +13,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hostile_cases::Case;
+use hostile_cases::{prepare, Case};
 
 const ADDRESS_SPACE: u64 = 2 << 30;
 const GUARD: Duration = Duration::from_secs(120);
-
-/// Writes the case's files into `dir` and returns its arguments.
-pub fn prepare(case: &Case, dir: &Path) -> Vec<String> {
-    std::fs::create_dir_all(dir).unwrap();
-    let paths: Vec<String> = case
-        .files
-        .iter()
-        .map(|(name, bytes)| {
-            let path = dir.join(name);
-            std::fs::write(&path, bytes).unwrap();
-            path.display().to_string()
-        })
-        .collect();
-    case.args
-        .iter()
-        .map(|arg| {
-            let mut arg = arg.replace("{dir}", &dir.display().to_string());
-            for (i, path) in paths.iter().enumerate() {
-                arg = arg.replace(&format!("{{{i}}}"), path);
-            }
-            arg
-        })
-        .collect()
-}
 
 fn run(case: &Case) {
     let dir = std::env::temp_dir().join(format!(

@@ -88,6 +88,31 @@ impl Case {
     }
 }
 
+/// Writes the case's files into `dir` and returns its arguments, with
+/// `{0}`, `{1}`… and `{dir}` replaced by the paths.
+pub fn prepare(case: &Case, dir: &std::path::Path) -> Vec<String> {
+    std::fs::create_dir_all(dir).unwrap();
+    let paths: Vec<String> = case
+        .files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    case.args
+        .iter()
+        .map(|arg| {
+            let mut arg = arg.replace("{dir}", &dir.display().to_string());
+            for (i, path) in paths.iter().enumerate() {
+                arg = arg.replace(&format!("{{{i}}}"), path);
+            }
+            arg
+        })
+        .collect()
+}
+
 /// Every case, in family order.
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
