@@ -38,7 +38,7 @@ pub fn prepare(mut targets: Vec<Profile>, base: Option<Base>) -> Result<Profile>
         b.scale(&minus_one);
         p = merge(vec![p, b])?;
     }
-    remove_uninteresting(&mut p)?;
+    remove_uninteresting(&mut p, crate::import::legacy::is_builtin_pattern)?;
     Ok(p)
 }
 

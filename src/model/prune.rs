@@ -16,7 +16,8 @@ use crate::error::{ErrorKind, Result};
 /// `RemoveUninteresting`). The regexes come from the file, so they are
 /// compiled and priced as the name filters are (`NameRegex`): a
 /// pathological one is refused, saying so, instead of slowing every report.
-pub fn remove_uninteresting(p: &mut Profile) -> Result<()> {
+/// `trusted` (a pattern pprof itself gives legacy profiles) is not priced.
+pub fn remove_uninteresting(p: &mut Profile, trusted: impl Fn(&str) -> bool) -> Result<()> {
     if p.drop_frames.is_empty() {
         return Ok(());
     }
@@ -29,8 +30,12 @@ pub fn remove_uninteresting(p: &mut Profile) -> Result<()> {
         .sum();
     let anchored = |re: &str, field: &str| {
         let what = format!("the profile's {field}");
-        let compiled = NameRegex::new(&what, &format!("^({re})$"), re)
-            .and_then(|n| n.afford(&what, re, names, bytes).map(|()| n.regex));
+        let compiled = NameRegex::new(&what, &format!("^({re})$"), re).and_then(|n| {
+            if trusted(re) {
+                return Ok(n.regex);
+            }
+            n.afford(&what, re, names, bytes).map(|()| n.regex)
+        });
         compiled.map_err(|mut err| {
             if err.kind == ErrorKind::InvalidOption {
                 err.kind = ErrorKind::Malformed;

@@ -489,6 +489,18 @@ fn parse_hex_addresses(s: &str) -> Result<Vec<u64>> {
     Ok(out)
 }
 
+/// Whether `drop_frames`/`keep_frames` is one of the patterns pprof gives
+/// legacy profiles itself (allocators, locks, the CPU profiler): fixed
+/// alternations of names, cheap to match however many functions there
+/// are, and not from the file, so not priced as a file's own pattern is
+/// (`NameRegex::afford`'s worst case refused a 20,000-site heap profile in
+/// the page).
+pub fn is_builtin_pattern(pattern: &str) -> bool {
+    [ALLOC_RX, ALLOC_SKIP_RX, LOCK_RX, CPU_PROFILER_RX]
+        .iter()
+        .any(|rx| rx.join("|") == pattern)
+}
+
 const ALLOC_RX: &[&str] = &[
     // POSIX entry points.
     "calloc",
@@ -584,6 +596,21 @@ const LOCK_RX: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pprofs_own_patterns_are_known_and_no_other() {
+        for rx in [ALLOC_RX, ALLOC_SKIP_RX, LOCK_RX, CPU_PROFILER_RX] {
+            assert!(is_builtin_pattern(&rx.join("|")));
+        }
+        let text = "heap profile: 1: 512 [1: 512] @ heap/1048576\n1: 512 [1: 512] @ 0x1\n#\t0x1\tmain.f+0x1\tmain.go:1\n";
+        let p = crate::import::read_profile(text.as_bytes(), &Default::default()).unwrap();
+        assert!(is_builtin_pattern(&p.drop_frames) && is_builtin_pattern(&p.keep_frames));
+        assert!(!is_builtin_pattern(&format!(
+            "{}|.{{500}}x",
+            ALLOC_RX.join("|")
+        )));
+        assert!(!is_builtin_pattern(".{500}x"));
+    }
 
     #[test]
     fn go_comment_frames_parse() {
