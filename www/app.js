@@ -370,7 +370,8 @@ function* batches(entries) {
   let bytes = 0;
   for (const entry of entries) {
     const size = entry.blob?.size ?? entry.bytes.length;
-    if (size > 1 << 20) {
+    // Files restored from storage go one at a time, as they were kept.
+    if (size > 1 << 20 || entry.kept) {
       if (batch.length) yield batch;
       batch = [];
       bytes = 0;
