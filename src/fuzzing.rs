@@ -94,9 +94,10 @@ pub fn every_view(bytes: &[u8]) {
 
 /// A link's view parameters (one line, `view=flame&fz=main.a&f=…` as the
 /// page's hash has them, percent-encoded or not) over the file in the rest
-/// of the bytes: the state is built as the page builds it (www/state.js:
-/// `fz` and `hidden` repeat, `limit`/`from`/`to` are numbers) and the view
-/// it names is asked for, as a link opening the page would.
+/// of the bytes: the state is built with the page's keys (www/state.js:
+/// `fz` and `hidden` repeat, `limit`/`from`/`to` are numbers; a repeated
+/// key here keeps its last value) and the view it names is asked for, as a
+/// link opening the page would.
 pub fn link_view(bytes: &[u8]) {
     let split = bytes
         .iter()
@@ -106,41 +107,39 @@ pub fn link_view(bytes: &[u8]) {
     let Ok(params) = std::str::from_utf8(params) else {
         return;
     };
-    let mut state = serde_json::Map::new();
+    let mut state = ViewState {
+        width: 800,
+        ..ViewState::default()
+    };
     let mut view = "overview".to_string();
     for pair in params.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = percent_decoded(value);
+        let number = || value.parse::<f64>().ok();
         match key {
             "view" => view = value,
-            "fz" | "hidden" => {
-                let list = state
-                    .entry(key)
-                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
-                if let Some(list) = list.as_array_mut() {
-                    list.push(value.into());
-                }
-            }
-            "limit" | "from" | "to" => {
-                if let Some(n) = value
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                {
-                    state.insert(key.to_string(), n.into());
-                }
-            }
-            "profile" | "si" | "g" | "f" | "i" | "h" | "s" | "sort" | "list" | "base"
-            | "target" | "mode" | "q" | "fn" => {
-                state.insert(key.to_string(), value.into());
-            }
+            "fz" => state.fz.push(value),
+            "hidden" => state.hidden.push(value),
+            "limit" => state.limit = number(),
+            "from" => state.from = number(),
+            "to" => state.to = number(),
+            "profile" => state.profile = value,
+            "si" => state.si = value,
+            "g" => state.g = value,
+            "f" => state.f = value,
+            "i" => state.i = value,
+            "h" => state.h = value,
+            "s" => state.s = value,
+            "sort" => state.sort = value,
+            "list" => state.list = value,
+            "base" => state.base = value,
+            "target" => state.target = value,
+            "mode" => state.mode = value,
+            "q" => state.q = value,
+            "fn" => state.function = value,
             _ => {}
         }
     }
-    state.insert("width".to_string(), 800.into());
-    let Ok(state) = serde_json::from_value::<ViewState>(state.into()) else {
-        return;
-    };
     let mut w = Workspace::new();
     if w.add("a", file, file.len() as u64, &options()).is_err() {
         return;

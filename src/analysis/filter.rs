@@ -8,10 +8,11 @@
 use regex::Regex;
 
 use crate::error::{Error, Result};
+use crate::model::name_regex::NameRegex;
 use crate::model::{LabelSet, Line, Location, Profile, StackIter, Stacks};
 use crate::units;
 
-use super::options::{Filters, NameRegex};
+use super::options::Filters;
 
 /// The samples and frames of a profile that a report reads.
 pub struct View<'p> {

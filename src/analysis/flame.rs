@@ -15,11 +15,12 @@
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::model::name_regex::NameRegex;
 use crate::model::Profile;
 
 use super::filter::{self, View};
 use super::nodes::NodeTable;
-use super::options::{NameRegex, ReportOptions};
+use super::options::ReportOptions;
 use super::report::ReportContext;
 
 /// Samples' frame sequences, sorted, with prefix sums of their values.
@@ -120,20 +121,6 @@ impl Stacks {
     /// The first sequence of [lo, hi) that goes deeper than d frames.
     fn continuing(&self, lo: usize, hi: usize, d: usize) -> usize {
         partition(lo, hi, |k| self.at(k, d).is_none())
-    }
-
-    /// The run under a path of names from the root (`None`: no such frame).
-    #[cfg(test)]
-    fn find(&self, path: &[String]) -> Option<(usize, usize)> {
-        let (mut lo, mut hi) = (0, self.len());
-        for (d, name) in path.iter().enumerate() {
-            let id = *self.index.get(name)?;
-            (lo, hi) = self.narrow(lo, hi, d, id);
-            if lo == hi {
-                return None;
-            }
-        }
-        Some((lo, hi))
     }
 }
 
@@ -757,9 +744,11 @@ mod tests {
     fn runs_and_values() {
         let s = stacks();
         assert_eq!(s.names, ["a", "b", "main"]);
-        let (lo, hi) = s.find(&["main".into(), "a".into()]).unwrap();
+        let path = ["main".to_string(), "a".to_string()];
+        let (runs, _) = zoom_path(&s, &plain(&path, MAX_DEPTH, MAX_FRAMES)).unwrap();
+        let (lo, hi) = runs[2];
         assert_eq!(s.value(lo, hi), 8);
-        assert!(s.find(&["a".into()]).is_none());
+        assert!(zoom_path(&s, &plain(&["a".to_string()], MAX_DEPTH, MAX_FRAMES)).is_err());
         assert_eq!(s.value(0, s.len()), 10);
     }
 

@@ -10,12 +10,13 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
+use crate::model::name_regex::NameRegex;
 use crate::model::Profile;
 
 use super::filter;
 use super::graph::Graph;
 use super::nodes::{Aggregation, NodeInfo, NodeTable};
-use super::options::{Granularity, NameRegex, ReportOptions};
+use super::options::{Granularity, ReportOptions};
 use super::report::ReportContext;
 
 /// Where source text comes from: the CLI reads files, the page uses

@@ -11,6 +11,7 @@
 //! (inlined callee) first; a line names a *function*.
 
 pub mod merge;
+pub mod name_regex;
 pub mod prune;
 pub mod series;
 pub mod stacks;

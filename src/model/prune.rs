@@ -8,8 +8,8 @@
 
 use regex::Regex;
 
+use super::name_regex::NameRegex;
 use super::Profile;
-use crate::analysis::options::NameRegex;
 use crate::error::{ErrorKind, Result};
 
 /// Applies the profile's own `drop_frames` / `keep_frames` (pprof's

@@ -185,11 +185,12 @@ fn field(tag: u32, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `samples/count`, one location, one function `main`: what the
-/// amplification cases add their samples to.
-fn small_header() -> Vec<u8> {
-    encode(&wire::Profile {
+/// A profile of one sample type (strings 1 and 2) and one location at
+/// line 1 of one function (string 3), with `samples` at it.
+fn one_function(strings: [&str; 3], samples: Vec<wire::Sample>) -> wire::Profile {
+    wire::Profile {
         sample_type: vec![wire::ValueType { r#type: 1, unit: 2 }],
+        sample: samples,
         location: vec![wire::Location {
             id: 1,
             line: vec![wire::Line {
@@ -204,14 +205,19 @@ fn small_header() -> Vec<u8> {
             name: 3,
             ..Default::default()
         }],
-        string_table: vec![
-            Vec::new(),
-            b"samples".to_vec(),
-            b"count".to_vec(),
-            b"main".to_vec(),
-        ],
+        string_table: [""]
+            .iter()
+            .chain(&strings)
+            .map(|s| s.as_bytes().to_vec())
+            .collect(),
         ..Default::default()
-    })
+    }
+}
+
+/// `samples/count`, one location, one function `main`: what the
+/// amplification cases add their samples to.
+fn small_header() -> Vec<u8> {
+    encode(&one_function(["samples", "count", "main"], Vec::new()))
 }
 
 /// Gzips `head`, then `count` copies of `chunk`, then `tail`, without
@@ -326,35 +332,14 @@ fn silent_differences() -> Vec<Case> {
     // -base X X on a profile holding MinInt64: pprof scales the base by
     // -1 through a float, which on amd64 gives MinInt64 again, and the two
     // add to 0 (go tool pprof -top -base X X prints 0 of 0 total).
-    let min = encode(&wire::Profile {
-        sample_type: vec![wire::ValueType { r#type: 1, unit: 2 }],
-        sample: vec![wire::Sample {
+    let min = encode(&one_function(
+        ["space", "bytes", "main.a"],
+        vec![wire::Sample {
             location_id: vec![1],
             value: vec![i64::MIN],
             label: Vec::new(),
         }],
-        location: vec![wire::Location {
-            id: 1,
-            line: vec![wire::Line {
-                function_id: 1,
-                line: 1,
-                column: 0,
-            }],
-            ..Default::default()
-        }],
-        function: vec![wire::Function {
-            id: 1,
-            name: 3,
-            ..Default::default()
-        }],
-        string_table: vec![
-            Vec::new(),
-            b"space".to_vec(),
-            b"bytes".to_vec(),
-            b"main.a".to_vec(),
-        ],
-        ..Default::default()
-    });
+    ));
     let zlib = {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         z.write_all(&small_header()).unwrap();

@@ -3,11 +3,9 @@
 //! JSON. Errors go to stderr with a non-zero exit, without backtraces.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::rc::Rc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -64,8 +62,8 @@ enum Command {
             help_heading = "Limits"
         )]
         max_source_mb: u64,
-        /// Hand at most this many MiB of source text to one listing (a file
-        /// counts each time a function shows it; each line 24 bytes more).
+        /// Hand at most this many MiB of source text to one listing (each
+        /// file read once; each line 24 bytes more).
         #[arg(
             long,
             default_value_t = 256,
@@ -582,7 +580,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             };
             let f = flame::flame(&tree, &context, &view)?;
             for note in &f.notes {
-                eprintln!("leakscope: note: {note}");
+                warn(&format!("leakscope: note: {note}"));
             }
             Ok(render::flame_svg::svg(&f, width as f64))
         }
@@ -747,10 +745,9 @@ struct DirSources {
     /// `--source-dir`, resolved: nothing outside it is read.
     root: Option<PathBuf>,
     max_file: u64,
-    /// What is left of `--max-source-total-mb`.
+    /// What is left of `--max-source-total-mb` (a listing asks for each
+    /// file once, however many functions it holds).
     left: Cell<u64>,
-    /// Each file read once, however many functions it holds.
-    read: RefCell<HashMap<String, Option<Rc<Vec<String>>>>>,
     notes: RefCell<Vec<String>>,
 }
 
@@ -770,7 +767,6 @@ impl DirSources {
             root,
             max_file,
             left: Cell::new(max_total),
-            read: RefCell::new(HashMap::new()),
             notes: RefCell::new(Vec::new()),
         })
     }
@@ -887,25 +883,13 @@ impl DirSources {
 
 impl list::SourceFiles for DirSources {
     fn lines(&self, file: &str) -> Option<Vec<String>> {
-        let cached = self.read.borrow().get(file).cloned();
-        let lines = match cached {
-            Some(lines) => lines?,
-            None => {
-                let found = match self.find(file) {
-                    Ok(found) => found.map(Rc::new),
-                    Err(why) => {
-                        self.note(format!("{} listed without source: {why}", short(&file)));
-                        None
-                    }
-                };
-                self.read
-                    .borrow_mut()
-                    .insert(file.to_string(), found.clone());
-                found?
+        let lines = match self.find(file) {
+            Ok(found) => found?,
+            Err(why) => {
+                self.note(format!("{} listed without source: {why}", short(&file)));
+                return None;
             }
         };
-        // Each function of a file gets its own copy of the lines: counted,
-        // so that many functions naming one big file stay bounded.
         let cost = lines.iter().fold(0u64, |s, l| {
             s.saturating_add(l.len() as u64 + std::mem::size_of::<String>() as u64)
         });
@@ -914,12 +898,10 @@ impl list::SourceFiles for DirSources {
                 "{} listed without source: past --max-source-total-mb",
                 short(&file)
             ));
-            // Noted once: the file's later functions go without it too.
-            self.read.borrow_mut().insert(file.to_string(), None);
             return None;
         }
         self.left.set(self.left.get() - cost);
-        Some(lines.to_vec())
+        Some(lines)
     }
 }
 
