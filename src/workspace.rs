@@ -17,7 +17,7 @@ use crate::analysis::flame::{
 use crate::analysis::leak::{Analysis, AnalyzeOptions};
 use crate::analysis::list::{list_selected, ListOrder, Selection, SourceFiles};
 use crate::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
-use crate::analysis::overview::{overview, Overview};
+use crate::analysis::overview::{overview, Overview, MAX_CHARTED_PROCESSES};
 use crate::analysis::report::ReportContext;
 use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 use crate::import::{read_contents_from, read_from, ImportOptions, Input, NamedInput};
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
-use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue, MAX_PROCESSES};
+use crate::render::chart::{hover, process_charts, Chart, ChartOptions, HoverValue};
 use crate::render::flame_svg::{colorize, svg as flame_svg};
 use crate::render::gotime;
 use crate::render::graph_drawing::{draw, svg as graph_svg, GraphDrawing};
@@ -125,7 +125,7 @@ pub struct ViewState {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ChartsView {
     pub processes: Vec<ProcessCharts>,
-    /// What was left out (processes past [`crate::render::chart::MAX_PROCESSES`]).
+    /// What was left out (processes past [`crate::analysis::overview::MAX_CHARTED_PROCESSES`]).
     pub note: Option<String>,
 }
 
@@ -448,15 +448,15 @@ impl Workspace {
         };
         let mut order: Vec<usize> = (0..a.processes.len()).collect();
         order.sort_by_key(|&p| a.processes[p].rank);
-        let note = (order.len() > MAX_PROCESSES).then(|| {
+        let note = (order.len() > MAX_CHARTED_PROCESSES).then(|| {
             format!(
-                "{} more processes not charted: the first {MAX_PROCESSES} by rank are",
-                order.len() - MAX_PROCESSES
+                "{} more processes not charted: the first {MAX_CHARTED_PROCESSES} by rank are",
+                order.len() - MAX_CHARTED_PROCESSES
             )
         });
         let processes = order
             .into_iter()
-            .take(MAX_PROCESSES)
+            .take(MAX_CHARTED_PROCESSES)
             .map(|p| {
                 let pa = &a.processes[p];
                 let labels: Vec<String> = pa

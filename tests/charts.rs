@@ -378,3 +378,68 @@ fn floor_lines_stay_within_their_lives() {
         assert!(lines > 0, "{run}: no floor line");
     }
 }
+
+/// More processes than the Memory view charts: exactly the cards of the
+/// charted ones offer a "Memory chart" link (a card past them would lead
+/// to a view that does not show its process), and the view says how many
+/// it left out.
+#[test]
+fn only_charted_processes_link_to_their_chart() {
+    use leakscope::analysis::overview::MAX_CHARTED_PROCESSES;
+    let n = MAX_CHARTED_PROCESSES + 5;
+    let mut text = String::new();
+    for i in 0..n {
+        for (k, t) in [1_700_000_000u64, 1_700_000_060, 1_700_000_120]
+            .iter()
+            .enumerate()
+        {
+            let value = 100_000_000 + (i as u64 + 1) * 1_000_000 * k as u64;
+            text.push_str(&format!(
+                "process_resident_memory_bytes{{instance=\"host-{i}\"}} {value} {}\n",
+                t * 1000
+            ));
+        }
+    }
+    let mut w = Workspace::new();
+    w.add(
+        "fleet.prom",
+        text.as_bytes(),
+        text.len() as u64,
+        &ImportOptions::default(),
+    )
+    .unwrap();
+    let state = ViewState::default();
+    let charts = w.charts(&state);
+    assert_eq!(charts.processes.len(), MAX_CHARTED_PROCESSES);
+    assert_eq!(
+        charts.note.as_deref(),
+        Some("5 more processes not charted: the first 20 by rank are")
+    );
+    let instance = |title: &str| {
+        title
+            .split("host-")
+            .nth(1)
+            .map(|r| r.split('"').next().unwrap().to_string())
+    };
+    let mut charted: Vec<String> = charts
+        .processes
+        .iter()
+        .filter_map(|p| instance(&p.title))
+        .collect();
+    let overview = w.overview(&state);
+    let mut linked: Vec<String> = overview
+        .cards
+        .iter()
+        .filter(|c| c.links.iter().any(|l| l.label == "Memory chart"))
+        .filter_map(|c| instance(&c.title))
+        .collect();
+    let process_cards = overview
+        .cards
+        .iter()
+        .filter(|c| instance(&c.title).is_some())
+        .count();
+    assert_eq!(process_cards, n);
+    charted.sort();
+    linked.sort();
+    assert_eq!(linked, charted);
+}

@@ -9,13 +9,6 @@ const FILE_KEYS = ["url", "data"];
 const ARRAYS = new Set(["hidden", "fz", "url"]);
 const NUMBERS = new Set(["limit", "from", "to"]);
 
-/**
- * A zoom path is at most this long: the core draws 1,000 levels (one more
- * is kept, so that it still says the path is too deep), and a link may
- * repeat `fz=` a hundred thousand times.
- */
-const MAX_ZOOM = 1001;
-
 // The hash as last read from or written to the address bar: reading
 // location.hash copies the whole URL (a link of 1.4 MB: 0.1 s a view change).
 let current = null;
@@ -29,8 +22,7 @@ export function readHash(hash) {
   for (const key of [...VIEW_KEYS, ...FILE_KEYS]) {
     if (!params.has(key)) continue;
     const value = params.get(key);
-    if (key === "fz") state.fz = params.getAll(key).slice(0, MAX_ZOOM);
-    else if (ARRAYS.has(key)) state[key] = params.getAll(key);
+    if (ARRAYS.has(key)) state[key] = params.getAll(key);
     else if (NUMBERS.has(key)) state[key] = Number(value);
     else state[key] = value;
   }

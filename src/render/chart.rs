@@ -181,10 +181,6 @@ fn css(c: &RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-/// The most processes charted at once (the page's Memory view): each is a
-/// few charts of SVG; past this many they are counted in a note.
-pub const MAX_PROCESSES: usize = 20;
-
 /// The memory chart and, when the process has requests, the rate chart.
 pub fn process_charts(
     a: &Analysis,

@@ -8,7 +8,7 @@
 // issue found). The budgets themselves (an answer within 10 s, no task
 // over 50 ms) are measured, not asserted, on a machine that may be busy:
 // `node tests/e2e/hostile_links.mjs --bench` prints a table for
-// BENCHMARKS.md. Not counted: a task over before the page's first script
+// BENCHMARKS.md (`--only NAME,NAME` for some cases, and only them). Not counted: a task over before the page's first script
 // runs (the "app" mark): Chromium's own handling of a long URL (a blank
 // page with a 200 KB hash gets a ~70 ms task, with 1.6 MB ~0.6 s). Then the page's own limits: `#url=` downloads are
 // capped and cancellable, a view the worker is slow on says so and can be
@@ -26,6 +26,8 @@ const { test, finish } = suite("hostile links");
 const ANSWER_MS = 30_000;
 const GUARD_MS = 500;
 const bench = process.argv.includes("--bench");
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt > 0 ? new Set(process.argv[onlyAt + 1].split(",")) : null;
 const rows = [];
 
 // The links, from the same generators the CLI's tests use.
@@ -64,7 +66,7 @@ async function answered(page, view) {
   }, view, { timeout: ANSWER_MS, polling: 50 });
 }
 
-for (const link of links) {
+for (const link of links.filter((l) => !only || only.has(l.name))) {
   await test(`family ${link.family}: ${link.name} (${link.files.length ? "files opened" : `${link.hash.length} characters`})`, async () => {
     const view = new URLSearchParams(link.hash.slice(1)).get("view") ?? "overview";
     const started = Date.now();
@@ -124,7 +126,7 @@ async function badServer() {
   return { server, base: `http://127.0.0.1:${server.address().port}` };
 }
 
-await test("#url= downloads: a huge Content-Length is refused up front, an endless body stops at the limit, Cancel stops a slow one", async () => {
+if (!only) await test("#url= downloads: a huge Content-Length is refused up front, an endless body stops at the limit, Cancel stops a slow one", async () => {
   const bad = await badServer();
   try {
     const limit = () => (window.__downloadLimit = 8 * 1024 * 1024);
@@ -154,7 +156,7 @@ await test("#url= downloads: a huge Content-Length is refused up front, an endle
 
 // ---- a view the worker is slow on ---------------------------------------------
 
-await test("a view the worker is slow on: what it is doing, the seconds, Cancel; the files stay loaded", async () => {
+if (!only) await test("a view the worker is slow on: what it is doing, the seconds, Cancel; the files stay loaded", async () => {
   const page = await watched("#view=top");
   await drop(page, [["go.heap.pb.gz", readFileSync(join(root, "tests/data/go.heap.pb.gz"))]]);
   await page.waitForSelector("table.report tbody tr");
@@ -196,7 +198,7 @@ function packLink(files) {
   return Buffer.concat([Buffer.from([1]), deflateRawSync(Buffer.from(raw), { level: 9 })]).toString("base64url");
 }
 
-await test("a link of 20,000 empty files: 20 cards and one that counts the rest", async () => {
+if (!only) await test("a link of 20,000 empty files: 20 cards and one that counts the rest", async () => {
   const files = Array.from({ length: 20_000 }, (_, i) => [`empty-${i}.pprof`, []]);
   const page = await watched(`#data=${packLink(files)}`);
   await page.waitForFunction(() => (window.__loads ?? 0) >= 1, null, { timeout: 60_000 });

@@ -128,6 +128,11 @@ fn finding(g: &SnapshotGroup) -> Finding<'_> {
 /// counted in a note.
 pub const MAX_PROCESS_CARDS: usize = 100;
 
+/// The most processes the Memory view charts, the first by rank: each is a
+/// few charts of SVG; past this many they are counted in a note, and their
+/// cards offer no Memory chart link.
+pub const MAX_CHARTED_PROCESSES: usize = 20;
+
 /// The overview of what is loaded.
 pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     let mut cards = Vec::new();
@@ -289,7 +294,11 @@ fn process_card(
         };
         facts.push(fact("When idle", text.to_string()));
     }
-    let mut links = vec![link("Memory chart", "charts", &[])];
+    // The Memory view charts only the first processes by rank.
+    let mut links = Vec::new();
+    if p.rank <= MAX_CHARTED_PROCESSES {
+        links.push(link("Memory chart", "charts", &[]));
+    }
     let mut evidence_text = vec![metrics_evidence(a, index)];
 
     // The heap snapshots tied to this process.
