@@ -3,15 +3,23 @@
 shared corpus (../shared/corpus) and tests/data: binary profiles (gunzipped:
 mutations should land in the protobuf, not in a gzip checksum) for the
 decoders, text inputs for the text readers, small files of every kind for
-the views, and a few links. Oracle outputs of pprof are left out."""
+the views, and a few links. Oracle outputs of pprof are left out. Then
+what earlier runs found (fuzz/kept/<target>/). `seed.py DIR` writes the
+seeds alone into DIR instead."""
 import gzip, hashlib, os, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sources = [os.path.join(root, "../shared/corpus"), os.path.join(root, "tests/data")]
 skip = (".top.txt", ".dot", ".md", ".json.txt", "oracles_index.json", ".svg", ".sh", ".go", ".mod", ".sum")
 
+# Where the seeds go: fuzz/corpus, or the folder given, which gets the
+# seeds alone, without fuzz/kept (fuzz/keep.py tells them from what the
+# fuzzers found).
+seeds_only = len(sys.argv) > 1
+out_root = sys.argv[1] if seeds_only else os.path.join(root, "fuzz/corpus")
+
 def put(target, data):
-    d = os.path.join(root, "fuzz/corpus", target)
+    d = os.path.join(out_root, target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
         f.write(data)
@@ -75,6 +83,11 @@ if os.path.exists(cli):
         out = subprocess.run([cli, "link", "--site", "", path], capture_output=True)
         if out.returncode == 0:
             put("link", out.stdout.split(b"data=", 1)[1].strip())
+# What earlier runs found, minimised and kept in the repository (fuzz/keep.py).
 for t in ("pprof", "pprof_gzip", "text", "series", "views", "link", "link_view"):
-    d = os.path.join(root, "fuzz/corpus", t)
+    kept = os.path.join(root, "fuzz/kept", t)
+    for name in sorted(os.listdir(kept)) if os.path.isdir(kept) and not seeds_only else []:
+        put(t, open(os.path.join(kept, name), "rb").read())
+for t in ("pprof", "pprof_gzip", "text", "series", "views", "link", "link_view"):
+    d = os.path.join(out_root, t)
     print(f"{t}: {len(os.listdir(d)) if os.path.isdir(d) else 0} seeds", file=sys.stderr)

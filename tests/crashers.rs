@@ -63,3 +63,41 @@ fn the_fuzz_targets_run_over_their_seeds() {
     }
     assert!(ran >= 10, "only {ran} seeds");
 }
+
+/// What the fuzzers found and fuzz/keep.py kept (fuzz/kept/TARGET/, small
+/// inputs that reach code the seeds do not): each through its own
+/// target's body, which must end normally.
+#[test]
+fn the_kept_fuzz_inputs_run() {
+    let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/kept");
+    let bodies: [(&str, fn(&[u8])); 7] = [
+        ("pprof", fuzzing::decode_profile),
+        ("pprof_gzip", fuzzing::decode_gzipped_profile),
+        ("text", fuzzing::decode_text),
+        ("series", fuzzing::decode_series),
+        ("views", fuzzing::every_view),
+        ("link", fuzzing::unpack_link),
+        ("link_view", fuzzing::link_view),
+    ];
+    let mut ran = 0;
+    for (target, body) in bodies {
+        let Ok(entries) = std::fs::read_dir(kept.join(target)) else {
+            continue; // nothing kept for this target yet
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let started = Instant::now();
+            body(&bytes);
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{}: {:?}",
+                path.display(),
+                started.elapsed()
+            );
+            ran += 1;
+        }
+    }
+    assert!(ran > 0, "fuzz/kept holds no input");
+    eprintln!("ran {ran} kept fuzz inputs");
+}
