@@ -70,7 +70,8 @@ fn the_fuzz_targets_run_over_their_seeds() {
 #[test]
 fn the_kept_fuzz_inputs_run() {
     let kept = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/kept");
-    let bodies: [(&str, fn(&[u8])); 7] = [
+    type Body = fn(&[u8]);
+    let bodies: [(&str, Body); 7] = [
         ("pprof", fuzzing::decode_profile),
         ("pprof_gzip", fuzzing::decode_gzipped_profile),
         ("text", fuzzing::decode_text),

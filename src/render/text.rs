@@ -632,7 +632,8 @@ pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
     out
 }
 
-fn signed_label(v: i64, unit: &str) -> String {
+/// A change with its sign: `+12.50MB`, `-3kB`, `0`.
+pub fn signed_label(v: i64, unit: &str) -> String {
     format!("{}{}", if v > 0 { "+" } else { "" }, units::label(v, unit))
 }
 

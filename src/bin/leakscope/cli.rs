@@ -184,6 +184,11 @@ enum Command {
         #[command(flatten)]
         import: ImportArgs,
     },
+    /// Heap (and other) snapshots from live Go services every --every,
+    /// written to --out with a manifest, the leak suspects printed as they
+    /// appear and each profile's trend at the end. Ctrl-C keeps what was
+    /// taken and analyses it (exit 130).
+    Capture(crate::capture::CaptureArgs),
     /// Every field of the profile, like `go tool pprof -raw`.
     Raw {
         file: PathBuf,
@@ -729,6 +734,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 &Filters::default(),
             )?))
         }
+        Command::Capture(_) => unreachable!("capture runs from main"),
     }
 }
 
@@ -917,7 +923,7 @@ fn short(name: &impl std::fmt::Display) -> String {
 
 /// A line on stderr, its controls spelled out when stderr is a terminal
 /// (an error may quote the file).
-fn warn(line: &str) {
+pub(crate) fn warn(line: &str) {
     let stderr = std::io::stderr();
     if stderr.is_terminal() {
         eprintln!("{}", render::terminal_safe(line));
@@ -928,6 +934,13 @@ fn warn(line: &str) {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The one command that prints as it goes.
+    if let Command::Capture(args) = cli.command {
+        return crate::capture::run(args).unwrap_or_else(|e| {
+            warn(&format!("leakscope: {e}"));
+            ExitCode::FAILURE
+        });
+    }
     match run(cli) {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();

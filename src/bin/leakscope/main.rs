@@ -3,6 +3,8 @@
 //! crates never reach the wasm build.
 
 #[cfg(not(target_arch = "wasm32"))]
+mod capture;
+#[cfg(not(target_arch = "wasm32"))]
 mod cli;
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,449 @@
+//! `leakscope capture` against live services: the project's own example
+//! service (examples/leaksvc: real net/http/pprof, built here with Debian's
+//! Go and Prometheus client, which scripts/setup installs), and a test
+//! server that misbehaves (slow, HTML, an endless body, 5xx then a
+//! profile, not a profile, 404). Everything listens on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+fn leakscope() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_leakscope"))
+}
+
+/// examples/leaksvc, built once (GOPATH mode, with Debian's Go packages).
+fn leaksvc_binary() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("leaksvc");
+        let status = Command::new("go")
+            .args(["build", "-o"])
+            .arg(&out)
+            .arg(".")
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leaksvc"))
+            .env("GOPATH", "/usr/share/gocode")
+            .env("GO111MODULE", "off")
+            .env("GOFLAGS", "-mod=mod")
+            .status()
+            .expect("go is installed (scripts/setup: Debian's golang-go)");
+        assert!(status.success(), "examples/leaksvc builds (scripts/setup installs golang-github-prometheus-client-golang-dev)");
+        out
+    })
+}
+
+/// The example service on a free loopback port, killed when dropped.
+struct Service {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_leaksvc(args: &[&str]) -> Service {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(leaksvc_binary())
+        .args(["-addr", &addr])
+        .args(args)
+        // Collects often, so that each heap profile (as of the last
+        // collection) moves between snapshots seconds apart.
+        .env("GOGC", "5")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(&addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "leaksvc did not listen on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Service {
+        child,
+        url: format!("http://{addr}"),
+    }
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+/// The final trend's first site line (after `Sites:`) of a kind's section.
+fn first_site(stdout: &str, kind: &str) -> String {
+    let section = stdout
+        .split(&format!("\n{kind}:\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {kind} section in:\n{stdout}"));
+    let mut lines = section
+        .lines()
+        .skip_while(|l| !l.starts_with("Sites:"))
+        .skip(2);
+    lines.next().unwrap_or_default().to_string()
+}
+
+#[test]
+fn four_snapshots_of_a_leaking_service_name_the_culprit() {
+    // 10 MB a second kept by a background goroutine, as main.(*Store).Keep
+    // via bytes.Repeat.
+    let svc = start_leaksvc(&["-mode", "bgleak", "-bytes", "200000", "-every", "20ms"]);
+    let dir = tempdir("leak");
+    let started = Instant::now();
+    let out = leakscope()
+        .args([
+            "capture", &svc.url, "--every", "2s", "--count", "4", "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    for n in 0..4 {
+        assert!(
+            dir.join(format!("heap.{n}.pb.gz")).is_file(),
+            "heap.{n}.pb.gz"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["service"], svc.url.as_str());
+    assert_eq!(manifest["snapshots"].as_array().unwrap().len(), 4);
+    assert_eq!(manifest["snapshots"][3]["file"], "heap.3.pb.gz");
+    assert!(manifest["failures"].as_array().unwrap().is_empty());
+    // A line a round, then the trend as `trend` prints it.
+    for n in 1..=4 {
+        assert!(
+            stdout.contains(&format!("[{n}/4] heap.{}.pb.gz", n - 1)),
+            "{stdout}"
+        );
+    }
+    let top = first_site(&stdout, "heap");
+    assert!(
+        top.contains("growing")
+            && top.contains("main.(*Store).Keep")
+            && top.contains("via bytes.Repeat"),
+        "{stdout}"
+    );
+    // The files are what `trend` reads: the same answer from them.
+    let files: Vec<PathBuf> = (0..4)
+        .map(|n| dir.join(format!("heap.{n}.pb.gz")))
+        .collect();
+    let again = leakscope().arg("trend").args(&files).output().unwrap();
+    assert!(
+        text(&again.stdout).contains("main.(*Store).Keep"),
+        "{}",
+        text(&again.stdout)
+    );
+}
+
+#[test]
+fn ctrl_c_keeps_and_analyses_what_was_taken() {
+    let svc = start_leaksvc(&["-mode", "bgleak", "-bytes", "200000", "-every", "20ms"]);
+    let dir = tempdir("interrupted");
+    let child = leakscope()
+        .args([
+            "capture", &svc.url, "--every", "2s", "--count", "100", "--out",
+        ])
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Until three snapshots are in the manifest.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let taken = std::fs::read(dir.join("manifest.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .map(|m| m["snapshots"].as_array().map_or(0, |a| a.len()))
+            .unwrap_or(0);
+        if taken >= 3 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no three snapshots in 30 s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = wait_with_deadline(child, Duration::from_secs(20));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("stopping: what was taken is kept and analysed"),
+        "{stderr}"
+    );
+    assert!(dir.join("heap.2.pb.gz").is_file());
+    assert!(
+        stdout.contains("snapshot(s) in") && stdout.contains("\nheap:\nSnapshots: "),
+        "{stdout}"
+    );
+}
+
+/// Waits for a child, killing it past the deadline (then the test fails).
+fn wait_with_deadline(mut child: Child, limit: Duration) -> Output {
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("capture did not end within {limit:?} of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("capture-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// A server whose services misbehave, one way each (the first path
+/// segment), counting the requests each has in flight at once.
+struct BadServer {
+    base: String,
+    most_in_flight: Arc<Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+fn bad_server() -> BadServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let most: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+    let in_flight: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+    let flaky_calls = Arc::new(AtomicUsize::new(0));
+    let profile =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/go.heap.pb.gz"))
+            .unwrap();
+    let most_seen = most.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let (most, in_flight, flaky_calls, profile) = (
+                most_seen.clone(),
+                in_flight.clone(),
+                flaky_calls.clone(),
+                profile.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                let _ = reader.read_line(&mut request);
+                // The rest of the head.
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+                let service = path.split('/').nth(1).unwrap_or("").to_string();
+                {
+                    let mut f = in_flight.lock().unwrap();
+                    let n = f.entry(service.clone()).or_default();
+                    *n += 1;
+                    let mut m = most.lock().unwrap();
+                    let peak = m.entry(service.clone()).or_default();
+                    *peak = (*peak).max(*n);
+                }
+                let answer = |stream: &mut TcpStream, status: &str, kind: &str, body: &[u8]| {
+                    let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(body);
+                };
+                match service.as_str() {
+                    // No server here has the goroutine-leak profile.
+                    _ if path.ends_with("/goroutineleak") => answer(
+                        &mut stream,
+                        "404 Not Found",
+                        "text/plain",
+                        b"404 page not found",
+                    ),
+                    "slow" => {
+                        // Answers after 4 s, unless the client hangs up first.
+                        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+                        let until = Instant::now() + Duration::from_secs(4);
+                        let mut gone = false;
+                        while Instant::now() < until && !gone {
+                            gone = matches!(reader.read(&mut [0; 64]), Ok(0));
+                        }
+                        if !gone {
+                            answer(&mut stream, "200 OK", "application/octet-stream", &profile);
+                        }
+                    }
+                    "html" => answer(
+                        &mut stream,
+                        "200 OK",
+                        "text/html; charset=utf-8",
+                        b"<html><body>Sign in</body></html>",
+                    ),
+                    "endless" => {
+                        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n");
+                        let chunk = vec![0x1f; 64 << 10];
+                        while stream.write_all(&chunk).is_ok() {}
+                    }
+                    "flaky" => {
+                        if flaky_calls.fetch_add(1, Ordering::SeqCst) < 2 {
+                            answer(
+                                &mut stream,
+                                "503 Service Unavailable",
+                                "text/plain",
+                                b"busy",
+                            );
+                        } else {
+                            answer(&mut stream, "200 OK", "application/octet-stream", &profile);
+                        }
+                    }
+                    "garbage" => answer(
+                        &mut stream,
+                        "200 OK",
+                        "application/octet-stream",
+                        b"hello, this is not a profile",
+                    ),
+                    _ => answer(
+                        &mut stream,
+                        "404 Not Found",
+                        "text/plain",
+                        b"404 page not found",
+                    ),
+                }
+                let _ = stream.flush();
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                // Drain what the client still sends, then count it out.
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+                let _ = reader.read(&mut [0; 64]);
+                *in_flight.lock().unwrap().get_mut(&service).unwrap() -= 1;
+            });
+        }
+    });
+    BadServer {
+        base,
+        most_in_flight: most,
+    }
+}
+
+#[test]
+fn misbehaving_servers_get_clear_messages_and_nothing_false_is_kept() {
+    let server = bad_server();
+    let dir = tempdir("bad");
+    let urls: Vec<String> = ["slow", "html", "endless", "flaky", "garbage", "gone"]
+        .iter()
+        .map(|s| format!("{}/{s}", server.base))
+        .collect();
+    let started = Instant::now();
+    let out = leakscope()
+        .arg("capture")
+        .args(&urls)
+        .args([
+            "--count",
+            "2",
+            "--every",
+            "2s",
+            "--timeout",
+            "1s",
+            "--retries",
+            "2",
+            "--max-mb",
+            "1",
+            "--profiles",
+            "heap,goroutineleak",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    // Each request bounded: two rounds of at most three 1 s tries and 3 s of waits.
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
+    // The flaky one gave two profiles: not a failure of the run.
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let folder = |s: &str| {
+        dir.join(format!(
+            "{}_{s}",
+            server.base.trim_start_matches("http://").replace(':', "_")
+        ))
+    };
+    for (service, message) in [
+        (
+            "slow",
+            "/slow/debug/pprof/heap: no answer within --timeout 1s",
+        ),
+        (
+            "html",
+            "/html/debug/pprof/heap: the server answered an HTML page, not a profile",
+        ),
+        (
+            "endless",
+            "/endless/debug/pprof/heap: stopped after 1 MB: a profile may be at most --max-mb 1",
+        ),
+        (
+            "garbage",
+            "/garbage/debug/pprof/heap: the answer is not a profile: ",
+        ),
+        (
+            "gone",
+            "/gone/debug/pprof/heap: the server answered 404 Not Found",
+        ),
+    ] {
+        assert!(stderr.contains(message), "{message}\n{stderr}");
+        assert!(
+            !folder(service).join("heap.0.pb.gz").exists(),
+            "{service}: nothing false is kept"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(folder(service).join("manifest.json")).unwrap())
+                .unwrap();
+        assert!(
+            manifest["snapshots"].as_array().unwrap().is_empty(),
+            "{service}"
+        );
+        assert!(
+            !manifest["failures"].as_array().unwrap().is_empty(),
+            "{service}"
+        );
+    }
+    // Retried past two 503s; its goroutineleak 404 is asked once only.
+    assert!(
+        folder("flaky").join("heap.0.pb.gz").is_file()
+            && folder("flaky").join("heap.1.pb.gz").is_file(),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("/flaky/debug/pprof/goroutineleak: the server answered 404")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains(&format!("{}/flaky: 2 snapshot(s) in", server.base)),
+        "{stdout}"
+    );
+    // One request in flight per service, ever.
+    for (service, most) in server.most_in_flight.lock().unwrap().iter() {
+        assert_eq!(*most, 1, "{service}: {most} requests at once");
+    }
+}
