@@ -271,6 +271,8 @@ fn bad_server() -> BadServer {
                     let _ = stream.write_all(body);
                 };
                 match service.as_str() {
+                    // A Prometheus that refuses the query, as Prometheus does.
+                    "prom-error" => answer(&mut stream, "400 Bad Request", "application/json", br#"{"status":"error","errorType":"bad_data","error":"parse error at char 3: unexpected"}"#),
                     // No server here has the goroutine-leak profile.
                     _ if path.ends_with("/goroutineleak") => answer(
                         &mut stream,
@@ -446,4 +448,176 @@ fn misbehaving_servers_get_clear_messages_and_nothing_false_is_kept() {
     for (service, most) in server.most_in_flight.lock().unwrap().iter() {
         assert_eq!(*most, 1, "{service}: {most} requests at once");
     }
+}
+
+#[test]
+fn a_prometheus_that_refuses_or_is_not_one_is_said_so() {
+    let server = bad_server();
+    for (prometheus, said) in [
+        ("prom-error", "Prometheus refused the query (400): parse error at char 3: unexpected"),
+        ("html", "/html/api/v1/query_range answered 200 without Prometheus' JSON (is it Prometheus' HTTP API?)"),
+    ] {
+        let dir = tempdir(&format!("prom-{prometheus}"));
+        let out = leakscope()
+            .args(["capture", &format!("{}/garbage", server.base), "--count", "1", "--out"])
+            .arg(&dir)
+            .args(["--prometheus", &format!("{}/{prometheus}", server.base)])
+            .output()
+            .unwrap();
+        let stdout = text(&out.stdout);
+        assert!(stdout.contains(said), "{said}\n{stdout}");
+        assert!(!dir.join("metrics.json").exists());
+    }
+}
+
+/// Debian's Prometheus on a free loopback port, scraping `target` every
+/// second, with its data in a temporary folder; killed when dropped.
+fn start_prometheus(target: &str) -> Service {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempdir(&format!("prometheus-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    let host = target.trim_start_matches("http://");
+    std::fs::write(
+        &config,
+        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: leaksvc\n    static_configs:\n      - targets: [\"{host}\"]\n"),
+    )
+    .unwrap();
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus is installed (scripts/setup: Debian's prometheus)");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !http_get(&format!("127.0.0.1:{port}"), "/-/ready").is_some_and(|b| b.contains("Ready")) {
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus was not ready on {url}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Service { child, url }
+}
+
+/// A GET over a plain socket: the body, if it answered.
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+}
+
+#[test]
+fn with_prometheus_the_snapshots_are_read_beside_the_service_metrics() {
+    let svc = start_leaksvc(&["-mode", "leak", "-bytes", "100000"]);
+    let prometheus = start_prometheus(&svc.url);
+    // ~100 requests a second, bounded in count and time.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (stop, addr) = (
+            stop.clone(),
+            svc.url.trim_start_matches("http://").to_string(),
+        );
+        std::thread::spawn(move || {
+            let until = Instant::now() + Duration::from_secs(60);
+            for _ in 0..6000 {
+                if stop.load(Ordering::SeqCst) || Instant::now() > until {
+                    break;
+                }
+                let _ = http_get(&addr, "/work");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    // A few scrapes before the first snapshot.
+    std::thread::sleep(Duration::from_secs(8));
+    let dir = tempdir("with-prometheus");
+    let out = leakscope()
+        .args([
+            "capture",
+            &svc.url,
+            "--every",
+            "2s",
+            "--count",
+            "4",
+            "--lookback",
+            "30s",
+            "--prometheus",
+            &prometheus.url,
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::SeqCst);
+    load.join().unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let instance = svc.url.trim_start_matches("http://");
+    // One query, kept as Prometheus answered it.
+    let metrics: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["status"], "success");
+    let names: Vec<&str> = metrics["data"]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["metric"]["__name__"].as_str().unwrap())
+        .collect();
+    for name in [
+        "process_resident_memory_bytes",
+        "go_memstats_heap_inuse_bytes",
+        "http_requests_total",
+        "process_start_time_seconds",
+    ] {
+        assert!(names.contains(&name), "{name} not fetched: {names:?}");
+    }
+    assert!(
+        !names.iter().any(|n| n.starts_with("promhttp_")),
+        "{names:?}"
+    );
+    // Read as `analyze` reads the files: the process, the snapshots tied to it, the culprit.
+    assert!(
+        stdout.contains(&format!(
+            "metrics from {} for {{instance=\"{instance}\"}} (",
+            prometheus.url
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "1. {{instance=\"{instance}\", job=\"leaksvc\"}}: "
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("top suspect main.(*Store).Keep (main.go:60) via bytes.Repeat growing"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout
+            .matches("while it was the only process the metrics show")
+            .count(),
+        4,
+        "{stdout}"
+    );
 }

@@ -78,6 +78,30 @@ const MEMORY_NAMES: &[&str] = &[
     "node_memory_active_bytes",
 ];
 
+/// The metric names (an RE2 regex, for Prometheus' `__name__=~`) whose
+/// series [`classify`] gives a role in a leak hunt: memory, resources,
+/// requests, start times, limits, the collector's figures, restarts. What
+/// `capture --prometheus` asks a Prometheus for; a name outside it is read
+/// as `Other` and would only be downloaded for nothing.
+pub const PROMETHEUS_NAMES: &str = concat!(
+    "process_resident_memory_bytes|process_start_time_seconds|process_open_fds",
+    "|container_memory_working_set_bytes|container_memory_rss|container_start_time_seconds",
+    "|container_spec_memory_limit_bytes",
+    "|go_memstats_(heap_inuse|heap_alloc|alloc|next_gc)_bytes|go_goroutines|go_threads",
+    "|go_gc_(gomemlimit|heap_goal|limiter_memory_limit)_bytes|go_gc_duration_seconds_count",
+    "|go_gc_cycles_total(_gc_cycles_total)?",
+    "|jvm_memory_used_bytes|nodejs_heap_size_used_bytes",
+    "|kube_pod_container_status_restarts_total|kube_pod_container_status_last_terminated_reason",
+    "|kube_pod_container_resource_limits(_memory_bytes)?",
+    "|.*request.*_(total|count)|.*handled.*_total|.*_calls_total",
+);
+
+/// Names PROMETHEUS_NAMES matches that are no work of the process: the Go
+/// client's count of its own /metrics scrapes
+/// (`promhttp_metric_handler_requests_total`). Asked for with `__name__!~`,
+/// and read as `Other`.
+pub const PROMETHEUS_EXCLUDED: &str = "promhttp_.*";
+
 /// Classifies a series by its name, its labels and its values.
 /// `counter_labels`: the label sets of the data's counters (a set: there
 /// may be 100,000 series to look up).
@@ -117,7 +141,11 @@ pub fn classify(s: &Series, counter_labels: &FxHashSet<&[(String, String)]>) -> 
     } else {
         Kind::Gauge
     };
-    let role = if name == "process_start_time_seconds" || name == "container_start_time_seconds" {
+    // Scrapes of /metrics, counted by the Go client: not the process's work.
+    let scrapes = name.starts_with("promhttp_");
+    let role = if scrapes {
+        Role::Other
+    } else if name == "process_start_time_seconds" || name == "container_start_time_seconds" {
         Role::StartTime
     } else if name.contains("gomemlimit") || name == "go_gc_limiter_memory_limit_bytes" {
         Role::SoftLimit
@@ -348,6 +376,61 @@ mod tests {
                 .collect(),
             String::new(),
         )
+    }
+
+    /// What `capture --prometheus` asks for is what the analysis reads: a
+    /// name matches PROMETHEUS_NAMES exactly when its series gets a role.
+    #[test]
+    fn the_prometheus_query_asks_for_every_name_with_a_role_and_no_other() {
+        let wanted = regex::Regex::new(&format!("^(?:{PROMETHEUS_NAMES})$")).unwrap();
+        let excluded = regex::Regex::new(&format!("^(?:{PROMETHEUS_EXCLUDED})$")).unwrap();
+        let asked = |name: &str| wanted.is_match(name) && !excluded.is_match(name);
+        let labels = FxHashSet::default();
+        for name in [
+            "process_resident_memory_bytes",
+            "process_start_time_seconds",
+            "process_open_fds",
+            "container_memory_working_set_bytes",
+            "container_memory_rss",
+            "container_start_time_seconds",
+            "container_spec_memory_limit_bytes",
+            "go_memstats_heap_inuse_bytes",
+            "go_memstats_heap_alloc_bytes",
+            "go_memstats_alloc_bytes",
+            "go_memstats_next_gc_bytes",
+            "go_goroutines",
+            "go_threads",
+            "go_gc_gomemlimit_bytes",
+            "go_gc_heap_goal_bytes",
+            "go_gc_limiter_memory_limit_bytes",
+            "go_gc_duration_seconds_count",
+            "go_gc_cycles_total",
+            "go_gc_cycles_total_gc_cycles_total",
+            "jvm_memory_used_bytes",
+            "nodejs_heap_size_used_bytes",
+            "kube_pod_container_status_restarts_total",
+            "kube_pod_container_status_last_terminated_reason",
+            "kube_pod_container_resource_limits_memory_bytes",
+            "http_requests_total",
+            "http_server_requests_seconds_count",
+            "grpc_server_handled_total",
+            "rpc_calls_total",
+        ] {
+            assert!(asked(name), "{name} is not asked for");
+            assert_ne!(classify(&s(name, &[]), &labels).role, Role::Other, "{name}");
+        }
+        for name in [
+            "node_cpu_seconds_total",
+            "go_memstats_mallocs_total",
+            "process_cpu_seconds_total",
+            "promhttp_metric_handler_errors_total",
+            "promhttp_metric_handler_requests_total",
+            "up",
+            "go_info",
+        ] {
+            assert!(!asked(name), "{name} is asked for");
+            assert_eq!(classify(&s(name, &[]), &labels).role, Role::Other, "{name}");
+        }
     }
 
     #[test]

@@ -18,10 +18,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use clap::Args;
 use serde::Serialize;
 
+use leakscope::analysis::evidence::{self, ProfileInput};
+use leakscope::analysis::leak;
 use leakscope::analysis::options::Granularity;
 use leakscope::analysis::source::prepare;
 use leakscope::analysis::trend;
-use leakscope::import::{read_profile, ImportOptions};
+use leakscope::import::{read_profile, ImportOptions, Input};
+use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
 use leakscope::Error;
@@ -62,9 +65,24 @@ pub struct CaptureArgs {
     /// Tries again after a failed connection, a timeout or a 5xx answer.
     #[arg(long, default_value_t = 2)]
     retries: u32,
-    /// The largest profile fetched, in MB.
+    /// The largest profile (or Prometheus answer) fetched, in MB.
     #[arg(long, default_value_t = 512)]
     max_mb: u64,
+    /// A Prometheus (or anything speaking its HTTP API: Thanos, Mimir,
+    /// VictoriaMetrics) to fetch the services' memory, request, GC,
+    /// goroutine, start-time and restart series from, over the capture's
+    /// window, analysed with the snapshots as `analyze` does.
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// Which series to fetch (`{job="api"}`); default each service's
+    /// instance label, `{instance="host:port"}` from its URL.
+    #[arg(long = "match", value_name = "SELECTOR", requires = "prometheus")]
+    match_: Option<String>,
+    /// How much history before the first snapshot to fetch from
+    /// Prometheus with the capture's own window: minutes of a few
+    /// snapshots are too few points to tell a leak from warm-up.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration, requires = "prometheus")]
+    lookback: Duration,
 }
 
 /// One service and what is taken of it.
@@ -144,6 +162,7 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
         );
     });
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let limit = args.max_mb.saturating_mul(1 << 20);
     for round in 0..count {
         if round > 0 && !sleep_until(started + args.every * round) {
@@ -173,11 +192,27 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
         }
     }
     let interrupted = STOP.load(Ordering::SeqCst);
+    let window = (started_at - args.lookback, SystemTime::now());
     let mut out = String::new();
     let mut any = false;
     for s in &services {
         any |= !s.taken.is_empty();
         out.push_str(&summary(s, services.len() > 1));
+        if let Some(prometheus) = &args.prometheus {
+            let fetch = Fetch {
+                agent: &agent,
+                retries: args.retries,
+                limit,
+                timeout: args.timeout,
+            };
+            out.push_str(&with_metrics(
+                s,
+                prometheus,
+                args.match_.as_deref(),
+                window,
+                &fetch,
+            ));
+        }
     }
     print!("{}", render::terminal_safe(&out));
     Ok(if interrupted {
@@ -376,8 +411,46 @@ fn take_round(s: &mut Service, round: u32, fetch: &Fetch) {
 
 impl Fetch<'_> {
     fn get(&self, url: &str) -> Outcome {
+        self.call(self.agent.get(url))
+    }
+
+    /// Sends a request and reads the answer within the limits, whatever
+    /// its status: the status and the body, or why not.
+    fn call_any_status(
+        &self,
+        request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let mut response = match request.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Timeout(_)) => {
+                return Err(format!(
+                    "no answer within --timeout {}",
+                    humantime::format_duration(self.timeout)
+                ))
+            }
+            Err(e) => return Err(format!("could not fetch: {e}")),
+        };
+        let status = response.status().as_u16();
+        match response
+            .body_mut()
+            .with_config()
+            .limit(self.limit)
+            .read_to_vec()
+        {
+            Ok(bytes) => Ok((status, bytes)),
+            Err(ureq::Error::BodyExceedsLimit(_)) => Err(format!(
+                "stopped after {} MB: an answer may be at most --max-mb {}",
+                self.limit >> 20,
+                self.limit >> 20
+            )),
+            Err(e) => Err(format!("could not read the answer: {e}")),
+        }
+    }
+
+    /// Sends a request and reads the answer within the limits.
+    fn call(&self, request: ureq::RequestBuilder<ureq::typestate::WithoutBody>) -> Outcome {
         let failed = |error: String, retry: bool| Outcome::Failed { error, retry };
-        let mut response = match self.agent.get(url).call() {
+        let mut response = match request.call() {
             Ok(r) => r,
             Err(ureq::Error::Timeout(_)) => {
                 return failed(
@@ -570,6 +643,152 @@ fn summary(s: &Service, name_it: bool) -> String {
         }
     }
     out
+}
+
+/// The Prometheus selector of a service's series: `--match`'s matchers, or
+/// its instance (`host:port`, as Prometheus labels a scrape target).
+fn selector(s: &Service, given: Option<&str>) -> Result<String, String> {
+    let matchers = match given {
+        Some(m) => {
+            let m = m.trim();
+            let inner = m
+                .strip_prefix('{')
+                .and_then(|m| m.strip_suffix('}'))
+                .ok_or_else(|| {
+                    format!(
+                        "--match {}: a selector in braces, as {{job=\"api\"}}",
+                        leakscope::error::quote(m)
+                    )
+                })?;
+            inner.trim().to_string()
+        }
+        None => {
+            let host = s.base.split("://").nth(1).unwrap_or(&s.base);
+            let host = host.split('/').next().unwrap_or(host);
+            format!(
+                "instance=\"{}\"",
+                host.replace('\\', "\\\\").replace('"', "\\\"")
+            )
+        }
+    };
+    let names = format!(
+        "__name__=~\"{}\",__name__!~\"{}\"",
+        leak::classify::PROMETHEUS_NAMES,
+        leak::classify::PROMETHEUS_EXCLUDED
+    );
+    Ok(if matchers.is_empty() {
+        format!("{{{names}}}")
+    } else {
+        format!("{{{names},{matchers}}}")
+    })
+}
+
+/// Fetches the service's series over the capture's window from Prometheus'
+/// `query_range` (one query: the names the analysis reads, under the
+/// selector), keeps the answer as `metrics.json` and analyses it with the
+/// heap snapshots as `analyze` does; what went wrong otherwise.
+fn with_metrics(
+    s: &Service,
+    prometheus: &str,
+    given: Option<&str>,
+    (from, to): (SystemTime, SystemTime),
+    fetch: &Fetch,
+) -> String {
+    let shown = given.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "{{instance=\"{}\"}}",
+            s.base
+                .split("://")
+                .nth(1)
+                .unwrap_or(&s.base)
+                .split('/')
+                .next()
+                .unwrap_or("")
+        )
+    });
+    let head = format!(
+        "\nmetrics from {} for {shown}",
+        prometheus.trim_end_matches('/')
+    );
+    let fail = |why: String| format!("{head}: {why}\n");
+    let query = match selector(s, given) {
+        Ok(q) => q,
+        Err(e) => return fail(e),
+    };
+    let seconds = |t: SystemTime| {
+        t.duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    };
+    let (start, end) = (seconds(from), seconds(to).max(seconds(from) + 1.0));
+    // Prometheus answers at most 11,000 points a series: a thousand at most.
+    let step = ((end - start) / 1000.0).ceil().max(1.0);
+    let url = format!("{}/api/v1/query_range", prometheus.trim_end_matches('/'));
+    let request = fetch
+        .agent
+        .get(&url)
+        .query("query", &query)
+        .query("start", format!("{start:.3}"))
+        .query("end", format!("{end:.3}"))
+        .query("step", format!("{step}"));
+    // Its refusals (400, 422, 503) carry the reason as JSON: read whatever comes.
+    let (status, bytes) = match fetch.call_any_status(request) {
+        Ok(answer) => answer,
+        Err(error) => return fail(format!("{url}: {error}")),
+    };
+    let answer: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => {
+            return fail(format!(
+                "{url} answered {status} without Prometheus' JSON (is it Prometheus' HTTP API?)"
+            ))
+        }
+    };
+    if answer["status"] != "success" {
+        let why = answer["error"].as_str().unwrap_or("no reason given");
+        return fail(format!(
+            "Prometheus refused the query ({status}): {}",
+            leakscope::error::one_line(why)
+        ));
+    }
+    let found = answer["data"]["result"].as_array().map_or(0, |r| r.len());
+    if found == 0 {
+        return fail(format!(
+            "no series between {} and {} (is the service scraped by it, and labelled so?)",
+            rfc3339(from),
+            rfc3339(to)
+        ));
+    }
+    let path = s.dir.join("metrics.json");
+    if let Err(e) = std::fs::write(&path, &bytes) {
+        return fail(format!("{}: {e}", path.display()));
+    }
+    let mut set = SeriesSet::default();
+    match leakscope::import::read(&bytes, &ImportOptions::default()) {
+        Ok(Input::Series(series)) => set.add_file("metrics.json", series),
+        Ok(Input::Profile(_)) => return fail("the answer read as a profile".into()),
+        Err(e) => return fail(format!("metrics.json: {e}")),
+    }
+    let mut heaps: Vec<(&String, &Profile)> = s
+        .taken
+        .iter()
+        .filter(|(k, _, _)| k == "heap")
+        .map(|(_, f, p)| (f, p))
+        .collect();
+    heaps.sort_by_key(|(_, p)| p.time_nanos);
+    let inputs: Vec<ProfileInput> = heaps
+        .iter()
+        .map(|(name, profile)| ProfileInput { name, profile })
+        .collect();
+    let joined = evidence::join(Some(set), &inputs, &leak::AnalyzeOptions { limit: None });
+    let Some(report) = render::json::AnalyzeReport::new(&joined) else {
+        return fail("nothing to analyse".into());
+    };
+    format!(
+        "{head} ({found} series, a point every {step}s, in {}):\n{}",
+        path.display(),
+        render::text::analyze_report(&report)
+    )
 }
 
 /// A time as RFC 3339 in UTC, to the millisecond.
