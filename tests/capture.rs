@@ -473,6 +473,10 @@ fn a_prometheus_that_refuses_or_is_not_one_is_said_so() {
 /// Debian's Prometheus on a free loopback port, scraping `target` every
 /// second, with its data in a temporary folder; killed when dropped.
 fn start_prometheus(target: &str) -> Service {
+    start_prometheus_of(&[target])
+}
+
+fn start_prometheus_of(targets: &[&str]) -> Service {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -481,10 +485,13 @@ fn start_prometheus(target: &str) -> Service {
     let dir = tempdir(&format!("prometheus-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("prometheus.yml");
-    let host = target.trim_start_matches("http://");
+    let hosts: Vec<String> = targets
+        .iter()
+        .map(|t| format!("\"{}\"", t.trim_start_matches("http://")))
+        .collect();
     std::fs::write(
         &config,
-        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: leaksvc\n    static_configs:\n      - targets: [\"{host}\"]\n"),
+        format!("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: leaksvc\n    static_configs:\n      - targets: [{}]\n", hosts.join(", ")),
     )
     .unwrap();
     let child = Command::new("prometheus")
@@ -620,4 +627,73 @@ fn with_prometheus_the_snapshots_are_read_beside_the_service_metrics() {
         4,
         "{stdout}"
     );
+}
+
+#[test]
+fn a_scan_of_several_instances_ranks_the_leaking_one_first() {
+    // One leaks 2.5 MB a second with no requests at all; two sit idle.
+    let leaking = start_leaksvc(&["-mode", "bgleak", "-bytes", "50000", "-every", "20ms"]);
+    let idle = [
+        start_leaksvc(&["-mode", "steady"]),
+        start_leaksvc(&["-mode", "steady"]),
+    ];
+    let prometheus = start_prometheus_of(&[&leaking.url, &idle[0].url, &idle[1].url]);
+    // Fifty-five one-second scrapes (analyze judges a life of 45 s or more).
+    std::thread::sleep(Duration::from_secs(55));
+    let out = leakscope()
+        .args([
+            "scan",
+            "--prometheus",
+            &prometheus.url,
+            "--match",
+            "{job=\"leaksvc\"}",
+            "--since",
+            "2m",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    // Three instant queries for the fleet, one range query a candidate.
+    assert!(stdout.starts_with("3 processes with process_resident_memory_bytes over the last 2m; the 3 most growing judged (6 queries, "), "{stdout}");
+    let rows: Vec<&str> = stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("   ")
+                && l.trim_start()
+                    .split(' ')
+                    .next()
+                    .is_some_and(|r| r.parse::<usize>().is_ok())
+        })
+        .collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    let leaking_instance = leaking.url.trim_start_matches("http://");
+    assert!(
+        rows[0].contains(&format!("instance=\"{leaking_instance}\"")) && rows[0].contains("LEAK"),
+        "{stdout}"
+    );
+    assert!(rows[1..].iter().all(|r| !r.contains("LEAK")), "{stdout}");
+
+    let json = leakscope()
+        .args([
+            "scan",
+            "--prometheus",
+            &prometheus.url,
+            "--since",
+            "2m",
+            "--top",
+            "1",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["processes"], 3);
+    assert_eq!(report["queries"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        report["judged"][0]["candidate"]["labels"]["instance"],
+        leaking_instance
+    );
+    assert_eq!(report["judged"][0]["verdict"], "leak");
 }

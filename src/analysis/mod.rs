@@ -13,6 +13,7 @@ pub mod nodes;
 pub mod options;
 pub mod overview;
 pub mod report;
+pub mod scan;
 pub mod source;
 pub mod top;
 pub mod traces;

@@ -29,6 +29,9 @@ use leakscope::model::Profile;
 use leakscope::render;
 use leakscope::Error;
 
+use crate::http::{self, Fetch, Outcome};
+use crate::prometheus;
+
 /// Set by Ctrl-C: stop at the next check, keep what was taken.
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -145,13 +148,7 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
         )));
     }
     let mut services = services(&args)?;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(args.timeout))
-        .http_status_as_error(false)
-        .max_redirects(3)
-        .user_agent(concat!("leakscope/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+    let agent = http::agent(args.timeout);
     // A second Ctrl-C ends at once, as people expect of a stuck program.
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
@@ -341,19 +338,6 @@ fn sleep_until(when: Instant) -> bool {
     !STOP.load(Ordering::SeqCst)
 }
 
-struct Fetch<'a> {
-    agent: &'a ureq::Agent,
-    retries: u32,
-    limit: u64,
-    timeout: Duration,
-}
-
-/// What one request gave: the bytes, or why not and whether to try again.
-enum Outcome {
-    Bytes(Vec<u8>),
-    Failed { error: String, retry: bool },
-}
-
 /// Takes this round's snapshot of each of the service's profiles, one
 /// request at a time.
 fn take_round(s: &mut Service, round: u32, fetch: &Fetch) {
@@ -406,109 +390,6 @@ fn take_round(s: &mut Service, round: u32, fetch: &Fetch) {
             taken_at: rfc3339(taken_at),
             error,
         });
-    }
-}
-
-impl Fetch<'_> {
-    fn get(&self, url: &str) -> Outcome {
-        self.call(self.agent.get(url))
-    }
-
-    /// Sends a request and reads the answer within the limits, whatever
-    /// its status: the status and the body, or why not.
-    fn call_any_status(
-        &self,
-        request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
-    ) -> Result<(u16, Vec<u8>), String> {
-        let mut response = match request.call() {
-            Ok(r) => r,
-            Err(ureq::Error::Timeout(_)) => {
-                return Err(format!(
-                    "no answer within --timeout {}",
-                    humantime::format_duration(self.timeout)
-                ))
-            }
-            Err(e) => return Err(format!("could not fetch: {e}")),
-        };
-        let status = response.status().as_u16();
-        match response
-            .body_mut()
-            .with_config()
-            .limit(self.limit)
-            .read_to_vec()
-        {
-            Ok(bytes) => Ok((status, bytes)),
-            Err(ureq::Error::BodyExceedsLimit(_)) => Err(format!(
-                "stopped after {} MB: an answer may be at most --max-mb {}",
-                self.limit >> 20,
-                self.limit >> 20
-            )),
-            Err(e) => Err(format!("could not read the answer: {e}")),
-        }
-    }
-
-    /// Sends a request and reads the answer within the limits.
-    fn call(&self, request: ureq::RequestBuilder<ureq::typestate::WithoutBody>) -> Outcome {
-        let failed = |error: String, retry: bool| Outcome::Failed { error, retry };
-        let mut response = match request.call() {
-            Ok(r) => r,
-            Err(ureq::Error::Timeout(_)) => {
-                return failed(
-                    format!(
-                        "no answer within --timeout {}",
-                        humantime::format_duration(self.timeout)
-                    ),
-                    true,
-                )
-            }
-            Err(e) => return failed(format!("could not fetch: {e}"), true),
-        };
-        let status = response.status();
-        if !status.is_success() {
-            let reason = status.canonical_reason().unwrap_or("");
-            return failed(
-                format!("the server answered {} {reason}", status.as_u16()),
-                status.is_server_error(),
-            );
-        }
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if content_type.starts_with("text/html") {
-            return failed(
-                "the server answered an HTML page, not a profile (is this a Go service's net/http/pprof?)".into(),
-                false,
-            );
-        }
-        // A body over the limit is cut there and refused, whatever its
-        // Content-Length promised.
-        match response
-            .body_mut()
-            .with_config()
-            .limit(self.limit)
-            .read_to_vec()
-        {
-            Ok(bytes) => Outcome::Bytes(bytes),
-            Err(ureq::Error::BodyExceedsLimit(_)) => failed(
-                format!(
-                    "stopped after {} MB: a profile may be at most --max-mb {}",
-                    self.limit >> 20,
-                    self.limit >> 20
-                ),
-                false,
-            ),
-            Err(ureq::Error::Timeout(_)) => failed(
-                format!(
-                    "the body did not arrive within --timeout {}",
-                    humantime::format_duration(self.timeout)
-                ),
-                true,
-            ),
-            Err(e) => failed(format!("could not read the body: {e}"), true),
-        }
     }
 }
 
@@ -721,36 +602,12 @@ fn with_metrics(
             .unwrap_or(0.0)
     };
     let (start, end) = (seconds(from), seconds(to).max(seconds(from) + 1.0));
-    // Prometheus answers at most 11,000 points a series: a thousand at most.
-    let step = ((end - start) / 1000.0).ceil().max(1.0);
-    let url = format!("{}/api/v1/query_range", prometheus.trim_end_matches('/'));
-    let request = fetch
-        .agent
-        .get(&url)
-        .query("query", &query)
-        .query("start", format!("{start:.3}"))
-        .query("end", format!("{end:.3}"))
-        .query("step", format!("{step}"));
-    // Its refusals (400, 422, 503) carry the reason as JSON: read whatever comes.
-    let (status, bytes) = match fetch.call_any_status(request) {
-        Ok(answer) => answer,
-        Err(error) => return fail(format!("{url}: {error}")),
+    let step = prometheus::step(end - start);
+    let (answer, bytes) = match prometheus::query_range(fetch, prometheus, &query, start, end, step)
+    {
+        Ok(a) => a,
+        Err(e) => return fail(e),
     };
-    let answer: serde_json::Value = match serde_json::from_slice(&bytes) {
-        Ok(v) => v,
-        Err(_) => {
-            return fail(format!(
-                "{url} answered {status} without Prometheus' JSON (is it Prometheus' HTTP API?)"
-            ))
-        }
-    };
-    if answer["status"] != "success" {
-        let why = answer["error"].as_str().unwrap_or("no reason given");
-        return fail(format!(
-            "Prometheus refused the query ({status}): {}",
-            leakscope::error::one_line(why)
-        ));
-    }
     let found = answer["data"]["result"].as_array().map_or(0, |r| r.len());
     if found == 0 {
         return fail(format!(

@@ -189,6 +189,11 @@ enum Command {
     /// appear and each profile's trend at the end. Ctrl-C keeps what was
     /// taken and analyses it (exit 130).
     Capture(crate::capture::CaptureArgs),
+    /// Every process a Prometheus holds, ranked by how likely it leaks:
+    /// Prometheus ranks the fleet by its memory floors' growth (three
+    /// queries, whatever its size), then the leading candidates' series are
+    /// fetched and judged as `analyze` judges files.
+    Scan(crate::scan::ScanArgs),
     /// Every field of the profile, like `go tool pprof -raw`.
     Raw {
         file: PathBuf,
@@ -198,7 +203,7 @@ enum Command {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -517,7 +522,7 @@ fn output<T: serde::Serialize>(format: Format, value: &T, text: fn(&T) -> String
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("report structs serialize");
     s.push('\n');
     s
@@ -735,6 +740,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             )?))
         }
         Command::Capture(_) => unreachable!("capture runs from main"),
+        Command::Scan(args) => crate::scan::run(args),
     }
 }
 
