@@ -24,6 +24,34 @@ const FORMAT: u8 = 1;
 /// crafted 2 MB link could unpack to 1.5 GB; real links carry a few MB.
 pub const MAX_UNPACKED: u64 = 256 << 20;
 
+/// The longest link worth making (browsers and chat tools cope with 2 MB);
+/// www/share.js's LINK_BUDGET is the same figure. Past it, a report.
+pub const LINK_BUDGET: usize = 2_000_000;
+
+/// The single-file page (`dist/leakscope.html`) with files inside: a report
+/// that opens on `hash` (the view, `""` for the Overview) anywhere, even
+/// offline, as the page's "Download report" writes it (www/assets.js).
+/// The data is base64url and the hash is escaped, so nothing can close
+/// the element.
+pub fn report_html(page: &str, hash: &str, data: &str) -> Result<String> {
+    const OPEN: &str = r#"<script type="application/json" id="leakscope-data">"#;
+    let at = page.find(OPEN).ok_or_else(|| {
+        Error::invalid_option("the single-file page has no place for data: is it dist/leakscope.html, as scripts/build-dist makes it?")
+    })?;
+    let body = at + OPEN.len();
+    let end = body
+        + page[body..].find("</script>").ok_or_else(|| {
+            Error::invalid_option("the single-file page's data element is not closed")
+        })?;
+    let json = format!(
+        r#"{{"hash":"{}","data":"{data}"}}"#,
+        hash.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('<', "\\u003c")
+    );
+    Ok(format!("{}{json}{}", &page[..body], &page[end..]))
+}
+
 /// A file carried in a link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedFile {
@@ -134,6 +162,27 @@ fn take_field<'a>(rest: &mut &'a [u8], which: usize, what: &str) -> Result<&'a [
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_report_is_the_page_with_the_files_inside() {
+        let page = r#"<html><script type="application/json" id="leakscope-data">null</script><p>x</p></html>"#;
+        let data = pack(&[SharedFile {
+            name: "heap.0.pb.gz".into(),
+            bytes: vec![1, 2, 3],
+        }]);
+        let html = report_html(page, "view=top&f=</script>", &data).unwrap();
+        assert_eq!(
+            html,
+            format!(
+                r#"<html><script type="application/json" id="leakscope-data">{{"hash":"view=top&f=\u003c/script>","data":"{data}"}}</script><p>x</p></html>"#
+            )
+        );
+        assert!(report_html("<html></html>", "", &data)
+            .unwrap_err()
+            .message
+            .contains("no place for data"));
+    }
+
     use super::*;
 
     fn file(name: &str, bytes: &[u8]) -> SharedFile {

@@ -656,6 +656,7 @@ fn a_scan_of_several_instances_ranks_the_leaking_one_first() {
     assert!(out.status.success(), "{stdout}\n{stderr}");
     // Three instant queries for the fleet, one range query a candidate.
     assert!(stdout.starts_with("3 processes with process_resident_memory_bytes over the last 2m; the 3 most growing judged (6 queries, "), "{stdout}");
+    assert!(stdout.lines().next().unwrap().contains("kB, "), "{stdout}");
     let rows: Vec<&str> = stdout
         .lines()
         .filter(|l| {
@@ -696,4 +697,92 @@ fn a_scan_of_several_instances_ranks_the_leaking_one_first() {
         leaking_instance
     );
     assert_eq!(report["judged"][0]["verdict"], "leak");
+}
+
+#[test]
+fn what_was_taken_goes_into_a_link_and_a_report() {
+    let svc = start_leaksvc(&["-mode", "bgleak", "-bytes", "50000", "-every", "20ms"]);
+    let dir = tempdir("shared");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A stand-in for dist/leakscope.html (the real one is opened in
+    // Chromium by tests/e2e/share.mjs): only its data element matters here.
+    let page = dir.join("page.html");
+    std::fs::write(
+        &page,
+        r#"<html><script type="application/json" id="leakscope-data">null</script></html>"#,
+    )
+    .unwrap();
+    let report = dir.join("report.html");
+    let out = leakscope()
+        .args([
+            "capture",
+            &svc.url,
+            "--every",
+            "2s",
+            "--count",
+            "2",
+            "--link",
+            "--site",
+            "https://leakscope.example/",
+            "--report",
+        ])
+        .arg(&report)
+        .arg("--page")
+        .arg(&page)
+        .arg("--out")
+        .arg(dir.join("taken"))
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let link = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("link (2 files): "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let data = link
+        .strip_prefix("https://leakscope.example/#data=")
+        .unwrap();
+    let files = leakscope::share::unpack(data).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["heap.0.pb.gz", "heap.1.pb.gz"]);
+    assert_eq!(
+        files[1].bytes,
+        std::fs::read(dir.join("taken/heap.1.pb.gz")).unwrap()
+    );
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        html,
+        format!(
+            r#"<html><script type="application/json" id="leakscope-data">{{"hash":"","data":"{data}"}}</script></html>"#
+        )
+    );
+    assert!(
+        stdout.contains(&format!("report: {} (", report.display())),
+        "{stdout}"
+    );
+
+    // Without the page, a report says where it looked.
+    let out = leakscope()
+        .args([
+            "capture",
+            &svc.url,
+            "--every",
+            "2s",
+            "--count",
+            "1",
+            "--report",
+            "/nonexistent/r.html",
+            "--page",
+            "/nonexistent/page.html",
+            "--out",
+        ])
+        .arg(dir.join("again"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("/nonexistent/page.html: "),
+        "{}",
+        text(&out.stderr)
+    );
 }

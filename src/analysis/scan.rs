@@ -171,6 +171,8 @@ pub struct ScanReport {
     pub processes: usize,
     /// The queries sent, in order.
     pub queries: Vec<String>,
+    /// The bytes of their answers.
+    pub bytes_received: u64,
     /// The leading candidates, judged, in the final order.
     pub judged: Vec<Judged>,
 }

@@ -27,6 +27,7 @@ use leakscope::import::{read_profile, ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
 use leakscope::model::Profile;
 use leakscope::render;
+use leakscope::units;
 use leakscope::Error;
 
 use crate::http::{self, Fetch, Outcome};
@@ -86,6 +87,22 @@ pub struct CaptureArgs {
     /// snapshots are too few points to tell a leak from warm-up.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration, requires = "prometheus")]
     lookback: Duration,
+    /// Print a link that opens what was taken in the page (`#data=`: the
+    /// files travel in the link), when it is under 2 MB.
+    #[arg(long)]
+    link: bool,
+    /// Where the page is hosted, for --link.
+    #[arg(long, default_value = "http://127.0.0.1:8080/", requires = "link")]
+    site: String,
+    /// Write a single-file report: the page with what was taken inside,
+    /// opening on the Overview, anywhere, even offline.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// The single-file page a report is made from (default
+    /// dist/leakscope.html, as scripts/build-dist makes it, here or beside
+    /// the leakscope binary's checkout).
+    #[arg(long, value_name = "FILE", requires = "report")]
+    page: Option<PathBuf>,
 }
 
 /// One service and what is taken of it.
@@ -212,6 +229,9 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
         }
     }
     print!("{}", render::terminal_safe(&out));
+    if args.link || args.report.is_some() {
+        share(&args, &services)?;
+    }
     Ok(if interrupted {
         std::process::ExitCode::from(130)
     } else if !any {
@@ -524,6 +544,89 @@ fn summary(s: &Service, name_it: bool) -> String {
         }
     }
     out
+}
+
+/// What was taken, as one link and/or one report: every snapshot and
+/// metrics.json, named by their folder when there are several services.
+fn share(args: &CaptureArgs, services: &[Service]) -> Result<(), Error> {
+    let mut files = Vec::new();
+    for s in services {
+        let mut names: Vec<String> = s
+            .manifest
+            .snapshots
+            .iter()
+            .map(|x| x.file.clone())
+            .collect();
+        if s.dir.join("metrics.json").is_file() {
+            names.push("metrics.json".into());
+        }
+        for name in names {
+            let path = s.dir.join(&name);
+            let bytes = std::fs::read(&path)
+                .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
+            let name = match (services.len() > 1, s.dir.file_name()) {
+                (true, Some(folder)) => format!("{}/{name}", folder.to_string_lossy()),
+                _ => name,
+            };
+            files.push(leakscope::share::SharedFile { name, bytes });
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::invalid_option(
+            "nothing was taken: no link or report to make",
+        ));
+    }
+    let data = leakscope::share::pack(&files);
+    if args.link {
+        let link = format!("{}#data={data}", args.site);
+        if link.len() <= leakscope::share::LINK_BUDGET {
+            println!("\nlink ({} files): {link}", files.len());
+        } else {
+            println!(
+                "\nno link: the {} files make a {}-character link, more than links carry ({}); --report makes one file of them",
+                files.len(),
+                link.len(),
+                leakscope::share::LINK_BUDGET
+            );
+        }
+    }
+    if let Some(path) = &args.report {
+        let page_path = single_file_page(args.page.as_deref())?;
+        let page = std::fs::read_to_string(&page_path)
+            .map_err(|e| Error::invalid_option(format!("{}: {e}", page_path.display())))?;
+        let html = leakscope::share::report_html(&page, "", &data)
+            .map_err(|e| e.context(page_path.display()))?;
+        std::fs::write(path, &html)
+            .map_err(|e| Error::invalid_option(format!("--report {}: {e}", path.display())))?;
+        println!(
+            "\nreport: {} ({}, {} files), opens on the Overview in any browser, offline too",
+            path.display(),
+            units::label(html.len() as i64, "bytes"),
+            files.len()
+        );
+    }
+    Ok(())
+}
+
+/// The single-file page: --page, else dist/leakscope.html here or in the
+/// checkout the binary was built in (target/*/leakscope).
+fn single_file_page(given: Option<&std::path::Path>) -> Result<PathBuf, Error> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    let mut tried = vec![PathBuf::from("dist/leakscope.html")];
+    if let Some(checkout) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent()?.parent()?.parent().map(PathBuf::from))
+    {
+        tried.push(checkout.join("dist/leakscope.html"));
+    }
+    tried.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+        Error::invalid_option(format!(
+            "--report needs the single-file page, which scripts/build-dist makes as dist/leakscope.html; not found at {}: give its path with --page",
+            tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" or ")
+        ))
+    })
 }
 
 /// The Prometheus selector of a service's series: `--match`'s matchers, or

@@ -66,9 +66,14 @@ pub fn query_range(
     )
 }
 
-/// An instant query at `time`: its vector's elements.
-pub fn query(fetch: &Fetch, base: &str, query: &str, time: f64) -> Result<Vec<Sample>, String> {
-    let (answer, _) = api(
+/// An instant query at `time`: its vector's elements, and the answer's size in bytes.
+pub fn query(
+    fetch: &Fetch,
+    base: &str,
+    query: &str,
+    time: f64,
+) -> Result<(Vec<Sample>, usize), String> {
+    let (answer, bytes) = api(
         fetch,
         base,
         "/api/v1/query",
@@ -84,7 +89,7 @@ pub fn query(fetch: &Fetch, base: &str, query: &str, time: f64) -> Result<Vec<Sa
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or_default();
-    Ok(result
+    let samples = result
         .iter()
         .filter_map(|r| {
             let labels: BTreeMap<String, String> = r["metric"]
@@ -96,5 +101,6 @@ pub fn query(fetch: &Fetch, base: &str, query: &str, time: f64) -> Result<Vec<Sa
             let value = r["value"][1].as_str()?.parse::<f64>().ok()?;
             Some(Sample { labels, value })
         })
-        .collect())
+        .collect();
+    Ok((samples, bytes.len()))
 }

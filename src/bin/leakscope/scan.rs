@@ -89,8 +89,12 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
 
     // Step one: Prometheus ranks the fleet.
     let q = scan::queries(&args.metric, &matchers, window_s);
-    let ask = |query: &str| {
-        prometheus::query(&fetch, &args.prometheus, query, now).map_err(Error::invalid_option)
+    let mut bytes = 0;
+    let mut ask = |query: &str| {
+        let (samples, size) = prometheus::query(&fetch, &args.prometheus, query, now)
+            .map_err(Error::invalid_option)?;
+        bytes += size;
+        Ok::<_, Error>(samples)
     };
     let slope = ask(&q.floor_slope)?;
     let level = ask(&q.level)?;
@@ -121,8 +125,9 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
             now,
             step,
         )
-        .and_then(|(_, bytes)| {
-            match leakscope::import::read(&bytes, &ImportOptions::default()) {
+        .and_then(|(_, answer)| {
+            bytes += answer.len();
+            match leakscope::import::read(&answer, &ImportOptions::default()) {
                 Ok(Input::Series(s)) => {
                     let mut set = SeriesSet::default();
                     set.add_file("query_range", s);
@@ -139,6 +144,7 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
         window_s,
         processes: candidates.len(),
         queries,
+        bytes_received: bytes as u64,
         judged: scan::judge(fetched),
     };
     Ok(match args.format {
@@ -166,12 +172,13 @@ fn text(r: &ScanReport, took: Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} processes with {} over the last {}; the {} most growing judged ({} queries, {:.1} s):",
+        "{} processes with {} over the last {}; the {} most growing judged ({} queries, {}, {:.1} s):",
         r.processes,
         r.metric,
         humantime::format_duration(Duration::from_secs(r.window_s)),
         r.judged.len(),
         r.queries.len(),
+        units::label(r.bytes_received as i64, "bytes"),
         took.as_secs_f64()
     );
     let _ = writeln!(
