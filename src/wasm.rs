@@ -320,6 +320,25 @@ fn report_panics() {
     }));
 }
 
+/// What the page's "Open from Prometheus" asks for: `{query, step}`, the
+/// one range query for every series the analysis reads under `selector`
+/// (`{job="api"}`), at a step for `seconds` of history.
+#[wasm_bindgen]
+pub fn prometheus_query(selector: &str, seconds: f64) -> Result<js_sys::Object, JsError> {
+    let matchers = crate::analysis::promql::matchers(selector).map_err(js_error)?;
+    let out = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        js_sys::Reflect::set(&out, &key.into(), &value)
+            .map_err(|_| JsError::new("prometheus_query: cannot build the result"))
+    };
+    set(
+        "query",
+        crate::analysis::promql::series_query(&matchers).into(),
+    )?;
+    set("step", crate::analysis::promql::step(seconds).into())?;
+    Ok(out)
+}
+
 /// A size in bytes as the page shows sizes (`18.29kB`).
 #[wasm_bindgen]
 pub fn byte_label(bytes: f64) -> String {

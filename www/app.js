@@ -447,13 +447,14 @@ async function loadURLs(urls) {
       });
       entries.push({ name: nameOf(url), blob });
     } catch (e) {
-      addError(url, e.message);
+      addError(url, e.message + prometheusHint(url, e.message));
     } finally {
       cancelFetch = null;
       $("progress").hidden = true;
     }
   }
   await loadAll(entries, { fromLink: true });
+  return entries.length;
 }
 
 /** Bytes of the loaded files, packed by the core for a link or a report. */
@@ -523,6 +524,38 @@ $("copy-link").addEventListener("click", () =>
     labels: (bytes) => client.call("byte_labels", { bytes }),
   }));
 $("report").addEventListener("click", downloadReport);
+// Open from Prometheus: the core writes the query; the page fetches it
+// like a link's #url= (capped, cancellable, its errors said), and the URL
+// goes into the link, so a copied link fetches the same window again.
+$("prom-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const seconds = Number($("prom-range").value);
+  let url;
+  try {
+    const { query, step } = await client.call("prometheus_query", { selector: $("prom-selector").value, seconds });
+    const end = Math.floor(Date.now() / 1000);
+    url = new URL("api/v1/query_range", $("prom-url").value.replace(/\/*$/, "/"));
+    for (const [k, v] of Object.entries({ query, start: end - seconds, end, step })) url.searchParams.set(k, String(v));
+  } catch (error) {
+    return addError("Open from Prometheus", error.message);
+  }
+  $("prom").open = false;
+  if (await loadURLs([url.href])) {
+    state = { ...state, url: [...state.url, url.href] };
+    writeHash(state);
+  }
+});
+
+/**
+ * What to do when a Prometheus would not let this page read it: the flag
+ * that allows this page's origin (none for a page opened from a file).
+ */
+function prometheusHint(url, message) {
+  if (!/\/api\/v1\/query_range$/.test(new URL(url).pathname) || !/CORS/.test(message)) return "";
+  const origin = /^https?:/.test(location.protocol) ? `'${location.origin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'` : "'.*' (this page was opened from a file: it has no origin of its own)";
+  return `. A Prometheus lets this page read it when started with --web.cors.origin=${origin}`;
+}
+
 $("paste-load").addEventListener("click", () => {
   loadText($("paste-text").value);
   $("paste-text").value = "";

@@ -12,6 +12,7 @@ pub mod list;
 pub mod nodes;
 pub mod options;
 pub mod overview;
+pub mod promql;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::leak::{self, Verdict};
+use crate::analysis::promql::escape;
 use crate::model::series::SeriesSet;
 
 /// The memory series a scan ranks by, unless told otherwise.
@@ -141,14 +142,6 @@ pub fn selector_of(c: &Candidate) -> String {
         .filter_map(|k| c.labels.get(*k).map(|v| format!("{k}=\"{}\"", escape(v))))
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// A label value inside PromQL double quotes.
-pub fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 /// A process of the scan's answer, judged.

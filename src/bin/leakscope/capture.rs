@@ -21,6 +21,7 @@ use serde::Serialize;
 use leakscope::analysis::evidence::{self, ProfileInput};
 use leakscope::analysis::leak;
 use leakscope::analysis::options::Granularity;
+use leakscope::analysis::promql;
 use leakscope::analysis::source::prepare;
 use leakscope::analysis::trend;
 use leakscope::import::{read_profile, ImportOptions, Input};
@@ -629,42 +630,21 @@ fn single_file_page(given: Option<&std::path::Path>) -> Result<PathBuf, Error> {
     })
 }
 
-/// The Prometheus selector of a service's series: `--match`'s matchers, or
-/// its instance (`host:port`, as Prometheus labels a scrape target).
+/// The Prometheus query of a service's series: under `--match`'s
+/// matchers, or its instance (`host:port`, as Prometheus labels a scrape
+/// target).
 fn selector(s: &Service, given: Option<&str>) -> Result<String, String> {
     let matchers = match given {
-        Some(m) => {
-            let m = m.trim();
-            let inner = m
-                .strip_prefix('{')
-                .and_then(|m| m.strip_suffix('}'))
-                .ok_or_else(|| {
-                    format!(
-                        "--match {}: a selector in braces, as {{job=\"api\"}}",
-                        leakscope::error::quote(m)
-                    )
-                })?;
-            inner.trim().to_string()
-        }
-        None => {
-            let host = s.base.split("://").nth(1).unwrap_or(&s.base);
-            let host = host.split('/').next().unwrap_or(host);
-            format!(
-                "instance=\"{}\"",
-                host.replace('\\', "\\\\").replace('"', "\\\"")
-            )
-        }
+        Some(m) => promql::matchers(m).map_err(|e| format!("--match {e}"))?,
+        None => format!("instance=\"{}\"", promql::escape(&instance_of(s))),
     };
-    let names = format!(
-        "__name__=~\"{}\",__name__!~\"{}\"",
-        leak::classify::PROMETHEUS_NAMES,
-        leak::classify::PROMETHEUS_EXCLUDED
-    );
-    Ok(if matchers.is_empty() {
-        format!("{{{names}}}")
-    } else {
-        format!("{{{names},{matchers}}}")
-    })
+    Ok(promql::series_query(&matchers))
+}
+
+/// A service's `host:port`.
+fn instance_of(s: &Service) -> String {
+    let host = s.base.split("://").nth(1).unwrap_or(&s.base);
+    host.split('/').next().unwrap_or(host).to_string()
 }
 
 /// Fetches the service's series over the capture's window from Prometheus'
@@ -678,18 +658,9 @@ fn with_metrics(
     (from, to): (SystemTime, SystemTime),
     fetch: &Fetch,
 ) -> String {
-    let shown = given.map(str::to_string).unwrap_or_else(|| {
-        format!(
-            "{{instance=\"{}\"}}",
-            s.base
-                .split("://")
-                .nth(1)
-                .unwrap_or(&s.base)
-                .split('/')
-                .next()
-                .unwrap_or("")
-        )
-    });
+    let shown = given
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{{instance=\"{}\"}}", instance_of(s)));
     let head = format!(
         "\nmetrics from {} for {shown}",
         prometheus.trim_end_matches('/')
@@ -705,7 +676,7 @@ fn with_metrics(
             .unwrap_or(0.0)
     };
     let (start, end) = (seconds(from), seconds(to).max(seconds(from) + 1.0));
-    let step = prometheus::step(end - start);
+    let step = promql::step(end - start);
     let (answer, bytes) = match prometheus::query_range(fetch, prometheus, &query, start, end, step)
     {
         Ok(a) => a,

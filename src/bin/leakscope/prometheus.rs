@@ -8,12 +8,6 @@ use leakscope::analysis::scan::Sample;
 
 use crate::http::Fetch;
 
-/// The step of a range query over `seconds`: at most a thousand points a
-/// series (Prometheus refuses over 11,000), at least a second.
-pub fn step(seconds: f64) -> f64 {
-    (seconds / 1000.0).ceil().max(1.0)
-}
-
 /// Sends one API request; its JSON answer (checked to be a success) and
 /// the bytes, or why not, in one line.
 fn api(

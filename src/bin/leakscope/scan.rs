@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 
-use leakscope::analysis::leak::classify::{PROMETHEUS_EXCLUDED, PROMETHEUS_NAMES};
+use leakscope::analysis::promql;
 use leakscope::analysis::scan::{self, Candidate, ScanReport};
 use leakscope::import::{ImportOptions, Input};
 use leakscope::model::series::SeriesSet;
@@ -48,20 +48,8 @@ pub struct ScanArgs {
 }
 
 pub fn run(args: ScanArgs) -> Result<String, Error> {
-    let matchers = match args.match_.as_deref().map(str::trim) {
-        None => String::new(),
-        Some(m) => m
-            .strip_prefix('{')
-            .and_then(|m| m.strip_suffix('}'))
-            .ok_or_else(|| {
-                Error::invalid_option(format!(
-                    "--match {}: a selector in braces, as {{job=\"api\"}}",
-                    leakscope::error::quote(m)
-                ))
-            })?
-            .trim()
-            .to_string(),
-    };
+    let matchers =
+        promql::matchers(args.match_.as_deref().unwrap_or("")).map_err(|e| e.context("--match"))?;
     if !args
         .metric
         .chars()
@@ -112,7 +100,7 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
     }
 
     // Step two: the leading candidates' own series, judged.
-    let step = prometheus::step(window_s as f64);
+    let step = promql::step(window_s as f64);
     let mut fetched = Vec::new();
     for c in candidates.iter().take(args.top) {
         let query = series_query(c);
@@ -161,11 +149,11 @@ fn series_query(c: &Candidate) -> String {
         selector = c
             .labels
             .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", scan::escape(v)))
+            .map(|(k, v)| format!("{k}=\"{}\"", promql::escape(v)))
             .collect::<Vec<_>>()
             .join(",");
     }
-    format!("{{__name__=~\"{PROMETHEUS_NAMES}\",__name__!~\"{PROMETHEUS_EXCLUDED}\",{selector}}}")
+    promql::series_query(&selector)
 }
 
 fn text(r: &ScanReport, took: Duration) -> String {

@@ -1,0 +1,75 @@
+//! The PromQL leakscope sends a Prometheus (the CLI's `capture
+//! --prometheus` and `scan`, the page's "Open from Prometheus"): the series
+//! the analysis reads, under a person's selector, at a step Prometheus
+//! accepts. Text only: the callers send it.
+
+use crate::analysis::leak::classify::{PROMETHEUS_EXCLUDED, PROMETHEUS_NAMES};
+use crate::error::{quote, Error, Result};
+
+/// The matchers inside a selector a person typed: `{job="api"}` →
+/// `job="api"`; `{}` or nothing → none.
+pub fn matchers(selector: &str) -> Result<String> {
+    let s = selector.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let inner = s
+        .strip_prefix('{')
+        .and_then(|m| m.strip_suffix('}'))
+        .ok_or_else(|| {
+            Error::invalid_option(format!(
+                "{}: a selector is label matchers in braces, as {{job=\"api\"}}",
+                quote(s)
+            ))
+        })?;
+    Ok(inner.trim().to_string())
+}
+
+/// The one query for every series the analysis reads under `matchers`.
+pub fn series_query(matchers: &str) -> String {
+    let names = format!("__name__=~\"{PROMETHEUS_NAMES}\",__name__!~\"{PROMETHEUS_EXCLUDED}\"");
+    if matchers.is_empty() {
+        format!("{{{names}}}")
+    } else {
+        format!("{{{names},{matchers}}}")
+    }
+}
+
+/// The step of a range query over `seconds`: at most a thousand points a
+/// series (Prometheus refuses over 11,000), at least a second.
+pub fn step(seconds: f64) -> f64 {
+    (seconds / 1000.0).ceil().max(1.0)
+}
+
+/// A label value inside PromQL double quotes.
+pub fn escape(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selector_becomes_matchers_beside_the_names() {
+        assert_eq!(matchers(" {job=\"api\"} ").unwrap(), "job=\"api\"");
+        assert_eq!(matchers("").unwrap(), "");
+        assert_eq!(matchers("{}").unwrap(), "");
+        assert!(matchers("up{job=\"api\"}")
+            .unwrap_err()
+            .message
+            .contains("in braces"));
+        let q = series_query("job=\"api\"");
+        assert!(
+            q.starts_with("{__name__=~\"process_resident_memory_bytes|")
+                && q.ends_with("__name__!~\"promhttp_.*\",job=\"api\"}"),
+            "{q}"
+        );
+        assert_eq!(step(3600.0), 4.0);
+        assert_eq!(step(10.0), 1.0);
+        assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
+    }
+}
