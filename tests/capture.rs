@@ -16,6 +16,23 @@ fn leakscope() -> Command {
     Command::new(env!("CARGO_BIN_EXE_leakscope"))
 }
 
+/// `leakscope capture URL --every 2s --count N`, snapshots into `out`.
+fn capture(url: &str, count: u32, out: &Path) -> Command {
+    let mut command = leakscope();
+    command
+        .args([
+            "capture",
+            url,
+            "--every",
+            "2s",
+            "--count",
+            &count.to_string(),
+            "--out",
+        ])
+        .arg(out);
+    command
+}
+
 /// examples/leaksvc, built once (GOPATH mode, with Debian's Go packages).
 fn leaksvc_binary() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -104,13 +121,7 @@ fn four_snapshots_of_a_leaking_service_name_the_culprit() {
     let svc = start_leaksvc(&["-mode", "bgleak", "-bytes", "200000", "-every", "20ms"]);
     let dir = tempdir("leak");
     let started = Instant::now();
-    let out = leakscope()
-        .args([
-            "capture", &svc.url, "--every", "2s", "--count", "4", "--out",
-        ])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let out = capture(&svc.url, 4, &dir).output().unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(
@@ -160,11 +171,7 @@ fn four_snapshots_of_a_leaking_service_name_the_culprit() {
 fn ctrl_c_keeps_and_analyses_what_was_taken() {
     let svc = start_leaksvc(&["-mode", "bgleak", "-bytes", "200000", "-every", "20ms"]);
     let dir = tempdir("interrupted");
-    let child = leakscope()
-        .args([
-            "capture", &svc.url, "--every", "2s", "--count", "100", "--out",
-        ])
-        .arg(&dir)
+    let child = capture(&svc.url, 100, &dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -558,21 +565,8 @@ fn with_prometheus_the_snapshots_are_read_beside_the_service_metrics() {
     // A few scrapes before the first snapshot.
     std::thread::sleep(Duration::from_secs(8));
     let dir = tempdir("with-prometheus");
-    let out = leakscope()
-        .args([
-            "capture",
-            &svc.url,
-            "--every",
-            "2s",
-            "--count",
-            "4",
-            "--lookback",
-            "30s",
-            "--prometheus",
-            &prometheus.url,
-            "--out",
-        ])
-        .arg(&dir)
+    let out = capture(&svc.url, 4, &dir)
+        .args(["--lookback", "30s", "--prometheus", &prometheus.url])
         .output()
         .unwrap();
     stop.store(true, Ordering::SeqCst);
@@ -713,24 +707,11 @@ fn what_was_taken_goes_into_a_link_and_a_report() {
     )
     .unwrap();
     let report = dir.join("report.html");
-    let out = leakscope()
-        .args([
-            "capture",
-            &svc.url,
-            "--every",
-            "2s",
-            "--count",
-            "2",
-            "--link",
-            "--site",
-            "https://leakscope.example/",
-            "--report",
-        ])
+    let out = capture(&svc.url, 2, &dir.join("taken"))
+        .args(["--link", "--site", "https://leakscope.example/", "--report"])
         .arg(&report)
         .arg("--page")
         .arg(&page)
-        .arg("--out")
-        .arg(dir.join("taken"))
         .output()
         .unwrap();
     let stdout = text(&out.stdout);
@@ -762,21 +743,13 @@ fn what_was_taken_goes_into_a_link_and_a_report() {
     );
 
     // Without the page, a report says where it looked.
-    let out = leakscope()
+    let out = capture(&svc.url, 1, &dir.join("again"))
         .args([
-            "capture",
-            &svc.url,
-            "--every",
-            "2s",
-            "--count",
-            "1",
             "--report",
             "/nonexistent/r.html",
             "--page",
             "/nonexistent/page.html",
-            "--out",
         ])
-        .arg(dir.join("again"))
         .output()
         .unwrap();
     assert!(!out.status.success());
