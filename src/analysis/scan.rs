@@ -6,7 +6,8 @@
 //! (the slope of the 5-minute minima, so a GC sawtooth does not read as
 //! growth), its mean level and its restarts; [`candidates`] joins them and
 //! ranks by the floor's growth relative to the level, restarts breaking
-//! ties. Then only the leading candidates' full series are fetched and
+//! ties. Then only the leading candidates' full series (and those of the
+//! processes that restarted most, [`to_judge`]) are fetched and
 //! judged by the same verdict engine as `analyze` ([`judge`]): the final
 //! order is the verdict's (a leak first, by confidence), never the
 //! pre-ranking's alone. The network is the caller's; this module builds
@@ -132,6 +133,23 @@ pub fn candidates(slope: &[Sample], level: &[Sample], restarts: &[Sample]) -> Ve
             .then_with(|| a.labels.cmp(&b.labels))
     });
     out
+}
+
+/// The candidates to judge: the `top` with the most relative growth, and
+/// up to `top / 2` more among those that restarted (most restarts first).
+/// A leak that ends in an OOM kill and a restart grows between restarts
+/// and drops at each: its floor's slope over the window can be flat, but
+/// its restarts are counted, and the verdict engine reads each life.
+pub fn to_judge(candidates: &[Candidate], top: usize) -> Vec<Candidate> {
+    let mut chosen: Vec<Candidate> = candidates.iter().take(top).cloned().collect();
+    let mut restarted: Vec<&Candidate> = candidates
+        .iter()
+        .skip(top)
+        .filter(|c| c.restarts > 0)
+        .collect();
+    restarted.sort_by(|a, b| b.restarts.cmp(&a.restarts));
+    chosen.extend(restarted.into_iter().take(top / 2).cloned());
+    chosen
 }
 
 /// The selector of one candidate's series: its instance (and job), as
@@ -291,6 +309,32 @@ mod tests {
         assert_eq!(c[1].restarts, 2);
         assert!((c[0].relative_growth_per_hour - 0.1).abs() < 1e-9);
         assert_eq!(selector_of(&c[0]), "job=\"api\",instance=\"b\"");
+    }
+
+    #[test]
+    fn processes_that_restarted_are_judged_beside_the_most_growing() {
+        // Six processes: a–d grow, e and f are flat but restarted (f most).
+        let slope: Vec<Sample> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .zip([6.0, 5.0, 4.0, 3.0, 0.0, -1.0])
+            .map(|(i, v)| sample(i, v))
+            .collect();
+        let level: Vec<Sample> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .map(|i| sample(i, 1e6))
+            .collect();
+        let restarts = [sample("e", 1.0), sample("f", 3.0), sample("a", 2.0)];
+        let c = candidates(&slope, &level, &restarts);
+        let judged: Vec<String> = to_judge(&c, 2)
+            .iter()
+            .map(|c| c.labels["instance"].clone())
+            .collect();
+        assert_eq!(judged, ["a", "b", "f"]);
+        let judged: Vec<String> = to_judge(&c, 4)
+            .iter()
+            .map(|c| c.labels["instance"].clone())
+            .collect();
+        assert_eq!(judged, ["a", "b", "c", "d", "f", "e"]);
     }
 
     #[test]

@@ -34,7 +34,8 @@ pub struct ScanArgs {
     /// The memory series to rank by.
     #[arg(long, default_value = scan::DEFAULT_METRIC, value_name = "NAME")]
     metric: String,
-    /// How many of the leading candidates to fetch and judge.
+    /// How many of the leading candidates to fetch and judge (and half as
+    /// many more among those that restarted most).
     #[arg(long, default_value_t = 10)]
     top: usize,
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -102,7 +103,7 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
     // Step two: the leading candidates' own series, judged.
     let step = promql::step(window_s as f64);
     let mut fetched = Vec::new();
-    for c in candidates.iter().take(args.top) {
+    for c in &scan::to_judge(&candidates, args.top) {
         let query = series_query(c);
         queries.push(query.clone());
         let set = prometheus::query_range(
@@ -160,7 +161,7 @@ fn text(r: &ScanReport, took: Duration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} processes with {} over the last {}; the {} most growing judged ({} queries, {}, {:.1} s):",
+        "{} processes with {} over the last {}; {} judged ({} queries, {}, {:.1} s):",
         r.processes,
         r.metric,
         humantime::format_duration(Duration::from_secs(r.window_s)),
