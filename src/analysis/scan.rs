@@ -147,7 +147,7 @@ pub fn to_judge(candidates: &[Candidate], top: usize) -> Vec<Candidate> {
         .skip(top)
         .filter(|c| c.restarts > 0)
         .collect();
-    restarted.sort_by(|a, b| b.restarts.cmp(&a.restarts));
+    restarted.sort_by_key(|c| std::cmp::Reverse(c.restarts));
     chosen.extend(restarted.into_iter().take(top / 2).cloned());
     chosen
 }
