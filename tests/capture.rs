@@ -155,6 +155,15 @@ fn four_snapshots_of_a_leaking_service_name_the_culprit() {
             && top.contains("via bytes.Repeat"),
         "{stdout}"
     );
+    // A second capture into the same folder overwrites nothing.
+    let again = capture(&svc.url, 1, &dir).output().unwrap();
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr)
+            .contains("it holds an earlier capture (manifest.json); name another folder"),
+        "{}",
+        text(&again.stderr)
+    );
     // The files are what `trend` reads: the same answer from them.
     let files: Vec<PathBuf> = (0..4)
         .map(|n| dir.join(format!("heap.{n}.pb.gz")))

@@ -207,7 +207,8 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
         }
     }
     let interrupted = STOP.load(Ordering::SeqCst);
-    let window = (started_at - args.lookback, SystemTime::now());
+    let from = started_at.checked_sub(args.lookback).unwrap_or(UNIX_EPOCH);
+    let window = (from.max(UNIX_EPOCH), SystemTime::now());
     let mut out = String::new();
     let mut any = false;
     for s in &services {
@@ -297,6 +298,13 @@ fn services(args: &CaptureArgs) -> Result<Vec<Service>, Error> {
         } else {
             args.out.clone()
         };
+        // An earlier capture's files are not overwritten.
+        if s.dir.join("manifest.json").exists() {
+            return Err(Error::invalid_option(format!(
+                "--out {}: it holds an earlier capture (manifest.json); name another folder",
+                s.dir.display()
+            )));
+        }
         std::fs::create_dir_all(&s.dir)
             .map_err(|e| Error::invalid_option(format!("--out {}: {e}", s.dir.display())))?;
     }
