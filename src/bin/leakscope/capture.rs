@@ -406,8 +406,8 @@ fn take_round(s: &mut Service, round: u32, fetch: &Fetch) {
             },
             Outcome::Failed { error, .. } => error,
         };
-        // A server without the goroutine-leak profile (before Go 1.26, or
-        // without the experiment) is asked no more.
+        // A server without the goroutine-leak profile (a Go that does not
+        // serve it) is asked no more.
         if kind == "goroutineleak" && error.contains("404") {
             s.kinds.retain(|k| k != "goroutineleak");
         }
