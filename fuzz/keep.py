@@ -5,14 +5,14 @@ Minimises fuzz/corpus/TARGET with libFuzzer's -set_cover_merge (a small
 set of inputs with the same coverage features) and writes to fuzz/kept/TARGET/ the inputs
 of that set that are not seeds (fuzz/seed.py makes those again from the
 shared corpus, which is not copied into the repository) and are at most
-MAX_BYTES (default 16 KiB: the corpora in the repository stay small). The
+MAX_BYTES (default 4 KiB: the corpora in the repository stay small). The
 seeds plus fuzz/kept then start the next run where this one ended, or
 close to it: the inputs over the size cap are left out, and counted."""
 import hashlib, os, shutil, subprocess, sys, tempfile
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 target = sys.argv[1]
-max_bytes = int(sys.argv[2]) if len(sys.argv) > 2 else 16 << 10
+max_bytes = int(sys.argv[2]) if len(sys.argv) > 2 else 4 << 10
 sha = lambda data: hashlib.sha1(data).hexdigest()
 
 with tempfile.TemporaryDirectory() as tmp:
