@@ -551,7 +551,8 @@ $("prom-form").addEventListener("submit", async (e) => {
  * that allows this page's origin (none for a page opened from a file).
  */
 function prometheusHint(url, message) {
-  if (!/\/api\/v1\/query_range$/.test(new URL(url).pathname) || !/CORS/.test(message)) return "";
+  const path = URL.canParse(url) ? new URL(url).pathname : "";
+  if (!/\/api\/v1\/query_range$/.test(path) || !/CORS/.test(message)) return "";
   const origin = /^https?:/.test(location.protocol) ? `'${location.origin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'` : "'.*' (this page was opened from a file: it has no origin of its own)";
   return `. A Prometheus lets this page read it when started with --web.cors.origin=${origin}`;
 }
