@@ -66,12 +66,17 @@ impl Drop for Service {
     }
 }
 
-fn start_leaksvc(args: &[&str]) -> Service {
-    let port = TcpListener::bind("127.0.0.1:0")
+/// A loopback port nothing listens on (the moment it is asked).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+fn start_leaksvc(args: &[&str]) -> Service {
+    let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(leaksvc_binary())
         .args(["-addr", &addr])
@@ -493,11 +498,7 @@ fn start_prometheus(target: &str) -> Service {
 }
 
 fn start_prometheus_of(targets: &[&str]) -> Service {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let dir = tempdir(&format!("prometheus-{port}"));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("prometheus.yml");

@@ -24,8 +24,7 @@ use leakscope::analysis::options::Granularity;
 use leakscope::analysis::promql;
 use leakscope::analysis::source::prepare;
 use leakscope::analysis::trend;
-use leakscope::import::{read_profile, ImportOptions, Input};
-use leakscope::model::series::SeriesSet;
+use leakscope::import::{read_profile, ImportOptions};
 use leakscope::model::Profile;
 use leakscope::render;
 use leakscope::units;
@@ -702,12 +701,10 @@ fn with_metrics(
     if let Err(e) = std::fs::write(&path, &bytes) {
         return fail(format!("{}: {e}", path.display()));
     }
-    let mut set = SeriesSet::default();
-    match leakscope::import::read(&bytes, &ImportOptions::default()) {
-        Ok(Input::Series(series)) => set.add_file("metrics.json", series),
-        Ok(Input::Profile(_)) => return fail("the answer read as a profile".into()),
-        Err(e) => return fail(format!("metrics.json: {e}")),
-    }
+    let set = match prometheus::series_set(&bytes, "metrics.json") {
+        Ok(set) => set,
+        Err(e) => return fail(e),
+    };
     let mut heaps: Vec<(&String, &Profile)> = s
         .taken
         .iter()

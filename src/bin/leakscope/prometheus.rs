@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use leakscope::analysis::scan::Sample;
+use leakscope::import::{ImportOptions, Input};
+use leakscope::model::series::SeriesSet;
 
 use crate::http::Fetch;
 
@@ -97,4 +99,18 @@ pub fn query(
         })
         .collect();
     Ok((samples, bytes.len()))
+}
+
+/// A `query_range` answer read as the metrics `analyze` reads, as the file
+/// `name`; or why not.
+pub fn series_set(answer: &[u8], name: &str) -> Result<SeriesSet, String> {
+    match leakscope::import::read(answer, &ImportOptions::default()) {
+        Ok(Input::Series(series)) => {
+            let mut set = SeriesSet::default();
+            set.add_file(name, series);
+            Ok(set)
+        }
+        Ok(Input::Profile(_)) => Err("the answer read as a profile".into()),
+        Err(e) => Err(format!("{name}: {e}")),
+    }
 }

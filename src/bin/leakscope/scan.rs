@@ -10,8 +10,6 @@ use clap::Args;
 
 use leakscope::analysis::promql;
 use leakscope::analysis::scan::{self, Candidate, ScanReport};
-use leakscope::import::{ImportOptions, Input};
-use leakscope::model::series::SeriesSet;
 use leakscope::render;
 use leakscope::units;
 use leakscope::Error;
@@ -116,15 +114,7 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
         )
         .and_then(|(_, answer)| {
             bytes += answer.len();
-            match leakscope::import::read(&answer, &ImportOptions::default()) {
-                Ok(Input::Series(s)) => {
-                    let mut set = SeriesSet::default();
-                    set.add_file("query_range", s);
-                    Ok(set)
-                }
-                Ok(Input::Profile(_)) => Err("the answer read as a profile".to_string()),
-                Err(e) => Err(e.to_string()),
-            }
+            prometheus::series_set(&answer, "query_range")
         });
         fetched.push((c.clone(), set));
     }
