@@ -8,6 +8,14 @@ const VIEW_KEYS = ["view", "profile", "si", "g", "f", "i", "h", "s", "sort", "li
 const FILE_KEYS = ["url", "data"];
 const ARRAYS = new Set(["hidden", "fz", "url"]);
 const NUMBERS = new Set(["limit", "from", "to"]);
+// The zoom path and the hidden series keep at most this many entries of a
+// link: more than any view uses (a flame graph draws 1,000 levels, so a
+// longer zoom path is refused by the core either way; the Memory view
+// charts 20 processes), and far fewer than a crafted link can hold. A
+// 100,000-step zoom path cost the page ~250 ms of reading, spelling and
+// sending to the worker. (`url=` is not capped: each is a file asked for.)
+const CAPPED = new Set(["hidden", "fz"]);
+const MAX_LIST = 10_000;
 
 // How this page would spell the link the address bar shows (null: not
 // worked out yet since it was read), and the state last read from it. A
@@ -48,7 +56,9 @@ export function readHash(hash) {
     if (key === "profileURL") key = "url"; // speedscope's name, read as one more url
     if (!known.has(key)) continue;
     // The first of a key that is not a list counts, as URLSearchParams.get has it.
-    if (ARRAYS.has(key)) state[key].push(value);
+    if (ARRAYS.has(key)) {
+      if (!CAPPED.has(key) || state[key].length < MAX_LIST) state[key].push(value);
+    }
     else if (!seen.has(key)) state[key] = NUMBERS.has(key) ? Number(value) : value;
     seen.add(key);
   }

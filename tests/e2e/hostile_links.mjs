@@ -108,6 +108,7 @@ for (const link of links.filter((l) => !only || only.has(l.name))) {
     assert.ok(longest <= GUARD_MS, `a main-thread task of ${longest} ms`);
     assert.doesNotMatch(text, /core crashed|worker stopped/, text.slice(0, 500));
     assert.ok(text.trim().length > 0, "the page says something");
+    if (link.says) assert.ok(text.includes(link.says), `the page does not say "${link.says}": ${text.slice(0, 500)}`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

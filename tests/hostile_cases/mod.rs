@@ -41,6 +41,8 @@ pub struct Case {
     /// data (`view=flame`, `view=graph`, `view=top&f=…`), or `None` when the
     /// case is the CLI's only.
     pub page: Option<&'static str>,
+    /// Text the page must show for this link (its view or its error), if any.
+    pub page_says: Option<&'static str>,
 }
 
 impl Case {
@@ -55,6 +57,7 @@ impl Case {
             stdout_contains: None,
             stdout_lacks: None,
             page: None,
+            page_says: None,
         }
     }
     pub fn file(mut self, name: &str, bytes: Vec<u8>) -> Case {
@@ -84,6 +87,10 @@ impl Case {
     }
     pub fn page(mut self, params: &'static str) -> Case {
         self.page = Some(params);
+        self
+    }
+    pub fn page_says(mut self, text: &'static str) -> Case {
+        self.page_says = Some(text);
         self
     }
 }

@@ -113,7 +113,8 @@ fn deep_stacks() -> Vec<Case> {
             .file("deep.pb.gz", recursion(200_000))
             .args(&["top", "{0}"])
             .stdout_contains("main.recurse")
-            .page(fz),
+            .page(fz)
+            .page_says("the zoom path is deeper than the 1000 levels a flame graph draws"),
     ]
 }
 

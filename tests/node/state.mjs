@@ -53,3 +53,14 @@ for (let i = 0; i < 5000; i++) {
   assert.equal(viewHash(state), expected.toString(), JSON.stringify(state));
 }
 console.log("state: hashes read and spelled as URLSearchParams does (5,000 random cases)");
+
+// A crafted link's zoom path or hidden series keep their first 10,000
+// entries (more than any view uses); its urls are all kept.
+const long = (key, n) => Array.from({ length: n }, (_, i) => `${key}=${i}`).join("&");
+const read = readHash(`#view=flame&${long("fz", 100_000)}&${long("hidden", 20_000)}&${long("url", 20_000)}`);
+assert.equal(read.fz.length, 10_000);
+assert.deepEqual(read.fz.slice(0, 3), ["0", "1", "2"]);
+assert.equal(read.fz.at(-1), "9999");
+assert.equal(read.hidden.length, 10_000);
+assert.equal(read.url.length, 20_000);
+console.log("state: a link's zoom path and hidden series are read to 10,000 entries, its urls whole");
