@@ -678,6 +678,13 @@ fn a_scan_of_several_instances_ranks_the_leaking_one_first() {
         "{stdout}"
     );
     assert!(rows[1..].iter().all(|r| !r.contains("LEAK")), "{stdout}");
+    // Verdicts are spelled as analyze spells them.
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.contains(" STEADY ") || r.contains(" INCONCLUSIVE ")),
+        "{stdout}"
+    );
 
     let json = leakscope()
         .args([

@@ -27,7 +27,20 @@ pub fn matchers(selector: &str) -> Result<String> {
 
 /// The one query for every series the analysis reads under `matchers`.
 pub fn series_query(matchers: &str) -> String {
-    let names = format!("__name__=~\"{PROMETHEUS_NAMES}\",__name__!~\"{PROMETHEUS_EXCLUDED}\"");
+    names_query(PROMETHEUS_NAMES, matchers)
+}
+
+/// [`series_query`], and the series named `metric` too (a scan's own
+/// metric, which the analysis may not read).
+pub fn series_query_with(metric: &str, matchers: &str) -> String {
+    names_query(
+        &format!("{PROMETHEUS_NAMES}|{}", escape(&regex::escape(metric))),
+        matchers,
+    )
+}
+
+fn names_query(names: &str, matchers: &str) -> String {
+    let names = format!("__name__=~\"{names}\",__name__!~\"{PROMETHEUS_EXCLUDED}\"");
     if matchers.is_empty() {
         format!("{{{names}}}")
     } else {

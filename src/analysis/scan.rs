@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use crate::analysis::leak::{self, Verdict};
-use crate::analysis::promql::escape;
+use crate::analysis::promql::{self, escape};
 use crate::model::series::SeriesSet;
 
 /// The memory series a scan ranks by, unless told otherwise.
@@ -152,14 +152,25 @@ pub fn to_judge(candidates: &[Candidate], top: usize) -> Vec<Candidate> {
     chosen
 }
 
-/// The selector of one candidate's series: its instance (and job), as
-/// Prometheus labels a scrape target.
-pub fn selector_of(c: &Candidate) -> String {
-    ["job", "instance"]
-        .iter()
-        .filter_map(|k| c.labels.get(*k).map(|v| format!("{k}=\"{}\"", escape(v))))
-        .collect::<Vec<_>>()
-        .join(",")
+/// The query for one candidate's series: the names the analysis reads and
+/// the scan's own metric, of its scrape target (its job and instance, as
+/// Prometheus labels a target; all of its labels when it has neither).
+pub fn series_query(metric: &str, c: &Candidate) -> String {
+    let matchers = |keys: &mut dyn Iterator<Item = (&String, &String)>| {
+        keys.map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut selector = matchers(
+        &mut c
+            .labels
+            .iter()
+            .filter(|(k, _)| k.as_str() == "job" || k.as_str() == "instance"),
+    );
+    if selector.is_empty() {
+        selector = matchers(&mut c.labels.iter());
+    }
+    promql::series_query_with(metric, &selector)
 }
 
 /// A process of the scan's answer, judged.
@@ -191,48 +202,42 @@ pub struct ScanReport {
 /// Judges each candidate on its own full series (`None`: they could not be
 /// fetched, with why) and orders them: leaks first by confidence, then
 /// inconclusive, then steady, each by the first step's order.
-pub fn judge(candidates: Vec<(Candidate, Result<SeriesSet, String>)>) -> Vec<Judged> {
+pub fn judge(metric: &str, candidates: Vec<(Candidate, Result<SeriesSet, String>)>) -> Vec<Judged> {
+    let unjudged = |candidate, reason: String| Judged {
+        rank: 0,
+        verdict: None,
+        confidence: None,
+        reason,
+        bytes_per_request: None,
+        candidate,
+    };
     let mut out: Vec<(usize, Judged)> = candidates
         .into_iter()
         .enumerate()
         .map(|(order, (candidate, set))| {
-            let judged = match set {
-                Ok(set) => {
-                    let a = leak::analyze(&set, &leak::AnalyzeOptions { limit: None });
-                    // The process the series make; the leading one when they
-                    // make several (labels the first step did not see).
-                    match a
-                        .processes
-                        .iter()
-                        .find(|p| p.rank == 1)
-                        .or(a.processes.first())
-                    {
-                        Some(p) => Judged {
-                            rank: 0,
-                            verdict: Some(p.verdict),
-                            confidence: p.confidence,
-                            reason: p.reason.clone(),
-                            bytes_per_request: p.bytes_per_request,
-                            candidate,
-                        },
-                        None => Judged {
-                            rank: 0,
-                            verdict: None,
-                            confidence: None,
-                            reason: "no memory series came back".into(),
-                            bytes_per_request: None,
-                            candidate,
-                        },
-                    }
-                }
-                Err(why) => Judged {
+            let set = match set {
+                Ok(set) => set,
+                Err(why) => return (order, unjudged(candidate, why)),
+            };
+            let a = leak::analyze(&set, &leak::AnalyzeOptions { limit: None });
+            // The process is the one the candidate's own series belongs
+            // to: a target's selector may bring back other processes' too
+            // (several containers, a pod's sidecar), and the verdict must
+            // be this one's.
+            let own = a
+                .series
+                .iter()
+                .find(|s| s.name == metric && s.labels == candidate.labels);
+            let judged = match own.and_then(|s| a.processes.get(s.process)) {
+                Some(p) => Judged {
                     rank: 0,
-                    verdict: None,
-                    confidence: None,
-                    reason: why,
-                    bytes_per_request: None,
+                    verdict: Some(p.verdict),
+                    confidence: p.confidence,
+                    reason: p.reason.clone(),
+                    bytes_per_request: p.bytes_per_request,
                     candidate,
                 },
+                None => unjudged(candidate, format!("its {metric} series did not come back")),
             };
             (order, judged)
         })
@@ -263,6 +268,7 @@ pub fn judge(candidates: Vec<(Candidate, Result<SeriesSet, String>)>) -> Vec<Jud
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::series::Series;
 
     fn sample(instance: &str, value: f64) -> Sample {
         Sample {
@@ -308,7 +314,72 @@ mod tests {
         assert_eq!(order, ["b", "a"]);
         assert_eq!(c[1].restarts, 2);
         assert!((c[0].relative_growth_per_hour - 0.1).abs() < 1e-9);
-        assert_eq!(selector_of(&c[0]), "job=\"api\",instance=\"b\"");
+        let q = series_query("process_resident_memory_bytes", &c[0]);
+        assert!(q.ends_with(",instance=\"b\",job=\"api\"}"), "{q}");
+        assert!(q.contains("|process_resident_memory_bytes\""), "{q}");
+    }
+
+    #[test]
+    fn a_candidate_without_job_or_instance_is_selected_by_all_its_labels() {
+        let c = Candidate {
+            labels: [("pod", "p\"1"), ("namespace", "n")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            floor_growth_per_hour: 1.0,
+            level: 1.0,
+            relative_growth_per_hour: 1.0,
+            restarts: 0,
+        };
+        let q = series_query("my:metric", &c);
+        assert!(q.ends_with(",namespace=\"n\",pod=\"p\\\"1\"}"), "{q}");
+    }
+
+    #[test]
+    fn the_verdict_is_the_candidates_own_process_not_the_leading_one() {
+        // The selector of instance a also brought back instance z's series
+        // (a relabelled target): z leaks, a is flat. Each candidate gets
+        // its own process's verdict; one whose series is missing gets none.
+        let series = |instance: &str, slope: f64| {
+            let mut s = Series::new(
+                "process_resident_memory_bytes".into(),
+                vec![
+                    ("instance".into(), instance.into()),
+                    ("job".into(), "api".into()),
+                ],
+                String::new(),
+            );
+            s.times = (0..240).map(|i| i as f64 * 60.0).collect();
+            s.values = s.times.iter().map(|t| 100e6 + slope * t).collect();
+            s
+        };
+        let set = SeriesSet {
+            series: vec![series("a", 0.0), series("z", 10e3)],
+            ..SeriesSet::default()
+        };
+        let slope = [sample("a", 2.0), sample("z", 1.0), sample("gone", 0.5)];
+        let c = candidates(&slope, &[], &[]);
+        let judged = judge(
+            "process_resident_memory_bytes",
+            c.iter().map(|c| (c.clone(), Ok(set.clone()))).collect(),
+        );
+        let of = |i: &str| {
+            judged
+                .iter()
+                .find(|j| j.candidate.labels["instance"] == i)
+                .unwrap()
+        };
+        assert_eq!(of("z").verdict, Some(Verdict::Leak));
+        assert!(
+            of("a").verdict.is_some_and(|v| v != Verdict::Leak),
+            "{:?}",
+            of("a").verdict
+        );
+        assert_eq!(of("gone").verdict, None);
+        assert_eq!(
+            of("gone").reason,
+            "its process_resident_memory_bytes series did not come back"
+        );
     }
 
     #[test]
@@ -341,13 +412,19 @@ mod tests {
     fn unjudged_candidates_say_why_and_keep_the_first_steps_order() {
         let slope = [sample("a", 2.0), sample("b", 1.0)];
         let c = candidates(&slope, &[], &[]);
-        let judged = judge(vec![
-            (c[0].clone(), Err("timed out".into())),
-            (c[1].clone(), Ok(SeriesSet::default())),
-        ]);
+        let judged = judge(
+            "process_resident_memory_bytes",
+            vec![
+                (c[0].clone(), Err("timed out".into())),
+                (c[1].clone(), Ok(SeriesSet::default())),
+            ],
+        );
         assert_eq!(judged[0].candidate.labels["instance"], "a");
         assert_eq!(judged[0].reason, "timed out");
-        assert_eq!(judged[1].reason, "no memory series came back");
+        assert_eq!(
+            judged[1].reason,
+            "its process_resident_memory_bytes series did not come back"
+        );
         assert_eq!((judged[0].rank, judged[1].rank), (1, 2));
         assert!(judged.iter().all(|j| j.verdict.is_none()));
     }

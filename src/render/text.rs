@@ -661,7 +661,8 @@ fn site_text(s: &Suspect, measure: Measure) -> String {
     t
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
+/// A verdict as every command prints it.
+pub fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Leak => "LEAK",
         Verdict::Steady => "STEADY",

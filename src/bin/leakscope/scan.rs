@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use clap::Args;
 
 use leakscope::analysis::promql;
-use leakscope::analysis::scan::{self, Candidate, ScanReport};
+use leakscope::analysis::scan::{self, ScanReport};
 use leakscope::render;
 use leakscope::units;
 use leakscope::Error;
@@ -102,7 +102,7 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
     let step = promql::step(window_s as f64);
     let mut fetched = Vec::new();
     for c in &scan::to_judge(&candidates, args.top) {
-        let query = series_query(c);
+        let query = scan::series_query(&args.metric, c);
         queries.push(query.clone());
         let set = prometheus::query_range(
             &fetch,
@@ -124,27 +124,12 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
         processes: candidates.len(),
         queries,
         bytes_received: bytes as u64,
-        judged: scan::judge(fetched),
+        judged: scan::judge(&args.metric, fetched),
     };
     Ok(match args.format {
         Format::Json => crate::cli::json(&report),
         Format::Text => text(&report, started.elapsed()),
     })
-}
-
-/// The names the analysis reads, of one candidate.
-fn series_query(c: &Candidate) -> String {
-    let mut selector = scan::selector_of(c);
-    if selector.is_empty() {
-        // No job or instance label: all of its labels, then.
-        selector = c
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}=\"{}\"", promql::escape(v)))
-            .collect::<Vec<_>>()
-            .join(",");
-    }
-    promql::series_query(&selector)
 }
 
 fn text(r: &ScanReport, took: Duration) -> String {
@@ -162,13 +147,13 @@ fn text(r: &ScanReport, took: Duration) -> String {
     );
     let _ = writeln!(
         out,
-        "{:>4}  {:<13} {:>11} {:>9} {:>8}  process",
+        "{:>4}  {:<17} {:>11} {:>9} {:>8}  process",
         "rank", "verdict", "floor", "per req", "restarts"
     );
     for j in &r.judged {
         let verdict = match (j.verdict, j.confidence) {
-            (Some(v), Some(c)) => format!("{} {c:.2}", verdict_name(v)),
-            (Some(v), None) => verdict_name(v).to_string(),
+            (Some(v), Some(c)) => format!("{} {c:.2}", render::text::verdict_word(v)),
+            (Some(v), None) => render::text::verdict_word(v).to_string(),
             (None, _) => "not judged".into(),
         };
         let growth = j.candidate.floor_growth_per_hour;
@@ -190,7 +175,7 @@ fn text(r: &ScanReport, took: Duration) -> String {
             .join(", ");
         let _ = writeln!(
             out,
-            "{:>4}  {:<13} {:>11} {:>9} {:>8}  {{{labels}}}",
+            "{:>4}  {:<17} {:>11} {:>9} {:>8}  {{{labels}}}",
             j.rank, verdict, floor, per_request, j.candidate.restarts
         );
         let _ = writeln!(out, "      {}", j.reason);
@@ -201,12 +186,4 @@ fn text(r: &ScanReport, took: Duration) -> String {
         humantime::format_duration(Duration::from_secs(scan::floor_width(r.window_s)))
     );
     render::terminal_safe(&out).into_owned()
-}
-
-fn verdict_name(v: leakscope::analysis::leak::Verdict) -> &'static str {
-    match v {
-        leakscope::analysis::leak::Verdict::Leak => "LEAK",
-        leakscope::analysis::leak::Verdict::Steady => "steady",
-        leakscope::analysis::leak::Verdict::Inconclusive => "inconclusive",
-    }
 }
