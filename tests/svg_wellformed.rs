@@ -266,15 +266,15 @@ fn the_memory_charts_are_well_formed() {
     }
 }
 
-/// Graphviz, when installed, turns `dot`'s text of crafted names into a
-/// well-formed SVG with no injected node or link (skipped without it).
+/// Graphviz (scripts/setup installs it) turns `dot`'s text of crafted
+/// names into a well-formed SVG with no injected node or link.
 #[test]
 fn graphviz_renders_the_dot_of_crafted_names_safely() {
     use hostile_cases::escape::{profile, Frame, DOT_NODE, DOT_URL};
-    if Command::new("dot").arg("-V").output().is_err() {
-        eprintln!("SKIPPED: Graphviz's dot is not installed");
-        return;
-    }
+    assert!(
+        Command::new("dot").arg("-V").output().is_ok(),
+        "Graphviz's dot is not installed: scripts/setup installs it"
+    );
     let dir = std::env::temp_dir().join(format!("leakscope-graphviz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let frames = |file| {
