@@ -85,6 +85,8 @@ function watchWorker() {
 
 /** Cards shown at most; past them one card counts the rest. */
 const MAX_ERROR_CARDS = 20;
+// The most files one link has this browser fetch (its `url=`s).
+const MAX_URLS = 100;
 
 /** An error card, unless there are many already: then the count of the rest. */
 function addError(name, message) {
@@ -429,9 +431,17 @@ async function loadPacked(data, options) {
 /** Files a link names by URL, fetched one at a time with progress and Cancel. */
 async function loadURLs(urls) {
   const entries = [];
-  for (const url of urls) {
+  // A link asks this browser to fetch each of its urls: a crafted one may
+  // name thousands (requests to any server). The first MAX_URLS are
+  // fetched, one at a time, and Cancel stops them all.
+  if (urls.length > MAX_URLS) addError("this link", `it names ${urls.length} files to fetch (url=); the page fetches at most ${MAX_URLS} from one link: the first ${MAX_URLS}, not the other ${urls.length - MAX_URLS}`);
+  let cancelled = false;
+  for (const [i, url] of urls.slice(0, MAX_URLS).entries()) {
     const controller = new AbortController();
-    cancelFetch = () => controller.abort();
+    cancelFetch = () => {
+      cancelled = true;
+      controller.abort();
+    };
     $("progress-what").textContent = "Downloading";
     $("progress-name").textContent = url;
     $("progress-time").textContent = "";
@@ -447,11 +457,13 @@ async function loadURLs(urls) {
       });
       entries.push({ name: nameOf(url), blob });
     } catch (e) {
-      addError(url, e.message + prometheusHint(url, e.message));
+      const rest = Math.min(urls.length, MAX_URLS) - i - 1;
+      addError(url, e.message + prometheusHint(url, e.message) + (cancelled && rest ? ` (and the link's ${rest} other ${rest === 1 ? "file" : "files"} after it were not fetched)` : ""));
     } finally {
       cancelFetch = null;
       $("progress").hidden = true;
     }
+    if (cancelled) break;
   }
   await loadAll(entries, { fromLink: true });
   return entries.length;

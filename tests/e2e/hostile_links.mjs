@@ -118,18 +118,21 @@ for (const link of links.filter((l) => !only || only.has(l.name))) {
 
 /** A server that misbehaves, allowing the page's origin (CORS). */
 async function badServer() {
+  const requests = [];
   const server = createServer((req, res) => {
+    requests.push(req.url);
+    const path = req.url.split("?")[0];
     const headers = { "access-control-allow-origin": "*", "content-type": "application/octet-stream" };
     const chunk = Buffer.alloc(256 * 1024, 0x61);
-    if (req.url === "/huge") {
+    if (path === "/huge") {
       // Promises 3 GiB; sends a little, then nothing.
       res.writeHead(200, { ...headers, "content-length": String(3 * 1024 ** 3) });
       res.write(chunk);
       return;
     }
-    if (req.url === "/endless" || req.url === "/slow") {
+    if (path === "/endless" || path === "/slow") {
       res.writeHead(200, headers);
-      const pause = req.url === "/slow" ? 200 : 0;
+      const pause = path === "/slow" ? 200 : 0;
       const more = () => {
         if (res.destroyed) return;
         res.write(chunk, () => setTimeout(more, pause));
@@ -140,10 +143,10 @@ async function badServer() {
     res.writeHead(404, headers).end();
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { server, base: `http://127.0.0.1:${server.address().port}` };
+  return { server, requests, base: `http://127.0.0.1:${server.address().port}` };
 }
 
-if (!only) await test("#url= downloads: a huge Content-Length is refused up front, an endless body stops at the limit, Cancel stops a slow one", async () => {
+if (!only) await test("#url= downloads: a huge Content-Length is refused up front, an endless body stops at the limit, Cancel stops a slow one and the rest, at most 100 a link", async () => {
   const bad = await badServer();
   try {
     const limit = () => (window.__downloadLimit = 8 * 1024 * 1024);
@@ -164,6 +167,29 @@ if (!only) await test("#url= downloads: a huge Content-Length is refused up fron
     assert.match(await page.textContent("#errors .error"), /\/slow.*cancelled/);
     assert.ok(await page.isHidden("#progress"));
     assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    await page.context().close();
+
+    // Cancel stops the link's other downloads too, not only the one on.
+    bad.requests.length = 0;
+    const slow = ["a", "b", "c"].map((n) => `url=${encodeURIComponent(`${bad.base}/slow?${n}`)}`).join("&");
+    page = await watched(`#${slow}`, limit);
+    await page.waitForFunction(() => /[1-9] MB/.test(document.querySelector("#progress-time").textContent));
+    await page.click("#cancel");
+    await page.waitForSelector("#errors .error");
+    await page.waitForTimeout(1000);
+    assert.match(await page.textContent("#errors .error"), /\/slow\?a.*cancelled \(and the link's 2 other files after it were not fetched\)/);
+    assert.deepEqual(bad.requests, ["/slow?a"]);
+    await page.context().close();
+
+    // A link naming 150 files has 100 of them fetched, and says so.
+    bad.requests.length = 0;
+    const many = Array.from({ length: 150 }, (_, i) => `url=${encodeURIComponent(`${bad.base}/missing-${i}`)}`).join("&");
+    page = await watched(`#${many}`, limit);
+    await page.waitForFunction(() => (window.__loads ?? 0) >= 1, null, { timeout: ANSWER_MS });
+    const listed = await page.$$eval("#errors .error", (cards) => cards.map((c) => c.textContent));
+    assert.match(listed[0], /this link.*it names 150 files to fetch \(url=\); the page fetches at most 100 from one link: the first 100, not the other 50/);
+    assert.match(listed.at(-1), /and 81 more could not be read \(the last: .*\/missing-99: could not fetch it: HTTP 404/);
+    assert.equal(bad.requests.length, 100);
     await page.context().close();
   } finally {
     bad.server.closeAllConnections();
