@@ -13,7 +13,8 @@ const NUMBERS = new Set(["limit", "from", "to"]);
 // longer zoom path is refused by the core either way; the Memory view
 // charts 20 processes), and far fewer than a crafted link can hold. A
 // 100,000-step zoom path cost the page ~250 ms of reading, spelling and
-// sending to the worker. (`url=` is not capped: each is a file asked for.)
+// sending to the worker. (`url=` is capped where its files are fetched,
+// with a card saying so: app.js.)
 const CAPPED = new Set(["hidden", "fz"]);
 const MAX_LIST = 10_000;
 
@@ -58,8 +59,7 @@ export function readHash(hash) {
     // The first of a key that is not a list counts, as URLSearchParams.get has it.
     if (ARRAYS.has(key)) {
       if (!CAPPED.has(key) || state[key].length < MAX_LIST) state[key].push(value);
-    }
-    else if (!seen.has(key)) state[key] = NUMBERS.has(key) ? Number(value) : value;
+    } else if (!seen.has(key)) state[key] = NUMBERS.has(key) ? Number(value) : value;
     seen.add(key);
   }
   if (fromBar) {
