@@ -108,9 +108,16 @@ await test("files survive a reload and reopening the page; Forget clears them; a
   await again.waitForSelector("#forget");
   await again.close();
 
-  // A removed file stays removed after a reload.
+  // A removed file stays removed after a reload (once the store has
+  // written it: the kept line's size changes then; reloading before that
+  // raced the write and sometimes found five).
+  const keptBefore = await page.textContent("#kept");
   await page.click(`table.files button[aria-label="remove heap.0.pprof"]`);
   await page.waitForFunction(() => document.querySelectorAll("table.files td.name").length === 4);
+  await page.waitForFunction((before) => {
+    const line = document.querySelector("#kept").textContent;
+    return line !== before && /^Kept in this browser/.test(line);
+  }, keptBefore);
   await page.reload();
   await page.waitForFunction(() => document.querySelectorAll("table.files td.name").length === 4);
   assert.ok(!(await names()).includes("heap.0.pprof"));
