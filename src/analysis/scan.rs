@@ -156,20 +156,21 @@ pub fn to_judge(candidates: &[Candidate], top: usize) -> Vec<Candidate> {
 /// the scan's own metric, of its scrape target (its job and instance, as
 /// Prometheus labels a target; all of its labels when it has neither).
 pub fn series_query(metric: &str, c: &Candidate) -> String {
-    let matchers = |keys: &mut dyn Iterator<Item = (&String, &String)>| {
-        keys.map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-            .collect::<Vec<_>>()
-            .join(",")
+    let target: Vec<_> = c
+        .labels
+        .iter()
+        .filter(|(k, _)| k.as_str() == "job" || k.as_str() == "instance")
+        .collect();
+    let labels = if target.is_empty() {
+        c.labels.iter().collect()
+    } else {
+        target
     };
-    let mut selector = matchers(
-        &mut c
-            .labels
-            .iter()
-            .filter(|(k, _)| k.as_str() == "job" || k.as_str() == "instance"),
-    );
-    if selector.is_empty() {
-        selector = matchers(&mut c.labels.iter());
-    }
+    let selector = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+        .collect::<Vec<_>>()
+        .join(",");
     promql::series_query_with(metric, &selector)
 }
 
