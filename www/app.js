@@ -22,6 +22,11 @@ import { renderFlame, renderCallers } from "./views/flame.js";
 // long link, before any script runs, from the page's).
 performance.mark("app");
 
+// Every font the views use is laid out once now, while looking one up is
+// quick, and the sample removed (style.css says why).
+$("font-warmup")?.getBoundingClientRect();
+$("font-warmup")?.remove();
+
 const VIEWS = [
   ["overview", "Overview"],
   ["charts", "Memory"],
