@@ -339,6 +339,13 @@ pub fn prometheus_query(selector: &str, seconds: f64) -> Result<js_sys::Object, 
     Ok(out)
 }
 
+/// What to add when the page could not fetch `url` (see
+/// `promql::cors_advice`); `origin` is the page's, if it has one.
+#[wasm_bindgen]
+pub fn prometheus_cors_advice(url: &str, origin: Option<String>) -> Option<String> {
+    crate::analysis::promql::cors_advice(url, origin.as_deref())
+}
+
 /// A size in bytes as the page shows sizes (`18.29kB`).
 #[wasm_bindgen]
 pub fn byte_label(bytes: f64) -> String {

@@ -463,7 +463,10 @@ async function loadURLs(urls) {
       entries.push({ name: nameOf(url), blob });
     } catch (e) {
       const rest = Math.min(urls.length, MAX_URLS) - i - 1;
-      addError(url, e.message + prometheusHint(url, e.message) + (cancelled && rest ? ` (and the link's ${rest} other ${rest === 1 ? "file" : "files"} after it were not fetched)` : ""));
+      // A Prometheus that does not let this page read it: the core says how it would.
+      const origin = /^https?:/.test(location.protocol) ? location.origin : null;
+      const advice = e.refused ? await client.call("prometheus_cors_advice", { url, origin }).catch(() => null) : null;
+      addError(url, e.message + (advice ? `. ${advice}` : "") + (cancelled && rest ? ` (and the link's ${rest} other ${rest === 1 ? "file" : "files"} after it were not fetched)` : ""));
     } finally {
       cancelFetch = null;
       $("progress").hidden = true;
@@ -562,17 +565,6 @@ $("prom-form").addEventListener("submit", async (e) => {
     writeHash(state);
   }
 });
-
-/**
- * What to do when a Prometheus would not let this page read it: the flag
- * that allows this page's origin (none for a page opened from a file).
- */
-function prometheusHint(url, message) {
-  const path = URL.canParse(url) ? new URL(url).pathname : "";
-  if (!/\/api\/v1\/query_range$/.test(path) || !/CORS/.test(message)) return "";
-  const origin = /^https?:/.test(location.protocol) ? `'${location.origin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}'` : "'.*' (this page was opened from a file: it has no origin of its own)";
-  return `. A Prometheus lets this page read it when started with --web.cors.origin=${origin}`;
-}
 
 $("paste-load").addEventListener("click", () => {
   loadText($("paste-text").value);

@@ -35,7 +35,7 @@ export async function fetchFile(href, { onProgress, signal } = {}) {
     response = await fetch(url, { mode: "cors", credentials: "omit", referrerPolicy: "no-referrer", signal });
   } catch (e) {
     if (signal?.aborted) throw new Error("cancelled");
-    throw new Error(`could not fetch it: the server does not allow other sites to read it (no Access-Control-Allow-Origin header, CORS), or it could not be reached (${e.message})`);
+    throw Object.assign(new Error(`could not fetch it: the server does not allow other sites to read it (no Access-Control-Allow-Origin header, CORS), or it could not be reached (${e.message})`), { refused: true });
   }
   if (!response.ok) throw new Error(`could not fetch it: HTTP ${response.status} ${response.statusText}`.trim());
   const limit = downloadLimit();

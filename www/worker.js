@@ -1,7 +1,7 @@
 // The worker: holds the core (WebAssembly) and the loaded files, so that
 // decoding and analysis never block the page. It answers requests by name;
 // the core does all the work and formatting.
-import init, { Session, pack, unpack, byte_label, prometheus_query } from "../pkg/leakscope.js";
+import init, { Session, pack, unpack, byte_label, prometheus_query, prometheus_cors_advice } from "../pkg/leakscope.js";
 
 // The first message says where the wasm is: a URL, or its bytes (the
 // single-file build has no files beside it).
@@ -49,6 +49,7 @@ const ops = {
   unpack: ({ data }) => unpack(data),
   byte_labels: ({ bytes }) => bytes.map((n) => byte_label(n)),
   prometheus_query: ({ selector, seconds }) => prometheus_query(selector, seconds),
+  prometheus_cors_advice: ({ url, origin }) => prometheus_cors_advice(url, origin ?? undefined),
   panic_for_tests: () => session.panic_for_tests(),
 };
 

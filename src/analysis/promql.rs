@@ -62,9 +62,53 @@ pub fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// What a person can do when the page could not read `url` (the browser
+/// refused it: a server that does not let other sites read it, or none
+/// there) and `url` is a Prometheus range query, as the links "Open from
+/// Prometheus" makes are: start Prometheus letting the page's `origin`
+/// read it (`None`: a page opened from a file has no origin of its own).
+/// `None` for any other URL.
+pub fn cors_advice(url: &str, origin: Option<&str>) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    if !path.ends_with("/api/v1/query_range") {
+        return None;
+    }
+    // The flag's value is a regex, anchored by Prometheus.
+    let allowed = match origin {
+        Some(origin) => format!("'{}'", regex::escape(origin)),
+        None => "'.*' (this page was opened from a file: it has no origin of its own)".into(),
+    };
+    Some(format!(
+        "A Prometheus lets this page read it when started with --web.cors.origin={allowed}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_range_query_gets_the_flag_that_allows_the_page() {
+        let url = "http://prom:9090/api/v1/query_range?query=up&start=1&end=2&step=1";
+        assert_eq!(
+            cors_advice(url, Some("http://127.0.0.1:8080")).unwrap(),
+            "A Prometheus lets this page read it when started with --web.cors.origin='http://127\\.0\\.0\\.1:8080'"
+        );
+        assert!(cors_advice(url, None)
+            .unwrap()
+            .ends_with("--web.cors.origin='.*' (this page was opened from a file: it has no origin of its own)"));
+        assert_eq!(
+            cors_advice(
+                "https://h/heap.pprof?x=/api/v1/query_range",
+                Some("https://a")
+            ),
+            None
+        );
+        assert_eq!(
+            cors_advice("https://h/api/v1/query", Some("https://a")),
+            None
+        );
+    }
 
     #[test]
     fn a_selector_becomes_matchers_beside_the_names() {
