@@ -116,8 +116,8 @@ function benchRow(link, results, ignored) {
   const longest = results.map((r) => r.longest).sort((a, b) => a - b);
   const browsers = results.flatMap((r) => r.browsers);
   const over = longest.filter((n) => n > 50).length;
-  const span = (xs, unit) => (Math.min(...xs) === Math.max(...xs) ? `${xs[0]}${unit}` : `${Math.min(...xs)}–${Math.max(...xs)}${unit}`);
-  const answered = span(seconds.map((s) => s.toFixed(1)), " s");
+  const [fastest, slowest] = [Math.min(...seconds).toFixed(1), Math.max(...seconds).toFixed(1)];
+  const answered = fastest === slowest ? `${fastest} s` : `${fastest}–${slowest} s`;
   const tasks = results.length === 1 ? ms(longest[0]) : `${longest.map((n) => n || "none").join(", ")} (${over} of ${results.length} loads over 50 ms)`;
   return `| ${link.family} | ${link.name} | ${link.files.length ? "files opened" : `${link.hash.length.toLocaleString("en-US")}-character link`} | ${answered} | ${tasks} | ${browsers.length ? ms(Math.max(...browsers)) : "none"} | ${ignored === null ? "" : ms(ignored)} | ${Math.max(...seconds) > 10 || over ? "**over budget**" : ""} |`;
 }
