@@ -24,8 +24,9 @@ performance.mark("app");
 
 // Every font the views use is laid out once now, while looking one up is
 // quick, and the sample removed (style.css says why).
-$("font-warmup")?.getBoundingClientRect();
-$("font-warmup")?.remove();
+const fontSample = $("font-warmup");
+fontSample?.getBoundingClientRect();
+fontSample?.remove();
 
 const VIEWS = [
   ["overview", "Overview"],

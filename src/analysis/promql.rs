@@ -54,6 +54,10 @@ pub fn step(seconds: f64) -> f64 {
     (seconds / 1000.0).ceil().max(1.0)
 }
 
+/// The HTTP API path of a range query (the CLI sends it; the page's
+/// links name it).
+pub const QUERY_RANGE_PATH: &str = "/api/v1/query_range";
+
 /// A label value inside PromQL double quotes.
 pub fn escape(value: &str) -> String {
     value
@@ -70,7 +74,7 @@ pub fn escape(value: &str) -> String {
 /// `None` for any other URL.
 pub fn cors_advice(url: &str, origin: Option<&str>) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or(url);
-    if !path.ends_with("/api/v1/query_range") {
+    if !path.ends_with(QUERY_RANGE_PATH) {
         return None;
     }
     // The flag's value is a regex, anchored by Prometheus.

@@ -52,7 +52,7 @@ pub fn query_range(
     api(
         fetch,
         base,
-        "/api/v1/query_range",
+        leakscope::analysis::promql::QUERY_RANGE_PATH,
         &[
             ("query", query.to_string()),
             ("start", format!("{start:.3}")),
