@@ -320,23 +320,34 @@ fn report_panics() {
     }));
 }
 
-/// What the page's "Open from Prometheus" asks for: `{query, step}`, the
-/// one range query for every series the analysis reads under `selector`
-/// (`{job="api"}`), at a step for `seconds` of history.
+/// What the page's "Open from Prometheus" fetches: `{path, params}`,
+/// the range query (`params`: `[name, value]` pairs) for every series the
+/// analysis reads under `selector` (`{job="api"}`), over the `seconds`
+/// before `now` (Unix seconds). The page puts `path` under the
+/// Prometheus' URL and encodes the parameters.
 #[wasm_bindgen]
-pub fn prometheus_query(selector: &str, seconds: f64) -> Result<js_sys::Object, JsError> {
-    let matchers = crate::analysis::promql::matchers(selector).map_err(js_error)?;
-    let out = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        js_sys::Reflect::set(&out, &key.into(), &value)
-            .map_err(|_| JsError::new("prometheus_query: cannot build the result"))
+pub fn prometheus_query(selector: &str, seconds: f64, now: f64) -> Result<JsValue, JsError> {
+    use crate::analysis::promql;
+    let matchers = promql::matchers(selector).map_err(js_error)?;
+    let query = promql::series_query(&matchers);
+    let params = promql::range_query_params(&query, seconds, now.floor());
+    #[derive(serde::Serialize)]
+    struct Request<'a> {
+        path: &'a str,
+        params: [(&'static str, String); 4],
+    }
+    let request = Request {
+        path: promql::QUERY_RANGE_PATH,
+        params,
     };
-    set(
-        "query",
-        crate::analysis::promql::series_query(&matchers).into(),
-    )?;
-    set("step", crate::analysis::promql::step(seconds).into())?;
-    Ok(out)
+    serde_wasm_bindgen::to_value(&request).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The name of a file fetched from a URL of `path` on `host`, when it
+/// is not the path's last part (see `promql::fetched_file_name`).
+#[wasm_bindgen]
+pub fn fetched_file_name(path: &str, host: &str) -> Option<String> {
+    crate::analysis::promql::fetched_file_name(path, host)
 }
 
 /// What to add when the page could not fetch `url` (see

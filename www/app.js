@@ -435,6 +435,13 @@ async function loadPacked(data, options) {
 }
 
 /** Files a link names by URL, fetched one at a time with progress and Cancel. */
+/** What a fetched file is called: the core names what it knows (a Prometheus range query), the rest go by their path's last part. */
+async function fetchedName(href) {
+  const url = URL.canParse(href) ? new URL(href) : null;
+  const known = url && (await client.call("fetched_file_name", { path: url.pathname, host: url.host }).catch(() => null));
+  return known ?? nameOf(href);
+}
+
 async function loadURLs(urls) {
   const entries = [];
   // A link asks this browser to fetch each of its urls: a crafted one may
@@ -461,7 +468,7 @@ async function loadURLs(urls) {
           $("progress-time").textContent = `${(read / (1024 * 1024)).toFixed(0)} MB`;
         },
       });
-      entries.push({ name: nameOf(url), blob });
+      entries.push({ name: await fetchedName(url), blob });
     } catch (e) {
       const rest = Math.min(urls.length, MAX_URLS) - i - 1;
       // A Prometheus that does not let this page read it: the core says how it would.
@@ -553,10 +560,9 @@ $("prom-form").addEventListener("submit", async (e) => {
   const seconds = Number($("prom-range").value);
   let url;
   try {
-    const { query, step } = await client.call("prometheus_query", { selector: $("prom-selector").value, seconds });
-    const end = Math.floor(Date.now() / 1000);
-    url = new URL("api/v1/query_range", $("prom-url").value.replace(/\/*$/, "/"));
-    for (const [k, v] of Object.entries({ query, start: end - seconds, end, step })) url.searchParams.set(k, String(v));
+    const { path, params } = await client.call("prometheus_query", { selector: $("prom-selector").value, seconds, now: Date.now() / 1000 });
+    url = new URL(path.replace(/^\//, ""), $("prom-url").value.replace(/\/*$/, "/"));
+    for (const [k, v] of params) url.searchParams.set(k, v);
   } catch (error) {
     return addError("Open from Prometheus", error.message);
   }

@@ -81,8 +81,6 @@ export async function fetchFile(href, { onProgress, signal } = {}) {
 export function nameOf(href) {
   try {
     const url = new URL(href);
-    // What "Open from Prometheus" fetched: named by the Prometheus it came from.
-    if (url.pathname.endsWith("/api/v1/query_range")) return `prometheus-${url.host}.json`;
     const last = decodeURIComponent(url.pathname.split("/").filter(Boolean).at(-1) ?? "");
     return last || url.host;
   } catch {

@@ -1,7 +1,7 @@
 // The worker: holds the core (WebAssembly) and the loaded files, so that
 // decoding and analysis never block the page. It answers requests by name;
 // the core does all the work and formatting.
-import init, { Session, pack, unpack, byte_label, prometheus_query, prometheus_cors_advice } from "../pkg/leakscope.js";
+import init, { Session, pack, unpack, byte_label, prometheus_query, prometheus_cors_advice, fetched_file_name } from "../pkg/leakscope.js";
 
 // The first message says where the wasm is: a URL, or its bytes (the
 // single-file build has no files beside it).
@@ -48,7 +48,8 @@ const ops = {
   pack: ({ files }) => pack(files.map((f) => f.name), files.map((f) => new Uint8Array(f.bytes))),
   unpack: ({ data }) => unpack(data),
   byte_labels: ({ bytes }) => bytes.map((n) => byte_label(n)),
-  prometheus_query: ({ selector, seconds }) => prometheus_query(selector, seconds),
+  prometheus_query: ({ selector, seconds, now }) => prometheus_query(selector, seconds, now),
+  fetched_file_name: ({ path, host }) => fetched_file_name(path, host),
   prometheus_cors_advice: ({ url, origin }) => prometheus_cors_advice(url, origin ?? undefined),
   panic_for_tests: () => session.panic_for_tests(),
 };

@@ -54,9 +54,34 @@ pub fn step(seconds: f64) -> f64 {
     (seconds / 1000.0).ceil().max(1.0)
 }
 
-/// The HTTP API path of a range query (the CLI sends it; the page's
-/// links name it).
+/// The HTTP API path of a range query, under a Prometheus' base URL (the
+/// CLI sends it; the page fetches it and its links name it).
 pub const QUERY_RANGE_PATH: &str = "/api/v1/query_range";
+
+/// The parameters of a range query for `query` over the `seconds` before
+/// `end` (Unix seconds), at [`step`]: what the CLI and the page send to
+/// [`QUERY_RANGE_PATH`], each encoding them as its HTTP client does.
+pub fn range_query_params(query: &str, seconds: f64, end: f64) -> [(&'static str, String); 4] {
+    [
+        ("query", query.to_string()),
+        ("start", format!("{:.3}", end - seconds)),
+        ("end", format!("{end:.3}")),
+        ("step", format!("{}", step(seconds))),
+    ]
+}
+
+/// Whether a URL's `path` is a range query's (a file "Open from
+/// Prometheus" or a `capture` fetched).
+pub fn is_range_query(path: &str) -> bool {
+    path.ends_with(QUERY_RANGE_PATH)
+}
+
+/// The name the page gives what it fetched from a URL of `path` on
+/// `host`, when that is a range query (its path's last part, `query_range`,
+/// would say nothing of where it came from).
+pub fn fetched_file_name(path: &str, host: &str) -> Option<String> {
+    is_range_query(path).then(|| format!("prometheus-{host}.json"))
+}
 
 /// A label value inside PromQL double quotes.
 pub fn escape(value: &str) -> String {
@@ -74,7 +99,7 @@ pub fn escape(value: &str) -> String {
 /// `None` for any other URL.
 pub fn cors_advice(url: &str, origin: Option<&str>) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or(url);
-    if !path.ends_with(QUERY_RANGE_PATH) {
+    if !is_range_query(path) {
         return None;
     }
     // The flag's value is a regex, anchored by Prometheus.
@@ -130,6 +155,16 @@ mod tests {
             "{q}"
         );
         assert_eq!(step(3600.0), 4.0);
+        let params = range_query_params("up", 3600.0, 1_764_000_000.5);
+        assert_eq!(
+            params.map(|(k, v)| format!("{k}={v}")).join("&"),
+            "query=up&start=1763996400.500&end=1764000000.500&step=4"
+        );
+        assert_eq!(
+            fetched_file_name("/prom/api/v1/query_range", "h:9090").as_deref(),
+            Some("prometheus-h:9090.json")
+        );
+        assert_eq!(fetched_file_name("/heap.pprof", "h"), None);
         assert_eq!(step(10.0), 1.0);
         assert_eq!(escape("a\"b\\"), "a\\\"b\\\\");
     }

@@ -10,18 +10,15 @@
 //! per *sample type*; a location holds one or more *lines*, innermost
 //! (inlined callee) first; a line names a *function*.
 
+pub mod interner;
 pub mod merge;
 pub mod name_regex;
 pub mod prune;
 pub mod series;
 pub mod stacks;
 
-use std::hash::BuildHasher;
-
-use hashbrown::HashTable;
-use rustc_hash::FxBuildHasher;
-
 use crate::error::{Error, Result};
+use interner::Interner;
 pub use stacks::{StackIter, Stacks};
 
 /// A sample type or period type, e.g. `inuse_space` / `bytes`.
@@ -166,47 +163,24 @@ impl LabelSet {
 /// Sample `i` has the values `values[i*k .. (i+1)*k]` (k = number of sample
 /// types), the stack `stacks.get(i)` (location indices, leaf first, stored
 /// as varints) and the label set `label_sets[labels[i]]`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Samples {
     values_per_sample: usize,
     values: Vec<i64>,
     stacks: Stacks,
     labels: Vec<u32>,
-    label_sets: Vec<LabelSet>,
-    /// The ids of `label_sets` by the sets' hashes: each set is held once
-    /// (a map keyed by the sets would hold every set twice).
-    label_set_ids: HashTable<u32>,
-}
-
-impl PartialEq for Samples {
-    fn eq(&self, other: &Samples) -> bool {
-        // The index follows from `label_sets`.
-        self.values_per_sample == other.values_per_sample
-            && self.values == other.values
-            && self.stacks == other.stacks
-            && self.labels == other.labels
-            && self.label_sets == other.label_sets
-    }
-}
-
-impl Eq for Samples {}
-
-fn label_set_hash(set: &LabelSet) -> u64 {
-    FxBuildHasher.hash_one(set)
+    /// Each distinct set once; id 0 is the empty set.
+    label_sets: Interner<LabelSet>,
 }
 
 impl Samples {
     pub fn new(values_per_sample: usize) -> Self {
-        let empty = LabelSet::default();
-        let mut label_set_ids = HashTable::new();
-        label_set_ids.insert_unique(label_set_hash(&empty), 0, |_| unreachable!());
         Samples {
             values_per_sample,
             values: Vec::new(),
             stacks: Stacks::default(),
             labels: Vec::new(),
-            label_set_ids,
-            label_sets: vec![empty],
+            label_sets: Interner::default(),
         }
     }
 
@@ -238,10 +212,10 @@ impl Samples {
         self.labels[i]
     }
     pub fn labels(&self, i: usize) -> &LabelSet {
-        &self.label_sets[self.labels[i] as usize]
+        &self.label_sets.values()[self.labels[i] as usize]
     }
     pub fn label_sets(&self) -> &[LabelSet] {
-        &self.label_sets
+        self.label_sets.values()
     }
     /// Bytes taken by all stacks.
     pub fn stack_bytes_len(&self) -> usize {
@@ -250,20 +224,7 @@ impl Samples {
 
     /// Interns a label set, returning its id for [`Samples::push`].
     pub fn intern_labels(&mut self, set: LabelSet) -> u32 {
-        let hash = label_set_hash(&set);
-        let sets = &self.label_sets;
-        if let Some(&id) = self
-            .label_set_ids
-            .find(hash, |&id| sets[id as usize] == set)
-        {
-            return id;
-        }
-        let id = self.label_sets.len() as u32;
-        self.label_sets.push(set);
-        let sets = &self.label_sets;
-        self.label_set_ids
-            .insert_unique(hash, id, |&id| label_set_hash(&sets[id as usize]));
-        id
+        self.label_sets.intern_owned(set)
     }
 
     /// Appends a sample. `values` must hold one value per sample type.
@@ -459,10 +420,10 @@ impl Profile {
 
     /// Adds label `key` = `value` to every sample (pprof's `SetLabel`).
     pub fn set_label(&mut self, key: &str, value: &str) {
-        let n = self.samples.label_sets.len();
+        let n = self.samples.label_sets().len();
         let mut remap = Vec::with_capacity(n);
         for id in 0..n {
-            let mut set = self.samples.label_sets[id].clone();
+            let mut set = self.samples.label_sets()[id].clone();
             match set.strings.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
                 Ok(i) => set.strings[i].1 = vec![value.to_string()],
                 Err(i) => set

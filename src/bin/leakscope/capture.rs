@@ -683,8 +683,9 @@ fn with_metrics(
             .unwrap_or(0.0)
     };
     let (start, end) = (seconds(from), seconds(to).max(seconds(from) + 1.0));
+    // As the query asks for it (promql::range_query_params).
     let step = promql::step(end - start);
-    let (answer, bytes) = match prometheus::query_range(fetch, prometheus, &query, start, end, step)
+    let (answer, bytes) = match prometheus::query_range(fetch, prometheus, &query, end - start, end)
     {
         Ok(a) => a,
         Err(e) => return fail(e),

@@ -40,25 +40,21 @@ fn api(
     Ok((answer, bytes))
 }
 
-/// `query_range`: the answer and its bytes (what `leakscope analyze` reads).
+/// `query_range` over the `seconds` before `end`: the answer and its
+/// bytes (what `leakscope analyze` reads).
 pub fn query_range(
     fetch: &Fetch,
     base: &str,
     query: &str,
-    start: f64,
+    seconds: f64,
     end: f64,
-    step: f64,
 ) -> Result<(serde_json::Value, Vec<u8>), String> {
+    use leakscope::analysis::promql;
     api(
         fetch,
         base,
-        leakscope::analysis::promql::QUERY_RANGE_PATH,
-        &[
-            ("query", query.to_string()),
-            ("start", format!("{start:.3}")),
-            ("end", format!("{end:.3}")),
-            ("step", format!("{step}")),
-        ],
+        promql::QUERY_RANGE_PATH,
+        &promql::range_query_params(query, seconds, end),
     )
 }
 

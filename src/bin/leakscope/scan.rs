@@ -99,7 +99,6 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
     }
 
     // Step two: the leading candidates' own series, judged.
-    let step = promql::step(window_s as f64);
     let mut fetched = Vec::new();
     for c in &scan::to_judge(&candidates, args.top) {
         let query = scan::series_query(&args.metric, c);
@@ -108,9 +107,8 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
             &fetch,
             &args.prometheus,
             &query,
-            now - window_s as f64,
+            window_s as f64,
             now,
-            step,
         )
         .and_then(|(_, answer)| {
             bytes += answer.len();

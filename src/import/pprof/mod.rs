@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::import::{limit_hit, ImportOptions};
+use crate::model::interner::Interner;
 use crate::model::{Function, LabelSet, Line, Location, Mapping, Profile, Samples, ValueType};
 
 /// Decodes an uncompressed protobuf profile from `reader`. `read_error`
@@ -388,11 +389,10 @@ impl DroppedKeys {
 struct SampleColumns {
     samples: Option<Samples>,
     locations: LocationRefs,
-    /// Ids of `raw_labels` by the sets' hashes (each set is held once).
-    raw_label_ids: hashbrown::HashTable<u32>,
-    /// Raw label sets by id (from 1; 0 is the empty set), with the first
-    /// sample that used each.
-    raw_labels: Vec<(Vec<wire::Label>, usize)>,
+    /// Raw label sets (string indices) by id; 0 is the empty set.
+    raw_labels: Interner<Vec<wire::Label>>,
+    /// The first sample that used each raw label set, by id from 1.
+    raw_labels_first_sample: Vec<usize>,
     dropped_keys: DroppedKeys,
     label_ids: Vec<u32>,
     stack: Vec<u32>,
@@ -451,20 +451,10 @@ impl SampleColumns {
 
     /// The id of a raw label set, first seen in sample `index`.
     fn intern_labels(&mut self, set: &[wire::Label], index: usize) -> u32 {
-        use std::hash::BuildHasher;
-        let hash = |set: &[wire::Label]| rustc_hash::FxBuildHasher.hash_one(set);
-        let raw = &self.raw_labels;
-        if let Some(&id) = self
-            .raw_label_ids
-            .find(hash(set), |&id| raw[id as usize - 1].0 == set)
-        {
-            return id;
+        let (id, new) = self.raw_labels.intern(set, <[wire::Label]>::to_vec);
+        if new {
+            self.raw_labels_first_sample.push(index);
         }
-        self.raw_labels.push((set.to_vec(), index));
-        let id = self.raw_labels.len() as u32;
-        let raw = &self.raw_labels;
-        self.raw_label_ids
-            .insert_unique(hash(set), id, |&id| hash(&raw[id as usize - 1].0));
         id
     }
 }
@@ -695,8 +685,9 @@ fn resolve(header: wire::Profile, columns: SampleColumns, string_budget: u64) ->
         // Raw label sets become label sets.
         columns.dropped_keys.check(&strings)?;
         let mut label_remap = vec![0u32];
-        for (raw, first_sample) in &columns.raw_labels {
-            let set = resolve_labels(raw, &strings, *first_sample)?;
+        let raw_sets = columns.raw_labels.values().iter().skip(1);
+        for (raw, &first_sample) in raw_sets.zip(&columns.raw_labels_first_sample) {
+            let set = resolve_labels(raw, &strings, first_sample)?;
             label_remap.push(samples.intern_labels(set));
         }
         samples.set_label_ids(columns.label_ids.iter().map(|&id| label_remap[id as usize]));
