@@ -239,6 +239,8 @@ async function refreshFiles() {
   $("files").replaceChildren(...[renderFiles(files, async (id) => {
     await client.remove(id);
     forgetLinkFiles();
+    // Storage first: once the table no longer shows the file, a reload does not bring it back.
+    await keepLoaded();
     await refreshFiles();
     render();
   })].flat());
@@ -298,8 +300,8 @@ async function forgetAll() {
   for (const f of [...client.files]) for (const m of f.members) await client.remove(m.id);
   $("errors").replaceChildren();
   forgetLinkFiles();
+  await keepLoaded(); // storage first, as for one file (refreshFiles)
   await refreshFiles();
-  await keeping;
   render();
 }
 

@@ -141,11 +141,17 @@ export function oracleRows(text) {
     });
 }
 
-/** A list of named async tests, run in order; `finish()` reports and sets the exit code. */
+/**
+ * A list of named async tests, run in order; `finish()` reports and sets the exit code.
+ * E2E_ONLY=text runs only the tests whose names hold it (while working on one; the report counts the others as not run).
+ */
 export function suite(label) {
   const results = [];
+  const notRun = [];
+  const only = process.env.E2E_ONLY;
   return {
     async test(name, body) {
+      if (only && !name.includes(only)) return void notRun.push(name);
       const started = Date.now();
       try {
         await body();
@@ -160,7 +166,7 @@ export function suite(label) {
         if (error) console.error(error);
       }
       if (results.some((r) => r[1] !== "ok")) process.exit(1);
-      console.error(`${label}: ${results.length} passed (screenshots in target/e2e/)`);
+      console.error(`${label}: ${results.length} passed${notRun.length ? `, ${notRun.length} NOT RUN (E2E_ONLY)` : ""} (screenshots in target/e2e/)`);
     },
   };
 }
