@@ -244,6 +244,8 @@ fn tempdir(name: &str) -> PathBuf {
 struct BadServer {
     base: String,
     most_in_flight: Arc<Mutex<std::collections::HashMap<String, usize>>>,
+    /// Requests by path (without the query string).
+    requests: Arc<Mutex<std::collections::HashMap<String, usize>>>,
 }
 
 fn bad_server() -> BadServer {
@@ -256,10 +258,13 @@ fn bad_server() -> BadServer {
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/go.heap.pb.gz"))
             .unwrap();
     let most_seen = most.clone();
+    let requests: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
+    let requested = requests.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
-            let (most, in_flight, flaky_calls, profile) = (
+            let (requested, most, in_flight, flaky_calls, profile) = (
+                requested.clone(),
                 most_seen.clone(),
                 in_flight.clone(),
                 flaky_calls.clone(),
@@ -278,6 +283,8 @@ fn bad_server() -> BadServer {
                 }
                 let path = request.split(' ').nth(1).unwrap_or("/").to_string();
                 let service = path.split('/').nth(1).unwrap_or("").to_string();
+                let without_query = path.split('?').next().unwrap_or("").to_string();
+                *requested.lock().unwrap().entry(without_query).or_default() += 1;
                 {
                     let mut f = in_flight.lock().unwrap();
                     let n = f.entry(service.clone()).or_default();
@@ -361,6 +368,7 @@ fn bad_server() -> BadServer {
     BadServer {
         base,
         most_in_flight: most,
+        requests,
     }
 }
 
@@ -489,6 +497,30 @@ fn a_prometheus_that_refuses_or_is_not_one_is_said_so() {
         assert!(stdout.contains(said), "{said}\n{stdout}");
         assert!(!dir.join("metrics.json").exists());
     }
+}
+
+#[test]
+fn services_under_one_selector_send_prometheus_one_query() {
+    let server = bad_server();
+    let dir = tempdir("prom-once");
+    let out = leakscope()
+        .arg("capture")
+        .args(["garbage", "html"].map(|s| format!("{}/{s}", server.base)))
+        .args(["--count", "1", "--out"])
+        .arg(&dir)
+        .args(["--prometheus", &format!("{}/prom-error", server.base)])
+        .args(["--match", "{job=\"api\"}"])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    // Each service says what the one answer was.
+    assert_eq!(
+        stdout.matches("Prometheus refused the query (400)").count(),
+        2,
+        "{stdout}"
+    );
+    let asked = server.requests.lock().unwrap()["/prom-error/api/v1/query_range"];
+    assert_eq!(asked, 1, "{stdout}");
 }
 
 /// Debian's Prometheus on a free loopback port, scraping `target` every

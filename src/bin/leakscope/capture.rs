@@ -210,6 +210,8 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
     let window = (from.max(UNIX_EPOCH), SystemTime::now());
     let mut out = String::new();
     let mut any = false;
+    // Services under one selector (--match, or one host:port) send one query.
+    let mut answers = RangeAnswers::new();
     for s in &services {
         any |= !s.taken.is_empty();
         out.push_str(&summary(s, services.len() > 1));
@@ -225,7 +227,7 @@ pub fn run(args: CaptureArgs) -> Result<std::process::ExitCode, Error> {
                 prometheus,
                 args.match_.as_deref(),
                 window,
-                &fetch,
+                (&fetch, &mut answers),
             ));
         }
     }
@@ -658,12 +660,16 @@ fn instance_of(s: &Service) -> String {
 /// `query_range` (one query: the names the analysis reads, under the
 /// selector), keeps the answer as `metrics.json` and analyses it with the
 /// heap snapshots as `analyze` does; what went wrong otherwise.
+/// Range-query answers (or why none) by query, so that services whose
+/// selector is the same send it once.
+type RangeAnswers = std::collections::HashMap<String, Result<(serde_json::Value, Vec<u8>), String>>;
+
 fn with_metrics(
     s: &Service,
     prometheus: &str,
     given: Option<&str>,
     (from, to): (SystemTime, SystemTime),
-    fetch: &Fetch,
+    (fetch, answers): (&Fetch, &mut RangeAnswers),
 ) -> String {
     let shown = given
         .map(str::to_string)
@@ -685,10 +691,12 @@ fn with_metrics(
     let (start, end) = (seconds(from), seconds(to).max(seconds(from) + 1.0));
     // As the query asks for it (promql::range_query_params).
     let step = promql::step(end - start);
-    let (answer, bytes) = match prometheus::query_range(fetch, prometheus, &query, end - start, end)
-    {
+    let answer = answers.entry(query).or_insert_with_key(|query| {
+        prometheus::query_range(fetch, prometheus, query, end - start, end)
+    });
+    let (answer, bytes) = match answer {
         Ok(a) => a,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.clone()),
     };
     let found = answer["data"]["result"].as_array().map_or(0, |r| r.len());
     if found == 0 {
@@ -702,7 +710,7 @@ fn with_metrics(
     if let Err(e) = std::fs::write(&path, &bytes) {
         return fail(format!("{}: {e}", path.display()));
     }
-    let set = match prometheus::series_set(&bytes, "metrics.json") {
+    let set = match prometheus::series_set(bytes, "metrics.json") {
         Ok(set) => set,
         Err(e) => return fail(e),
     };

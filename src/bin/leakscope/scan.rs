@@ -103,17 +103,11 @@ pub fn run(args: ScanArgs) -> Result<String, Error> {
     for c in &scan::to_judge(&candidates, args.top) {
         let query = scan::series_query(&args.metric, c);
         queries.push(query.clone());
-        let set = prometheus::query_range(
-            &fetch,
-            &args.prometheus,
-            &query,
-            window_s as f64,
-            now,
-        )
-        .and_then(|(_, answer)| {
-            bytes += answer.len();
-            prometheus::series_set(&answer, "query_range")
-        });
+        let set = prometheus::query_range(&fetch, &args.prometheus, &query, window_s as f64, now)
+            .and_then(|(_, answer)| {
+                bytes += answer.len();
+                prometheus::series_set(&answer, "query_range")
+            });
         fetched.push((c.clone(), set));
     }
     let report = ScanReport {
