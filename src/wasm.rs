@@ -332,8 +332,8 @@ pub fn prometheus_query(selector: &str, seconds: f64, now: f64) -> Result<JsValu
     let query = promql::series_query(&matchers);
     let params = promql::range_query_params(&query, seconds, now.floor());
     #[derive(serde::Serialize)]
-    struct Request<'a> {
-        path: &'a str,
+    struct Request {
+        path: &'static str,
         params: [(&'static str, String); 4],
     }
     let request = Request {

@@ -436,7 +436,6 @@ async function loadPacked(data, options) {
   await loadAll(files.map(({ name, bytes }) => ({ name, bytes })), options);
 }
 
-/** Files a link names by URL, fetched one at a time with progress and Cancel. */
 /** What a fetched file is called: the core names what it knows (a Prometheus range query), the rest go by their path's last part. */
 async function fetchedName(href) {
   const url = URL.canParse(href) ? new URL(href) : null;
@@ -444,6 +443,7 @@ async function fetchedName(href) {
   return known ?? nameOf(href);
 }
 
+/** Files a link names by URL, fetched one at a time with progress and Cancel. */
 async function loadURLs(urls) {
   const entries = [];
   // A link asks this browser to fetch each of its urls: a crafted one may

@@ -17,16 +17,6 @@ pub struct Interner<T> {
 }
 
 impl<T: Hash + Eq> Interner<T> {
-    /// An interner whose id 0 is `first` (the empty label set).
-    pub fn starting_with(first: T) -> Self {
-        let mut interner = Interner {
-            values: Vec::new(),
-            ids: HashTable::new(),
-        };
-        interner.push(FxBuildHasher.hash_one(&first), first);
-        interner
-    }
-
     /// The id of `key`, and whether it is new (then stored as `own(key)`).
     pub fn intern<Q>(&mut self, key: &Q, own: impl FnOnce(&Q) -> T) -> (u32, bool)
     where
@@ -80,7 +70,12 @@ impl<T: Hash + Eq> Interner<T> {
 /// Id 0 is the default value (the empty label set).
 impl<T: Hash + Eq + Default> Default for Interner<T> {
     fn default() -> Self {
-        Interner::starting_with(T::default())
+        let mut interner = Interner {
+            values: Vec::new(),
+            ids: HashTable::new(),
+        };
+        interner.intern_owned(T::default());
+        interner
     }
 }
 
@@ -100,7 +95,7 @@ mod tests {
 
     #[test]
     fn equal_values_share_an_id_in_first_seen_order() {
-        let mut i: Interner<Vec<u8>> = Interner::starting_with(Vec::new());
+        let mut i: Interner<Vec<u8>> = Interner::default();
         assert_eq!(i.intern(&b"ab"[..], <[u8]>::to_vec), (1, true));
         assert_eq!(i.intern(&b""[..], <[u8]>::to_vec), (0, false));
         assert_eq!(i.intern(&b"cd"[..], <[u8]>::to_vec), (2, true));

@@ -656,14 +656,14 @@ fn instance_of(s: &Service) -> String {
     host.split('/').next().unwrap_or(host).to_string()
 }
 
-/// Fetches the service's series over the capture's window from Prometheus'
-/// `query_range` (one query: the names the analysis reads, under the
-/// selector), keeps the answer as `metrics.json` and analyses it with the
-/// heap snapshots as `analyze` does; what went wrong otherwise.
 /// Range-query answers (or why none) by query, so that services whose
 /// selector is the same send it once.
 type RangeAnswers = std::collections::HashMap<String, Result<(serde_json::Value, Vec<u8>), String>>;
 
+/// Fetches the service's series over the capture's window from Prometheus'
+/// `query_range` (one query: the names the analysis reads, under the
+/// selector), keeps the answer as `metrics.json` and analyses it with the
+/// heap snapshots as `analyze` does; what went wrong otherwise.
 fn with_metrics(
     s: &Service,
     prometheus: &str,
