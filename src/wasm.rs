@@ -330,7 +330,7 @@ pub fn prometheus_query(selector: &str, seconds: f64, now: f64) -> Result<JsValu
     use crate::analysis::promql;
     let matchers = promql::matchers(selector).map_err(js_error)?;
     let query = promql::series_query(&matchers);
-    let params = promql::range_query_params(&query, seconds, now.floor());
+    let params = promql::range_query_params(&query, seconds, now);
     #[derive(serde::Serialize)]
     struct Request {
         path: &'static str,

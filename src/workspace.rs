@@ -7,6 +7,7 @@
 //! state is the page's URL state (pprof's names: `si`, `f`, `i`, `h`,
 //! `s`, `g`), so a view is a pure function of the files and that state.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use crate::analysis::callgraph::callgraph;
@@ -258,6 +259,11 @@ pub struct TrendGroupView {
 #[derive(Default)]
 pub struct Workspace {
     files: Vec<Loaded>,
+    /// The loaded files' names, and for each name given twice the next
+    /// number to try: an archive of thousands of members of one name
+    /// would otherwise take cubic time to number (4,000: 49 s).
+    names: HashSet<String>,
+    next_number: HashMap<String, u32>,
     next_id: u32,
     evidence: Option<CachedEvidence>,
     flame_tree: Option<(String, Stacks, ReportContext)>,
@@ -351,18 +357,27 @@ impl Workspace {
 
     /// A name no loaded file has: two files of one name (two instances'
     /// `heap.3.pprof`) are told apart by a number.
-    fn unique_name(&self, name: &str) -> String {
-        let taken = |n: &str| self.files.iter().any(|f| f.name == n);
-        if !taken(name) {
-            return name.to_string();
-        }
-        (2..)
-            .map(|k| format!("{name} ({k})"))
-            .find(|n| !taken(n))
-            .unwrap_or_default()
+    fn unique_name(&mut self, name: &str) -> String {
+        let unique = if !self.names.contains(name) {
+            name.to_string()
+        } else {
+            let next = self.next_number.entry(name.to_string()).or_insert(2);
+            loop {
+                let numbered = format!("{name} ({next})");
+                *next += 1;
+                if !self.names.contains(&numbered) {
+                    break numbered;
+                }
+            }
+        };
+        self.names.insert(unique.clone());
+        unique
     }
 
     pub fn remove(&mut self, id: u32) {
+        for f in self.files.iter().filter(|f| f.id == id) {
+            self.names.remove(&f.name);
+        }
         self.files.retain(|f| f.id != id);
         self.evidence = None;
     }

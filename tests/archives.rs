@@ -358,3 +358,54 @@ fn every_cut_of_an_archive_is_an_error_or_a_reading_never_a_panic() {
         );
     }
 }
+
+#[test]
+fn members_of_one_name_are_numbered_and_a_removed_name_is_free_again() {
+    let csv = csv();
+    let members: Vec<(&str, &[u8])> = (0..5).map(|_| ("m.csv", csv.as_slice())).collect();
+    let data = tar(&members);
+    let mut w = Workspace::new();
+    let added = w
+        .add(
+            "run.tar",
+            &data[..],
+            data.len() as u64,
+            &ImportOptions::default(),
+        )
+        .unwrap();
+    let names: Vec<&str> = added.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "run.tar/m.csv",
+            "run.tar/m.csv (2)",
+            "run.tar/m.csv (3)",
+            "run.tar/m.csv (4)",
+            "run.tar/m.csv (5)"
+        ]
+    );
+    // Removing the first frees its name for the next file of that name;
+    // the numbers go on from the last one given.
+    w.remove(added.files[0].id);
+    let again = w
+        .add(
+            "run.tar",
+            &data[..],
+            data.len() as u64,
+            &ImportOptions::default(),
+        )
+        .unwrap();
+    let names: Vec<&str> = again.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "run.tar/m.csv",
+            "run.tar/m.csv (6)",
+            "run.tar/m.csv (7)",
+            "run.tar/m.csv (8)",
+            "run.tar/m.csv (9)"
+        ]
+    );
+    let all: std::collections::HashSet<String> = w.files().into_iter().map(|f| f.name).collect();
+    assert_eq!(all.len(), 9);
+}

@@ -109,12 +109,15 @@ export class Client {
 
   /** Keeps what the worker added of a file (`kept`: the members to keep, the rest removed again). */
   async adopt(send, { name, blob, bytes, utcOffset = null, kept = null, key = null }, added) {
+    // Sets, not array searches: an archive may hold thousands of members.
+    const keep = kept && new Set(kept);
     const members = [];
     for (const m of added.files) {
-      if (!kept || kept.includes(m.name)) members.push({ id: m.id, name: m.name });
+      if (!keep || keep.has(m.name)) members.push({ id: m.id, name: m.name });
       else await send("remove", { fileId: m.id });
     }
-    added.files = added.files.filter((f) => members.some((m) => m.id === f.id));
+    const ids = new Set(members.map((m) => m.id));
+    added.files = added.files.filter((f) => ids.has(f.id));
     if (members.length) this.files.push(record({ key: key ?? nextKey(), name, utcOffset, members }, blob, bytes));
     return added;
   }

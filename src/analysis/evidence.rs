@@ -384,7 +384,7 @@ fn tie(s: &mut Snapshot, a: &Analysis, series: &[Series], shift: &Shift) {
             s.tie = format!(
                 "taken {taken}, while {} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
                 several.len(),
-                several.iter().map(|&p| name_of(p)).collect::<Vec<_>>().join(", "),
+                crate::analysis::joined_at_most(&several.iter().map(|&p| name_of(p)).collect::<Vec<_>>(), 6),
                 suggested_folder(a, several[0])
             );
             s.ambiguous = true;
@@ -609,7 +609,7 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
         let restart = lives.get(life).map(|l| l.0);
         groups[g].notes.push(format!(
             "a restart separates these from {} (another life of the process{}): they are trended apart",
-            others.join(", "),
+            crate::analysis::joined_at_most(&others, 6),
             match (life, restart) {
                 (l, Some(t)) if l > 0 => format!(", which restarted {}", gotime::moment(t)),
                 _ => String::new(),
@@ -745,7 +745,11 @@ pub fn trend_with_metrics(
                     .filter(|s| s.process == Some(p))
                     .map(|s| s.file.as_str())
                     .collect();
-                format!("{} ({})", who(&a.processes[p].labels), files.join(", "))
+                format!(
+                    "{} ({})",
+                    who(&a.processes[p].labels),
+                    crate::analysis::joined_at_most(&files, 6)
+                )
             })
             .collect();
         return Err(crate::error::Error::invalid_option(format!(
@@ -782,7 +786,7 @@ pub fn trend_with_metrics(
     if !left_out.is_empty() {
         warnings.push(format!(
             "left out, as another life or series than the rest: {}",
-            left_out.join(", ")
+            crate::analysis::joined_at_most(&left_out, 6)
         ));
     }
     warnings.extend(g.notes.iter().cloned());

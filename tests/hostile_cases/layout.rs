@@ -16,6 +16,20 @@ pub fn cases() -> Vec<Case> {
                 .page("view=graph"),
         );
     }
+    // Every sample with a label set of its own: each node's tags (DOT's
+    // nodelets) were found by comparing strings with all the node had.
+    for (name, command) in [
+        ("graph-distinct-label-sets-dot", "dot"),
+        ("graph-distinct-label-sets-svg", "svg"),
+    ] {
+        cases.push(
+            Case::new(4, name)
+                .file("labels.pb.gz", gzip(&encode(&distinct_label_sets(100_000))))
+                .args(&[command, "{0}"])
+                .stdout_contains("main.handle"),
+        );
+    }
+    cases.last_mut().unwrap().page = Some("view=graph");
     // `dot` is not laid out: pprof's text, fast.
     cases.push(
         Case::new(4, "graph-permutations-80-dot")
@@ -40,7 +54,94 @@ pub fn cases() -> Vec<Case> {
                 .page("view=overview"),
         );
     }
+    // An archive of thousands of members of one name: the page numbers
+    // them (`m.csv (2)` …) and once searched every name for each number.
+    cases.push(
+        Case::new(5, "files-4k-one-name")
+            .file("same.tar.gz", gzip(&same_name_tar(4_000)))
+            .args(&["analyze", "{0}"])
+            .stdout_contains("appear in more than one file")
+            .page("view=overview")
+            .page_says("3994 more"),
+    );
     cases
+}
+
+/// A profile of `samples` samples of one stack (main.main → main.handle
+/// → main.alloc), each with its own `request` label and `bytes` value.
+fn distinct_label_sets(samples: usize) -> wire::Profile {
+    let names = ["main.main", "main.handle", "main.alloc"];
+    let mut strings: Vec<Vec<u8>> = ["", "alloc_space", "bytes", "request"]
+        .iter()
+        .chain(&names)
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    let function = (0..3)
+        .map(|i| wire::Function {
+            id: i + 1,
+            name: 4 + i as i64,
+            ..Default::default()
+        })
+        .collect();
+    let location = (0..3)
+        .map(|i| wire::Location {
+            id: i + 1,
+            line: vec![wire::Line {
+                function_id: i + 1,
+                line: 1,
+                ..Default::default()
+            }],
+            ..Default::default()
+        })
+        .collect();
+    let sample = (0..samples)
+        .map(|i| {
+            strings.push(format!("r{i}").into_bytes());
+            wire::Sample {
+                location_id: vec![3, 2, 1],
+                value: vec![1024],
+                label: vec![
+                    wire::Label {
+                        key: 3,
+                        str: strings.len() as i64 - 1,
+                        ..Default::default()
+                    },
+                    wire::Label {
+                        key: 2,
+                        num: 8 * i as i64,
+                        num_unit: 2,
+                        ..Default::default()
+                    },
+                ],
+            }
+        })
+        .collect();
+    wire::Profile {
+        sample_type: vec![wire::ValueType { r#type: 1, unit: 2 }],
+        sample,
+        location,
+        function,
+        string_table: strings,
+        ..Default::default()
+    }
+}
+
+/// A tar of `n` members all named `m.csv`, each a two-point memory series.
+fn same_name_tar(n: usize) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for i in 0..n {
+        let csv = format!(
+            "time,process_resident_memory_bytes\n2026-11-23T23:00:00Z,{0}\n2026-11-23T23:01:00Z,{0}\n",
+            1_000_000 + i
+        );
+        let mut header = tar::Header::new_gnu();
+        header.set_size(csv.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, "m.csv", csv.as_bytes())
+            .unwrap();
+    }
+    tar.into_inner().unwrap()
 }
 
 /// A deterministic linear congruential generator (Knuth's MMIX constants).

@@ -82,21 +82,12 @@ pub fn merge_copies<'a>(
     }
     files.sort_unstable();
     files.dedup();
-    const LISTED: usize = 6;
-    let mut names: Vec<&str> = files
-        .iter()
-        .take(LISTED)
-        .map(|&f| file_name(inputs, f))
-        .collect();
-    let more = files.len().saturating_sub(LISTED).to_string() + " more";
-    if files.len() > LISTED {
-        names.push(&more);
-    }
+    let names: Vec<&str> = files.iter().map(|&f| file_name(inputs, f)).collect();
     notes.insert(
         0,
         format!(
             "{copied} series appear in more than one file ({}): each counted once, its copies merged",
-            names.join(", ")
+            crate::analysis::joined_at_most(&names, 6)
         ),
     );
     (Cow::Owned(out), notes)

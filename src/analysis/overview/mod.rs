@@ -410,7 +410,10 @@ fn metrics_evidence(a: &Analysis, p: usize) -> String {
         (Some(x), Some(y)) => format!(" ({})", gotime::span(x, y)),
         _ => String::new(),
     };
-    format!("metrics {}{span}", files.join(", "))
+    format!(
+        "metrics {}{span}",
+        crate::analysis::joined_at_most(&files, 6)
+    )
 }
 
 fn group_span(g: &SnapshotGroup) -> String {
