@@ -54,6 +54,25 @@ pub fn cases() -> Vec<Case> {
                 .page("view=overview"),
         );
     }
+    // An OOM log that counts seconds since boot beside a process that
+    // restarted at every scrape: each restart less each kill's seconds
+    // was tried as the boot time against every kill and every restart
+    // (300 of each: 29 s). The nearest restart is found by a binary
+    // search now, and past a bound the kills are left off the time axis,
+    // with a note.
+    for (name, n, says) in [
+        ("oom-boot-300", 300, "kills line up with restarts"),
+        ("oom-boot-2000", 2_000, "is past what leakscope tries"),
+    ] {
+        cases.push(
+            Case::new(5, name)
+                .file("metrics.txt", restarting_process(n).into_bytes())
+                .file("dmesg.txt", boot_clock_kills(n).into_bytes())
+                .args(&["analyze", "{0}", "{1}"])
+                .stdout_contains(says)
+                .page("view=overview"),
+        );
+    }
     // An archive of thousands of members of one name: the page numbers
     // them (`m.csv (2)` …) and once searched every name for each number.
     cases.push(
@@ -124,6 +143,44 @@ fn distinct_label_sets(samples: usize) -> wire::Profile {
         string_table: strings,
         ..Default::default()
     }
+}
+
+/// One process's memory and start time in Prometheus' text format with
+/// timestamps, scraped every 10 s, restarting at each of `restarts` scrapes.
+fn restarting_process(restarts: usize) -> String {
+    const START: f64 = 1_796_072_335.0;
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for (name, value) in [
+        (
+            "process_resident_memory_bytes",
+            &(|i: usize, _| 1e6 + (i % 2) as f64 * 5e7) as &dyn Fn(usize, f64) -> f64,
+        ),
+        ("process_start_time_seconds", &|_, t: f64| (t - 2.0).floor()),
+    ] {
+        for i in 0..=restarts {
+            let t = START + i as f64 * 10.0;
+            out.push_str(&format!(
+                "{name}{{{labels}}} {} {}\n",
+                value(i, t),
+                (t * 1000.0) as i64
+            ));
+        }
+    }
+    out
+}
+
+/// A kernel log of `n` OOM kills of `svc`, timed in seconds since boot only.
+fn boot_clock_kills(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "[{:.6}] Memory cgroup out of memory: Killed process {} (svc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB, UID:0\n",
+                1000.0 + i as f64 * 7.3,
+                1000 + i
+            )
+        })
+        .collect()
 }
 
 /// A tar of `n` members all named `m.csv`, each a two-point memory series.

@@ -271,8 +271,13 @@ fn process_card(
                         None => format!("{} at {when}", k.process),
                     }
                 })
+                .take(LISTED_KILLS)
                 .collect::<Vec<_>>()
-                .join("; "),
+                .join("; ")
+                + &match p.unmatched_oom_kills.len().saturating_sub(LISTED_KILLS) {
+                    0 => String::new(),
+                    more => format!("; {more} more (the OOM kills table lists each)"),
+                },
         ));
     }
     if let Some(m) = main {
@@ -393,6 +398,10 @@ fn process_card(
         links,
     }
 }
+
+/// Kills a card names: a log of thousands would make a fact of tens of
+/// thousands of characters.
+const LISTED_KILLS: usize = 6;
 
 /// Which metric files and time span a process's verdict rests on.
 fn metrics_evidence(a: &Analysis, p: usize) -> String {
