@@ -365,17 +365,23 @@ fn members_of_one_name_are_numbered_and_a_removed_name_is_free_again() {
     let members: Vec<(&str, &[u8])> = (0..5).map(|_| ("m.csv", csv.as_slice())).collect();
     let data = tar(&members);
     let mut w = Workspace::new();
-    let added = w
-        .add(
-            "run.tar",
-            &data[..],
-            data.len() as u64,
-            &ImportOptions::default(),
-        )
-        .unwrap();
-    let names: Vec<&str> = added.files.iter().map(|f| f.name.as_str()).collect();
+    // The archive added once more: its members' (id, name).
+    let add = |w: &mut Workspace| -> Vec<(u32, String)> {
+        let added = w
+            .add(
+                "run.tar",
+                &data[..],
+                data.len() as u64,
+                &ImportOptions::default(),
+            )
+            .unwrap();
+        added.files.into_iter().map(|f| (f.id, f.name)).collect()
+    };
+    let names =
+        |added: &[(u32, String)]| -> Vec<String> { added.iter().map(|(_, n)| n.clone()).collect() };
+    let first = add(&mut w);
     assert_eq!(
-        names,
+        names(&first),
         [
             "run.tar/m.csv",
             "run.tar/m.csv (2)",
@@ -386,18 +392,9 @@ fn members_of_one_name_are_numbered_and_a_removed_name_is_free_again() {
     );
     // Removing the first frees its name for the next file of that name;
     // the numbers go on from the last one given.
-    w.remove(added.files[0].id);
-    let again = w
-        .add(
-            "run.tar",
-            &data[..],
-            data.len() as u64,
-            &ImportOptions::default(),
-        )
-        .unwrap();
-    let names: Vec<&str> = again.files.iter().map(|f| f.name.as_str()).collect();
+    w.remove(first[0].0);
     assert_eq!(
-        names,
+        names(&add(&mut w)),
         [
             "run.tar/m.csv",
             "run.tar/m.csv (6)",
