@@ -88,7 +88,11 @@ fn run(case: &Case) {
         );
     }
     if let Some(text) = case.stdout_contains {
-        assert!(stdout.contains(text), "stdout lacks {text:?}\n{context}");
+        assert!(
+            stdout.contains(text),
+            "stdout lacks {text:?}\n{context}\nstdout begins: {}",
+            stdout.chars().take(1500).collect::<String>()
+        );
     }
     if let Some(text) = case.stdout_lacks {
         assert!(!stdout.contains(text), "stdout has {text:?}\n{context}");

@@ -20,6 +20,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::analysis::leak::classify::{is_heap, work_rank, Role};
 pub use crate::analysis::leak::who;
 use crate::analysis::leak::work::Requests;
@@ -161,9 +163,10 @@ pub fn join(
         .collect();
     match &analysis {
         Some(a) if !a.processes.is_empty() => {
-            let shift = zone_shift(a, &series, &snapshots);
+            let processes = Processes::new(a, &series);
+            let shift = zone_shift(&processes, &snapshots);
             for s in &mut snapshots {
-                tie(s, a, &series, &shift);
+                tie(s, &processes, &shift);
             }
             one_program_per_process(&mut snapshots, a);
         }
@@ -196,18 +199,15 @@ struct Shift {
     hours: i32,
 }
 
-fn zone_shift(a: &Analysis, series: &[Series], snapshots: &[Snapshot]) -> Shift {
-    let assumed = a
+fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
+    let assumed = processes
+        .a
         .inputs
         .iter()
         .any(|i| i.zone.as_deref().is_some_and(|z| z.contains("assumed")));
     let timed: Vec<f64> = snapshots.iter().filter_map(|s| s.time).collect();
-    let fits = |shift: f64| {
-        timed
-            .iter()
-            .all(|&t| !during(a, series, t + shift).is_empty())
-    };
-    if !assumed || timed.is_empty() || timed.iter().any(|&t| !during(a, series, t).is_empty()) {
+    let fits = |shift: f64| timed.iter().all(|&t| processes.any_during(t + shift));
+    if !assumed || timed.is_empty() || timed.iter().any(|&t| processes.any_during(t)) {
         return Shift { hours: 0 };
     }
     let working: Vec<i32> = (-14..=14)
@@ -218,18 +218,61 @@ fn zone_shift(a: &Analysis, series: &[Series], snapshots: &[Snapshot]) -> Shift 
     }
 }
 
-/// The processes whose metrics cover time `t` (within the slack).
-fn during(a: &Analysis, series: &[Series], t: f64) -> Vec<usize> {
-    (0..a.processes.len())
-        .filter(|&p| {
-            let pa = &a.processes[p];
-            let (Some(start), Some(end)) = (pa.start, pa.end) else {
-                return false;
-            };
-            let slack = SLACK.max(3.0 * step_of(a, series, p));
-            t >= start - slack && t <= end + slack
-        })
-        .collect()
+/// What tying a snapshot asks of every process, worked out once per join:
+/// per snapshot, a median of each process's steps and a search of every
+/// process's labels for each of its own were snapshots × points and
+/// processes² (10,000 processes: 2.7 s for one snapshot).
+struct Processes<'a> {
+    a: &'a Analysis,
+    /// The time each process's metrics cover, widened by the slack a
+    /// snapshot may be taken outside them.
+    covers: Vec<Option<(f64, f64)>>,
+    /// The words of each process's labels that no other process has.
+    words: Vec<Vec<String>>,
+}
+
+impl<'a> Processes<'a> {
+    fn new(a: &'a Analysis, series: &[Series]) -> Processes<'a> {
+        let covers = (0..a.processes.len())
+            .map(|p| {
+                let pa = &a.processes[p];
+                let slack = SLACK.max(3.0 * step_of(a, series, p));
+                Some((pa.start? - slack, pa.end? + slack))
+            })
+            .collect();
+        Processes {
+            a,
+            covers,
+            words: distinctive_words(a),
+        }
+    }
+
+    /// The processes whose metrics cover time `t` (within the slack).
+    fn during(&self, t: f64) -> Vec<usize> {
+        (0..self.covers.len())
+            .filter(|&p| self.covers[p].is_some_and(|(from, to)| t >= from && t <= to))
+            .collect()
+    }
+
+    fn any_during(&self, t: f64) -> bool {
+        self.covers
+            .iter()
+            .any(|c| c.is_some_and(|(from, to)| t >= from && t <= to))
+    }
+
+    /// The processes a file's path names: it holds a label value (or the
+    /// host or port of an `instance`) that belongs to that process alone,
+    /// as a word of its own (`instance-19225/heap.0.pb.gz`, `10.0.0.7/heap`).
+    fn named_by_path(&self, path: &str) -> Vec<(usize, String)> {
+        self.words
+            .iter()
+            .enumerate()
+            .filter_map(|(p, words)| {
+                let word = words.iter().find(|w| contains_word(path, w))?;
+                Some((p, word.clone()))
+            })
+            .collect()
+    }
 }
 
 /// The typical time between a process's points (its headline series).
@@ -244,11 +287,11 @@ fn step_of(a: &Analysis, series: &[Series], p: usize) -> f64 {
     crate::analysis::leak::merge::median_step(s)
 }
 
-/// The processes a file's path names: it holds a label value (or the host
-/// or port of an `instance`) that belongs to that process alone, as a word
-/// of its own (`instance-19225/heap.0.pb.gz`, `10.0.0.7/heap`).
-fn named_by_path(a: &Analysis, path: &str) -> Vec<(usize, String)> {
-    let needles: Vec<Vec<String>> = a
+/// Each process's words a path may name it by: its label values (and the
+/// host and port of an `instance`) that no other process has, in label
+/// order.
+fn distinctive_words(a: &Analysis) -> Vec<Vec<String>> {
+    let words: Vec<Vec<String>> = a
         .processes
         .iter()
         .map(|p| {
@@ -268,20 +311,25 @@ fn named_by_path(a: &Analysis, path: &str) -> Vec<(usize, String)> {
             n
         })
         .collect();
-    let mut out = Vec::new();
-    for (p, mine) in needles.iter().enumerate() {
-        let found = mine.iter().find(|n| {
-            let distinctive = needles
-                .iter()
-                .enumerate()
-                .all(|(q, theirs)| q == p || !theirs.contains(n));
-            distinctive && contains_word(path, n)
-        });
-        if let Some(n) = found {
-            out.push((p, n.clone()));
+    // How many processes have each word (a process's repeats count once).
+    let mut holders: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
+    for (p, mine) in words.iter().enumerate() {
+        for w in mine {
+            let entry = holders.entry(w.as_str()).or_insert((0, usize::MAX));
+            if entry.1 != p {
+                *entry = (entry.0 + 1, p);
+            }
         }
     }
-    out
+    words
+        .iter()
+        .map(|mine| {
+            mine.iter()
+                .filter(|w| holders[w.as_str()].0 == 1)
+                .cloned()
+                .collect()
+        })
+        .collect()
 }
 
 /// Whether `needle` occurs in `text` with no letter or digit on either side.
@@ -308,8 +356,9 @@ fn contains_word(text: &str, needle: &str) -> bool {
 }
 
 /// Ties one snapshot to a process, or says why not.
-fn tie(s: &mut Snapshot, a: &Analysis, series: &[Series], shift: &Shift) {
-    let named = named_by_path(a, &s.file);
+fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
+    let a = processes.a;
+    let named = processes.named_by_path(&s.file);
     let name_of = |p: usize| who(&a.processes[p].labels);
     let covered = || {
         let span = a
@@ -342,7 +391,7 @@ fn tie(s: &mut Snapshot, a: &Analysis, series: &[Series], shift: &Shift) {
         return;
     };
     let shifted = t + shift.hours as f64 * 3600.0;
-    let candidates = during(a, series, shifted);
+    let candidates = processes.during(shifted);
     let zone_note = if shift.hours != 0 {
         format!(
             " (the metrics' times carry no zone; they fit the snapshots when read as UTC{:+03}:00)",
@@ -429,9 +478,16 @@ fn suggested_folder(a: &Analysis, p: usize) -> String {
 /// those of the program its other snapshots (the most) name stay tied,
 /// and the others are untied, saying so.
 fn one_program_per_process(snapshots: &mut [Snapshot], a: &Analysis) {
-    for p in 0..a.processes.len() {
+    // Each process's snapshots, gathered once (not a pass per process).
+    let mut tied: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, s) in snapshots.iter().enumerate() {
+        if let Some(p) = s.process {
+            tied.entry(p).or_default().push(i);
+        }
+    }
+    for (p, mine) in tied {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for s in snapshots.iter().filter(|s| s.process == Some(p)) {
+        for s in mine.iter().map(|&i| &snapshots[i]) {
             if let Some(prog) = &s.program {
                 *counts.entry(prog.as_str()).or_insert(0) += 1;
             }
@@ -444,7 +500,8 @@ fn one_program_per_process(snapshots: &mut [Snapshot], a: &Analysis) {
             .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
             .map(|(k, _)| k.to_string())
             .unwrap_or_default();
-        for s in snapshots.iter_mut().filter(|s| s.process == Some(p)) {
+        for &i in &mine {
+            let s = &mut snapshots[i];
             if s.program.as_deref().is_some_and(|prog| prog != main) {
                 s.tie = format!(
                     "it profiles {}, while {}'s other snapshots profile {main}: another program, not tied",

@@ -286,7 +286,35 @@ fn amplification() -> Vec<Case> {
             .args(&["top", "{0}"])
             .refused("too many sample types")
             .page("view=top"),
+        // A legacy heap profile of 40,000 mappings whose addresses none
+        // of them holds: each location scanned every mapping (2.35 s).
+        Case::new(2, "legacy-40k-mappings")
+            .file("heap.txt", legacy_heap_beyond_mappings(40_000).into_bytes())
+            .args(&["top", "{0}"])
+            .stdout_contains("Showing nodes accounting for")
+            .page("view=top"),
     ]
+}
+
+/// A legacy heap profile of `n` one-frame samples at addresses above all
+/// of its `n` mappings (`MAPPED_LIBRARIES`), so each gets the fake mapping.
+fn legacy_heap_beyond_mappings(n: usize) -> String {
+    let mut out = String::from("heap profile: 1: 2 [ 3: 4] @ heapprofile\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "1: 2 [3: 4] @ 0x{:x}\n",
+            0x7000_0000_0000u64 + i as u64 * 16
+        ));
+    }
+    out.push_str("\nMAPPED_LIBRARIES:\n");
+    for i in 0..n {
+        let start = 0x10_0000u64 + i as u64 * 0x2000;
+        out.push_str(&format!(
+            "{start:08x}-{:08x} r-xp 00000000 00:00 0 /lib/l{i}.so\n",
+            start + 0x1000
+        ));
+    }
+    out
 }
 
 /// A legacy heap profile whose one sample, unsampled at its rate, is more

@@ -13,6 +13,7 @@
 pub mod decode;
 pub mod escape;
 pub mod layout;
+pub mod series;
 pub mod views;
 
 use std::io::Write;
@@ -126,6 +127,7 @@ pub fn all() -> Vec<Case> {
     cases.extend(decode::cases());
     cases.extend(views::cases());
     cases.extend(layout::cases());
+    cases.extend(series::cases());
     cases.extend(escape::cases());
     cases.sort_by_key(|c| c.family);
     cases

@@ -112,18 +112,23 @@ pub fn stitch_lives(series: &mut Cow<'_, [Series]>) -> Option<String> {
     };
     // (name, labels but the per-life ones) → the series of each life.
     type Container = (String, Vec<(String, String)>);
-    let mut groups: Vec<(Container, Vec<usize>)> = Vec::new();
+    // Groups in order of first appearance, found by a hash of their key (a
+    // search of every group per series was series × containers: 10,000
+    // one-life containers took 2.0 s).
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut group_of: FxHashMap<Container, usize> = FxHashMap::default();
     for (i, s) in series.iter().enumerate().filter(|(_, s)| per_life(s)) {
-        let key = (s.name.clone(), steady(s));
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((key, vec![i])),
+        let next = groups.len();
+        let g = *group_of.entry((s.name.clone(), steady(s))).or_insert(next);
+        if g == next {
+            groups.push(Vec::new());
         }
+        groups[g].push(i);
     }
     let mut stitched = 0;
     let mut drop = vec![false; series.len()];
     let mut add = Vec::new();
-    for (_, mut members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
+    for mut members in groups.into_iter().filter(|m| m.len() > 1) {
         members.sort_by(|&a, &b| {
             let first = |i: usize| series[i].times.first().copied().unwrap_or(0.0);
             first(a).total_cmp(&first(b))

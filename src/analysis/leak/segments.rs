@@ -9,6 +9,7 @@
 //! is flat, not a leak.
 
 use super::fit::{least_squares, median, pooled_slope, troughs, windows, Fit};
+use super::idle::Idle;
 
 /// What the floor does in a life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -175,12 +176,7 @@ fn levelled_off(floors: &[(f64, f64)], start: f64, end: f64) -> Option<f64> {
 /// of short windows. While idle only troughs count: with nothing
 /// allocating, a heap may go uncollected, and its values then pile up
 /// garbage (from metrics scrapes) that is no floor.
-pub fn work_floors(
-    times: &[f64],
-    values: &[f64],
-    idle: &[(f64, f64)],
-    sawtooth: bool,
-) -> Vec<(f64, f64)> {
+pub fn work_floors(times: &[f64], values: &[f64], idle: &Idle, sawtooth: bool) -> Vec<(f64, f64)> {
     let tr = if sawtooth {
         troughs(times, values)
     } else {
@@ -189,12 +185,11 @@ pub fn work_floors(
     if tr.len() >= 6 {
         return tr;
     }
-    let is_idle = |t: f64| idle.iter().any(|&(a, b)| t >= a && t <= b);
     let mut floors: Vec<(f64, f64)> = windows(times, values, (times.len() / 16).clamp(4, 30))
         .iter()
         .map(|w| w.floor)
-        .filter(|f| !is_idle(f.0))
-        .chain(tr.iter().copied().filter(|f| is_idle(f.0)))
+        .filter(|f| !idle.holds(f.0))
+        .chain(tr.iter().copied().filter(|f| idle.holds(f.0)))
         .collect();
     floors.sort_by(|a, b| a.0.total_cmp(&b.0));
     floors
@@ -263,12 +258,11 @@ impl Segment {
 /// [`FloorLine`] of a life's floors (wall-clock times, sorted), split at
 /// the idle stretches; `None` when no stretch has two floors at distinct
 /// times to draw a line through.
-pub fn floor_line(floors: &[(f64, f64)], idle: &[(f64, f64)]) -> Option<FloorLine> {
-    let idle_between = |a: f64, b: f64| idle.iter().any(|&(s, e)| s.max(a) < e.min(b));
+pub fn floor_line(floors: &[(f64, f64)], idle: &Idle) -> Option<FloorLine> {
     let mut stretches: Vec<Vec<(f64, f64)>> = Vec::new();
     for (k, &p) in floors.iter().enumerate() {
         match stretches.last_mut() {
-            Some(last) if !idle_between(floors[k - 1].0, p.0) => last.push(p),
+            Some(last) if !idle.overlaps(floors[k - 1].0, p.0) => last.push(p),
             _ => stretches.push(vec![p]),
         }
     }
@@ -350,7 +344,7 @@ mod tests {
 
     #[test]
     fn the_floor_line_covers_only_the_floors_it_was_fitted_to() {
-        let idle = [(80.0, 120.0)];
+        let idle = Idle::new(vec![(80.0, 120.0)]);
         // Growth that stops while idle (per request) and growth that goes
         // on (in the background): either way one piece each side, from
         // the first floor to the last of each, on the floors.
@@ -381,7 +375,7 @@ mod tests {
         let wall = least_squares(&floors).unwrap();
         assert!(wall.slope < 800.0, "{wall:?}");
         // Without an idle stretch it is the life's own fit.
-        let line = floor_line(&floors, &[]).unwrap();
+        let line = floor_line(&floors, &Idle::default()).unwrap();
         assert_eq!(line.pieces.len(), 1);
         assert!((line.pieces[0].from - wall.at(0.0)).abs() < 1e-6);
         assert!((line.pieces[0].to - wall.at(200.0)).abs() < 1e-6);
@@ -403,12 +397,12 @@ mod tests {
         assert_eq!(steady.trend, Trend::Flat);
         let judged = steady.judged_floors(Trend::Flat);
         assert!(judged.len() >= 3 && judged[0].0 >= steady.late_from);
-        let line = floor_line(judged, &[]).unwrap();
+        let line = floor_line(judged, &Idle::default()).unwrap();
         assert!(line.slope_per_hour.abs() < 0.01 * 3.6e9, "{line:?}");
         assert!(line.pieces[0].start >= 90.0);
         // Through the warm-up, the line would climb across the level
         // (from 8 MB under it, at 250 MB/h).
-        let all = floor_line(&steady.floors, &[]).unwrap();
+        let all = floor_line(&steady.floors, &Idle::default()).unwrap();
         assert!(all.slope_per_hour > 1e8, "{all:?}");
         assert!(all.pieces[0].from < steady.level - 5e6, "{all:?}");
         // A climbing life's line is fitted to all of its floors.

@@ -5,6 +5,7 @@ use crate::model::series::Series;
 
 use super::classify::Kind;
 use super::fit::{least_squares, median, pooled_slope, pooled_two};
+use super::idle::Idle;
 use super::segments::Segment;
 
 /// Requests served by a process, as a cumulative count over time.
@@ -69,11 +70,11 @@ impl Requests {
     }
 
     /// Stretches with (almost) no requests: at most 5% of the busy median
-    /// rate, lasting at least 15 s. (start, end) pairs.
-    pub fn idle_stretches(&self) -> Vec<(f64, f64)> {
+    /// rate, lasting at least 15 s.
+    pub fn idle_stretches(&self) -> Idle {
         let busy = median(self.rate.iter().map(|p| p.1).filter(|&r| r > 0.0).collect());
         if busy <= 0.0 {
-            return Vec::new();
+            return Idle::default();
         }
         let threshold = (0.05 * busy).max(0.05);
         let mut out = Vec::new();
@@ -94,7 +95,7 @@ impl Requests {
                 out.push((s, last_idle));
             }
         }
-        out
+        Idle::new(out)
     }
 }
 
@@ -212,13 +213,16 @@ pub fn raw_growth_while_idle(
     times: &[f64],
     values: &[f64],
     lives: &[(usize, usize)],
-    stretches: &[(f64, f64)],
+    idle: &Idle,
 ) -> Option<f64> {
-    let (mut growth, mut seconds) = (0.0, 0.0);
-    for &(a, b) in stretches {
-        let trim = 0.1 * (b - a);
-        let (a, b) = (a + trim, b - trim);
-        for &(x, y) in lives {
+    // Each life meets only the stretches within its span; the sums are
+    // taken stretch by stretch, as a scan of every pair would.
+    let mut rises: Vec<(usize, f64, f64)> = Vec::new();
+    for &(x, y) in lives.iter().filter(|&&(x, y)| x < y) {
+        for k in idle.meeting(times[x], times[y - 1]) {
+            let (a, b) = idle.stretches()[k];
+            let trim = 0.1 * (b - a);
+            let (a, b) = (a + trim, b - trim);
             let lo = x + times[x..y].partition_point(|&t| t < a);
             let hi = x + times[x..y].partition_point(|&t| t <= b);
             if hi < lo + 6 {
@@ -230,12 +234,38 @@ pub fn raw_growth_while_idle(
             let head_t = median(times[lo..lo + third].to_vec());
             let tail_t = median(times[hi - third..hi].to_vec());
             if tail_t > head_t {
-                growth += tail - head;
-                seconds += tail_t - head_t;
+                rises.push((k, tail - head, tail_t - head_t));
             }
         }
     }
+    rises.sort_by_key(|r| r.0);
+    let (mut growth, mut seconds) = (0.0, 0.0);
+    for (_, rise, over) in rises {
+        growth += rise;
+        seconds += over;
+    }
     (seconds > 0.0).then(|| growth / seconds)
+}
+
+/// Whether an idle stretch separates work from time in a life: the life
+/// has floors on both sides of it, or two inside it.
+fn bridges(floors: &[(f64, f64)], idle: &Idle) -> bool {
+    let mut times: Vec<f64> = floors.iter().map(|p| p.0).collect();
+    times.sort_by(f64::total_cmp);
+    let (Some(&first), Some(&last)) = (times.first(), times.last()) else {
+        return false;
+    };
+    let stretches = idle.stretches();
+    // Of the stretches starting after the first floor, the first ends
+    // soonest.
+    let after_first = stretches.partition_point(|&(a, _)| a <= first);
+    let floors_around = stretches.get(after_first).is_some_and(|&(_, b)| b < last);
+    // Two floors in one stretch are two neighbouring floors in it.
+    let two_inside = times.windows(2).any(|w| {
+        let k = stretches.partition_point(|&(a, _)| a <= w[0]);
+        k > 0 && stretches[k - 1].1 >= w[1]
+    });
+    floors_around || two_inside
 }
 
 /// Fits the floor of the rising lives to the work done, pooled within
@@ -254,7 +284,7 @@ pub fn raw_growth_while_idle(
 pub fn work_fit(
     segments: &[Segment],
     requests: &Requests,
-    stretches: &[(f64, f64)],
+    idle: &Idle,
     raw_idle: Option<f64>,
 ) -> Option<WorkFit> {
     let groups: Vec<Vec<(f64, f64, f64)>> = segments
@@ -282,12 +312,7 @@ pub fn work_fit(
     }
     // An idle stretch separates work from time when a life has floors on
     // both sides of it, or two inside it.
-    let bridged = stretches.iter().any(|&(a, b)| {
-        segments.iter().any(|g| {
-            let count = |f: &dyn Fn(f64) -> bool| g.floors.iter().filter(|p| f(p.0)).count();
-            (count(&|t| t < a) >= 1 && count(&|t| t > b) >= 1) || count(&|t| t >= a && t <= b) >= 2
-        })
-    });
+    let bridged = segments.iter().any(|g| bridges(&g.floors, idle));
     let classify = |per_request: f64, per_second: f64| {
         let busy = per_request.max(0.0) * requests.busy_rate() + per_second.max(0.0);
         (busy > 0.0).then(|| match per_second.max(0.0) / busy {
@@ -354,6 +379,7 @@ mod tests {
         let c = series(&pts);
         let r = Requests::new(&[(&c, Kind::Counter)]).unwrap();
         let idle = r.idle_stretches();
+        let idle = idle.stretches();
         assert_eq!(idle.len(), 1);
         assert!(
             (idle[0].0 - 41.0).abs() <= 1.0 && (idle[0].1 - 69.0).abs() <= 1.0,
@@ -377,10 +403,11 @@ mod tests {
                     }
             })
             .collect();
-        let g = raw_growth_while_idle(&times, &values, &[(0, 100)], &[(40.0, 70.0)]).unwrap();
+        let g = raw_growth_while_idle(&times, &values, &[(0, 100)], &Idle::new(vec![(40.0, 70.0)]))
+            .unwrap();
         assert!((g - 1000.0).abs() < 1.0, "{g}");
         assert_eq!(
-            raw_growth_while_idle(&times, &values, &[(0, 100)], &[(40.0, 44.0)]),
+            raw_growth_while_idle(&times, &values, &[(0, 100)], &Idle::new(vec![(40.0, 44.0)])),
             None
         );
     }

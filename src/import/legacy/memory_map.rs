@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::first_holding::FirstHolding;
 use super::Legacy;
 use crate::error::Result;
 use crate::model::Mapping;
@@ -240,38 +241,57 @@ pub(super) fn remap_mapping_ids(p: &mut Legacy) {
             m.offset = 0;
         }
     }
+    // Which mapping holds an address, and which (with an offset) has
+    // the address just below its start: each the lowest index, found in a
+    // tree rather than by a scan per location.
+    let gap = |m: &Mapping| (m.offset != 0).then(|| (m.start.wrapping_sub(m.offset), m.start));
+    let ends: Vec<u64> = p
+        .mappings
+        .iter()
+        .flat_map(|m| [m.start, m.limit, m.start.wrapping_sub(m.offset)])
+        .collect();
+    let mut holding = FirstHolding::new(ends.clone());
+    let mut below = FirstHolding::new(ends);
+    for (i, m) in p.mappings.iter().enumerate() {
+        holding.add(i, m.start, m.limit);
+        if let Some((lo, hi)) = gap(m) {
+            below.add(i, lo, hi);
+        }
+    }
     let mut fake: Option<usize> = None;
     for li in 0..p.locations.len() {
         let a = p.locations[li].address;
         if p.locations[li].mapping.is_some() || a == 0 {
             continue;
         }
-        if let Some(i) = p.mappings.iter().position(|m| m.start <= a && a < m.limit) {
+        if let Some(i) = holding.first(a) {
             p.locations[li].mapping = Some(i);
+            continue;
+        }
+        // Once made, the fake mapping holds every address no other does.
+        if let Some(f) = fake {
+            p.locations[li].mapping = Some(f);
             continue;
         }
         // Legacy handlers may fail to encode the first part of a mapping
         // split into adjacent ranges.
-        if let Some(i) = p
-            .mappings
-            .iter()
-            .position(|m| m.offset != 0 && m.start.wrapping_sub(m.offset) <= a && a < m.start)
-        {
+        if let Some(i) = below.first(a) {
             let m = &mut p.mappings[i];
-            m.start = m.start.wrapping_sub(m.offset);
+            let (lo, hi) = (m.start.wrapping_sub(m.offset), m.start);
+            m.start = lo;
             m.offset = 0;
+            holding.add(i, lo, hi.min(m.limit));
+            below.remove(i);
             p.locations[li].mapping = Some(i);
             continue;
         }
-        let f = *fake.get_or_insert_with(|| {
-            p.mappings.push(Mapping {
-                id: 1,
-                limit: u64::MAX,
-                ..Default::default()
-            });
-            p.mappings.len() - 1
+        p.mappings.push(Mapping {
+            id: 1,
+            limit: u64::MAX,
+            ..Default::default()
         });
-        p.locations[li].mapping = Some(f);
+        fake = Some(p.mappings.len() - 1);
+        p.locations[li].mapping = fake;
     }
     for (i, m) in p.mappings.iter_mut().enumerate() {
         m.id = i as u64 + 1;
@@ -281,6 +301,100 @@ pub(super) fn remap_mapping_ids(p: &mut Legacy) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::legacy::LegacyLocation;
+
+    /// pprof's loop as written: a scan of every mapping per location.
+    fn remap_by_scan(mappings: &mut Vec<Mapping>, locations: &mut [LegacyLocation]) {
+        let mut fake: Option<usize> = None;
+        for l in locations.iter_mut() {
+            let a = l.address;
+            if l.mapping.is_some() || a == 0 {
+                continue;
+            }
+            if let Some(i) = mappings.iter().position(|m| m.start <= a && a < m.limit) {
+                l.mapping = Some(i);
+                continue;
+            }
+            if let Some(i) = mappings
+                .iter()
+                .position(|m| m.offset != 0 && m.start.wrapping_sub(m.offset) <= a && a < m.start)
+            {
+                let m = &mut mappings[i];
+                m.start = m.start.wrapping_sub(m.offset);
+                m.offset = 0;
+                l.mapping = Some(i);
+                continue;
+            }
+            let f = *fake.get_or_insert_with(|| {
+                mappings.push(Mapping {
+                    id: 1,
+                    limit: u64::MAX,
+                    ..Default::default()
+                });
+                mappings.len() - 1
+            });
+            l.mapping = Some(f);
+        }
+        for (i, m) in mappings.iter_mut().enumerate() {
+            m.id = i as u64 + 1;
+        }
+    }
+
+    #[test]
+    fn the_tree_places_locations_as_the_scan_does() {
+        // Random overlapping mappings, some with offsets (gaps below them,
+        // one wrapping), some empty or reversed, and addresses around them.
+        let mut seed = 7u64;
+        let mut next = |bound: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % bound
+        };
+        for round in 0..300 {
+            let mut p = Legacy::default();
+            for _ in 0..next(12) {
+                let start = 0x1000 + next(40) * 0x100;
+                let limit = start.wrapping_add(next(8) * 0x100).wrapping_sub(0x100);
+                let offset = match next(4) {
+                    0 => next(6) * 0x100,
+                    1 => u64::MAX - 5,
+                    _ => 0,
+                };
+                p.mappings.push(Mapping {
+                    start,
+                    limit,
+                    offset,
+                    ..Default::default()
+                });
+            }
+            for _ in 0..next(60) {
+                p.locations.push(LegacyLocation {
+                    address: if next(10) == 0 { 0 } else { next(0x5000) },
+                    mapping: None,
+                    lines: Vec::new(),
+                });
+            }
+            // (No mapping here is the main binary's at 0x400000, which
+            // both would fix up alike before the loop.)
+            let mut mappings = p.mappings.clone();
+            let mut locations: Vec<LegacyLocation> = p
+                .locations
+                .iter()
+                .map(|l| LegacyLocation {
+                    address: l.address,
+                    mapping: None,
+                    lines: Vec::new(),
+                })
+                .collect();
+            remap_mapping_ids(&mut p);
+            remap_by_scan(&mut mappings, &mut locations);
+            assert_eq!(p.mappings, mappings, "round {round}: mappings");
+            let placed: Vec<Option<usize>> = p.locations.iter().map(|l| l.mapping).collect();
+            let scanned: Vec<Option<usize>> = locations.iter().map(|l| l.mapping).collect();
+            assert_eq!(placed, scanned, "round {round}: locations");
+        }
+    }
 
     #[test]
     fn proc_maps_lines() {

@@ -21,6 +21,7 @@
 //! next one can try, and an error when it is its format but broken.
 
 mod cpu;
+mod first_holding;
 mod goroutine_dump;
 mod java;
 mod memory_map;

@@ -149,7 +149,7 @@ struct Reader<'h> {
     measures: Vec<Measure>,
     /// The value column of each series, parallel to `series`.
     columns: Vec<usize>,
-    /// Key cells → (value column, series index) of that key's series.
+    /// Key cells → (value column, series index) of that key's series, by column.
     index: HashMap<Vec<String>, Vec<(usize, usize)>>,
     formatted_units: bool,
 }
@@ -279,8 +279,15 @@ impl Reader<'_> {
     /// The series of a key (its columns' kinds, its cells) and a value
     /// column, made on first sight.
     fn series_for(&mut self, (kinds, cells): (&[(usize, Key)], &[String]), column: usize) -> usize {
+        // A key's series are kept in column order and found by a binary
+        // search: a wide export has thousands of value columns under one
+        // key (10,000 columns took 1.5 s with a scan).
         let known = self.index.get(cells);
-        if let Some(&(_, i)) = known.and_then(|k| k.iter().find(|(c, _)| *c == column)) {
+        if let Some(&(_, i)) = known.and_then(|k| {
+            k.binary_search_by_key(&column, |&(c, _)| c)
+                .ok()
+                .map(|at| &k[at])
+        }) {
             return i;
         }
         let key: Vec<(Key, String)> = kinds
@@ -308,10 +315,9 @@ impl Reader<'_> {
         self.measures.push(measure);
         self.columns.push(column);
         let i = self.series.len() - 1;
-        self.index
-            .entry(cells.to_vec())
-            .or_default()
-            .push((column, i));
+        let columns = self.index.entry(cells.to_vec()).or_default();
+        let at = columns.partition_point(|&(c, _)| c < column);
+        columns.insert(at, (column, i));
         i
     }
 }

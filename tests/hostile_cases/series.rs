@@ -1,0 +1,342 @@
+//! Family 5: many series, processes, restarts, kills and columns; each
+//! once met a linear scan per item.
+
+use super::*;
+
+pub fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    // Many one-point series: quadratic joins took minutes.
+    let text = gzip(prom_text(200_000).as_bytes());
+    let json = gzip(prom_json(200_000).as_bytes());
+    let rows = gzip(grafana_rows(80_000).as_bytes());
+    for (name, file, bytes) in [
+        ("series-200k-prom-text", "federate.txt.gz", text),
+        ("series-200k-prom-json", "query_range.json.gz", json),
+        ("series-80k-grafana-rows", "grafana-rows.csv.gz", rows),
+    ] {
+        cases.push(
+            Case::new(5, name)
+                .file(file, bytes)
+                .args(&["analyze", "{0}"])
+                .page("view=overview"),
+        );
+    }
+    // An OOM log that counts seconds since boot beside a process that
+    // restarted at every scrape: each restart less each kill's seconds
+    // was tried as the boot time against every kill and every restart
+    // (300 of each: 29 s). The nearest restart is found by a binary
+    // search now, and past a bound the kills are left off the time axis,
+    // with a note.
+    for (name, n, says) in [
+        ("oom-boot-300", 300, "kills line up with restarts"),
+        ("oom-boot-2000", 2_000, "is past what leakscope tries"),
+    ] {
+        cases.push(
+            Case::new(5, name)
+                .file("metrics.txt", restarting_process(n).into_bytes())
+                .file("dmesg.txt", boot_clock_kills(n).into_bytes())
+                .args(&["analyze", "{0}", "{1}"])
+                .stdout_contains(says)
+                .page("view=overview"),
+        );
+    }
+    // An archive of thousands of members of one name: the page numbers
+    // them (`m.csv (2)` …) and once searched every name for each number.
+    cases.push(
+        Case::new(5, "files-4k-one-name")
+            .file("same.tar.gz", gzip(&same_name_tar(4_000)))
+            .args(&["analyze", "{0}"])
+            .stdout_contains("appear in more than one file")
+            .page("view=overview")
+            .page_says("3994 more"),
+    );
+    // A process that restarted at every scrape: each restart searched
+    // every life for the one it ended (40,000 restarts: 4.8 s).
+    cases.push(
+        Case::new(5, "restarts-40k")
+            .file("metrics.txt", restarting_process(40_000).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("40000 restarts")
+            .page("view=overview"),
+    );
+    // An idle stretch after every few scrapes: each point summed the idle
+    // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
+    cases.push(
+        Case::new(5, "idle-stretches-16k")
+            .file("metrics.txt", idle_every_few_scrapes(80_000).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("svc")
+            .page("view=overview"),
+    );
+    // Thousands of processes beside a heap snapshot: tying it searched
+    // every process's labels for each of every other's (10,000: 2.7 s).
+    cases.push(
+        Case::new(5, "processes-10k-snapshot")
+            .file("metrics.txt", processes(10_000).into_bytes())
+            .file("heap.pb.gz", HEAP.to_vec())
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains("heap.pb.gz")
+            .page("view=overview"),
+    );
+    // Thousands of OOM kills that name no process beside thousands of
+    // processes: each kill scanned every process's labels (10,000 × 10,000: 2.6 s).
+    cases.push(
+        Case::new(5, "oom-10k-kills-10k-processes")
+            .file("metrics.txt", processes(10_000).into_bytes())
+            .file("kern.log", unnamed_kills(10_000).into_bytes())
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains("10000 OOM kills name no process")
+            .page("view=overview"),
+    );
+    // cAdvisor's containers: each series searched every container for
+    // its own (10,000 containers: 2.0 s).
+    cases.push(
+        Case::new(5, "cadvisor-10k-containers")
+            .file("cadvisor.txt", cadvisor_containers(10_000).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("pod-9999")
+            .page("view=overview"),
+    );
+    // A wide CSV of (time, value) column pairs: each cell searched the
+    // key's every column for its series (10,000 pairs: 1.5 s).
+    cases.push(
+        Case::new(5, "csv-10k-column-pairs")
+            .file("pairs.csv", column_pairs(10_000, 20).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("mem_bytes_9999")
+            .page("view=overview"),
+    );
+    cases
+}
+
+/// A small real Go heap profile, to tie to the metrics.
+const HEAP: &[u8] = include_bytes!("../data/go.heap.pb.gz");
+
+/// 1 December 2026, 22:58:55 UTC: the generated metrics' first scrape.
+const START: f64 = 1_796_072_335.0;
+
+/// One Prometheus text line with a millisecond timestamp.
+fn sample(out: &mut String, name: &str, labels: &str, value: f64, t: f64) {
+    out.push_str(&format!(
+        "{name}{{{labels}}} {value} {}\n",
+        (t * 1000.0) as i64
+    ));
+}
+
+/// One process's memory, rising 1 kB a scrape, and its request counter,
+/// which moves in two scrapes of every five: an idle stretch of 20 s
+/// after each busy one.
+fn idle_every_few_scrapes(points: usize) -> String {
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for i in 0..points {
+        let t = START + i as f64 * 10.0;
+        sample(
+            &mut out,
+            "process_resident_memory_bytes",
+            labels,
+            1e8 + i as f64 * 1000.0,
+            t,
+        );
+    }
+    let mut served = 0.0;
+    for i in 0..points {
+        if i % 5 < 2 {
+            served += 1000.0;
+        }
+        sample(
+            &mut out,
+            "http_requests_total",
+            labels,
+            served,
+            START + i as f64 * 10.0,
+        );
+    }
+    out
+}
+
+/// `n` processes (instances), three scrapes of memory each.
+fn processes(n: usize) -> String {
+    let mut out = String::new();
+    for j in 0..n {
+        let labels = format!(
+            "instance=\"10.{}.{}.{}:{}\",job=\"svc\"",
+            j >> 16,
+            (j >> 8) & 255,
+            j & 255,
+            10_000 + j
+        );
+        for i in 0..3 {
+            let t = START + i as f64 * 10.0;
+            sample(
+                &mut out,
+                "process_resident_memory_bytes",
+                &labels,
+                1e8 + i as f64 * 1000.0,
+                t,
+            );
+        }
+    }
+    out
+}
+
+/// A kernel log (syslog's ISO times) of `n` OOM kills, each of a process
+/// no metric names, during the generated scrapes.
+fn unnamed_kills(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "2026-11-30T20:58:{:02}.000000+00:00 host kernel: Memory cgroup out of memory: Killed process {} (nomatch{i}) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0\n",
+                55 + i % 5,
+                1000 + i
+            )
+        })
+        .collect()
+}
+
+/// `n` cAdvisor containers (one pod each), three scrapes of working set.
+fn cadvisor_containers(n: usize) -> String {
+    let mut out = String::new();
+    for j in 0..n {
+        let labels = format!(
+            "container=\"app\",id=\"/kubepods/burstable/pod{j}/abc{j}\",image=\"img\",name=\"k8s_app_pod-{j}\",namespace=\"default\",pod=\"pod-{j}\""
+        );
+        for i in 0..3 {
+            let t = START + i as f64 * 10.0;
+            sample(
+                &mut out,
+                "container_memory_working_set_bytes",
+                &labels,
+                1e8 + i as f64 * 1000.0,
+                t,
+            );
+        }
+    }
+    out
+}
+
+/// A CSV of `pairs` (timestamp, mem_bytes_K) column pairs over `rows`
+/// minutes (at most 30), as a spreadsheet of exports side by side.
+fn column_pairs(pairs: usize, rows: usize) -> String {
+    let header: Vec<String> = (0..pairs)
+        .map(|k| format!("timestamp,mem_bytes_{k}"))
+        .collect();
+    let mut out = header.join(",") + "\n";
+    for r in 0..rows {
+        let row: Vec<String> = (0..pairs)
+            .map(|_| format!("2026-11-30T20:{:02}:00Z,{}", 30 + r, 1000 + r))
+            .collect();
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// One process's memory and start time in Prometheus' text format with
+/// timestamps, scraped every 10 s, restarting at each of `restarts` scrapes.
+fn restarting_process(restarts: usize) -> String {
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for (name, value) in [
+        (
+            "process_resident_memory_bytes",
+            &(|i: usize, _| 1e6 + (i % 2) as f64 * 5e7) as &dyn Fn(usize, f64) -> f64,
+        ),
+        ("process_start_time_seconds", &|_, t: f64| (t - 2.0).floor()),
+    ] {
+        for i in 0..=restarts {
+            let t = START + i as f64 * 10.0;
+            out.push_str(&format!(
+                "{name}{{{labels}}} {} {}\n",
+                value(i, t),
+                (t * 1000.0) as i64
+            ));
+        }
+    }
+    out
+}
+
+/// A kernel log of `n` OOM kills of `svc`, timed in seconds since boot only.
+fn boot_clock_kills(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "[{:.6}] Memory cgroup out of memory: Killed process {} (svc) total-vm:1160748kB, anon-rss:122112kB, file-rss:8596kB, shmem-rss:0kB, UID:0\n",
+                1000.0 + i as f64 * 7.3,
+                1000 + i
+            )
+        })
+        .collect()
+}
+
+/// A tar of `n` members all named `m.csv`, each a two-point memory series.
+fn same_name_tar(n: usize) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for i in 0..n {
+        let csv = format!(
+            "time,process_resident_memory_bytes\n2026-11-23T23:00:00Z,{0}\n2026-11-23T23:01:00Z,{0}\n",
+            1_000_000 + i
+        );
+        let mut header = tar::Header::new_gnu();
+        header.set_size(csv.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, "m.csv", csv.as_bytes())
+            .unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+/// `n` one-point RSS series (each its own instance), Prometheus
+/// exposition text with timestamps (as `/federate` writes).
+fn prom_text(n: usize) -> String {
+    let mut out = String::from("# TYPE process_resident_memory_bytes gauge\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "process_resident_memory_bytes{{instance=\"10.{}.{}.{}:9100\",job=\"many\"}} {} {}\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            1_000_000 + i,
+            1_795_475_130_514u64 + (i as u64 % 600) * 1000
+        ));
+    }
+    out
+}
+
+/// The same as a Prometheus query_range answer.
+fn prom_json(n: usize) -> String {
+    let mut out = String::from(r#"{"status":"success","data":{"resultType":"matrix","result":["#);
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            r#"{{"metric":{{"__name__":"process_resident_memory_bytes","instance":"10.{}.{}.{}:9100","job":"many"}},"values":[[{}.514,"{}"]]}}"#,
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            1_795_475_130 + i % 600,
+            1_000_000 + i
+        ));
+    }
+    out.push_str("]}}");
+    out
+}
+
+/// `n` one-point series as Grafana's "series as rows" CSV.
+fn grafana_rows(n: usize) -> String {
+    let mut out = String::from("\"Series\";\"Time\";\"Value\"\n");
+    for i in 0..n {
+        out.push_str(&format!(
+            "\"process_resident_memory_bytes{{instance=\"\"10.{}.{}.{}:9100\"\", job=\"\"many\"\"}}\";\"2026-11-23T23:{:02}:{:02}+00:00\";{}\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255,
+            (i / 60) % 60,
+            i % 60,
+            1_000_000 + i
+        ));
+    }
+    out
+}
