@@ -258,15 +258,61 @@ pub struct TrendGroupView {
 /// tree kept between views.
 #[derive(Default)]
 pub struct Workspace {
-    files: Vec<Loaded>,
-    /// The loaded files' names, and for each name given twice the next
-    /// number to try: an archive of thousands of members of one name
-    /// would otherwise take cubic time to number (4,000: 49 s).
-    names: HashSet<String>,
-    next_number: HashMap<String, u32>,
+    files: Files,
     next_id: u32,
     evidence: Option<CachedEvidence>,
     flame_tree: Option<(String, Stacks, ReportContext)>,
+}
+
+/// The loaded files, each named as no other is: two files of one name
+/// (two instances' `heap.3.pprof`) are told apart by a number. Files are
+/// added and removed only here, so the names kept beside them stay true.
+#[derive(Default)]
+struct Files {
+    list: Vec<Loaded>,
+    /// The files' names, and for each name given twice the next number to
+    /// try: an archive of thousands of members of one name would otherwise
+    /// take cubic time to number (4,000: 49 s).
+    names: HashSet<String>,
+    next_number: HashMap<String, u32>,
+}
+
+impl Files {
+    /// Adds a file under a name no other file has.
+    fn add(&mut self, mut loaded: Loaded) -> &Loaded {
+        loaded.name = self.unique_name(&loaded.name);
+        self.names.insert(loaded.name.clone());
+        self.list.push(loaded);
+        &self.list[self.list.len() - 1]
+    }
+
+    fn unique_name(&mut self, name: &str) -> String {
+        if !self.names.contains(name) {
+            return name.to_string();
+        }
+        let next = self.next_number.entry(name.to_string()).or_insert(2);
+        loop {
+            let numbered = format!("{name} ({next})");
+            *next += 1;
+            if !self.names.contains(&numbered) {
+                return numbered;
+            }
+        }
+    }
+
+    fn remove(&mut self, id: u32) {
+        for f in self.list.iter().filter(|f| f.id == id) {
+            self.names.remove(&f.name);
+        }
+        self.list.retain(|f| f.id != id);
+    }
+}
+
+impl std::ops::Deref for Files {
+    type Target = [Loaded];
+    fn deref(&self) -> &[Loaded] {
+        &self.list
+    }
 }
 
 /// The evidence joined for these files and this limit.
@@ -343,42 +389,17 @@ impl Workspace {
 
     fn keep(&mut self, name: &str, size: u64, content: Content) -> FileInfo {
         self.next_id += 1;
-        let loaded = Loaded {
+        self.evidence = None;
+        describe(self.files.add(Loaded {
             id: self.next_id,
-            name: self.unique_name(name),
+            name: name.to_string(),
             size,
             content,
-        };
-        let info = describe(&loaded);
-        self.evidence = None;
-        self.files.push(loaded);
-        info
-    }
-
-    /// A name no loaded file has: two files of one name (two instances'
-    /// `heap.3.pprof`) are told apart by a number.
-    fn unique_name(&mut self, name: &str) -> String {
-        let unique = if !self.names.contains(name) {
-            name.to_string()
-        } else {
-            let next = self.next_number.entry(name.to_string()).or_insert(2);
-            loop {
-                let numbered = format!("{name} ({next})");
-                *next += 1;
-                if !self.names.contains(&numbered) {
-                    break numbered;
-                }
-            }
-        };
-        self.names.insert(unique.clone());
-        unique
+        }))
     }
 
     pub fn remove(&mut self, id: u32) {
-        for f in self.files.iter().filter(|f| f.id == id) {
-            self.names.remove(&f.name);
-        }
-        self.files.retain(|f| f.id != id);
+        self.files.remove(id);
         self.evidence = None;
     }
 
@@ -409,7 +430,7 @@ impl Workspace {
 
     fn metrics(&self) -> Option<SeriesSet> {
         let mut set = SeriesSet::default();
-        for f in &self.files {
+        for f in self.files.iter() {
             if let Content::Metrics(m) = &f.content {
                 set.add_file(&f.name, m.clone());
             }

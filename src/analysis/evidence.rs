@@ -433,7 +433,7 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
             s.tie = format!(
                 "taken {taken}, while {} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
                 several.len(),
-                crate::analysis::joined_at_most(&several.iter().map(|&p| name_of(p)).collect::<Vec<_>>(), 6),
+                crate::analysis::joined_at_most(&several.iter().map(|&p| name_of(p)).collect::<Vec<_>>(), ", "),
                 suggested_folder(a, several[0])
             );
             s.ambiguous = true;
@@ -666,7 +666,7 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
         let restart = lives.get(life).map(|l| l.0);
         groups[g].notes.push(format!(
             "a restart separates these from {} (another life of the process{}): they are trended apart",
-            crate::analysis::joined_at_most(&others, 6),
+            crate::analysis::joined_at_most(&others, ", "),
             match (life, restart) {
                 (l, Some(t)) if l > 0 => format!(", which restarted {}", gotime::moment(t)),
                 _ => String::new(),
@@ -805,7 +805,7 @@ pub fn trend_with_metrics(
                 format!(
                     "{} ({})",
                     who(&a.processes[p].labels),
-                    crate::analysis::joined_at_most(&files, 6)
+                    crate::analysis::joined_at_most(&files, ", ")
                 )
             })
             .collect();
@@ -843,7 +843,7 @@ pub fn trend_with_metrics(
     if !left_out.is_empty() {
         warnings.push(format!(
             "left out, as another life or series than the rest: {}",
-            crate::analysis::joined_at_most(&left_out, 6)
+            crate::analysis::joined_at_most(&left_out, ", ")
         ));
     }
     warnings.extend(g.notes.iter().cloned());

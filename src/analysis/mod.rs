@@ -20,14 +20,17 @@ pub mod top;
 pub mod traces;
 pub mod trend;
 
-/// `names` joined by commas, the first `listed` of them and then how
-/// many more: a sentence naming files stays short when thousands are
+/// How many names a sentence lists before it counts the rest.
+pub const LISTED: usize = 6;
+
+/// `names` joined by `separator`, the first [`LISTED`] of them and then
+/// how many more: a sentence naming files stays short when thousands are
 /// loaded (an archive of 4,000 members made one of 100,000 characters).
-pub fn joined_at_most(names: &[impl AsRef<str>], listed: usize) -> String {
-    let shown: Vec<&str> = names.iter().take(listed).map(AsRef::as_ref).collect();
-    let mut shown = shown.join(", ");
-    if names.len() > listed {
-        shown += &format!(", {} more", names.len() - listed);
+pub fn joined_at_most(names: &[impl AsRef<str>], separator: &str) -> String {
+    let shown: Vec<&str> = names.iter().take(LISTED).map(AsRef::as_ref).collect();
+    let mut shown = shown.join(separator);
+    if names.len() > LISTED {
+        shown += &format!("{separator}{} more", names.len() - LISTED);
     }
     shown
 }
@@ -38,8 +41,10 @@ mod tests {
 
     #[test]
     fn names_past_the_listed_ones_are_counted() {
-        assert_eq!(joined_at_most(&["a", "b"], 2), "a, b");
-        assert_eq!(joined_at_most(&["a", "b", "c"], 2), "a, b, 1 more");
-        assert_eq!(joined_at_most(&Vec::<String>::new(), 2), "");
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        assert_eq!(joined_at_most(&names[..2], ", "), "a, b");
+        assert_eq!(joined_at_most(&names[..6], "; "), "a; b; c; d; e; f");
+        assert_eq!(joined_at_most(&names, ", "), "a, b, c, d, e, f, 2 more");
+        assert_eq!(joined_at_most(&Vec::<String>::new(), ", "), "");
     }
 }

@@ -86,7 +86,8 @@ pub fn cases() -> Vec<Case> {
             .file("kern.log", unnamed_kills(10_000).into_bytes())
             .args(&["analyze", "{0}", "{1}"])
             .stdout_contains("10000 OOM kills name no process")
-            .page("view=overview"),
+            .page("view=overview")
+            .page_says("500 rows"),
     );
     // cAdvisor's containers: each series searched every container for
     // its own (10,000 containers: 2.0 s).

@@ -1,6 +1,6 @@
 // The loaded files and the ones that failed.
 import { h } from "../dom.js";
-import { windowedTable } from "./window.js";
+import { grouped, windowedTable } from "./window.js";
 import { searchBox } from "./controls.js";
 
 /** Past this many files the table is drawn a window at a time, with a search. */
@@ -19,7 +19,7 @@ export function renderFiles(files, onRemove) {
   // second to lay out on every change of view.
   const table = windowedTable({ className: "files many", head, rows: files, row });
   return [
-    h("div", { class: "controls" }, h("span", { class: "muted" }, `${files.length.toLocaleString("en-US")} files`),
+    h("div", { class: "controls" }, h("span", { class: "muted" }, `${grouped(files.length)} files`),
       searchBox((q) => table.search(q))),
     table.el,
   ];

@@ -87,7 +87,7 @@ pub fn merge_copies<'a>(
         0,
         format!(
             "{copied} series appear in more than one file ({}): each counted once, its copies merged",
-            crate::analysis::joined_at_most(&names, 6)
+            crate::analysis::joined_at_most(&names, ", ")
         ),
     );
     (Cow::Owned(out), notes)

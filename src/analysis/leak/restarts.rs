@@ -285,11 +285,16 @@ pub fn attach_oom_kills(
             .len()
             .saturating_mul(once.len())
             .saturating_mul(once.len());
-        let aligned = (work <= MAX_BOOT_OFFSET_WORK)
-            .then(|| boot_offset(restarts, &once, TOLERANCE))
-            .ok_or(());
+        let aligned = if work > MAX_BOOT_OFFSET_WORK {
+            Aligned::NotTried
+        } else {
+            match boot_offset(restarts, &once, TOLERANCE) {
+                Some((offset, matched)) => Aligned::At { offset, matched },
+                None => Aligned::Nowhere,
+            }
+        };
         match aligned {
-            Err(()) => {
+            Aligned::NotTried => {
                 placement.notes.push(format!(
                     "{} OOM kills give only seconds since boot; lining them up with {} restarts is past \
                      what leakscope tries (kills² × restarts over {} M): not placed on the time axis",
@@ -301,7 +306,7 @@ pub fn attach_oom_kills(
                     .unmatched
                     .extend(boot.iter().map(|k| mark(k, None)));
             }
-            Ok(Some((offset, matched))) => {
+            Aligned::At { offset, matched } => {
                 placement.notes.push(format!(
                     "the OOM log gives seconds since boot; {matched} of {} kills line up with restarts \
                      when boot is taken at unix time {offset:.0}",
@@ -311,7 +316,7 @@ pub fn attach_oom_kills(
                     timed.push((offset + k.since_boot.unwrap_or(0.0), k));
                 }
             }
-            Ok(None) => {
+            Aligned::Nowhere => {
                 placement.notes.push(format!(
                     "{} OOM kills give only seconds since boot and line up with no restart: not placed on the time axis",
                     once.len()
@@ -433,6 +438,16 @@ fn distance(t: f64, span: (f64, f64)) -> f64 {
 /// kill against it, which for 300 of each took 29 s with a scan for the
 /// nearest restart (a binary search now).
 const MAX_BOOT_OFFSET_WORK: usize = 50_000_000;
+
+/// How kills timed since boot line up with the restarts.
+enum Aligned {
+    /// Boot taken at unix time `offset` lines `matched` kills up.
+    At { offset: f64, matched: usize },
+    /// No boot time lines any kill up.
+    Nowhere,
+    /// Past [`MAX_BOOT_OFFSET_WORK`]: not searched.
+    NotTried,
+}
 
 /// The boot time (unix seconds) that lines up the most kills with
 /// restarts, and how many it lines up. Not called past

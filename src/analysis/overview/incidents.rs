@@ -182,7 +182,7 @@ pub fn card(a: &Analysis) -> Option<Card> {
         sentences.push(format!(
             "{n} OOM kill{}: {}.",
             if n == 1 { "" } else { "s" },
-            crate::analysis::joined_at_most(&names, 6)
+            crate::analysis::joined_at_most(&names, ", ")
         ));
     }
     for c in
@@ -226,7 +226,10 @@ pub fn card(a: &Analysis) -> Option<Card> {
         facts.push(fact("Kills", format!("{first} – {last}")));
     }
     let files: Vec<&str> = a.inputs.iter().map(|i| i.file.as_str()).collect();
-    facts.push(fact("Evidence", crate::analysis::joined_at_most(&files, 6)));
+    facts.push(fact(
+        "Evidence",
+        crate::analysis::joined_at_most(&files, ", "),
+    ));
     Some(Card {
         tone: "info",
         title: "OOM kills and restarts".into(),

@@ -257,9 +257,9 @@ fn process_card(
         facts.push(fact("Restarts", p.restart_count()));
     }
     if !p.unmatched_oom_kills.is_empty() {
-        facts.push(fact(
-            "OOM kills matching no restart",
-            p.unmatched_oom_kills
+        facts.push(fact("OOM kills matching no restart", {
+            let kills: Vec<String> = p
+                .unmatched_oom_kills
                 .iter()
                 .map(|k| {
                     let when = k
@@ -271,14 +271,13 @@ fn process_card(
                         None => format!("{} at {when}", k.process),
                     }
                 })
-                .take(LISTED_KILLS)
-                .collect::<Vec<_>>()
-                .join("; ")
-                + &match p.unmatched_oom_kills.len().saturating_sub(LISTED_KILLS) {
-                    0 => String::new(),
-                    more => format!("; {more} more (the OOM kills table lists each)"),
-                },
-        ));
+                .collect();
+            let mut listed = crate::analysis::joined_at_most(&kills, "; ");
+            if kills.len() > crate::analysis::LISTED {
+                listed += " (the OOM kills table lists each)";
+            }
+            listed
+        }));
     }
     if let Some(m) = main {
         if let (Some(l), Some(src)) = (m.limit, m.limit_source) {
@@ -399,10 +398,6 @@ fn process_card(
     }
 }
 
-/// Kills a card names: a log of thousands would make a fact of tens of
-/// thousands of characters.
-const LISTED_KILLS: usize = 6;
-
 /// Which metric files and time span a process's verdict rests on.
 fn metrics_evidence(a: &Analysis, p: usize) -> String {
     let mut files: Vec<&str> = a
@@ -421,7 +416,7 @@ fn metrics_evidence(a: &Analysis, p: usize) -> String {
     };
     format!(
         "metrics {}{span}",
-        crate::analysis::joined_at_most(&files, 6)
+        crate::analysis::joined_at_most(&files, ", ")
     )
 }
 
