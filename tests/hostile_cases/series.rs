@@ -59,6 +59,17 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains("40000 restarts")
             .page("view=overview"),
     );
+    // Kills of that process from a log with wall-clock times: each kill
+    // scanned every restart for the nearest it can have caused (10,000
+    // kills, 40,000 restarts: 1.3 s).
+    cases.push(
+        Case::new(5, "oom-10k-kills-40k-restarts")
+            .file("metrics.txt", restarting_process(40_000).into_bytes())
+            .file("kern.log", kills_of_svc(10_000).into_bytes())
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains("40000 restarts (10000 OOM kills)")
+            .page("view=overview"),
+    );
     // An idle stretch after every few scrapes: each point summed the idle
     // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
     cases.push(
@@ -189,6 +200,25 @@ fn unnamed_kills(n: usize) -> String {
             format!(
                 "2026-11-30T20:58:{:02}.000000+00:00 host kernel: Memory cgroup out of memory: Killed process {} (nomatch{i}) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0\n",
                 55 + i % 5,
+                1000 + i
+            )
+        })
+        .collect()
+}
+
+/// A kernel log (syslog's ISO times) of `n` OOM kills of `svc`, one every
+/// 37 s from 5 s after the generated scrapes begin.
+fn kills_of_svc(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let t = START as i64 + 5 + 37 * i as i64;
+            let (day, second) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+            let (y, m, d) = leakscope::civil::civil_from_days(day);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000+00:00 host kernel: Memory cgroup out of memory: Killed process {} (svc) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0\n",
+                second / 3600,
+                second / 60 % 60,
+                second % 60,
                 1000 + i
             )
         })

@@ -342,6 +342,7 @@ pub fn attach_oom_kills(
             .extend(timeless.iter().map(|k| mark(k, None)));
     }
     timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let by_time = ByTime::new(restarts);
     for (t, k) in timed {
         // A restart is one kill however many sources tell it: a
         // container's termination (kube-state-metrics' gauge, kubectl's
@@ -356,7 +357,7 @@ pub fn attach_oom_kills(
                     .as_ref()
                     .is_none_or(|m| m.from_metric() || (m.is_termination() && kernel))
         };
-        if let Some(unplaced) = take_place(restarts, t, new, &open) {
+        if let Some(unplaced) = take_place(restarts, &by_time, t, new, &open) {
             placement.unmatched.push(unplaced);
         }
     }
@@ -369,17 +370,12 @@ pub fn attach_oom_kills(
 /// Gives `new` back when there is no restart it can have caused.
 fn take_place(
     restarts: &mut [Restart],
+    by_time: &ByTime,
     t: f64,
     mut new: OomKillMark,
     open: &dyn Fn(&Restart) -> bool,
 ) -> Option<OomKillMark> {
-    let nearest = |fits: &dyn Fn(&Restart) -> bool, rs: &[Restart]| {
-        rs.iter()
-            .enumerate()
-            .filter(|(_, r)| fits(r))
-            .min_by(|(_, a), (_, b)| (a.time - t).abs().total_cmp(&(b.time - t).abs()))
-            .map(|(i, _)| i)
-    };
+    let nearest = |fits: &dyn Fn(&Restart) -> bool, rs: &[Restart]| by_time.nearest(rs, t, fits);
     if let Some(i) = nearest(open, restarts) {
         if let Some(old) = restarts[i].oom_kill.take() {
             if !old.from_metric() {
@@ -406,6 +402,59 @@ fn take_place(
             None
         }
         _ => Some(new),
+    }
+}
+
+/// The restarts in time order, for the nearest one a kill can have
+/// caused: only those from `TOLERANCE` before the kill on can be, and none
+/// past the point where every later one's last sign of life comes after
+/// the kill. A scan of every restart per kill was kills × restarts
+/// (10,000 kills of a process restarted 40,000 times: 1.3 s).
+struct ByTime {
+    /// Restart indices, by time.
+    order: Vec<usize>,
+    /// `after_from[k]`: the earliest `after` of the restarts `order[k..]`.
+    after_from: Vec<f64>,
+}
+
+impl ByTime {
+    fn new(restarts: &[Restart]) -> ByTime {
+        let mut order: Vec<usize> = (0..restarts.len()).collect();
+        order.sort_by(|&a, &b| restarts[a].time.total_cmp(&restarts[b].time));
+        let mut after_from = vec![f64::INFINITY; order.len()];
+        let mut earliest = f64::INFINITY;
+        for k in (0..order.len()).rev() {
+            earliest = earliest.min(restarts[order[k]].after);
+            after_from[k] = earliest;
+        }
+        ByTime { order, after_from }
+    }
+
+    /// The restart nearest `t` that `fits` among those the kill at `t` can
+    /// have caused (`caused`), the first of equals in the restarts' order.
+    fn nearest(
+        &self,
+        restarts: &[Restart],
+        t: f64,
+        fits: &dyn Fn(&Restart) -> bool,
+    ) -> Option<usize> {
+        let from = self
+            .order
+            .partition_point(|&i| restarts[i].time < t - TOLERANCE);
+        let mut best: Option<(f64, usize)> = None;
+        for k in from..self.order.len() {
+            let i = self.order[k];
+            let distance = (restarts[i].time - t).abs();
+            let past_best = best.is_some_and(|(d, _)| restarts[i].time > t && distance > d);
+            if past_best || self.after_from[k] > t + TOLERANCE {
+                break;
+            }
+            let better = best.is_none_or(|(d, j)| distance < d || (distance == d && i < j));
+            if better && fits(&restarts[i]) {
+                best = Some((distance, i));
+            }
+        }
+        best.map(|(_, i)| i)
     }
 }
 
@@ -495,6 +544,52 @@ fn boot_offset(restarts: &[Restart], kills: &[&OomKill], tolerance: f64) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nearest_restart_by_time_agrees_with_a_scan() {
+        let mut seed = 11u64;
+        let mut next = |bound: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % bound
+        };
+        for round in 0..200 {
+            // Unordered restarts, some with long silences before them
+            // (an early `after`), some at one time; a fit for some only.
+            let restarts: Vec<Restart> = (0..next(30))
+                .map(|_| {
+                    let time = next(600) as f64;
+                    let silent = if next(8) == 0 { next(400) } else { next(20) } as f64;
+                    Restart {
+                        time,
+                        after: time - silent,
+                        source: RestartSource::StartTime,
+                        oom_kill: None,
+                    }
+                })
+                .collect();
+            let allowed: Vec<bool> = restarts.iter().map(|_| next(3) > 0).collect();
+            let by_time = ByTime::new(&restarts);
+            for t in (0..650).step_by(7).map(|t| t as f64) {
+                let fits = |r: &Restart| {
+                    let i = restarts.iter().position(|x| std::ptr::eq(x, r)).unwrap();
+                    caused(r, t) && allowed[i]
+                };
+                let scanned = restarts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| fits(r))
+                    .min_by(|(_, a), (_, b)| (a.time - t).abs().total_cmp(&(b.time - t).abs()))
+                    .map(|(i, _)| i);
+                assert_eq!(
+                    by_time.nearest(&restarts, t, &fits),
+                    scanned,
+                    "round {round}, t {t}"
+                );
+            }
+        }
+    }
 
     fn series(points: &[(f64, f64)]) -> Series {
         let mut s = Series::new("x".into(), Vec::new(), String::new());
