@@ -425,7 +425,7 @@ pub fn analyze_series<'a>(
         process.unmatched_oom_kills = placement.unmatched;
         if !process.unmatched_oom_kills.is_empty() {
             warnings.push(format!(
-                "{} OOM kills of {} match no restart seen in its series (none between its last sign of life and a new start): listed, not counted as restarts",
+                "{} OOM kills of {} are left without a restart (none of its series' restarts falls between its last sign of life and a new start near them, or each that does already has a kill: a restart is one kill): listed, not counted as restarts",
                 process.unmatched_oom_kills.len(),
                 who(key.iter().map(|(k, v)| (k, v)))
             ));

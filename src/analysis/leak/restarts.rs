@@ -309,7 +309,7 @@ pub fn attach_oom_kills(
             Aligned::At { offset, matched } => {
                 placement.notes.push(format!(
                     "the OOM log gives seconds since boot; {matched} of {} kills line up with restarts \
-                     when boot is taken at unix time {offset:.0}",
+                     (each within {TOLERANCE:.0} s of one) when boot is taken at unix time {offset:.0}",
                     once.len()
                 ));
                 for k in &boot {
