@@ -101,10 +101,7 @@ fn run(case: &Case) {
 }
 
 fn family(n: u8) {
-    let cases: Vec<Case> = hostile_cases::all()
-        .into_iter()
-        .filter(|c| c.family == n)
-        .collect();
+    let cases: Vec<Case> = hostile_cases::family(n);
     assert!(!cases.is_empty(), "family {n} has no case");
     for case in &cases {
         run(case);

@@ -3,13 +3,6 @@
 
 use super::*;
 
-pub fn cases() -> Vec<Case> {
-    let mut cases = fan_out();
-    cases.extend(amplification());
-    cases.extend(silent_differences());
-    cases
-}
-
 /// One string of 1 MiB, referred to this many times.
 const FAN_OUT: usize = 20_000;
 const BIG: usize = 1 << 20;
@@ -54,7 +47,7 @@ fn functions(p: &mut wire::Profile, count: u64, function: impl Fn(u64) -> wire::
 
 const FAN_OUT_REFUSAL: &str = "string fan-out";
 
-fn fan_out() -> Vec<Case> {
+pub fn fan_out() -> Vec<Case> {
     let n = FAN_OUT as u64;
     let case = |name: &'static str, bytes: Vec<u8>| {
         Case::new(1, name)
@@ -249,7 +242,7 @@ fn sample_head(labels: usize) -> Vec<u8> {
 
 const EMPTY_LABEL: [u8; 2] = [0x1a, 0x00];
 
-fn amplification() -> Vec<Case> {
+pub fn amplification() -> Vec<Case> {
     // 60 MB of empty labels in one sample.
     let labels = 30_000_000;
     let one = gzip_repeated(
@@ -355,7 +348,7 @@ const ZSTD: &[u8] = &[
 /// A run of the attacker's text longer than any message may quote.
 const ECHOED: &str = "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
 
-fn silent_differences() -> Vec<Case> {
+pub fn silent_differences() -> Vec<Case> {
     let big = "Z".repeat(1 << 20);
     // -base X X on a profile holding MinInt64: pprof scales the base by
     // -1 through a float, which on amd64 gives MinInt64 again, and the two

@@ -155,7 +155,7 @@ pub fn control_names() -> Vec<u8> {
     profile(&stacks, "leak\u{1}svc", Some("\u{1b}]0;title\u{7}"))
 }
 
-fn dot_cases() -> Vec<Case> {
+pub fn dot_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     for (name, granularity) in [
         ("dot-file-url-files", "files"),
@@ -215,7 +215,7 @@ fn dot_cases() -> Vec<Case> {
     cases
 }
 
-fn control_cases() -> Vec<Case> {
+pub fn control_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     // Every forbidden character in both SVGs; the page's views of them too
     // (its Download SVG is the same core SVG).
@@ -302,7 +302,7 @@ pub fn shared_source(n: usize) -> Vec<u8> {
     profile(&stacks, "leaksvc", None)
 }
 
-fn list_cases() -> Vec<Case> {
+pub fn list_cases() -> Vec<Case> {
     vec![
         // Once read to the memory cap (and a 2 GiB address space).
         Case::new(11, "list-dev-zero")
@@ -354,11 +354,4 @@ fn list_cases() -> Vec<Case> {
             .args(&["list", "main.leak", "--source-dir", "{dir}", "{0}"])
             .stdout_contains("var leaked"),
     ]
-}
-
-pub fn cases() -> Vec<Case> {
-    let mut cases = dot_cases();
-    cases.extend(control_cases());
-    cases.extend(list_cases());
-    cases
 }

@@ -3,14 +3,6 @@
 
 use super::*;
 
-pub fn cases() -> Vec<Case> {
-    let mut cases = Vec::new();
-    cases.extend(deep_stacks());
-    cases.extend(regexes());
-    cases.extend(many_functions());
-    cases
-}
-
 /// A string made `&'static` for a case's page parameters (the tests' own
 /// few, built once a run).
 fn leak(s: String) -> &'static str {
@@ -83,7 +75,7 @@ fn recursion(depth: usize) -> Vec<u8> {
 /// `flame` at 2.9 GB and a 1M-frame one wrote a 220 MB SVG; the page ran
 /// out of memory cloning the frames. Drawn now to a depth cap, with a
 /// note; a zoom path (`fz=`) of 100,000 names once cost 100 s.
-fn deep_stacks() -> Vec<Case> {
+pub fn deep_stacks() -> Vec<Case> {
     let fz = leak(format!(
         "view=flame&{}",
         vec!["fz=main.recurse"; 100_000].join("&")
@@ -146,7 +138,7 @@ fn long_names(drop_frames: Option<&str>) -> Vec<u8> {
 
 /// Family 6: regexes from the file (`drop_frames`), the link (`f=`, `q=`)
 /// or the command line (`--focus`, `list`), matched against long names.
-fn regexes() -> Vec<Case> {
+pub fn regexes() -> Vec<Case> {
     let focus = leak(format!("view=top&f={}", encode_param(SLOW_REGEX)));
     let huge = leak(format!("view=top&f={}", encode_param(HUGE_REGEX)));
     let search = leak(format!("view=flame&q={}", encode_param(SLOW_REGEX)));
@@ -198,7 +190,7 @@ fn functions(n: usize) -> Vec<u8> {
 /// Family 7: `list` of every function once took > 30 s for 200k
 /// functions of one source file (read again for each function); the
 /// page's Source view froze 7 s on `list=.`.
-fn many_functions() -> Vec<Case> {
+pub fn many_functions() -> Vec<Case> {
     let n = 200_000;
     let source: String = (1..=n + 20)
         .map(|i| format!("\tx{i} := work({i}) // line {i}\n"))
