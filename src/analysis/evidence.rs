@@ -206,8 +206,12 @@ fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
         .iter()
         .any(|i| i.zone.as_deref().is_some_and(|z| z.contains("assumed")));
     let timed: Vec<f64> = snapshots.iter().filter_map(|s| s.time).collect();
-    let fits = |shift: f64| timed.iter().all(|&t| processes.any_during(t + shift));
-    if !assumed || timed.is_empty() || timed.iter().any(|&t| processes.any_during(t)) {
+    let fits = |shift: f64| {
+        timed
+            .iter()
+            .all(|&t| processes.during(t + shift).next().is_some())
+    };
+    if !assumed || timed.is_empty() || timed.iter().any(|&t| processes.during(t).next().is_some()) {
         return Shift { hours: 0 };
     }
     let working: Vec<i32> = (-14..=14)
@@ -248,16 +252,9 @@ impl<'a> Processes<'a> {
     }
 
     /// The processes whose metrics cover time `t` (within the slack).
-    fn during(&self, t: f64) -> Vec<usize> {
+    fn during(&self, t: f64) -> impl Iterator<Item = usize> + '_ {
         (0..self.covers.len())
-            .filter(|&p| self.covers[p].is_some_and(|(from, to)| t >= from && t <= to))
-            .collect()
-    }
-
-    fn any_during(&self, t: f64) -> bool {
-        self.covers
-            .iter()
-            .any(|c| c.is_some_and(|(from, to)| t >= from && t <= to))
+            .filter(move |&p| self.covers[p].is_some_and(|(from, to)| t >= from && t <= to))
     }
 
     /// The processes a file's path names: it holds a label value (or the
@@ -391,7 +388,7 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
         return;
     };
     let shifted = t + shift.hours as f64 * 3600.0;
-    let candidates = processes.during(shifted);
+    let candidates: Vec<usize> = processes.during(shifted).collect();
     let zone_note = if shift.hours != 0 {
         format!(
             " (the metrics' times carry no zone; they fit the snapshots when read as UTC{:+03}:00)",

@@ -33,14 +33,14 @@ const MANY = 60;
 // Cells are text the core formatted; the table scrolls sideways inside
 // its own box on a narrow screen.
 function factTable(t) {
-  const head = () => h("tr", {}, t.columns.map((c) => h("th", { scope: "col" }, c)));
+  const head = h("tr", {}, t.columns.map((c) => h("th", { scope: "col" }, c)));
   return h("section", { class: "facts", id: t.id },
     h("h2", {}, t.title),
-    t.rows.length > MANY ? manyFacts(t, head()) :
+    t.rows.length > MANY ? manyFacts(t, head) :
       // Focusable, so that a keyboard can scroll it too.
       h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": t.title },
         h("table", { class: "facts" },
-          h("thead", {}, head()),
+          h("thead", {}, head),
           h("tbody", {}, t.rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))))),
     t.note ? h("p", { class: "note muted" }, t.note) : null);
 }
