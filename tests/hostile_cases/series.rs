@@ -76,24 +76,51 @@ pub fn cases() -> Vec<Case> {
         Case::new(5, "idle-stretches-16k")
             .file("metrics.txt", idle_every_few_scrapes(80_000).into_bytes())
             .args(&["analyze", "{0}"])
-            .stdout_contains("svc")
+            .stdout_contains("growth goes on while idle")
             .page("view=overview"),
     );
-    // Thousands of processes beside a heap snapshot: tying it searched
-    // every process's labels for each of every other's (10,000: 2.7 s).
+    // Thousands of processes running when a heap snapshot was taken:
+    // tying it searched every process's labels for each of every other's
+    // (10,000: 2.7 s). A file name that holds one process's port ties it
+    // to that process; a bare one to none, naming how many ran.
+    let around_heap = HEAP_TAKEN - 10.0;
+    for (name, file, says) in [
+        (
+            "processes-10k-snapshot",
+            "19999-heap.pb.gz",
+            "its path names 19999",
+        ),
+        (
+            "processes-10k-snapshot-unnamed",
+            "heap.pb.gz",
+            "while 10000 processes ran",
+        ),
+    ] {
+        cases.push(
+            Case::new(5, name)
+                .file("metrics.txt", processes(10_000, around_heap).into_bytes())
+                .file(file, HEAP.to_vec())
+                .args(&["analyze", "{0}", "{1}"])
+                .stdout_contains(says)
+                .page("view=overview"),
+        );
+    }
+    // Thousands of snapshots, each in a folder named by a port, beside
+    // thousands of processes: each snapshot searched every process's
+    // words and its group every group before it.
     cases.push(
-        Case::new(5, "processes-10k-snapshot")
-            .file("metrics.txt", processes(10_000).into_bytes())
-            .file("heap.pb.gz", HEAP.to_vec())
+        Case::new(5, "snapshots-2k-processes-10k")
+            .file("metrics.txt", processes(10_000, around_heap).into_bytes())
+            .file("heaps.tar.gz", gzip(&heaps_by_port(2_000)))
             .args(&["analyze", "{0}", "{1}"])
-            .stdout_contains("heap.pb.gz")
+            .stdout_contains(r#"{instance="10.0.7.207:11999", job="svc"}: its path names 11999"#)
             .page("view=overview"),
     );
     // Thousands of OOM kills that name no process beside thousands of
     // processes: each kill scanned every process's labels (10,000 × 10,000: 2.6 s).
     cases.push(
         Case::new(5, "oom-10k-kills-10k-processes")
-            .file("metrics.txt", processes(10_000).into_bytes())
+            .file("metrics.txt", processes(10_000, START).into_bytes())
             .file("kern.log", unnamed_kills(10_000).into_bytes())
             .args(&["analyze", "{0}", "{1}"])
             .stdout_contains("10000 OOM kills name no process")
@@ -124,7 +151,10 @@ pub fn cases() -> Vec<Case> {
 /// A small real Go heap profile, to tie to the metrics.
 const HEAP: &[u8] = include_bytes!("../data/go.heap.pb.gz");
 
-/// 1 December 2026, 22:58:55 UTC: the generated metrics' first scrape.
+/// When `HEAP` was taken: 23 November 2026, 22:20:17 UTC.
+const HEAP_TAKEN: f64 = 1_795_472_417.0;
+
+/// 30 November 2026, 20:58:55 UTC: the generated metrics' first scrape.
 const START: f64 = 1_796_072_335.0;
 
 /// One Prometheus text line with a millisecond timestamp.
@@ -167,8 +197,9 @@ fn idle_every_few_scrapes(points: usize) -> String {
     out
 }
 
-/// `n` processes (instances), three scrapes of memory each.
-fn processes(n: usize) -> String {
+/// `n` processes (instances), three scrapes of memory each, 10 s apart
+/// from `start`.
+fn processes(n: usize, start: f64) -> String {
     let mut out = String::new();
     for j in 0..n {
         let labels = format!(
@@ -179,7 +210,7 @@ fn processes(n: usize) -> String {
             10_000 + j
         );
         for i in 0..3 {
-            let t = START + i as f64 * 10.0;
+            let t = start + i as f64 * 10.0;
             sample(
                 &mut out,
                 "process_resident_memory_bytes",
@@ -298,6 +329,25 @@ fn boot_clock_kills(n: usize) -> String {
             )
         })
         .collect()
+}
+
+/// A tar of `n` copies of `HEAP`, the `j`th in a folder named after the
+/// `j`th of [`processes`]' ports.
+fn heaps_by_port(n: usize) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    for j in 0..n {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(HEAP.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(
+            &mut header,
+            format!("heaps/{}/heap.pb.gz", 10_000 + j),
+            HEAP,
+        )
+        .unwrap();
+    }
+    tar.into_inner().unwrap()
 }
 
 /// A tar of `n` members all named `m.csv`, each a two-point memory series.

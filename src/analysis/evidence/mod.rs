@@ -20,6 +20,10 @@
 
 use std::collections::BTreeMap;
 
+mod processes;
+
+use processes::{step_of, Processes, Running};
+
 use rustc_hash::FxHashMap;
 
 use crate::analysis::leak::classify::{is_heap, work_rank, Role};
@@ -165,8 +169,13 @@ pub fn join(
         Some(a) if !a.processes.is_empty() => {
             let processes = Processes::new(a, &series);
             let shift = zone_shift(&processes, &snapshots);
-            for s in &mut snapshots {
-                tie(s, &processes, &shift);
+            let times: Vec<f64> = snapshots
+                .iter()
+                .map(|s| s.time.map_or(f64::NAN, |t| t + shift.seconds()))
+                .collect();
+            let running = processes.running_at(&times);
+            for (s, running) in snapshots.iter_mut().zip(&running) {
+                tie(s, &processes, &shift, running);
             }
             one_program_per_process(&mut snapshots, a);
         }
@@ -199,6 +208,12 @@ struct Shift {
     hours: i32,
 }
 
+impl Shift {
+    fn seconds(&self) -> f64 {
+        self.hours as f64 * 3600.0
+    }
+}
+
 fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
     let assumed = processes
         .a
@@ -206,12 +221,8 @@ fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
         .iter()
         .any(|i| i.zone.as_deref().is_some_and(|z| z.contains("assumed")));
     let timed: Vec<f64> = snapshots.iter().filter_map(|s| s.time).collect();
-    let fits = |shift: f64| {
-        timed
-            .iter()
-            .all(|&t| processes.during(t + shift).next().is_some())
-    };
-    if !assumed || timed.is_empty() || timed.iter().any(|&t| processes.during(t).next().is_some()) {
+    let fits = |shift: f64| timed.iter().all(|&t| processes.any_runs(t + shift));
+    if !assumed || timed.is_empty() || timed.iter().any(|&t| processes.any_runs(t)) {
         return Shift { hours: 0 };
     }
     let working: Vec<i32> = (-14..=14)
@@ -222,154 +233,15 @@ fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
     }
 }
 
-/// What tying a snapshot asks of every process, worked out once per join:
-/// per snapshot, a median of each process's steps and a search of every
-/// process's labels for each of its own were snapshots × points and
-/// processes² (10,000 processes: 2.7 s for one snapshot).
-struct Processes<'a> {
-    a: &'a Analysis,
-    /// The time each process's metrics cover, widened by the slack a
-    /// snapshot may be taken outside them.
-    covers: Vec<Option<(f64, f64)>>,
-    /// The words of each process's labels that no other process has.
-    words: Vec<Vec<String>>,
-}
-
-impl<'a> Processes<'a> {
-    fn new(a: &'a Analysis, series: &[Series]) -> Processes<'a> {
-        let covers = (0..a.processes.len())
-            .map(|p| {
-                let pa = &a.processes[p];
-                let slack = SLACK.max(3.0 * step_of(a, series, p));
-                Some((pa.start? - slack, pa.end? + slack))
-            })
-            .collect();
-        Processes {
-            a,
-            covers,
-            words: distinctive_words(a),
-        }
-    }
-
-    /// The processes whose metrics cover time `t` (within the slack).
-    fn during(&self, t: f64) -> impl Iterator<Item = usize> + '_ {
-        (0..self.covers.len())
-            .filter(move |&p| self.covers[p].is_some_and(|(from, to)| t >= from && t <= to))
-    }
-
-    /// The processes a file's path names: it holds a label value (or the
-    /// host or port of an `instance`) that belongs to that process alone,
-    /// as a word of its own (`instance-19225/heap.0.pb.gz`, `10.0.0.7/heap`).
-    fn named_by_path(&self, path: &str) -> Vec<(usize, String)> {
-        self.words
-            .iter()
-            .enumerate()
-            .filter_map(|(p, words)| {
-                let word = words.iter().find(|w| contains_word(path, w))?;
-                Some((p, word.clone()))
-            })
-            .collect()
-    }
-}
-
-/// The typical time between a process's points (its headline series).
-fn step_of(a: &Analysis, series: &[Series], p: usize) -> f64 {
-    let Some(s) = a.processes[p]
-        .main_series
-        .and_then(|m| a.series.get(m))
-        .and_then(|m| series.get(m.source))
-    else {
-        return 0.0;
-    };
-    crate::analysis::leak::merge::median_step(s)
-}
-
-/// Each process's words a path may name it by: its label values (and the
-/// host and port of an `instance`) that no other process has, in label
-/// order.
-fn distinctive_words(a: &Analysis) -> Vec<Vec<String>> {
-    let words: Vec<Vec<String>> = a
-        .processes
-        .iter()
-        .map(|p| {
-            let mut n = Vec::new();
-            // (A job is the name every replica shares, and often a word
-            // such as `heap` or `goroutine` that files are named after.)
-            for (_, v) in p.labels.iter().filter(|(k, _)| k.as_str() != "job") {
-                n.push(v.clone());
-                if let Some((host, port)) = v.rsplit_once(':') {
-                    n.push(host.trim_matches(['[', ']']).to_string());
-                    n.push(port.to_string());
-                }
-            }
-            n.retain(|x| {
-                x.len() >= 3 && !matches!(x.as_str(), "127.0.0.1" | "localhost" | "::1" | "0.0.0.0")
-            });
-            n
-        })
-        .collect();
-    // How many processes have each word (a process's repeats count once).
-    let mut holders: FxHashMap<&str, (usize, usize)> = FxHashMap::default();
-    for (p, mine) in words.iter().enumerate() {
-        for w in mine {
-            let entry = holders.entry(w.as_str()).or_insert((0, usize::MAX));
-            if entry.1 != p {
-                *entry = (entry.0 + 1, p);
-            }
-        }
-    }
-    words
-        .iter()
-        .map(|mine| {
-            mine.iter()
-                .filter(|w| holders[w.as_str()].0 == 1)
-                .cloned()
-                .collect()
-        })
-        .collect()
-}
-
-/// Whether `needle` occurs in `text` with no letter or digit on either side.
-fn contains_word(text: &str, needle: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(needle) {
-        let (a, b) = (from + i, from + i + needle.len());
-        let before = text[..a].chars().next_back();
-        let after = text[b..].chars().next();
-        if !before.is_some_and(|c| c.is_alphanumeric())
-            && !after.is_some_and(|c| c.is_alphanumeric())
-        {
-            return true;
-        }
-        from = a + needle.len().max(1);
-        if from >= text.len() {
-            break;
-        }
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    false
-}
-
 /// Ties one snapshot to a process, or says why not.
-fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
+/// `running` are the processes running when it was taken.
+fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift, running: &Running) {
     let a = processes.a;
     let named = processes.named_by_path(&s.file);
     let name_of = |p: usize| who(&a.processes[p].labels);
-    let covered = || {
-        let span = a
-            .processes
-            .iter()
-            .filter_map(|p| Some((p.start?, p.end?)))
-            .fold((f64::MAX, f64::MIN), |acc, (x, y)| {
-                (acc.0.min(x), acc.1.max(y))
-            });
-        if span.0 <= span.1 {
-            gotime::span(span.0, span.1)
-        } else {
-            "no time".into()
-        }
+    let covered = || match processes.span {
+        Some((from, to)) if from <= to => gotime::span(from, to),
+        _ => "no time".into(),
     };
     let Some(t) = s.time else {
         // No time: only a path that names one process ties it.
@@ -387,8 +259,7 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
         }
         return;
     };
-    let shifted = t + shift.hours as f64 * 3600.0;
-    let candidates: Vec<usize> = processes.during(shifted).collect();
+    let shifted = t + shift.seconds();
     let zone_note = if shift.hours != 0 {
         format!(
             " (the metrics' times carry no zone; they fit the snapshots when read as UTC{:+03}:00)",
@@ -398,8 +269,8 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
         String::new()
     };
     let taken = gotime::moment(t);
-    let chosen = match (candidates.as_slice(), named.as_slice()) {
-        ([], [(p, needle)]) => {
+    let chosen = match (running.count, named.as_slice()) {
+        (0, [(p, needle)]) => {
             s.tie = format!(
                 "its path names {needle} ({}), but it was taken {taken}, outside that process's metrics ({})",
                 name_of(*p),
@@ -407,11 +278,11 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
             );
             None
         }
-        ([], _) => {
+        (0, _) => {
             s.tie = format!("taken {taken}; the metrics cover {}", covered());
             None
         }
-        (_, [(p, needle)]) if candidates.contains(p) => Some((
+        (_, [(p, needle)]) if processes.runs(*p, shifted) => Some((
             *p,
             format!("its path names {needle}; taken {taken}{zone_note}"),
         )),
@@ -422,16 +293,16 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift) {
             );
             None
         }
-        ([only], _) => Some((
-            *only,
+        (1, _) => Some((
+            running.first[0],
             format!("taken {taken}{zone_note}, while it was the only process the metrics show"),
         )),
-        (several, _) => {
+        (count, _) => {
+            let first: Vec<String> = running.first.iter().map(|&p| name_of(p)).collect();
             s.tie = format!(
-                "taken {taken}, while {} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
-                several.len(),
-                crate::analysis::joined_at_most(&several.iter().map(|&p| name_of(p)).collect::<Vec<_>>(), ", "),
-                suggested_folder(a, several[0])
+                "taken {taken}, while {count} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
+                crate::analysis::joined_first(&first, count, ", "),
+                suggested_folder(a, running.first[0])
             );
             s.ambiguous = true;
             None
@@ -526,7 +397,9 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
         Option<usize>,
         String,
     );
+    // Groups in the order their first snapshot comes.
     let mut keys: Vec<Key> = Vec::new();
+    let mut index: FxHashMap<Key, usize> = FxHashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, s) in evidence.snapshots.iter().enumerate() {
         if s.kind == ProfileKind::Other {
@@ -543,9 +416,10 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
                 folder(&s.file).to_string()
             },
         );
-        match keys.iter().position(|k| *k == key) {
-            Some(g) => members[g].push(i),
+        match index.get(&key) {
+            Some(&g) => members[g].push(i),
             None => {
+                index.insert(key.clone(), keys.len());
                 keys.push(key);
                 members.push(vec![i]);
             }
@@ -748,7 +622,7 @@ impl Evidence {
     pub fn live_heap_change(&self, p: usize, from: f64, to: f64) -> Option<(f64, String)> {
         let heap = self.process_metrics(p).heap?;
         let a = self.analysis.as_ref()?;
-        let reach = 60.0f64.max(3.0 * step_of(a, &self.series, p));
+        let reach = SLACK.max(3.0 * step_of(a, &self.series, p));
         let lowest = |t: f64| {
             heap.times
                 .iter()
@@ -923,15 +797,5 @@ mod tests {
         assert!(catching_up(&t, 6.0 * mb, "h").is_none());
         // Nothing grows: nothing to explain.
         assert!(catching_up(&heap_trend(25 << 20, SiteVerdict::Stable), 0.0, "h").is_none());
-    }
-
-    #[test]
-    fn words_in_paths() {
-        assert!(contains_word("instance-19225/heap.0.pb.gz", "19225"));
-        assert!(!contains_word("instance-192250/heap.0.pb.gz", "19225"));
-        assert!(contains_word("10.0.0.7/heap", "10.0.0.7"));
-        assert!(!contains_word("api-7d9f2/heap", "api-7d9f"));
-        assert!(contains_word("x/api-7d9f/heap", "api-7d9f"));
-        assert!(!contains_word("é", "x"));
     }
 }
