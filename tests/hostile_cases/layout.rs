@@ -100,19 +100,6 @@ fn distinct_label_sets(samples: usize) -> wire::Profile {
     }
 }
 
-/// A deterministic linear congruential generator (Knuth's MMIX constants).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, bound: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % bound as u64) as usize
-    }
-}
-
 /// A profile of `n` functions and `samples` stacks, each stack a random
 /// permutation of all of them, each sample of the same value: every
 /// function's cum is the total, and edges survive pprof's edge fraction.
@@ -137,13 +124,11 @@ fn permutations(n: usize, samples: usize) -> wire::Profile {
             ..Default::default()
         });
     }
-    let mut rng = Lcg(14);
+    let mut rng = fastrand::Rng::with_seed(14);
     let sample = (0..samples)
         .map(|_| {
             let mut stack: Vec<u64> = (1..=n as u64).collect();
-            for i in (1..n).rev() {
-                stack.swap(i, rng.next(i + 1));
-            }
+            rng.shuffle(&mut stack);
             wire::Sample {
                 location_id: stack,
                 value: vec![1],

@@ -547,13 +547,8 @@ mod tests {
 
     #[test]
     fn the_nearest_restart_by_time_agrees_with_a_scan() {
-        let mut seed = 11u64;
-        let mut next = |bound: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % bound
-        };
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut next = |bound: u64| rng.u64(0..bound);
         for round in 0..200 {
             // Unordered restarts, some with long silences before them
             // (an early `after`), some at one time; a fit for some only.

@@ -344,13 +344,8 @@ mod tests {
     fn the_tree_places_locations_as_the_scan_does() {
         // Random overlapping mappings, some with offsets (gaps below them,
         // one wrapping), some empty or reversed, and addresses around them.
-        let mut seed = 7u64;
-        let mut next = |bound: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % bound
-        };
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut next = |bound: u64| rng.u64(0..bound);
         for round in 0..300 {
             let mut p = Legacy::default();
             for _ in 0..next(12) {
