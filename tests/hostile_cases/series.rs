@@ -81,19 +81,19 @@ pub fn cases() -> Vec<Case> {
     );
     // Thousands of processes running when a heap snapshot was taken:
     // tying it searched every process's labels for each of every other's
-    // (10,000: 2.7 s). A file name that holds one process's port ties it
+    // (10,000: 2.7 s). A file name that holds one process's host ties it
     // to that process; a bare one to none, naming how many ran.
     let around_heap = HEAP_TAKEN - 10.0;
     for (name, file, says) in [
         (
             "processes-10k-snapshot",
-            "19999-heap.pb.gz",
-            "its path names 19999",
+            "replica-9999-heap.pb.gz",
+            "its path names replica-9999",
         ),
         (
             "processes-10k-snapshot-unnamed",
             "heap.pb.gz",
-            "while 10000 processes ran",
+            "9994 more); its name does not say which: put each instance's snapshots in a folder named after it (e.g. instance-replica-0/)",
         ),
     ] {
         cases.push(
@@ -105,7 +105,7 @@ pub fn cases() -> Vec<Case> {
                 .page("view=overview"),
         );
     }
-    // Thousands of snapshots, each in a folder named by a port, beside
+    // Thousands of snapshots, each in a folder named by a host, beside
     // thousands of processes: each snapshot searched every process's
     // words and its group every group before it.
     cases.push(
@@ -113,7 +113,9 @@ pub fn cases() -> Vec<Case> {
             .file("metrics.txt", processes(10_000, around_heap).into_bytes())
             .file("heaps.tar.gz", gzip(&heaps_by_port(2_000)))
             .args(&["analyze", "{0}", "{1}"])
-            .stdout_contains(r#"{instance="10.0.7.207:11999", job="svc"}: its path names 11999"#)
+            .stdout_contains(
+                r#"{instance="replica-1999:8080", job="svc"}: its path names replica-1999"#,
+            )
             .page("view=overview"),
     );
     // Thousands of OOM kills that name no process beside thousands of
@@ -134,6 +136,19 @@ pub fn cases() -> Vec<Case> {
             .file("cadvisor.txt", cadvisor_containers(10_000).into_bytes())
             .args(&["analyze", "{0}"])
             .stdout_contains("pod-9999")
+            .page("view=overview"),
+    );
+    // `kubectl describe` of those pods, each container OOMKilled once:
+    // each kill walked every process holding `container="app"` until
+    // its pod's (10,000 × 10,000: 2.2 s).
+    cases.push(
+        Case::new(5, "oom-10k-pods-10k-containers")
+            .file("cadvisor.txt", cadvisor_containers(10_000).into_bytes())
+            .file("describe.txt", oom_killed_pods(10_000).into_bytes())
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains(
+                r#"OOM kills of {container="app", namespace="default", pod="pod-9999"}"#,
+            )
             .page("view=overview"),
     );
     // A wide CSV of (time, value) column pairs: each cell searched the
@@ -197,18 +212,13 @@ fn idle_every_few_scrapes(points: usize) -> String {
     out
 }
 
-/// `n` processes (instances), three scrapes of memory each, 10 s apart
-/// from `start`.
+/// `n` processes (instances `replica-J:8080`: the port all share, the
+/// host a word no temporary path holds), three scrapes of memory each,
+/// 10 s apart from `start`.
 fn processes(n: usize, start: f64) -> String {
     let mut out = String::new();
     for j in 0..n {
-        let labels = format!(
-            "instance=\"10.{}.{}.{}:{}\",job=\"svc\"",
-            j >> 16,
-            (j >> 8) & 255,
-            j & 255,
-            10_000 + j
-        );
+        let labels = format!("instance=\"replica-{j}:8080\",job=\"svc\"");
         for i in 0..3 {
             let t = start + i as f64 * 10.0;
             sample(
@@ -277,6 +287,33 @@ fn cadvisor_containers(n: usize) -> String {
     out
 }
 
+/// `kubectl describe` of [`cadvisor_containers`]' `n` pods, each one's
+/// container `app` OOMKilled a minute into the generated scrapes.
+fn oom_killed_pods(n: usize) -> String {
+    (0..n)
+        .map(|j| {
+            format!(
+                "Name:             pod-{j}
+Namespace:        default
+Containers:
+  app:
+    State:          Running
+      Started:      Mon, 30 Nov 2026 20:59:05 +0000
+    Last State:     Terminated
+      Reason:       OOMKilled
+      Exit Code:    137
+      Started:      Mon, 30 Nov 2026 20:58:00 +0000
+      Finished:     Mon, 30 Nov 2026 20:59:00 +0000
+    Restart Count:  1
+    Limits:
+      memory:  50Mi
+
+"
+            )
+        })
+        .collect()
+}
+
 /// A CSV of `pairs` (timestamp, mem_bytes_K) column pairs over `rows`
 /// minutes (at most 30), as a spreadsheet of exports side by side.
 fn column_pairs(pairs: usize, rows: usize) -> String {
@@ -332,7 +369,7 @@ fn boot_clock_kills(n: usize) -> String {
 }
 
 /// A tar of `n` copies of `HEAP`, the `j`th in a folder named after the
-/// `j`th of [`processes`]' ports.
+/// `j`th of [`processes`]' hosts.
 fn heaps_by_port(n: usize) -> Vec<u8> {
     let mut tar = tar::Builder::new(Vec::new());
     for j in 0..n {
@@ -340,12 +377,8 @@ fn heaps_by_port(n: usize) -> Vec<u8> {
         header.set_size(HEAP.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(
-            &mut header,
-            format!("heaps/{}/heap.pb.gz", 10_000 + j),
-            HEAP,
-        )
-        .unwrap();
+        tar.append_data(&mut header, format!("heaps/replica-{j}/heap.pb.gz"), HEAP)
+            .unwrap();
     }
     tar.into_inner().unwrap()
 }

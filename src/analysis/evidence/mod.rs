@@ -302,7 +302,7 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift, running: &Running
             s.tie = format!(
                 "taken {taken}, while {count} processes ran ({}); its name does not say which: put each instance's snapshots in a folder named after it (e.g. {}/)",
                 crate::analysis::joined_first(&first, count, ", "),
-                suggested_folder(a, running.first[0])
+                suggested_folder(processes, running.first[0])
             );
             s.ambiguous = true;
             None
@@ -331,12 +331,22 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift, running: &Running
 
 /// A folder name that would tie a process's snapshots: its most
 /// distinctive label value (the instance's port, its pod).
-fn suggested_folder(a: &Analysis, p: usize) -> String {
-    let labels = &a.processes[p].labels;
+/// A word it has that no other process has (replicas often share a port:
+/// then the host).
+fn suggested_folder(processes: &Processes, p: usize) -> String {
+    let labels = &processes.a.processes[p].labels;
+    let mine = processes.words(p);
     for key in ["pod", "instance", "container", "host", "hostname"] {
-        if let Some(v) = labels.get(key) {
-            let v = v.rsplit_once(':').map_or(v.as_str(), |(_, port)| port);
-            return format!("{key}-{v}");
+        let Some(v) = labels.get(key) else { continue };
+        let (host, port) = v.rsplit_once(':').map_or((v.as_str(), None), |(h, port)| {
+            (h.trim_matches(['[', ']']), Some(port))
+        });
+        let word = [port, Some(host), Some(v.as_str())]
+            .into_iter()
+            .flatten()
+            .find(|w| mine.iter().any(|m| m == w));
+        if let Some(word) = word {
+            return format!("{key}-{word}");
         }
     }
     "instance-NAME".into()

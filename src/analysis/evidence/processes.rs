@@ -84,6 +84,11 @@ impl<'a> Processes<'a> {
         }
     }
 
+    /// The words of process `p`'s labels that no other process has.
+    pub fn words(&self, p: usize) -> &[String] {
+        &self.words[p]
+    }
+
     /// Whether process `p`'s metrics cover time `t` (within the slack).
     pub fn runs(&self, p: usize, t: f64) -> bool {
         self.covers[p].is_some_and(|(from, to)| t >= from && t <= to)

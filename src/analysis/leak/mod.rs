@@ -611,7 +611,7 @@ fn place_oom_kills<'a>(
     let mut years: Vec<(i64, usize)> = Vec::new();
     let mut unplaced = Vec::new();
     let mut guessed = 0;
-    let index = KillIndex::new(keys);
+    let index = KillIndex::new(keys, kills);
     let times: Vec<Option<f64>> = kills.iter().map(|k| wall_time(k, set_span)).collect();
     let restarts: Vec<&[Restart]> = facts.iter().map(|f| f.restarts.as_slice()).collect();
     let fitting = kill_index::only_restart_fitting(&times, &restarts);
