@@ -70,6 +70,22 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains("40000 restarts (10000 OOM kills)")
             .page("view=overview"),
     );
+    // The same kernel log twice (kern.log and messages hold the same
+    // lines) beside that process: each kill's row searched every
+    // retelling (40,000 kills told twice: 2.5 s), and a retelling took a
+    // second restart near its kill (restarts 10 s apart), counting it
+    // twice: "40000 restarts (21623 OOM kills)". The kills every 37 s
+    // from 5 s that a restart can have caused (the last at 399,998 s,
+    // 15 s of tolerance) are the first 10,812.
+    cases.push(
+        Case::new(5, "oom-20k-kills-told-twice")
+            .file("metrics.txt", restarting_process(40_000).into_bytes())
+            .file("kern.log", kills_of_svc(20_000).into_bytes())
+            .file("messages", kills_of_svc(20_000).into_bytes())
+            .args(&["analyze", "{0}", "{1}", "{2}"])
+            .stdout_contains("40000 restarts (10812 OOM kills)")
+            .page("view=overview"),
+    );
     // An idle stretch after every few scrapes: each point summed the idle
     // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
     cases.push(

@@ -18,11 +18,9 @@
 //! folder) → each series' trend, on the sample type its claim needs
 //! (`inuse_space` for a leak, whatever a view shows).
 
-use std::collections::BTreeMap;
-
 mod processes;
 
-use processes::{step_of, Processes, Running};
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
@@ -39,6 +37,7 @@ use crate::error::Result;
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::gotime;
+use processes::{step_of, Processes, Running};
 
 /// A loaded profile, by the name it is shown under (unique; for dropped
 /// folders, with its path).
@@ -233,8 +232,8 @@ fn zone_shift(processes: &Processes, snapshots: &[Snapshot]) -> Shift {
     }
 }
 
-/// Ties one snapshot to a process, or says why not.
-/// `running` are the processes running when it was taken.
+/// Ties one snapshot to a process, or says why not; `running` are the
+/// processes running when it was taken.
 fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift, running: &Running) {
     let a = processes.a;
     let named = processes.named_by_path(&s.file);

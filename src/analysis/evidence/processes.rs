@@ -30,8 +30,9 @@ pub(super) struct Processes<'a> {
     /// The words of each process's labels that no other process has.
     words: Vec<Vec<String>>,
     /// Every process's words at once; pattern `i` is word `owners[i].1`
-    /// of process `owners[i].0`.
-    finder: NFA,
+    /// of process `owners[i].0`. (`None` past the automaton's 2^31
+    /// states: each word is then searched for apart.)
+    finder: Option<NFA>,
     owners: Vec<(usize, usize)>,
 }
 
@@ -65,14 +66,12 @@ impl<'a> Processes<'a> {
             .enumerate()
             .flat_map(|(p, mine)| (0..mine.len()).map(move |i| (p, i)))
             .collect();
-        // Its states are at most the words' bytes, which the input caps
-        // keep far below the automaton's 2^32.
-        // (Only the NFA, and no prefilter: the page's wasm need not carry
-        // the crate's other searchers.)
+        // Only the NFA, and no prefilter: the page's wasm need not carry
+        // the crate's other searchers.
         let finder = Builder::new()
             .prefilter(false)
             .build(owners.iter().map(|&(p, i)| &words[p][i]))
-            .expect("the labels' words fit an automaton");
+            .ok();
         Processes {
             a,
             covered: union(&covers),
@@ -111,9 +110,11 @@ impl<'a> Processes<'a> {
     /// each with the first of its words the path holds, in the processes'
     /// order.
     pub fn named_by_path(&self, path: &str) -> Vec<(usize, String)> {
+        let Some(finder) = &self.finder else {
+            return self.named_by_path_word_by_word(path);
+        };
         let mut first: BTreeMap<usize, usize> = BTreeMap::new();
-        let found = self
-            .finder
+        let found = finder
             .try_find_overlapping_iter(Input::new(path))
             .expect("a standard automaton searches overlapping");
         for found in found {
@@ -128,6 +129,23 @@ impl<'a> Processes<'a> {
             .map(|(p, i)| (p, self.words[p][i].clone()))
             .collect()
     }
+
+    /// The same, each process's words searched for in turn.
+    fn named_by_path_word_by_word(&self, path: &str) -> Vec<(usize, String)> {
+        self.words
+            .iter()
+            .enumerate()
+            .filter_map(|(p, mine)| Some((p, mine.iter().find(|w| holds(path, w))?.clone())))
+            .collect()
+    }
+}
+
+/// Whether `word` occurs in `text` alone (see [`alone`]), at any of its
+/// occurrences.
+fn holds(text: &str, word: &str) -> bool {
+    (0..text.len())
+        .filter(|&i| text.is_char_boundary(i) && text[i..].starts_with(word))
+        .any(|i| alone(text, i, i + word.len()))
 }
 
 /// Which of `covers` hold each of `times`, by one sweep through the times
@@ -262,8 +280,8 @@ fn distinctive_words(a: &Analysis) -> Vec<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// Whether `word` occurs in `text` alone (as `named_by_path` finds it).
-    fn holds(text: &str, word: &str) -> bool {
+    /// Whether `word` occurs in `text` alone, as the automaton finds it.
+    fn found(text: &str, word: &str) -> bool {
         Builder::new()
             .build([word])
             .unwrap()
@@ -274,14 +292,16 @@ mod tests {
 
     #[test]
     fn words_in_paths() {
-        assert!(holds("instance-19225/heap.0.pb.gz", "19225"));
-        assert!(!holds("instance-192250/heap.0.pb.gz", "19225"));
-        assert!(holds("10.0.0.7/heap", "10.0.0.7"));
-        assert!(!holds("api-7d9f2/heap", "api-7d9f"));
-        assert!(holds("x/api-7d9f/heap", "api-7d9f"));
-        assert!(!holds("é", "x"));
-        // An occurrence overlapping one that is not alone.
-        assert!(holds("xa-a-a", "a-a"));
+        for search in [found, holds] {
+            assert!(search("instance-19225/heap.0.pb.gz", "19225"));
+            assert!(!search("instance-192250/heap.0.pb.gz", "19225"));
+            assert!(search("10.0.0.7/heap", "10.0.0.7"));
+            assert!(!search("api-7d9f2/heap", "api-7d9f"));
+            assert!(search("x/api-7d9f/heap", "api-7d9f"));
+            assert!(!search("é", "x"));
+            // An occurrence overlapping one that is not alone.
+            assert!(search("xa-a-a", "a-a"));
+        }
     }
 
     #[test]

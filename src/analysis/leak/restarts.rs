@@ -5,6 +5,8 @@
 //! to the restarts they caused; a kill never makes a restart of its own
 //! (the series say when the process restarted; a log line says why).
 
+use rustc_hash::FxHashMap;
+
 use crate::civil::{days_from_civil, year_of};
 use crate::model::series::{OomKill, Series};
 
@@ -343,7 +345,22 @@ pub fn attach_oom_kills(
     }
     timed.sort_by(|a, b| a.0.total_cmp(&b.0));
     let by_time = ByTime::new(restarts);
+    // Where each kill (process, pid, labels, moment) went: the same kill
+    // in another file (kern.log and messages hold the same kernel lines)
+    // is told again there, and never takes a second restart near it, nor
+    // a second place among those matching none, which counted it twice.
+    let mut went_to: FxHashMap<KillKey, WentTo> = FxHashMap::default();
     for (t, k) in timed {
+        let key = (k.process.as_str(), k.pid, k.labels.as_slice(), t.to_bits());
+        let first = match went_to.get(&key) {
+            Some(WentTo::Restart(i)) => restarts[*i].oom_kill.as_mut(),
+            Some(WentTo::Unmatched(j)) => placement.unmatched.get_mut(*j),
+            None => None,
+        };
+        if let Some(m) = first {
+            m.also_told.push((k.input, k.line));
+            continue;
+        }
         // A restart is one kill however many sources tell it: a
         // container's termination (kube-state-metrics' gauge, kubectl's
         // OOMKilled) and the kernel's kill of its process. The kernel's
@@ -357,24 +374,33 @@ pub fn attach_oom_kills(
                     .as_ref()
                     .is_none_or(|m| m.from_metric() || (m.is_termination() && kernel))
         };
-        if let Some(unplaced) = take_place(restarts, &by_time, t, new, &open) {
-            placement.unmatched.push(unplaced);
-        }
+        let went = take_place(restarts, &by_time, t, new, &open, &mut placement.unmatched);
+        went_to.insert(key, went);
     }
+}
+
+/// A kill as told in any file: its process, pid, labels and moment.
+type KillKey<'k> = (&'k str, Option<u64>, &'k [(String, String)], u64);
+
+/// Where a kill's first telling went: a restart, or `Placement::unmatched`.
+enum WentTo {
+    Restart(usize),
+    Unmatched(usize),
 }
 
 /// Puts kill mark `new` (at `t`) on the nearest restart `open` allows,
 /// keeping what the mark it replaces told; a termination (or a kill of
 /// the same pid) that finds no open restart but one it caused, already
 /// marked, is that kill told again.
-/// Gives `new` back when there is no restart it can have caused.
+/// When there is no restart it can have caused, it goes to `unmatched`.
 fn take_place(
     restarts: &mut [Restart],
     by_time: &ByTime,
     t: f64,
     mut new: OomKillMark,
     open: &dyn Fn(&Restart) -> bool,
-) -> Option<OomKillMark> {
+    unmatched: &mut Vec<OomKillMark>,
+) -> WentTo {
     let nearest = |fits: &dyn Fn(&Restart) -> bool, rs: &[Restart]| by_time.nearest(rs, t, fits);
     if let Some(i) = nearest(open, restarts) {
         if let Some(old) = restarts[i].oom_kill.take() {
@@ -384,7 +410,7 @@ fn take_place(
             new.also_told.extend(old.also_told);
         }
         restarts[i].oom_kill = Some(new);
-        return None;
+        return WentTo::Restart(i);
     }
     // A termination, or the same pid (one log given twice, or copied
     // into another), on a restart already marked: the same kill.
@@ -399,9 +425,12 @@ fn take_place(
             if let Some(m) = restarts[i].oom_kill.as_mut() {
                 m.also_told.push((new.input, new.line));
             }
-            None
+            WentTo::Restart(i)
         }
-        _ => Some(new),
+        _ => {
+            unmatched.push(new);
+            WentTo::Unmatched(unmatched.len() - 1)
+        }
     }
 }
 
@@ -692,5 +721,45 @@ mod tests {
             [Some(1), Some(3)]
         );
         assert_eq!(p.unmatched.iter().map(|k| k.line).collect::<Vec<_>>(), [2]);
+    }
+
+    #[test]
+    fn a_kill_in_two_files_takes_one_restart() {
+        // Restarts every 10 s, closer than the tolerance: the kill at 105
+        // could have caused the one at 100 or at 110. Given twice (kern.log
+        // and messages), it is one kill, told again, on one restart.
+        let mut restarts: Vec<Restart> = (0..5)
+            .map(|i| Restart {
+                time: 100.0 + 10.0 * i as f64,
+                after: 98.0 + 10.0 * i as f64,
+                source: RestartSource::StartTime,
+                oom_kill: None,
+            })
+            .collect();
+        let kill = |input: usize| OomKill {
+            process: "svc".into(),
+            pid: Some(42),
+            input,
+            line: 7,
+            ..OomKill::default()
+        };
+        let kills = [kill(0), kill(1)];
+        // And at 500, where no restart is: one kill matching none.
+        let timed = [
+            (&kills[0], Some(105.0)),
+            (&kills[1], Some(105.0)),
+            (&kills[0], Some(500.0)),
+            (&kills[1], Some(500.0)),
+        ];
+        let mut p = Placement::default();
+        attach_oom_kills(&mut restarts, &timed, &mut p);
+        let marked: Vec<&OomKillMark> = restarts
+            .iter()
+            .filter_map(|r| r.oom_kill.as_ref())
+            .collect();
+        assert_eq!(marked.len(), 1, "{marked:?}");
+        assert_eq!(marked[0].also_told, [(1, 7)]);
+        assert_eq!(p.unmatched.len(), 1, "{:?}", p.unmatched);
+        assert_eq!(p.unmatched[0].also_told, [(1, 7)]);
     }
 }
