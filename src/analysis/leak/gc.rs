@@ -20,10 +20,11 @@ fn at(s: &Series, t: f64) -> Option<f64> {
     (i > 0).then(|| s.values[i - 1])
 }
 
-/// Points of a series within `[from, to]`.
+/// Points of a series within `[from, to]` (none when `to` is before
+/// `from`).
 fn within(s: &Series, from: f64, to: f64) -> impl Iterator<Item = (f64, f64)> + '_ {
     let a = s.times.partition_point(|&x| x < from);
-    let b = s.times.partition_point(|&x| x <= to);
+    let b = s.times.partition_point(|&x| x <= to).max(a);
     s.times[a..b]
         .iter()
         .copied()
@@ -110,6 +111,15 @@ mod tests {
             s.push(t, v);
         }
         s
+    }
+
+    #[test]
+    fn a_reversed_window_reads_no_points() {
+        // A life that ends before it starts (the fuzzer's `text` crash
+        // sliced the series from its 184th point to its 0th).
+        let memory = series((0..10).map(|i| (i as f64, 1.0)));
+        assert_eq!(within(&memory, 5.5, 2.0).count(), 0);
+        assert_eq!(high_water(&memory, (8.0, 1.0)), None);
     }
 
     #[test]
