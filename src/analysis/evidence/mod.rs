@@ -37,7 +37,7 @@ use crate::error::Result;
 use crate::model::series::{Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::gotime;
-use processes::{step_of, Processes, Running};
+use processes::{host_and_port, step_of, Processes, Running};
 
 /// A loaded profile, by the name it is shown under (unique; for dropped
 /// folders, with its path).
@@ -337,9 +337,7 @@ fn suggested_folder(processes: &Processes, p: usize) -> String {
     let mine = processes.words(p);
     for key in ["pod", "instance", "container", "host", "hostname"] {
         let Some(v) = labels.get(key) else { continue };
-        let (host, port) = v.rsplit_once(':').map_or((v.as_str(), None), |(h, port)| {
-            (h.trim_matches(['[', ']']), Some(port))
-        });
+        let (host, port) = host_and_port(v).map_or((v.as_str(), None), |(h, p)| (h, Some(p)));
         let word = [port, Some(host), Some(v.as_str())]
             .into_iter()
             .flatten()

@@ -212,6 +212,12 @@ fn in_union(covered: &[(f64, f64)], t: f64) -> bool {
     after > 0 && t <= covered[after - 1].1
 }
 
+/// An instance's host (IPv6 brackets off) and port, when it has a port.
+pub(super) fn host_and_port(value: &str) -> Option<(&str, &str)> {
+    let (host, port) = value.rsplit_once(':')?;
+    Some((host.trim_matches(['[', ']']), port))
+}
+
 /// Whether `text[start..end]` has no letter or digit on either side.
 fn alone(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
@@ -244,8 +250,8 @@ fn distinctive_words(a: &Analysis) -> Vec<Vec<String>> {
             // such as `heap` or `goroutine` that files are named after.)
             for (_, v) in p.labels.iter().filter(|(k, _)| k.as_str() != "job") {
                 n.push(v.clone());
-                if let Some((host, port)) = v.rsplit_once(':') {
-                    n.push(host.trim_matches(['[', ']']).to_string());
+                if let Some((host, port)) = host_and_port(v) {
+                    n.push(host.to_string());
                     n.push(port.to_string());
                 }
             }
