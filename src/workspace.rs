@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use crate::analysis::callgraph::callgraph;
-use crate::analysis::evidence::{join, who, Evidence, ProfileInput};
+use crate::analysis::evidence::{join, who, Evidence, ProfileInput, SnapshotGroup};
 use crate::analysis::flame::{
     callers_callees, flame, stacks as flame_stacks, Flame, FlameView, Stacks, MAX_DEPTH, MAX_FRAMES,
 };
@@ -23,6 +23,7 @@ use crate::analysis::report::ReportContext;
 use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
 use crate::analysis::trend::{TrendOptions, TrendReport};
+use crate::analysis::LISTED;
 use crate::error::{Error, Result};
 use crate::import::{read_contents_from, read_from, ImportOptions, Input, NamedInput};
 use crate::model::series::{Series, SeriesSet};
@@ -236,6 +237,8 @@ pub struct CallersView {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TrendView {
     pub groups: Vec<TrendGroupView>,
+    /// What is not shown.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -833,11 +836,7 @@ impl Workspace {
         let inputs = self.profile_inputs();
         let mut groups = Vec::new();
         for g in e.groups.iter().filter(|g| g.files.len() >= 2) {
-            let members: Vec<ProfileInput> = g
-                .files
-                .iter()
-                .filter_map(|f| inputs.iter().find(|p| p.name == f).copied())
-                .collect();
+            let members = e.profiles_of(g, &inputs);
             let has = |t: &str| {
                 members
                     .first()
@@ -855,48 +854,80 @@ impl Workspace {
                 Ok(r) => (Some(r), None),
                 Err(err) => (None, Some(err.message)),
             };
-            let whose = match (g.process, e.analysis.as_ref()) {
-                (Some(p), Some(a)) => who(&a.processes[p].labels),
-                _ => String::new(),
-            };
-            let kind = match g.kind.name() {
-                "heap" => "Heap snapshots".to_string(),
-                k => format!("{}{} profiles", k[..1].to_uppercase(), &k[1..]),
-            };
-            let title = match (whose.is_empty(), g.program.as_deref()) {
-                (false, _) => format!("{kind} of {whose}"),
-                (true, Some(prog)) => format!("{kind} of {prog}"),
-                (true, None) => kind,
-            };
-            let mut tie = e
-                .snapshots
-                .iter()
-                .find(|s| g.files.first() == Some(&s.file))
-                .map(|s| s.tie.clone())
-                .unwrap_or_default();
-            for n in g.notes.iter().chain(&g.catching_up) {
-                tie.push_str("; ");
-                tie.push_str(n);
-            }
             groups.push(TrendGroupView {
-                title,
-                tie,
+                title: group_title(e, g),
+                tie: group_tie(e, g),
                 table: report.as_ref().map(trend_table),
                 report,
                 error,
             });
         }
+        let mut notes = Vec::new();
         if groups.is_empty() {
-            return Err(Error::invalid_option(
-                "trend needs at least two snapshots of one kind (heap, goroutine) of one process to see growth",
-            ));
+            // Only single snapshots: no trend, but whose each one is (or
+            // why it is no one's), which the Overview says only of a
+            // series it makes a card for.
+            let singles: Vec<&SnapshotGroup> =
+                e.groups.iter().filter(|g| g.files.len() == 1).collect();
+            if singles.is_empty() {
+                return Err(Error::invalid_option(NO_TREND));
+            }
+            for g in singles.iter().take(LISTED) {
+                groups.push(TrendGroupView {
+                    title: group_title(e, g),
+                    tie: group_tie(e, g),
+                    table: None,
+                    report: None,
+                    error: Some(format!("one snapshot: no trend; {NO_TREND}")),
+                });
+            }
+            if singles.len() > LISTED {
+                notes.push(format!(
+                    "{} more single snapshots, each the only one of its kind, process and life, not shown",
+                    singles.len() - LISTED
+                ));
+            }
         }
-        Ok(TrendView { groups })
+        Ok(TrendView { groups, notes })
     }
 
     fn profile_names(&self) -> Vec<String> {
         self.profiles().iter().map(|(n, _)| n.to_string()).collect()
     }
+}
+
+/// Why the Trend view has no table.
+const NO_TREND: &str =
+    "trend needs at least two snapshots of one kind (heap, goroutine) of one process to see growth";
+
+/// A series of snapshots' heading: `Heap snapshots of {instance="…"}`,
+/// `Goroutine profile of leaksvc`.
+fn group_title(e: &Evidence, g: &SnapshotGroup) -> String {
+    let whose = match (g.process, e.analysis.as_ref()) {
+        (Some(p), Some(a)) => who(&a.processes[p].labels),
+        _ => String::new(),
+    };
+    let plural = if g.files.len() == 1 { "" } else { "s" };
+    let kind = match g.kind.name() {
+        "heap" => format!("Heap snapshot{plural}"),
+        k => format!("{}{} profile{plural}", k[..1].to_uppercase(), &k[1..]),
+    };
+    match (whose.is_empty(), g.program.as_deref()) {
+        (false, _) => format!("{kind} of {whose}"),
+        (true, Some(prog)) => format!("{kind} of {prog}"),
+        (true, None) => kind,
+    }
+}
+
+/// Whose a series of snapshots is and why (its first snapshot's tie),
+/// with its notes.
+fn group_tie(e: &Evidence, g: &SnapshotGroup) -> String {
+    let mut tie = e.first_of(g).map(|s| s.tie.clone()).unwrap_or_default();
+    for n in g.notes.iter().chain(&g.catching_up) {
+        tie.push_str("; ");
+        tie.push_str(n);
+    }
+    tie
 }
 
 /// A file named like source code: kept as source unless it reads as an

@@ -101,6 +101,14 @@ pub fn label_in<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str
         .map(|(_, v)| v.as_str())
 }
 
+/// A `host:port` label value's host (IPv6 brackets off) and port: split
+/// at the last `:`, so that `[::1]:8080` is `::1` and `8080`. None for a
+/// value without a `:`.
+pub fn host_and_port(value: &str) -> Option<(&str, &str)> {
+    let (host, port) = value.rsplit_once(':')?;
+    Some((host.trim_matches(['[', ']']), port))
+}
+
 /// A process killed for using too much memory, from a kernel or
 /// Kubernetes log: one kill however many lines the log spends on it.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

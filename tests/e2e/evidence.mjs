@@ -3,7 +3,7 @@
 // with what a view shows, goroutine leaks charted and named. Real runs of
 // examples/leaksvc (tests/data/series/README.md).
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { readFileSync } from "node:fs";
 import { serve, launch, open, drop, file, screenshot, assertLocal, root, corpus, hasCorpus, suite } from "./harness.mjs";
 
@@ -144,6 +144,29 @@ await test("a goroutine leak: charted, named, its profiles trended apart from th
   await screenshot(page, "evidence-goroutine-trend");
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+await test("one snapshot: the Trend tab says whose it is, or why it is no one's", async () => {
+  // Its own process's snapshot, then (where the corpus is) the blog's
+  // 2018 one beside the same metrics.
+  const mixes = [[series("leak/heap.3.pb.gz"), /Heap snapshot of \{instance="127\.0\.0\.1:19201", job="leak"\}/, /life 1 of 4: taken 2026-11-23 22:49:53 UTC, while it was the only process the metrics show/]];
+  if (hasCorpus()) mixes.push([join(corpus, "blog/heap.0.pprof"), /^Heap snapshot of main$/, /taken 2018-07-30 18:09:11 UTC; the metrics cover 2026-11-23/]);
+  else console.error("!!! shared corpus missing: the blog's single snapshot in Trend was SKIPPED !!!");
+  for (const [path, title, tie] of mixes) {
+    const page = await open(browser, origin);
+    await drop(page, [["grafana-joined-epoch.csv", await file(series("leak/grafana-joined-epoch.csv"))], [basename(path), await file(path)]]);
+    await cards(page);
+    await tab(page, "trend");
+    await page.waitForSelector("section.trend-group");
+    const sections = await page.$$eval("section.trend-group", (ss) => ss.map((s) => ({ title: s.querySelector("h2").textContent, text: s.textContent })));
+    assert.equal(sections.length, 1, JSON.stringify(sections));
+    assert.match(sections[0].title, title);
+    assert.match(sections[0].text, tie);
+    assert.match(sections[0].text, /one snapshot: no trend/);
+    if (path.endsWith("heap.3.pb.gz")) await screenshot(page, "evidence-one-snapshot-trend");
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
 });
 
 async function factTable(page, id) {

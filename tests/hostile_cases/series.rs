@@ -134,6 +134,17 @@ pub fn cases() -> Vec<Case> {
             )
             .page("view=overview"),
     );
+    // A heap snapshot in each of thousands of lives of one process: each
+    // snapshot worked out every life of the process, and each series (a
+    // life's snapshots) named every other life's series in full.
+    cases.push(
+        Case::new(5, "snapshots-5k-lives")
+            .file("metrics.txt", restarting_process(40_000).into_bytes())
+            .file("heaps.tar.gz", gzip(&heaps_over_time(5_000, 80.0)))
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains("4993 more (another life of the process")
+            .page("view=trend"),
+    );
     // Thousands of OOM kills that name no process beside thousands of
     // processes: each kill scanned every process's labels (10,000 × 10,000: 2.6 s).
     cases.push(
@@ -394,6 +405,31 @@ fn heaps_by_port(n: usize) -> Vec<u8> {
         header.set_mode(0o644);
         header.set_cksum();
         tar.append_data(&mut header, format!("heaps/replica-{j}/heap.pb.gz"), HEAP)
+            .unwrap();
+    }
+    tar.into_inner().unwrap()
+}
+
+/// A tar of `n` heap profiles (raw protobuf, so that the tar's gzip
+/// finds each a copy of the last), the `j`th taken `j × every` seconds
+/// after [`START`] and 5 s.
+fn heaps_over_time(n: usize, every: f64) -> Vec<u8> {
+    let raw = {
+        let mut out = Vec::new();
+        let gz = include_bytes!("../data/series/leak/heap.0.pb.gz");
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+        out
+    };
+    let mut profile: wire::Profile = prost::Message::decode(&raw[..]).unwrap();
+    let mut tar = tar::Builder::new(Vec::new());
+    for j in 0..n {
+        profile.time_nanos = ((START + 5.0 + j as f64 * every) * 1e9) as i64;
+        let bytes = encode(&profile);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("heaps/heap.{j}.pb"), &bytes[..])
             .unwrap();
     }
     tar.into_inner().unwrap()

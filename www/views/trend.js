@@ -46,5 +46,6 @@ export function renderTrend(view, state, { onChange, onOpen }) {
     h("div", { class: "controls" }, reportControls({ ...state, g: state.g || "functions" }, null, onChange),
       tables.length ? searchBox((q) => tables.forEach((t) => t.search(q))) : null),
     groups.map((g) => g.el),
+    view.notes.map((n) => h("p", { class: "note" }, n)),
   ];
 }

@@ -33,11 +33,12 @@ use crate::analysis::report::main_binary;
 use crate::analysis::trend::{
     trend, Measure, ProcessMetrics, ProfileKind, SiteVerdict, TrendOptions, TrendReport,
 };
+use crate::analysis::LISTED;
 use crate::error::Result;
-use crate::model::series::{Series, SeriesSet};
+use crate::model::series::{host_and_port, Series, SeriesSet};
 use crate::model::Profile;
 use crate::render::gotime;
-use processes::{host_and_port, step_of, Processes, Running};
+use processes::{step_of, Processes, Running};
 
 /// A loaded profile, by the name it is shown under (unique; for dropped
 /// folders, with its path).
@@ -79,6 +80,11 @@ pub struct SnapshotGroup {
     pub life: Option<usize>,
     /// The files, oldest first.
     pub files: Vec<String>,
+    /// The same snapshots, by their place in [`Evidence::snapshots`] (and
+    /// so in the profiles given to [`join`]): looked up, not searched for
+    /// by name.
+    #[serde(skip)]
+    pub members: Vec<usize>,
     /// First and last snapshot time (unix seconds), when known.
     pub start: Option<f64>,
     pub end: Option<f64>,
@@ -308,11 +314,11 @@ fn tie(s: &mut Snapshot, processes: &Processes, shift: &Shift, running: &Running
         }
     };
     if let Some((p, why)) = chosen {
-        let lives = a.processes[p].lives(&a.series);
+        let lives = processes.lives(p);
+        // The last life begun by then (the first, for a time before any).
         let life = lives
-            .iter()
-            .rposition(|&(start, _)| shifted >= start)
-            .unwrap_or(0);
+            .partition_point(|&(start, _)| shifted >= start)
+            .saturating_sub(1);
         s.process = Some(p);
         s.life = Some(life);
         s.tie = if lives.len() > 1 {
@@ -455,6 +461,7 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
                 .iter()
                 .map(|&i| evidence.snapshots[i].file.clone())
                 .collect(),
+            members: list.clone(),
             start: times.first().copied(),
             end: times.last().copied(),
             trend: None,
@@ -524,27 +531,56 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
     let Some(a) = &evidence.analysis else {
         return;
     };
+    // The groups of each process and kind that have a life, in order:
+    // each group's note names the first others of another life, and
+    // these are among the first [`LISTED`] of their own life, so only
+    // those are kept (a process restarted 10,000 times, a snapshot a
+    // life, would otherwise list 10,000 others for each of 10,000).
+    #[derive(Default)]
+    struct Lives {
+        /// How many groups each life has.
+        count: FxHashMap<usize, usize>,
+        /// The first [`LISTED`] groups of each life, in group order.
+        firsts: Vec<usize>,
+        total: usize,
+    }
+    let mut by_process: FxHashMap<(usize, ProfileKind), Lives> = FxHashMap::default();
+    let mut restarts: FxHashMap<usize, Vec<(f64, f64)>> = FxHashMap::default();
+    for (g, group) in groups.iter().enumerate() {
+        let (Some(p), Some(life)) = (group.process, group.life) else {
+            continue;
+        };
+        let lives = by_process.entry((p, group.kind)).or_default();
+        let n = lives.count.entry(life).or_default();
+        *n += 1;
+        if *n <= LISTED {
+            lives.firsts.push(g);
+        }
+        lives.total += 1;
+    }
     for g in 0..groups.len() {
         let (Some(p), Some(life)) = (groups[g].process, groups[g].life) else {
             continue;
         };
-        let others: Vec<String> = groups
-            .iter()
-            .filter(|o| {
-                o.process == Some(p)
-                    && o.kind == groups[g].kind
-                    && o.life.is_some_and(|l| l != life)
-            })
-            .map(|o| o.files_text())
-            .collect();
-        if others.is_empty() {
+        let lives = &by_process[&(p, groups[g].kind)];
+        let count = lives.total - lives.count[&life];
+        if count == 0 {
             continue;
         }
-        let lives = a.processes[p].lives(&a.series);
+        let others: Vec<String> = lives
+            .firsts
+            .iter()
+            .filter(|&&o| groups[o].life != Some(life))
+            .take(LISTED)
+            .map(|&o| groups[o].files_text())
+            .collect();
+        let lives = restarts
+            .entry(p)
+            .or_insert_with(|| a.processes[p].lives(&a.series));
         let restart = lives.get(life).map(|l| l.0);
         groups[g].notes.push(format!(
             "a restart separates these from {} (another life of the process{}): they are trended apart",
-            crate::analysis::joined_at_most(&others, ", "),
+            crate::analysis::joined_first(&others, count, ", "),
             match (life, restart) {
                 (l, Some(t)) if l > 0 => format!(", which restarted {}", gotime::moment(t)),
                 _ => String::new(),
@@ -641,6 +677,26 @@ impl Evidence {
         Some((lowest(to)? - lowest(from)?, heap.name.clone()))
     }
 
+    /// A group's first snapshot: its tie speaks for the group.
+    pub fn first_of(&self, g: &SnapshotGroup) -> Option<&Snapshot> {
+        self.snapshots.get(*g.members.first()?)
+    }
+
+    /// A group's profiles, oldest first, among `profiles`: the list given
+    /// to [`join`] (a profile whose name is not the snapshot's is not
+    /// taken: another list).
+    pub fn profiles_of<'p>(
+        &self,
+        g: &SnapshotGroup,
+        profiles: &[ProfileInput<'p>],
+    ) -> Vec<ProfileInput<'p>> {
+        g.members
+            .iter()
+            .filter_map(|&i| profiles.get(i).filter(|p| p.name == self.snapshots[i].file))
+            .copied()
+            .collect()
+    }
+
     /// The groups of a process, of a kind, latest life first.
     pub fn groups_of(&self, process: usize, kind: ProfileKind) -> Vec<&SnapshotGroup> {
         let mut out: Vec<&SnapshotGroup> = self
@@ -712,10 +768,11 @@ pub fn trend_with_metrics(
             None,
         );
     };
+    let chosen_index = g.members.first().and_then(|&i| e.snapshots[i].group);
     let left_out: Vec<&str> = e
         .snapshots
         .iter()
-        .filter(|s| !g.files.contains(&s.file))
+        .filter(|s| s.group != chosen_index)
         .map(|s| s.file.as_str())
         .collect();
     if !left_out.is_empty() {
@@ -726,22 +783,14 @@ pub fn trend_with_metrics(
     }
     warnings.extend(g.notes.iter().cloned());
     if g.process.is_none() {
-        if let Some(s) = e
-            .snapshots
-            .iter()
-            .find(|s| g.files.first() == Some(&s.file))
-        {
+        if let Some(s) = e.first_of(g) {
             warnings.push(format!(
                 "not tied to the metrics ({}): no bytes per request",
                 s.tie
             ));
         }
     }
-    let members: Vec<ProfileInput> = g
-        .files
-        .iter()
-        .filter_map(|f| inputs.iter().find(|p| p.name == f).copied())
-        .collect();
+    let members = e.profiles_of(g, inputs);
     let mut r = e.group_trend(g, &members, options)?;
     warnings.append(&mut r.warnings);
     r.warnings = warnings;

@@ -16,7 +16,7 @@ use rustc_hash::FxHashMap;
 use super::SLACK;
 use crate::analysis::leak::Analysis;
 use crate::analysis::LISTED;
-use crate::model::series::Series;
+use crate::model::series::{host_and_port, Series};
 
 pub(super) struct Processes<'a> {
     pub a: &'a Analysis,
@@ -27,7 +27,14 @@ pub(super) struct Processes<'a> {
     covered: Vec<(f64, f64)>,
     /// The first and last time of any process's metrics.
     pub span: Option<(f64, f64)>,
-    /// The words of each process's labels that no other process has.
+    words: PathWords,
+    /// Each process's lives (`ProcessAnalysis::lives`), made once.
+    lives: Vec<Vec<(f64, f64)>>,
+}
+
+/// The words of each process's labels that no other process has, and a
+/// search for them in a path.
+struct PathWords {
     words: Vec<Vec<String>>,
     /// Every process's words at once; pattern `i` is word `owners[i].1`
     /// of process `owners[i].0`. (`None` past the automaton's 2^31
@@ -60,32 +67,24 @@ impl<'a> Processes<'a> {
             .fold(None, |acc: Option<(f64, f64)>, (x, y)| {
                 Some(acc.map_or((x, y), |(lo, hi)| (lo.min(x), hi.max(y))))
             });
-        let words = distinctive_words(a);
-        let owners: Vec<(usize, usize)> = words
-            .iter()
-            .enumerate()
-            .flat_map(|(p, mine)| (0..mine.len()).map(move |i| (p, i)))
-            .collect();
-        // Only the NFA, and no prefilter: the page's wasm need not carry
-        // the crate's other searchers.
-        let finder = Builder::new()
-            .prefilter(false)
-            .build(owners.iter().map(|&(p, i)| &words[p][i]))
-            .ok();
         Processes {
             a,
             covered: union(&covers),
             covers,
             span,
-            words,
-            finder,
-            owners,
+            words: PathWords::new(distinctive_words(a)),
+            lives: a.processes.iter().map(|p| p.lives(&a.series)).collect(),
         }
+    }
+
+    /// Process `p`'s lives: from its start, or a restart, to the next.
+    pub fn lives(&self, p: usize) -> &[(f64, f64)] {
+        &self.lives[p]
     }
 
     /// The words of process `p`'s labels that no other process has.
     pub fn words(&self, p: usize) -> &[String] {
-        &self.words[p]
+        &self.words.words[p]
     }
 
     /// Whether process `p`'s metrics cover time `t` (within the slack).
@@ -110,8 +109,34 @@ impl<'a> Processes<'a> {
     /// each with the first of its words the path holds, in the processes'
     /// order.
     pub fn named_by_path(&self, path: &str) -> Vec<(usize, String)> {
+        self.words.named_by(path)
+    }
+}
+
+impl PathWords {
+    fn new(words: Vec<Vec<String>>) -> PathWords {
+        let owners: Vec<(usize, usize)> = words
+            .iter()
+            .enumerate()
+            .flat_map(|(p, mine)| (0..mine.len()).map(move |i| (p, i)))
+            .collect();
+        // Only the NFA, and no prefilter: the page's wasm need not carry
+        // the crate's other searchers.
+        let finder = Builder::new()
+            .prefilter(false)
+            .build(owners.iter().map(|&(p, i)| &words[p][i]))
+            .ok();
+        PathWords {
+            words,
+            finder,
+            owners,
+        }
+    }
+
+    /// [`Processes::named_by_path`].
+    fn named_by(&self, path: &str) -> Vec<(usize, String)> {
         let Some(finder) = &self.finder else {
-            return self.named_by_path_word_by_word(path);
+            return self.named_by_word_by_word(path);
         };
         let mut first: BTreeMap<usize, usize> = BTreeMap::new();
         let found = finder
@@ -131,7 +156,7 @@ impl<'a> Processes<'a> {
     }
 
     /// The same, each process's words searched for in turn.
-    fn named_by_path_word_by_word(&self, path: &str) -> Vec<(usize, String)> {
+    fn named_by_word_by_word(&self, path: &str) -> Vec<(usize, String)> {
         self.words
             .iter()
             .enumerate()
@@ -210,12 +235,6 @@ fn union(intervals: &[Option<(f64, f64)>]) -> Vec<(f64, f64)> {
 fn in_union(covered: &[(f64, f64)], t: f64) -> bool {
     let after = covered.partition_point(|&(from, _)| from <= t);
     after > 0 && t <= covered[after - 1].1
-}
-
-/// An instance's host (IPv6 brackets off) and port, when it has a port.
-pub(super) fn host_and_port(value: &str) -> Option<(&str, &str)> {
-    let (host, port) = value.rsplit_once(':')?;
-    Some((host.trim_matches(['[', ']']), port))
 }
 
 /// Whether `text[start..end]` has no letter or digit on either side.
@@ -307,6 +326,40 @@ mod tests {
             assert!(!search("é", "x"));
             // An occurrence overlapping one that is not alone.
             assert!(search("xa-a-a", "a-a"));
+        }
+    }
+
+    #[test]
+    fn the_automaton_names_the_processes_the_word_by_word_search_does() {
+        // Random words over a small alphabet (so that they overlap, nest
+        // and repeat across processes) and paths made of words, pieces
+        // of words and separators.
+        let mut rng = fastrand::Rng::with_seed(7);
+        let word = |rng: &mut fastrand::Rng| -> String {
+            (0..rng.usize(1..5))
+                .map(|_| ['a', 'b', '1', '-', '.'][rng.usize(0..5)])
+                .collect()
+        };
+        for _ in 0..500 {
+            let words: Vec<Vec<String>> = (0..rng.usize(0..8))
+                .map(|_| (0..rng.usize(0..4)).map(|_| word(&mut rng)).collect())
+                .collect();
+            let search = PathWords::new(words);
+            assert!(search.finder.is_some());
+            for _ in 0..10 {
+                let path: String = (0..rng.usize(0..6))
+                    .map(|_| match rng.u8(0..3) {
+                        0 => "/".to_string(),
+                        _ => word(&mut rng),
+                    })
+                    .collect();
+                assert_eq!(
+                    search.named_by(&path),
+                    search.named_by_word_by_word(&path),
+                    "{path:?} in {:?}",
+                    search.words
+                );
+            }
         }
     }
 

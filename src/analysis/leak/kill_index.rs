@@ -10,11 +10,12 @@ use std::collections::BinaryHeap;
 use rustc_hash::FxHashMap;
 
 use super::restarts::{Restart, TOLERANCE};
-use crate::model::series::OomKill;
+use crate::model::series::{host_and_port, OomKill};
 
 /// The processes' labels, indexed by what a kill can name.
 pub struct KillIndex<'k> {
     keys: &'k [Vec<(String, String)>],
+    kills: &'k [OomKill],
     /// Each label (name, value): the processes holding it, ascending.
     holders: FxHashMap<(&'k str, &'k str), Vec<usize>>,
     /// Each label value, and each value's part before a `:` (an
@@ -22,7 +23,10 @@ pub struct KillIndex<'k> {
     first_with_value: FxHashMap<&'k str, usize>,
     /// For each set of label names the kills carry, the processes by
     /// their values for those names.
-    by_names: FxHashMap<Vec<&'k str>, ByNames<'k>>,
+    by_names: Vec<ByNames<'k>>,
+    /// Each kill's set of label names in `by_names`; none when its names
+    /// repeat or are too many to look up.
+    names_of_kill: Vec<Option<usize>>,
 }
 
 /// The processes, by which of a set of label names they have and their
@@ -87,31 +91,39 @@ impl<'k> KillIndex<'k> {
                     list.push(p);
                 }
                 first_with_value.entry(value.as_str()).or_insert(p);
-                if let Some(host) = value.split(':').next() {
+                if let Some((host, _)) = host_and_port(value) {
                     first_with_value.entry(host).or_insert(p);
                 }
             }
         }
-        let mut by_names = FxHashMap::default();
-        for k in kills {
-            if let Some(names) = distinct_names(k) {
-                by_names
-                    .entry(names)
-                    .or_insert_with_key(|names| ByNames::new(keys, names));
-            }
-        }
+        let mut by_names = Vec::new();
+        let mut names_at: FxHashMap<Vec<&str>, usize> = FxHashMap::default();
+        let names_of_kill = kills
+            .iter()
+            .map(|k| {
+                let names = distinct_names(k)?;
+                Some(*names_at.entry(names).or_insert_with_key(|names| {
+                    by_names.push(ByNames::new(keys, names));
+                    by_names.len() - 1
+                }))
+            })
+            .collect();
         KillIndex {
             keys,
+            kills,
             holders,
             first_with_value,
             by_names,
+            names_of_kill,
         }
     }
 
-    /// The first process whose labels name the kill: it holds one of the
-    /// kill's labels and no other value for any of them.
-    pub fn by_labels(&self, k: &OomKill) -> Option<usize> {
-        let Some(index) = distinct_names(k).and_then(|names| self.by_names.get(&names)) else {
+    /// The first process whose labels name kill `kill` (its position in
+    /// the kills given to [`new`](Self::new)): it holds one of the kill's
+    /// labels and no other value for any of them.
+    pub fn by_labels(&self, kill: usize) -> Option<usize> {
+        let k = &self.kills[kill];
+        let Some(index) = self.names_of_kill[kill].map(|n| &self.by_names[n]) else {
             return self.by_labels_walk(k);
         };
         let agreeing = index.masks.iter().filter_map(|&mask| {
@@ -168,9 +180,11 @@ impl<'k> KillIndex<'k> {
     }
 
     /// The first process with a label value equal to the killed process's
-    /// name (or whose host part is).
-    pub fn by_name(&self, k: &OomKill) -> Option<usize> {
-        self.first_with_value.get(k.process.as_str()).copied()
+    /// name (or whose host part is, for a `host:port` value).
+    pub fn by_name(&self, kill: usize) -> Option<usize> {
+        self.first_with_value
+            .get(self.kills[kill].process.as_str())
+            .copied()
     }
 }
 
@@ -295,9 +309,9 @@ mod tests {
                 })
                 .collect();
             let index = KillIndex::new(&keys, &kills);
-            for k in &kills {
+            for (i, k) in kills.iter().enumerate() {
                 assert_eq!(
-                    index.by_labels(k),
+                    index.by_labels(i),
                     index.by_labels_walk(k),
                     "{k:?} in {keys:?}"
                 );

@@ -625,8 +625,8 @@ fn place_oom_kills<'a>(
                 }
             }
         }
-        let by_labels = index.by_labels(k);
-        let by_name = || index.by_name(k);
+        let by_labels = index.by_labels(i);
+        let by_name = || index.by_name(i);
         let by_time = || fitting[i];
         // The only process with memory series, for a kill that names no
         // pod or container (one that does names another process) and

@@ -151,10 +151,24 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
         }
         cards.extend(incidents::card(a));
     }
-    for g in evidence.groups.iter().filter(|g| g.process.is_none()) {
+    // Snapshots tied to no process: a card per series, as many as the
+    // processes may have (10,000 snapshots taken while 10,000 processes
+    // ran are 10,000 series of one).
+    let untied: Vec<&SnapshotGroup> = evidence
+        .groups
+        .iter()
+        .filter(|g| g.process.is_none())
+        .collect();
+    for g in untied.iter().take(MAX_PROCESS_CARDS) {
         if let Some(card) = untied_card(evidence, g, profiles) {
             cards.push(card);
         }
+    }
+    if untied.len() > MAX_PROCESS_CARDS {
+        left_out.push(format!(
+            "{} more series of snapshots tied to no process not shown: the Overview shows the first {MAX_PROCESS_CARDS} (`leakscope analyze` lists them all)",
+            untied.len() - MAX_PROCESS_CARDS
+        ));
     }
     // A lone profile of a kind that is never trended (CPU, contention).
     if cards.is_empty() {
@@ -435,10 +449,11 @@ fn latest_of<'a>(
     g: &SnapshotGroup,
     profiles: &[ProfileInput<'a>],
 ) -> Option<(&'a str, &'a Profile)> {
+    // `members` index the profiles given to `join`, these ones.
     let name = g.files.last()?;
     profiles
-        .iter()
-        .find(|p| p.name == name)
+        .get(*g.members.last()?)
+        .filter(|p| p.name == name)
         .map(|p| (p.name, p.profile))
 }
 
@@ -513,9 +528,7 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
 fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<Card> {
     let mut why = if evidence.analysis.is_some() {
         evidence
-            .snapshots
-            .iter()
-            .find(|s| g.files.first() == Some(&s.file))
+            .first_of(g)
             .map(|s| format!(" Not tied to the metrics: {}.", s.tie))
             .unwrap_or_default()
     } else {
