@@ -834,8 +834,25 @@ impl Workspace {
         };
         let e = &c.evidence;
         let inputs = self.profile_inputs();
+        // The series of the processes that leak most first, then those
+        // tied to no process; past MAX_TREND_SERIES, counted (each is a
+        // trend to make and a table to draw).
+        let rank = |g: &SnapshotGroup| match (g.process, e.analysis.as_ref()) {
+            (Some(p), Some(a)) => a.processes[p].rank,
+            _ => usize::MAX,
+        };
+        let mut series: Vec<&SnapshotGroup> =
+            e.groups.iter().filter(|g| g.files.len() >= 2).collect();
+        series.sort_by_key(|g| rank(g));
+        let mut notes = Vec::new();
+        if series.len() > MAX_TREND_SERIES {
+            notes.push(format!(
+                "{} more series of snapshots not shown: the Trend view shows the first {MAX_TREND_SERIES}, by their process's rank (`leakscope analyze` lists them all)",
+                series.len() - MAX_TREND_SERIES
+            ));
+        }
         let mut groups = Vec::new();
-        for g in e.groups.iter().filter(|g| g.files.len() >= 2) {
+        for g in series.into_iter().take(MAX_TREND_SERIES) {
             let members = e.profiles_of(g, &inputs);
             let has = |t: &str| {
                 members
@@ -862,7 +879,6 @@ impl Workspace {
                 error,
             });
         }
-        let mut notes = Vec::new();
         if groups.is_empty() {
             // Only single snapshots: no trend, but whose each one is (or
             // why it is no one's), which the Overview says only of a
@@ -895,6 +911,9 @@ impl Workspace {
         self.profiles().iter().map(|(n, _)| n.to_string()).collect()
     }
 }
+
+/// The most series of snapshots the Trend view shows.
+pub const MAX_TREND_SERIES: usize = 20;
 
 /// Why the Trend view has no table.
 const NO_TREND: &str =

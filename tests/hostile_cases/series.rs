@@ -140,10 +140,32 @@ pub fn cases() -> Vec<Case> {
     cases.push(
         Case::new(5, "snapshots-5k-lives")
             .file("metrics.txt", restarting_process(40_000).into_bytes())
-            .file("heaps.tar.gz", gzip(&heaps_over_time(5_000, 80.0)))
+            .file(
+                "heaps.tar.gz",
+                gzip(&heaps((0..5_000).map(|j| {
+                    (format!("heaps/heap.{j}.pb"), START + 5.0 + j as f64 * 80.0)
+                }))),
+            )
             .args(&["analyze", "{0}", "{1}"])
             .stdout_contains("4993 more (another life of the process")
             .page("view=trend"),
+    );
+    // Two snapshots of each of 200 processes: 200 series to trend; the
+    // Trend view makes and draws the first 20 by rank.
+    cases.push(
+        Case::new(5, "snapshots-2-each-200-processes")
+            .file("metrics.txt", processes(200, START).into_bytes())
+            .file(
+                "heaps.tar.gz",
+                gzip(&heaps((0..400).map(|i| {
+                    let (j, k) = (i / 2, i % 2);
+                    (format!("heaps/replica-{j}/heap.{k}.pb"), START + 5.0 + k as f64 * 10.0)
+                }))),
+            )
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains("heap heaps.tar.gz/heaps/replica-199/heap.0.pb … heaps.tar.gz/heaps/replica-199/heap.1.pb (2 files) of")
+            .page("view=trend")
+            .page_says("180 more series of snapshots not shown"),
     );
     // Thousands of OOM kills that name no process beside thousands of
     // processes: each kill scanned every process's labels (10,000 × 10,000: 2.6 s).
@@ -176,6 +198,15 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains(
                 r#"OOM kills of {container="app", namespace="default", pod="pod-9999"}"#,
             )
+            .page("view=overview"),
+    );
+    // The same pods as `kubectl get pod -o json`: each container's line
+    // was found by searching the text from its start (4,000 pods: 35 s).
+    cases.push(
+        Case::new(5, "kubectl-json-4k-pods")
+            .file("pods.json", oom_killed_pods_json(4_000).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("4000 OOM kills, 4000 containers")
             .page("view=overview"),
     );
     // A wide CSV of (time, value) column pairs: each cell searched the
@@ -341,6 +372,55 @@ Containers:
         .collect()
 }
 
+/// [`oom_killed_pods`] as `kubectl get pod -o json` writes them (a
+/// List, indented), each OOM-killed a minute after the last, from 1
+/// December 2026 (at most 44,640 pods).
+fn oom_killed_pods_json(n: usize) -> String {
+    let pods: Vec<String> = (0..n)
+        .map(|j| {
+            let (d, h, m) = (1 + j / 1440, j / 60 % 24, j % 60);
+            format!(
+                r#"    {{
+      "apiVersion": "v1",
+      "kind": "Pod",
+      "metadata": {{
+        "name": "pod-{j}",
+        "namespace": "default"
+      }},
+      "spec": {{
+        "containers": [
+          {{
+            "name": "app",
+            "resources": {{ "limits": {{ "memory": "50Mi" }} }}
+          }}
+        ]
+      }},
+      "status": {{
+        "containerStatuses": [
+          {{
+            "name": "app",
+            "restartCount": 1,
+            "state": {{ "running": {{ "startedAt": "2026-12-{d:02}T{h:02}:{m:02}:05Z" }} }},
+            "lastState": {{
+              "terminated": {{
+                "reason": "OOMKilled",
+                "exitCode": 137,
+                "finishedAt": "2026-12-{d:02}T{h:02}:{m:02}:00Z"
+              }}
+            }}
+          }}
+        ]
+      }}
+    }}"#
+            )
+        })
+        .collect();
+    format!(
+        "{{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\",\n  \"items\": [\n{}\n  ]\n}}\n",
+        pods.join(",\n")
+    )
+}
+
 /// A CSV of `pairs` (timestamp, mem_bytes_K) column pairs over `rows`
 /// minutes (at most 30), as a spreadsheet of exports side by side.
 fn column_pairs(pairs: usize, rows: usize) -> String {
@@ -410,10 +490,9 @@ fn heaps_by_port(n: usize) -> Vec<u8> {
     tar.into_inner().unwrap()
 }
 
-/// A tar of `n` heap profiles (raw protobuf, so that the tar's gzip
-/// finds each a copy of the last), the `j`th taken `j × every` seconds
-/// after [`START`] and 5 s.
-fn heaps_over_time(n: usize, every: f64) -> Vec<u8> {
+/// A tar of heap profiles, each its name and when it was taken (raw
+/// protobuf, so that the tar's gzip finds each a copy of the last).
+fn heaps(members: impl Iterator<Item = (String, f64)>) -> Vec<u8> {
     let raw = {
         let mut out = Vec::new();
         let gz = include_bytes!("../data/series/leak/heap.0.pb.gz");
@@ -422,15 +501,14 @@ fn heaps_over_time(n: usize, every: f64) -> Vec<u8> {
     };
     let mut profile: wire::Profile = prost::Message::decode(&raw[..]).unwrap();
     let mut tar = tar::Builder::new(Vec::new());
-    for j in 0..n {
-        profile.time_nanos = ((START + 5.0 + j as f64 * every) * 1e9) as i64;
+    for (name, taken) in members {
+        profile.time_nanos = (taken * 1e9) as i64;
         let bytes = encode(&profile);
         let mut header = tar::Header::new_gnu();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, format!("heaps/heap.{j}.pb"), &bytes[..])
-            .unwrap();
+        tar.append_data(&mut header, name, &bytes[..]).unwrap();
     }
     tar.into_inner().unwrap()
 }
