@@ -163,7 +163,9 @@ pub fn cases() -> Vec<Case> {
                 }))),
             )
             .args(&["analyze", "{0}", "{1}"])
-            .stdout_contains("heap heaps.tar.gz/heaps/replica-199/heap.0.pb … heaps.tar.gz/heaps/replica-199/heap.1.pb (2 files) of")
+            .stdout_contains(
+                r#"heaps.tar.gz/heaps/replica-199/heap.1.pb (2 files) of {instance="replica-199:8080", job="svc"}"#,
+            )
             .page("view=trend")
             .page_says("180 more series of snapshots not shown"),
     );
