@@ -913,7 +913,7 @@ impl Workspace {
 }
 
 /// The most series of snapshots the Trend view shows.
-pub const MAX_TREND_SERIES: usize = 20;
+const MAX_TREND_SERIES: usize = 20;
 
 /// Why the Trend view has no table.
 const NO_TREND: &str =

@@ -482,14 +482,18 @@ fn boot_clock_kills(n: usize) -> String {
 /// A tar of `n` copies of `HEAP`, the `j`th in a folder named after the
 /// `j`th of [`processes`]' hosts.
 fn heaps_by_port(n: usize) -> Vec<u8> {
+    tar_of((0..n).map(|j| (format!("heaps/replica-{j}/heap.pb.gz"), HEAP.to_vec())))
+}
+
+/// A tar of `members`, each a (name, bytes).
+fn tar_of(members: impl Iterator<Item = (String, Vec<u8>)>) -> Vec<u8> {
     let mut tar = tar::Builder::new(Vec::new());
-    for j in 0..n {
+    for (name, bytes) in members {
         let mut header = tar::Header::new_gnu();
-        header.set_size(HEAP.len() as u64);
+        header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
         header.set_cksum();
-        tar.append_data(&mut header, format!("heaps/replica-{j}/heap.pb.gz"), HEAP)
-            .unwrap();
+        tar.append_data(&mut header, name, &bytes[..]).unwrap();
     }
     tar.into_inner().unwrap()
 }
@@ -504,35 +508,21 @@ fn heaps(members: impl Iterator<Item = (String, f64)>) -> Vec<u8> {
         out
     };
     let mut profile: wire::Profile = prost::Message::decode(&raw[..]).unwrap();
-    let mut tar = tar::Builder::new(Vec::new());
-    for (name, taken) in members {
+    tar_of(members.map(|(name, taken)| {
         profile.time_nanos = (taken * 1e9) as i64;
-        let bytes = encode(&profile);
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        tar.append_data(&mut header, name, &bytes[..]).unwrap();
-    }
-    tar.into_inner().unwrap()
+        (name, encode(&profile))
+    }))
 }
 
 /// A tar of `n` members all named `m.csv`, each a two-point memory series.
 fn same_name_tar(n: usize) -> Vec<u8> {
-    let mut tar = tar::Builder::new(Vec::new());
-    for i in 0..n {
+    tar_of((0..n).map(|i| {
         let csv = format!(
             "time,process_resident_memory_bytes\n2026-11-23T23:00:00Z,{0}\n2026-11-23T23:01:00Z,{0}\n",
             1_000_000 + i
         );
-        let mut header = tar::Header::new_gnu();
-        header.set_size(csv.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        tar.append_data(&mut header, "m.csv", csv.as_bytes())
-            .unwrap();
-    }
-    tar.into_inner().unwrap()
+        ("m.csv".to_string(), csv.into_bytes())
+    }))
 }
 
 /// `n` one-point RSS series (each its own instance), Prometheus

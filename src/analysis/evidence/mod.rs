@@ -545,7 +545,7 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
         total: usize,
     }
     let mut by_process: FxHashMap<(usize, ProfileKind), Lives> = FxHashMap::default();
-    let mut restarts: FxHashMap<usize, Vec<(f64, f64)>> = FxHashMap::default();
+    let mut lives_of: FxHashMap<usize, Vec<(f64, f64)>> = FxHashMap::default();
     for (g, group) in groups.iter().enumerate() {
         let (Some(p), Some(life)) = (group.process, group.life) else {
             continue;
@@ -574,7 +574,7 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
             .take(LISTED)
             .map(|&o| groups[o].files_text())
             .collect();
-        let lives = restarts
+        let lives = lives_of
             .entry(p)
             .or_insert_with(|| a.processes[p].lives(&a.series));
         let restart = lives.get(life).map(|l| l.0);

@@ -18,8 +18,8 @@ pub struct KillIndex<'k> {
     kills: &'k [OomKill],
     /// Each label (name, value): the processes holding it, ascending.
     holders: FxHashMap<(&'k str, &'k str), Vec<usize>>,
-    /// Each label value, and each value's part before a `:` (an
-    /// instance's host): the first process holding it.
+    /// Each label value, and each `host:port` value's host
+    /// (`host_and_port`): the first process holding it.
     first_with_value: FxHashMap<&'k str, usize>,
     /// For each set of label names the kills carry, the processes by
     /// their values for those names.

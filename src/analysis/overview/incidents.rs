@@ -2,9 +2,9 @@
 //! card that sums them up when no memory series gives a verdict. Every
 //! cell is text formatted here, so the page and the report show the same.
 
-use crate::analysis::leak::incidents::{ContainerRow, OomKillRow};
 use rustc_hash::FxHashMap;
 
+use crate::analysis::leak::incidents::{ContainerRow, OomKillRow};
 use crate::analysis::leak::Analysis;
 use crate::analysis::LISTED;
 use crate::model::series::{KubeContainer, OomConstraint};

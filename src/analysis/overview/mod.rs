@@ -123,9 +123,10 @@ fn finding(g: &SnapshotGroup) -> Finding<'_> {
     }
 }
 
-/// The most process cards: a file of 200,000 one-point series is 200,000
-/// processes, more than a page can show or anyone read; the rest are
-/// counted in a note.
+/// The most process cards, and the most cards of snapshots tied to no
+/// process: a file of 200,000 one-point series is 200,000 processes,
+/// more than a page can show or anyone read; the rest are counted in a
+/// note.
 pub const MAX_PROCESS_CARDS: usize = 100;
 
 /// The most processes the Memory view charts, the first by rank: each is a
