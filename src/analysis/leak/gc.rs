@@ -6,6 +6,11 @@
 //!   touched; when collections are minutes apart, RSS climbs for minutes
 //!   while the live heap is level. Such a climb stays under the goal plus
 //!   the process's other memory, and is no leak.
+//! - **A heap that no collection has measured.** Between collections a
+//!   heap holds its garbage too: its floor is the live heap only when a
+//!   collection ran. A Go program idle but for its scrapes may not
+//!   collect for minutes (the first goal is 4 MB; a forced collection
+//!   comes every 2 minutes), so its heap climbs with nothing retained.
 //! - **A leak held at a soft limit.** Under `GOMEMLIMIT` the collector runs
 //!   ever more often as the live heap nears the limit, holding memory near
 //!   it while the program slows; the rate of collections says so.
@@ -73,6 +78,27 @@ pub fn collection_rates(cycles: &Series, (from, to): (f64, f64)) -> Option<(f64,
     Some((rate(from, from + 0.5 * span)?, rate(to - 0.2 * span, to)?))
 }
 
+/// How many collections a count of collections says ran within
+/// `[from, to]`: its rise from the last point at or before `from` (else
+/// the first within) to the last point at or before `to`. None when the
+/// count has no point within (it says nothing of that time), or fell (a
+/// restart reset it: unknown).
+pub fn collections_within(cycles: &Series, (from, to): (f64, f64)) -> Option<f64> {
+    let first = cycles
+        .times
+        .partition_point(|&x| x <= from)
+        .saturating_sub(1);
+    let last = cycles.times.partition_point(|&x| x <= to).checked_sub(1)?;
+    if last < first || cycles.times[first] > to || cycles.times[last] < from {
+        return None;
+    }
+    let counts = &cycles.values[first..=last];
+    counts
+        .windows(2)
+        .all(|w| w[1] >= w[0])
+        .then(|| counts[counts.len() - 1] - counts[0])
+}
+
 /// Whether a process is held at its soft limit by the collector: memory
 /// reaches 90% of the limit at the end of the life while collections run
 /// at least three times as often as early on (and more than one a
@@ -133,6 +159,24 @@ mod tests {
         // RSS running far past it: memory outside the heap grows.
         let leak = series((0..300).map(|t| (t as f64, 10e6 + 400e6 * t as f64 / 300.0)));
         assert!(climb_within_heap_goal(&leak, &heap, &goal, (0.0, 299.0)).is_none());
+    }
+
+    #[test]
+    fn collections_are_counted_within_a_life() {
+        // One collection every 10 s from t = 5.
+        let cycles = series((0..100).map(|t| (t as f64, ((t + 5) / 10) as f64)));
+        assert_eq!(collections_within(&cycles, (20.0, 60.0)), Some(4.0));
+        // From before the count's first point: counted from that point.
+        assert_eq!(collections_within(&cycles, (-50.0, 14.0)), Some(1.0));
+        // Between two points, with the count unchanged.
+        assert_eq!(collections_within(&cycles, (40.5, 44.0)), Some(0.0));
+        // Entirely before or after the count's points.
+        assert_eq!(collections_within(&cycles, (-50.0, -1.0)), None);
+        assert_eq!(collections_within(&cycles, (200.0, 300.0)), None);
+        // Reset by a restart within the window: unknown.
+        let reset = series((0..100).map(|t| (t as f64, (t % 50) as f64)));
+        assert_eq!(collections_within(&reset, (10.0, 80.0)), None);
+        assert_eq!(collections_within(&reset, (10.0, 40.0)), Some(30.0));
     }
 
     #[test]

@@ -369,6 +369,7 @@ pub fn analyze_series<'a>(
                     idle: &idle,
                     limit: main_limit,
                     gc,
+                    collections: of_role(Role::GcCycles).next().map(|i| &series[i]),
                 };
                 judge(&mut a, s, &context);
             }
@@ -697,6 +698,8 @@ struct Judging<'a> {
     idle: &'a Idle,
     limit: Option<(f64, &'static str)>,
     gc: bool,
+    /// The process's count of garbage collections, if it reports one.
+    collections: Option<&'a Series>,
 }
 
 fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
@@ -706,6 +709,7 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
         idle,
         limit,
         gc,
+        collections,
     } = *context;
     let bounds = lives(s, restarts);
     // Lives are judged on busy time: idle stretches (no requests) are cut
@@ -996,6 +1000,33 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
                 )
             }
         }
+        None => (verdict, confidence, reason),
+    };
+    // A heap's floor is its live data only where a collection ran: with
+    // fewer than two in its rising lives, no two measures of the live
+    // heap can be compared, and the climb is garbage as much as anything.
+    let unmeasured = match collections {
+        Some(c) if verdict == Verdict::Leak && is_heap(&s.name) => rising
+            .iter()
+            .map(|g| gc::collections_within(c, (g.start, g.end)))
+            .sum::<Option<f64>>()
+            .filter(|&n| n < 2.0)
+            .map(|n| (n, c)),
+        _ => None,
+    };
+    let (verdict, confidence, reason) = match unmeasured {
+        Some((n, c)) => (
+            Verdict::Inconclusive,
+            None,
+            format!(
+                "it rose from {} to {} over {}, but {} meanwhile ({} rose by {n:.0}): between collections a heap holds garbage too, so the rise does not show memory kept",
+                fmt(rising.iter().map(|g| g.floor_start).fold(f64::MAX, f64::min).max(0.0)),
+                fmt(rising.iter().map(|g| g.floor_end).fold(f64::MIN, f64::max)),
+                duration(rising.iter().map(|g| g.end - g.start).sum()),
+                if n == 0.0 { "no garbage collection ran" } else { "only one garbage collection ran" },
+                c.name
+            ),
+        ),
         None => (verdict, confidence, reason),
     };
     a.verdict = Some(verdict);
@@ -1403,5 +1434,95 @@ mod tests {
         let t = limit.series[0].time_to_limit_s.unwrap();
         let expected = (1e9 - leak.series[0].values[599]) / 1e6;
         assert!((t - expected).abs() < 0.1 * expected, "{t} vs {expected}");
+    }
+
+    /// An idle Go process scraped once a second for a minute: RSS level,
+    /// the heap climbing 22 kB a scrape, and the count of collections
+    /// rising by `collected(t)`.
+    fn idle_go(collected: impl Fn(f64) -> f64) -> SeriesSet {
+        let labels = vec![("instance".to_string(), "a:1".to_string())];
+        let mut rss = Series::new(
+            "process_resident_memory_bytes".into(),
+            labels.clone(),
+            String::new(),
+        );
+        let mut heap = Series::new(
+            "go_memstats_heap_inuse_bytes".into(),
+            labels.clone(),
+            String::new(),
+        );
+        let mut cycles = Series::new("go_gc_duration_seconds_count".into(), labels, String::new());
+        for i in 0..60 {
+            let t = i as f64;
+            rss.push(t, 13.3e6 + ((i % 4) as f64) * 16e3);
+            heap.push(t, 2.0e6 + 22e3 * t);
+            cycles.push(t, 1.0 + collected(t));
+        }
+        SeriesSet {
+            series: vec![rss, heap, cycles],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_heap_climb_with_no_collection_is_no_leak() {
+        // The capture test's idle service, once judged a leak: its heap
+        // rose 1.1 MB in 49 s while no collection ran.
+        let a = analyze(&idle_go(|_| 0.0), &AnalyzeOptions::default());
+        let heap = a
+            .series
+            .iter()
+            .find(|s| s.name == "go_memstats_heap_inuse_bytes")
+            .unwrap();
+        assert_eq!(
+            heap.verdict,
+            Some(Verdict::Inconclusive),
+            "{:?}",
+            heap.reason
+        );
+        let reason = heap.reason.as_deref().unwrap();
+        assert!(
+            reason.contains(
+                "no garbage collection ran meanwhile (go_gc_duration_seconds_count rose by 0)"
+            ),
+            "{reason}"
+        );
+        assert_ne!(
+            a.processes[0].verdict,
+            Verdict::Leak,
+            "{}",
+            a.processes[0].reason
+        );
+        // One collection: still no two measures of the live heap.
+        let one = analyze(
+            &idle_go(|t| if t >= 30.0 { 1.0 } else { 0.0 }),
+            &AnalyzeOptions::default(),
+        );
+        assert!(one.series[1]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("only one garbage collection ran"));
+        // The same climb across a collection every 5 s is memory kept.
+        let kept = analyze(&idle_go(|t| (t / 5.0).floor()), &AnalyzeOptions::default());
+        assert_eq!(
+            kept.series[1].verdict,
+            Some(Verdict::Leak),
+            "{:?}",
+            kept.series[1].reason
+        );
+        assert_eq!(
+            kept.processes[0].verdict,
+            Verdict::Leak,
+            "{}",
+            kept.processes[0].reason
+        );
+        // With no count of collections there is nothing to say otherwise.
+        let mut unknown = idle_go(|_| 0.0);
+        unknown.series.pop();
+        assert_eq!(
+            analyze(&unknown, &AnalyzeOptions::default()).series[1].verdict,
+            Some(Verdict::Leak)
+        );
     }
 }
