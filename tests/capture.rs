@@ -293,7 +293,14 @@ fn bad_server() -> BadServer {
                     let peak = m.entry(service.clone()).or_default();
                     *peak = (*peak).max(*n);
                 }
+                // A request is in flight until its answer starts: once the
+                // answer is written the client may rightly ask again, before
+                // this thread gets to count the request out.
+                let count_out = || {
+                    *in_flight.lock().unwrap().get_mut(&service).unwrap() -= 1;
+                };
                 let answer = |stream: &mut TcpStream, status: &str, kind: &str, body: &[u8]| {
+                    count_out();
                     let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
                     let _ = stream.write_all(head.as_bytes());
                     let _ = stream.write_all(body);
@@ -316,7 +323,9 @@ fn bad_server() -> BadServer {
                         while Instant::now() < until && !gone {
                             gone = matches!(reader.read(&mut [0; 64]), Ok(0));
                         }
-                        if !gone {
+                        if gone {
+                            count_out();
+                        } else {
                             answer(&mut stream, "200 OK", "application/octet-stream", &profile);
                         }
                     }
@@ -327,6 +336,7 @@ fn bad_server() -> BadServer {
                         b"<html><body>Sign in</body></html>",
                     ),
                     "endless" => {
+                        count_out();
                         let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n");
                         let chunk = vec![0x1f; 64 << 10];
                         while stream.write_all(&chunk).is_ok() {}
@@ -358,10 +368,9 @@ fn bad_server() -> BadServer {
                 }
                 let _ = stream.flush();
                 let _ = stream.shutdown(std::net::Shutdown::Write);
-                // Drain what the client still sends, then count it out.
+                // Drain what the client still sends.
                 let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
                 let _ = reader.read(&mut [0; 64]);
-                *in_flight.lock().unwrap().get_mut(&service).unwrap() -= 1;
             });
         }
     });

@@ -13,6 +13,7 @@
 //! follow one another in time become one series, one life after another.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
@@ -189,6 +190,27 @@ pub fn median_step(s: &Series) -> f64 {
     median(s.times.windows(2).map(|w| w[1] - w[0]).collect())
 }
 
+/// A time ordered as [`Series::sort_points`] orders times, as a map key.
+#[derive(Clone, Copy)]
+struct Time(f64);
+
+impl PartialEq for Time {
+    fn eq(&self, other: &Time) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+impl Eq for Time {}
+impl PartialOrd for Time {
+    fn partial_cmp(&self, other: &Time) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Time {
+    fn cmp(&self, other: &Time) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
 /// Merges copies of one series; also returns the inputs of copies that
 /// disagreed with the finest one and were left out.
 fn merge(copies: &[&Series]) -> (Series, Vec<usize>) {
@@ -198,28 +220,44 @@ fn merge(copies: &[&Series]) -> (Series, Vec<usize>) {
     let reach = (1.5 * median_step(base)).max(1.0);
     let mut merged = base.clone();
     let mut dropped = Vec::new();
+    // The points so far, in time order: each copy's points are looked up
+    // among them and added after it. (Copying and sorting the series for
+    // each copy was copies × points: 4,000 hourly exports took 15 s.)
+    let mut points: BTreeMap<Time, f64> = BTreeMap::new();
+    let mut added_any = false;
     for other in &order[1..] {
         if disagree(base, other) {
             dropped.push(other.input);
             continue;
         }
-        let have = merged.times.clone();
-        let mut added = false;
-        for (&t, &v) in other.times.iter().zip(&other.values) {
-            let i = have.partition_point(|&x| x < t);
-            let near = [i.checked_sub(1), Some(i)]
-                .into_iter()
-                .flatten()
-                .filter_map(|j| have.get(j))
-                .any(|&x| (x - t).abs() < reach);
-            if !near {
-                merged.push(t, v);
-                added = true;
-            }
+        if points.is_empty() {
+            points = base
+                .times
+                .iter()
+                .map(|&t| Time(t))
+                .zip(base.values.iter().copied())
+                .collect();
         }
-        if added {
-            merged.sort_points();
-        }
+        let added: Vec<(Time, f64)> = other
+            .times
+            .iter()
+            .zip(&other.values)
+            .filter(|(&t, _)| {
+                let before = points.range(..=Time(t)).next_back();
+                let after = points.range(Time(t)..).next();
+                ![before, after]
+                    .into_iter()
+                    .flatten()
+                    .any(|(x, _)| (x.0 - t).abs() < reach)
+            })
+            .map(|(&t, &v)| (Time(t), v))
+            .collect();
+        added_any |= !added.is_empty();
+        points.extend(added);
+    }
+    if added_any {
+        merged.times = points.keys().map(|t| t.0).collect();
+        merged.values = points.into_values().collect();
     }
     (merged, dropped)
 }
@@ -319,5 +357,65 @@ mod tests {
                 .any(|n| n.contains("differs between f0 and f1") && n.ends_with("f1 kept")),
             "{notes:?}"
         );
+    }
+
+    /// The merge as it was, each copy looked up in a copy of the points
+    /// so far and the whole sorted after it.
+    fn merge_by_scan(copies: &[&Series]) -> Series {
+        let mut order: Vec<&Series> = copies.to_vec();
+        order.sort_by(|a, b| density(b).total_cmp(&density(a)));
+        let base = order[0];
+        let reach = (1.5 * median_step(base)).max(1.0);
+        let mut merged = base.clone();
+        for other in order[1..].iter().filter(|o| !disagree(base, o)) {
+            let have = merged.times.clone();
+            for (&t, &v) in other.times.iter().zip(&other.values) {
+                let i = have.partition_point(|&x| x < t);
+                let near = [i.checked_sub(1), Some(i)]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|j| have.get(j))
+                    .any(|&x| (x - t).abs() < reach);
+                if !near {
+                    merged.push(t, v);
+                }
+            }
+            merged.sort_points();
+        }
+        merged
+    }
+
+    #[test]
+    fn the_merge_adds_what_the_scan_added() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        for _ in 0..300 {
+            // Copies of a counter over random spans and steps (some with
+            // gaps, some far apart), a few disagreeing.
+            let copies: Vec<Series> = (0..rng.usize(1..8))
+                .map(|k| {
+                    let start = rng.f64() * 500.0;
+                    let step = [0.5, 1.0, 2.0, 15.0, 60.0][rng.usize(..5)];
+                    let scale = if rng.u8(..10) == 0 { 3.0 } else { 1.0 };
+                    let mut points = Vec::new();
+                    for j in 0..rng.usize(0..60) {
+                        let t = start + j as f64 * step + if rng.bool() { 0.0 } else { rng.f64() };
+                        if rng.u8(..8) != 0 {
+                            points.push((t, scale * (100.0 + t.floor())));
+                        }
+                    }
+                    // As every reader leaves a series: in time order.
+                    let mut s = series(k, &points);
+                    s.sort_points();
+                    s
+                })
+                .collect();
+            if copies.is_empty() {
+                continue;
+            }
+            let refs: Vec<&Series> = copies.iter().collect();
+            let want = merge_by_scan(&refs);
+            let (got, _) = merge(&refs);
+            assert_eq!((&got.times, &got.values), (&want.times, &want.values));
+        }
     }
 }

@@ -39,17 +39,24 @@ pub(super) fn numbered_rows(
     delimiter: char,
     skipped_lines: usize,
 ) -> impl Iterator<Item = Row> + '_ {
-    let reader = csv::ReaderBuilder::new()
+    let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter as u8)
         .has_headers(false)
         .flexible(true)
         .from_reader(body.as_bytes());
+    // One record read into again and again: the crate's own iterator
+    // clones each, and a clone copies the field bounds of the widest row
+    // yet (a 200,000-column header made every later row a copy of 200,000
+    // bounds).
+    let mut record = csv::StringRecord::new();
     // Line numbers from byte offsets (the csv crate's own line count is
     // off by one with CRLF endings).
     let mut counted = (0usize, 1usize); // (byte offset, line at that offset)
-    reader.into_records().map(move |r| {
-        r.map(|rec| {
-            let mut byte = rec
+    std::iter::from_fn(move || match reader.read_record(&mut record) {
+        Ok(false) => None,
+        Err(e) => Some(Err(e)),
+        Ok(true) => {
+            let mut byte = record
                 .position()
                 .map_or(0, |p| p.byte() as usize)
                 .min(body.len());
@@ -64,11 +71,9 @@ pub(super) fn numbered_rows(
                     .count();
                 counted.0 = byte;
             }
-            (
-                counted.1 + skipped_lines,
-                rec.iter().map(str::to_string).collect::<Vec<String>>(),
-            )
-        })
+            let cells = record.iter().map(str::to_string).collect();
+            Some(Ok((counted.1 + skipped_lines, cells)))
+        }
     })
 }
 
