@@ -242,7 +242,62 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains("1 series appear in more than one file")
             .page("view=overview"),
     );
+    // Snapshots of thousands of Go services, each with twenty series:
+    // each snapshot's group read its process's series and requests by a
+    // scan of every series (2,000 snapshots beside 10,000 services: 19 s).
+    cases.push(
+        Case::new(5, "snapshots-2k-go-services-4k")
+            .file(
+                "metrics.txt",
+                go_services(4_000, HEAP_TAKEN - 10.0).into_bytes(),
+            )
+            .file("heaps.tar.gz", gzip(&heaps_by_port(2_000)))
+            .args(&["analyze", "{0}", "{1}"])
+            .stdout_contains(
+                r#"{instance="replica-1999:8080", job="svc"}: its path names replica-1999"#,
+            )
+            .page("view=overview"),
+    );
     cases
+}
+
+/// `n` Go services (the hosts of [`processes`]) scraped three times from
+/// `start`, each with twenty series: memory, heap, requests and
+/// seventeen of the runtime's others.
+fn go_services(n: usize, start: f64) -> String {
+    let mut out = String::new();
+    for j in 0..n {
+        let labels = format!("instance=\"replica-{j}:8080\",job=\"svc\"");
+        for i in 0..3 {
+            let t = start + i as f64 * 10.0;
+            let i = i as f64;
+            sample(
+                &mut out,
+                "process_resident_memory_bytes",
+                &labels,
+                1e8 + i * 1e3,
+                t,
+            );
+            sample(
+                &mut out,
+                "go_memstats_heap_inuse_bytes",
+                &labels,
+                5e7 + i * 5e2,
+                t,
+            );
+            sample(&mut out, "http_requests_total", &labels, 100.0 * i, t);
+            for k in 0..17 {
+                sample(
+                    &mut out,
+                    &format!("go_runtime_figure_{k}"),
+                    &labels,
+                    k as f64,
+                    t,
+                );
+            }
+        }
+    }
+    out
 }
 
 /// A tar of `n` Prometheus query_range answers, each an hour of one

@@ -52,11 +52,12 @@ pub(super) struct Running {
 }
 
 impl<'a> Processes<'a> {
-    pub fn new(a: &'a Analysis, series: &[Series]) -> Processes<'a> {
+    /// `steps`: each process's [`step_of`].
+    pub fn new(a: &'a Analysis, steps: &[f64]) -> Processes<'a> {
         let covers: Vec<Option<(f64, f64)>> = (0..a.processes.len())
             .map(|p| {
                 let pa = &a.processes[p];
-                let slack = SLACK.max(3.0 * step_of(a, series, p));
+                let slack = SLACK.max(3.0 * steps.get(p).copied().unwrap_or(0.0));
                 Some((pa.start? - slack, pa.end? + slack))
             })
             .collect();
