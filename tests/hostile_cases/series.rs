@@ -258,7 +258,47 @@ pub fn cases() -> Vec<Case> {
             )
             .page("view=overview"),
     );
+    // Request counters that come and go (a path each, seen twice): the
+    // requests were summed by interpolating every counter at every time
+    // any has (10,000 counters: 20,000 times × 10,000 counters).
+    cases.push(
+        Case::new(5, "counters-10k-short-lived")
+            .file("metrics.txt", short_lived_counters(10_000).into_bytes())
+            .args(&["analyze", "{0}"])
+            .stdout_contains("1 process")
+            .page("view=overview"),
+    );
     cases
+}
+
+/// One process's RSS every 10 s beside `n` request counters, one per
+/// path, each scraped twice 10 s apart, the `k`th from 2k s on.
+fn short_lived_counters(n: usize) -> String {
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for i in 0..=n / 5 + 1 {
+        let t = START + 10.0 * i as f64;
+        sample(
+            &mut out,
+            "process_resident_memory_bytes",
+            labels,
+            1e8 + 1e3 * i as f64,
+            t,
+        );
+    }
+    for k in 0..n {
+        let path = format!("{labels},path=\"/item/{k}\"");
+        for (dt, count) in [(0.0, 1.0), (10.0, 3.0)] {
+            sample(
+                &mut out,
+                "http_requests_total",
+                &path,
+                count,
+                START + 2.0 * k as f64 + dt,
+            );
+        }
+    }
+    out
 }
 
 /// `n` Go services (the hosts of [`processes`]) scraped three times from

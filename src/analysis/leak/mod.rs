@@ -832,14 +832,24 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
     let fmt = |v: f64| units::label(v as i64, unit);
     let (verdict, confidence, reason) = if judged == 0 {
         let seconds = s.times.last().unwrap_or(&0.0) - s.times.first().unwrap_or(&0.0);
+        // Points in idle stretches are not judged: say so when they are
+        // what left too few.
+        let kept: usize = segments.iter().map(|g| g.points).sum();
         (
             Verdict::Inconclusive,
             None,
-            format!(
-                "only {} points over {:.0} s: too little to tell growth from warm-up",
-                s.len(),
-                seconds
-            ),
+            if kept < s.len() {
+                format!(
+                    "only {kept} of its {} points were taken while requests were served (the rest fall in idle stretches): too little to tell growth from warm-up",
+                    s.len()
+                )
+            } else {
+                format!(
+                    "only {} points over {:.0} s: too little to tell growth from warm-up",
+                    s.len(),
+                    seconds
+                )
+            },
         )
     } else if !rising.is_empty() && flat == 0 {
         let r2 = fit::median(rising.iter().filter_map(|g| g.fit.map(|f| f.r2)).collect());

@@ -138,7 +138,8 @@ fn sum_counters(counters: &[&Series]) -> Vec<(f64, f64)> {
                 .collect()
         })
         .collect();
-    union_sum(&monotonic)
+    // A counter no longer scraped has still served what it counted.
+    union_sum(&monotonic, true)
 }
 
 fn sum_at_union(series: &[&Series]) -> Vec<(f64, f64)> {
@@ -152,20 +153,67 @@ fn sum_at_union(series: &[&Series]) -> Vec<(f64, f64)> {
                 .collect()
         })
         .collect();
-    union_sum(&points)
+    union_sum(&points, false)
 }
 
-fn union_sum(series: &[Vec<(f64, f64)>]) -> Vec<(f64, f64)> {
+/// The sum of the series (each interpolated) at every time any has;
+/// with `hold_last`, a series past its last point still adds its last
+/// value (a cumulative count that stopped being scraped).
+fn union_sum(series: &[Vec<(f64, f64)>], hold_last: bool) -> Vec<(f64, f64)> {
     if series.len() == 1 {
         return series[0].clone();
     }
     let mut times: Vec<f64> = series.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
     times.sort_by(f64::total_cmp);
     times.dedup();
-    times
-        .into_iter()
-        .map(|t| (t, series.iter().filter_map(|s| interpolate(s, t)).sum()))
-        .collect()
+    // Each series adds its value at the times within its span, walked
+    // beside its points ([`interpolate`]'s value, summed in the series'
+    // order as `Iterator::sum` would: the same bits). Interpolating each
+    // series at every time was times × series: 10,000 counters of two
+    // points each took 4.6 s.
+    let mut totals = vec![-0.0; times.len()];
+    // What the series that ended before each time hold, as the changes of
+    // a running sum (a value per time each would be times × series again).
+    let mut ended = vec![0.0; times.len()];
+    for s in series {
+        let (Some(first), Some(last)) = (s.first(), s.last()) else {
+            continue;
+        };
+        let from = times.partition_point(|&t| t < first.0);
+        let to = times.partition_point(|&t| t <= last.0);
+        if hold_last && to < times.len() {
+            ended[to] += last.1;
+        }
+        let mut i = 0;
+        for (k, &t) in times.iter().enumerate().take(to).skip(from) {
+            while i < s.len() && s[i].0 < t {
+                i += 1;
+            }
+            let value = if i == 0 {
+                (s[0].0 == t).then_some(s[0].1)
+            } else if i == s.len() {
+                None
+            } else {
+                let (a, b) = (s[i - 1], s[i]);
+                Some(if b.0 == a.0 {
+                    b.1
+                } else {
+                    a.1 + (b.1 - a.1) * (t - a.0) / (b.0 - a.0)
+                })
+            };
+            if let Some(v) = value {
+                totals[k] += v;
+            }
+        }
+    }
+    let mut held = 0.0;
+    for (total, change) in totals.iter_mut().zip(ended) {
+        held += change;
+        if held != 0.0 {
+            *total += held;
+        }
+    }
+    times.into_iter().zip(totals).collect()
 }
 
 fn integrate(rate: &[(f64, f64)]) -> Vec<(f64, f64)> {
@@ -355,6 +403,55 @@ mod tests {
             s.push(t, v);
         }
         s
+    }
+
+    #[test]
+    fn the_walk_sums_what_interpolating_each_time_summed() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..300 {
+            // Series over random spans, some sharing times, some with
+            // repeated times, some empty.
+            let series: Vec<Vec<(f64, f64)>> = (0..rng.usize(2..9))
+                .map(|_| {
+                    let start = rng.usize(0..50) as f64;
+                    let mut t = start;
+                    let mut points = Vec::new();
+                    for _ in 0..rng.usize(0..30) {
+                        t += [0.0, 0.5, 1.0, 10.0, 3.7][rng.usize(..5)];
+                        points.push((t, rng.f64() * 1e6));
+                    }
+                    points
+                })
+                .collect();
+            let mut times: Vec<f64> = series.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
+            times.sort_by(f64::total_cmp);
+            times.dedup();
+            let want: Vec<(f64, f64)> = times
+                .into_iter()
+                .map(|t| {
+                    (
+                        t,
+                        series.iter().filter_map(|s| interpolate(s, t)).sum::<f64>(),
+                    )
+                })
+                .collect();
+            let got = union_sum(&series, false);
+            let bits = |v: &[(f64, f64)]| -> Vec<(u64, u64)> {
+                v.iter().map(|p| (p.0.to_bits(), p.1.to_bits())).collect()
+            };
+            assert_eq!(bits(&got), bits(&want));
+        }
+    }
+
+    #[test]
+    fn a_counter_no_longer_scraped_keeps_its_count() {
+        // Requests to /a until t = 20, to /b from t = 10 on.
+        let a = series(&[(0.0, 0.0), (10.0, 50.0), (20.0, 100.0)]);
+        let b = series(&[(10.0, 0.0), (20.0, 10.0), (30.0, 20.0), (40.0, 30.0)]);
+        let r = Requests::new(&[(&a, Kind::Counter), (&b, Kind::Counter)]).unwrap();
+        assert_eq!(r.at(20.0), Some(110.0));
+        // /a served its 100 requests: they stay served.
+        assert_eq!(r.at(40.0), Some(130.0));
     }
 
     #[test]
