@@ -44,9 +44,9 @@ const GROUPS_AT_ONCE = 2;
 
 export function renderTrend(view, state, { onChange, onOpen }) {
   // Twenty series' tables laid out in one task took 445 ms (beside two
-  // fuzzers): the first
-  // come at once (the answer first), the rest a few per frame; a search
-  // reaches the tables made so far and those made after it.
+  // fuzzers): the first come at once (the answer first), the rest a few
+  // per frame; a search reaches the tables made so far and those made
+  // after it.
   const tables = [];
   let query = "";
   const sections = h("div", { class: "trend-groups" });

@@ -222,7 +222,7 @@ fn merge(copies: &[&Series]) -> (Series, Vec<usize>) {
     let mut dropped = Vec::new();
     // The points so far, in time order: each copy's points are looked up
     // among them and added after it. (Copying and sorting the series for
-    // each copy was copies × points: 4,000 hourly exports took 15 s.)
+    // each copy was copies × points: 4,000 hourly exports out of time order took 18.7 s.)
     let mut points: BTreeMap<Time, f64> = BTreeMap::new();
     let mut added_any = false;
     for other in &order[1..] {

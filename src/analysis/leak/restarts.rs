@@ -137,7 +137,8 @@ pub fn mark_oom_terminations(
     // How many of the first `i` points say OOMKilled: whether any within
     // a restart's window does is then a difference of two counts (a scan
     // of each window was restarts × points when windows are long, as with
-    // start times in the future: 40,000 restarts took 2.4 s).
+    // start times in the future: an audit measured 2.4 s at 40,000
+    // restarts).
     let mut said_before = Vec::with_capacity(oom_reason.len() + 1);
     said_before.push(0usize);
     for v in &oom_reason.values {

@@ -100,7 +100,12 @@ impl Requests {
 }
 
 fn interpolate(points: &[(f64, f64)], t: f64) -> Option<f64> {
-    let i = points.partition_point(|p| p.0 < t);
+    interpolate_at(points, points.partition_point(|p| p.0 < t), t)
+}
+
+/// The value at `t` of `points`, given `i`: the first point at or after
+/// `t`.
+fn interpolate_at(points: &[(f64, f64)], i: usize, t: f64) -> Option<f64> {
     if i == 0 {
         return (points.first()?.0 == t).then(|| points[0].1);
     }
@@ -169,8 +174,8 @@ fn union_sum(series: &[Vec<(f64, f64)>], hold_last: bool) -> Vec<(f64, f64)> {
     // Each series adds its value at the times within its span, walked
     // beside its points ([`interpolate`]'s value, summed in the series'
     // order as `Iterator::sum` would: the same bits). Interpolating each
-    // series at every time was times × series: 10,000 counters of two
-    // points each took 4.6 s.
+    // series at every time was times × series (10,000 counters of two
+    // points each: 1.14 s for the whole analysis, 0.17 s now).
     let mut totals = vec![-0.0; times.len()];
     // What the series that ended before each time hold, as the changes of
     // a running sum (a value per time each would be times × series again).
@@ -189,18 +194,7 @@ fn union_sum(series: &[Vec<(f64, f64)>], hold_last: bool) -> Vec<(f64, f64)> {
             while i < s.len() && s[i].0 < t {
                 i += 1;
             }
-            let value = if i == 0 {
-                (s[0].0 == t).then_some(s[0].1)
-            } else if i == s.len() {
-                None
-            } else {
-                let (a, b) = (s[i - 1], s[i]);
-                Some(if b.0 == a.0 {
-                    b.1
-                } else {
-                    a.1 + (b.1 - a.1) * (t - a.0) / (b.0 - a.0)
-                })
-            };
+            let value = interpolate_at(s, i, t);
             if let Some(v) = value {
                 totals[k] += v;
             }

@@ -375,16 +375,15 @@ pub fn parse_json(
         if let Some((at, _)) = literals.first_from(&n.pod, pod_at) {
             pod_at = at;
         }
-        let line = |value: &Option<String>| {
+        let line = |value: Option<&str>| {
             value
-                .as_deref()
                 .and_then(|v| literals.first_from(v, pod_at))
                 .map_or(0, |(_, line)| line)
         };
-        c.ended_line = line(&n.ended);
-        c.line = line(&n.last_finished);
+        c.ended_line = line(n.ended.as_deref());
+        c.line = line(n.last_finished.as_deref());
         if c.line == 0 {
-            c.line = line(&Some(n.container.clone()));
+            c.line = line(Some(&n.container));
         }
     }
     Ok(finish(containers, report))
