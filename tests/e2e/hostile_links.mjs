@@ -38,7 +38,7 @@ const rows = [];
 
 // The links, from the same generators the CLI's tests use.
 const out = join(artifacts, "hostile");
-execFileSync("cargo", ["run", "--quiet", "--example", "hostile_links", "--", out], { cwd: root, stdio: "inherit" });
+execFileSync("cargo", ["run", "--profile", "test", "--quiet", "--example", "hostile_links", "--", out], { cwd: root, stdio: "inherit" });
 const links = JSON.parse(readFileSync(join(out, "links.json"), "utf8"));
 
 const { server, origin } = await serve();

@@ -154,7 +154,7 @@ await test("leakscope capture --report: the live service's snapshots open from f
   rmSync(dir, { recursive: true, force: true });
   try {
     // Not execFileSync: the service answers from this process's event loop.
-    await new Promise((ok, fail) => execFile("cargo", ["run", "--quiet", "--bin", "leakscope", "--", "capture", `http://127.0.0.1:${service.address().port}`,
+    await new Promise((ok, fail) => execFile("cargo", ["run", "--profile", "test", "--quiet", "--bin", "leakscope", "--", "capture", `http://127.0.0.1:${service.address().port}`,
       "--every", "2s", "--count", "2", "--out", join(dir, "taken"), "--report", join(dir, "report.html"), "--page", join(dist, "leakscope.html")],
     { cwd: root }, (error, stdout, stderr) => (error ? fail(new Error(`${error.message}\n${stderr}`)) : ok(stdout))));
   } finally {
