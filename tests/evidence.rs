@@ -610,8 +610,7 @@ fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
     let all = kube_files();
     let alone = analyze_json(&all);
     let p = &alone["processes"][0];
-    let main = &alone["series"][p["main_series"].as_u64().unwrap() as usize];
-    let last_restart = main["restarts"].as_array().unwrap().last().unwrap()["time"]
+    let last_restart = p["restart_events"].as_array().unwrap().last().unwrap()["time"]
         .as_f64()
         .unwrap();
     // Finished a second before the new start, as kubelet reports it.
@@ -654,7 +653,7 @@ fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
     // And the node's kernel log beside both: each restart's kill is the
     // kernel's (pid, memory), the describe's termination the last one told
     // again. Still one kill a restart, one row a kill.
-    let restarts: Vec<f64> = main["restarts"]
+    let restarts: Vec<f64> = p["restart_events"]
         .as_array()
         .unwrap()
         .iter()
@@ -691,6 +690,35 @@ fn kubectl_describe_beside_kube_state_metrics_tells_one_kill_once() {
     let last = rows.last().unwrap();
     assert_eq!(last["pod"], "leaksvc-7d9f8b6c4-x2q9z");
     assert_eq!(last["also_told"][0]["line"], 10);
+}
+
+/// A snapshot is tied to the same life of its process whether or not a
+/// memory series came beside the start times that show the restarts:
+/// the lives are the process's, not its headline series'.
+#[test]
+fn a_snapshots_life_does_not_hang_on_a_memory_series() {
+    let heap = fixture("leak/heap.0.pb.gz");
+    let start = fixture("leak/query_range.start_time.json");
+    let rss = fixture("leak/query_range.rss.json");
+    let alone = analyze_json(&[start.clone(), heap.clone()]);
+    let with_rss = analyze_json(&[start, rss, heap]);
+    assert_eq!(with_rss["processes"][0]["restarts"], 3);
+    let tie = |a: &serde_json::Value| {
+        (
+            a["snapshots"][0]["life"].clone(),
+            a["snapshots"][0]["tie"].clone(),
+        )
+    };
+    assert_eq!(tie(&alone), tie(&with_rss));
+    assert!(
+        tie(&alone)
+            .1
+            .as_str()
+            .unwrap()
+            .contains("'s life 1 of 4: taken"),
+        "{}",
+        tie(&alone).1
+    );
 }
 
 /// A process with no garbage collector (C/C++) is never said to have a

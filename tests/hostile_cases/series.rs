@@ -86,6 +86,21 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains("40000 restarts (10812 OOM kills)")
             .page("view=overview"),
     );
+    // Hundreds of memory series of one process that restarted 40,000
+    // times, each scraped over 20 of its lives: every series carried a
+    // report of every restart (400 × 40,001 with the headline: 18.4 s and
+    // 2.5 GB). Now the process holds its restarts once, and a series only
+    // those that ended a life it was seen in.
+    cases.push(
+        Case::new(5, "restarts-40k-series-400")
+            .file(
+                "metrics.txt",
+                (restarting_process(40_000) + &areas_over_lives(400, 20)).into_bytes(),
+            )
+            .args(&["analyze", "{0}"])
+            .stdout_contains("40000 restarts\n")
+            .page("view=overview"),
+    );
     // An idle stretch after every few scrapes: each point summed the idle
     // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
     cases.push(
@@ -612,6 +627,25 @@ fn restarting_process(restarts: usize) -> String {
             out.push_str(&format!(
                 "{name}{{{labels}}} {} {}\n",
                 value(i, t),
+                (t * 1000.0) as i64
+            ));
+        }
+    }
+    out
+}
+
+/// `n` more memory series of [`restarting_process`]'s process (an `area`
+/// label each), the `k`th scraped over `lives` of its lives from the
+/// `k × lives`th, climbing in each.
+fn areas_over_lives(n: usize, lives: usize) -> String {
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for k in 0..n {
+        for j in 0..lives {
+            let t = START + ((k * lives + j) * 10) as f64 + 5.0;
+            out.push_str(&format!(
+                "go_memstats_heap_inuse_bytes{{{labels},area=\"a{k}\"}} {} {}\n",
+                1e6 + (j % 2) as f64 * 1e6,
                 (t * 1000.0) as i64
             ));
         }

@@ -3,6 +3,9 @@
 // zoom, double-click to reset, the legend to switch series off.
 import { h } from "../dom.js";
 
+// The caption lists the first markers in view; the chart shows them all.
+const LISTED_MARKERS = 20;
+
 const urls = [];
 
 function image(svgText, width) {
@@ -99,7 +102,8 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
     // The run's count (the Overview's, zoomed or not), then the ones in view.
     chart.restarts ? h("figcaption", { class: "muted restarts" }, chart.restarts,
       chart.markers.length ? ": " : null,
-      chart.markers.map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`])) : null,
+      chart.markers.slice(0, LISTED_MARKERS).map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`]),
+      chart.markers.length > LISTED_MARKERS ? `, and ${chart.markers.length - LISTED_MARKERS} more markers (zoom in to list them)` : null) : null,
     chart.notes.length ? h("figcaption", { class: "muted notes" }, chart.notes.join("; ")) : null);
 }
 

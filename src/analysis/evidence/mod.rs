@@ -598,9 +598,7 @@ fn split_notes(groups: &mut [SnapshotGroup], evidence: &Evidence) {
             .take(LISTED)
             .map(|&o| groups[o].files_text())
             .collect();
-        let lives = lives_of
-            .entry(p)
-            .or_insert_with(|| a.processes[p].lives(&a.series));
+        let lives = lives_of.entry(p).or_insert_with(|| a.processes[p].lives());
         let restart = lives.get(life).map(|l| l.0);
         groups[g].notes.push(format!(
             "a restart separates these from {} (another life of the process{}): they are trended apart",

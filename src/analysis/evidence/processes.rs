@@ -74,7 +74,7 @@ impl<'a> Processes<'a> {
             covers,
             span,
             words: PathWords::new(distinctive_words(a)),
-            lives: a.processes.iter().map(|p| p.lives(&a.series)).collect(),
+            lives: a.processes.iter().map(|p| p.lives()).collect(),
         }
     }
 

@@ -215,10 +215,9 @@ const MONTHS: [&str; 12] = [
 /// time as logged.
 fn marks(a: &Analysis) -> impl Iterator<Item = (&ProcessAnalysis, &OomKillMark)> {
     a.processes.iter().flat_map(move |p| {
-        a.series
-            .get(p.main_series.unwrap_or(usize::MAX))
-            .into_iter()
-            .flat_map(|s| s.restarts.iter().filter_map(|r| r.oom_kill.as_ref()))
+        p.restart_events
+            .iter()
+            .filter_map(|r| r.oom_kill.as_ref())
             .map(move |m| (p, m))
     })
 }

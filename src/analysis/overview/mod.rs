@@ -253,7 +253,7 @@ fn process_card(
     }
     if p.restarts > 0 {
         let peaks: Vec<f64> = main
-            .map(|m| m.restarts.iter().filter_map(|r| r.peak).collect())
+            .map(|m| m.restarts.iter().map(|r| r.peak).collect())
             .unwrap_or_default();
         let at = peaks
             .iter()
