@@ -100,8 +100,8 @@ pub struct SeriesAnalysis {
     /// life with points of it), each with the series' peak in that life.
     /// Not every restart of the process: a series scraped in few of
     /// 40,000 lives would otherwise carry 40,000 reports (400 such series
-    /// took 18.4 s and 2.5 GB), and a restart after a life it was not seen
-    /// in has no peak of it to tell.
+    /// took 4.4 s and 2.5 GB, and as JSON 13 s and 2.3 GB written), and a
+    /// restart after a life it was not seen in has no peak of it to tell.
     pub restarts: Vec<RestartReport>,
     pub segments: Vec<SegmentReport>,
     pub verdict: Option<Verdict>,
