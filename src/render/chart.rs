@@ -187,6 +187,10 @@ fn css(c: &RGBColor) -> String {
 }
 
 /// The memory chart and, when the process has requests, the rate chart.
+/// The memory series one chart draws at most (the palette's colours
+/// twice over).
+const MAX_MEMORY_LINES: usize = 12;
+
 pub fn process_charts(
     a: &Analysis,
     series: &[Series],
@@ -194,11 +198,25 @@ pub fn process_charts(
     opts: &ChartOptions,
 ) -> Vec<Chart> {
     let members: Vec<&SeriesAnalysis> = a.series.iter().filter(|s| s.process == process).collect();
-    let memory: Vec<&SeriesAnalysis> = members
+    let main = a.processes[process]
+        .main_series
+        .map(|m| &a.series[m])
+        .filter(|m| m.role == Role::Memory);
+    // The first MAX_MEMORY_LINES memory series, and the headline wherever
+    // it comes: 400 lines (and 400 legend entries) tell nothing apart.
+    let all_memory: Vec<&SeriesAnalysis> = members
         .iter()
         .copied()
         .filter(|s| s.role == Role::Memory)
         .collect();
+    let mut memory: Vec<&SeriesAnalysis> =
+        all_memory.iter().copied().take(MAX_MEMORY_LINES).collect();
+    let is_main = |s: &SeriesAnalysis| main.is_some_and(|m| std::ptr::eq(m, s));
+    let main_beyond = !memory.iter().any(|s| is_main(s));
+    if let (true, Some(m), Some(last)) = (main_beyond, main, memory.last_mut()) {
+        *last = m;
+    }
+    let not_drawn = all_memory.len() - memory.len();
     let requests: Vec<(&Series, Kind)> = members
         .iter()
         .filter(|s| s.role == Role::Requests)
@@ -216,7 +234,18 @@ pub fn process_charts(
     let th = theme(opts.dark);
     let mut charts = Vec::new();
     if !memory.is_empty() {
-        charts.push(memory_chart(a, series, process, &memory, window, opts, &th));
+        let mut chart = memory_chart(a, series, process, &memory, window, opts, &th);
+        if not_drawn > 0 {
+            let drawn = if main_beyond && main.is_some() {
+                format!("the first {} and the headline are", memory.len() - 1)
+            } else {
+                format!("the first {} are", memory.len())
+            };
+            chart.notes.push(format!(
+                "{not_drawn} more memory series of this process not drawn ({drawn}; leakscope analyze lists every one)"
+            ));
+        }
+        charts.push(chart);
     }
     if let Some(r) = Requests::new(&requests) {
         let y_fmt = |v: &f64| format!("{} req/s", units::format_g(*v, 3));
@@ -1482,6 +1511,44 @@ mod tests {
             assert_eq!(c.markers.len(), markers);
             assert!(c.notes.iter().any(|n| n == idle), "{:?}", c.notes);
         }
+    }
+
+    #[test]
+    fn a_chart_draws_twelve_memory_series_and_counts_the_rest() {
+        use crate::analysis::leak::{analyze, AnalyzeOptions};
+        use crate::model::series::SeriesSet;
+        // 30 heap series of one process (an `area` label each), then its
+        // RSS, the headline, last.
+        let series_of = |name: &str, extra: Option<String>| {
+            let mut labels = vec![("instance".to_string(), "a:1".to_string())];
+            labels.extend(extra.map(|a| ("area".to_string(), a)));
+            let mut s = Series::new(name.into(), labels, String::new());
+            for i in 0..100 {
+                s.push(1_800_000_000.0 + f64::from(i), 1e6 + f64::from(i) * 1e3);
+            }
+            s
+        };
+        let mut all: Vec<Series> = (0..30)
+            .map(|k| series_of("go_memstats_heap_inuse_bytes", Some(format!("a{k}"))))
+            .collect();
+        all.push(series_of("process_resident_memory_bytes", None));
+        let set = SeriesSet {
+            series: all,
+            inputs: vec![Default::default()],
+            ..Default::default()
+        };
+        let a = analyze(&set, &AnalyzeOptions::default());
+        let p = &a.processes[0];
+        let main = &a.series[p.main_series.unwrap()];
+        assert_eq!(main.name, "process_resident_memory_bytes");
+        let c = memory(&a, &set.series, &ChartOptions::default());
+        assert_eq!(c.legend.len(), 12);
+        assert_eq!(c.legend.last().unwrap().name, main.display);
+        assert!(
+            c.notes.iter().any(|n| n == "19 more memory series of this process not drawn (the first 11 and the headline are; leakscope analyze lists every one)"),
+            "{:?}",
+            c.notes
+        );
     }
 
     #[test]
