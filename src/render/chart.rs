@@ -186,11 +186,11 @@ fn css(c: &RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
-/// The memory chart and, when the process has requests, the rate chart.
 /// The memory series one chart draws at most (the palette's colours
 /// twice over).
 const MAX_MEMORY_LINES: usize = 12;
 
+/// The memory chart and, when the process has requests, the rate chart.
 pub fn process_charts(
     a: &Analysis,
     series: &[Series],
