@@ -853,17 +853,14 @@ fn draw_restarts(
 ) -> Vec<Marker> {
     let mut markers = Vec::new();
     let in_window: Vec<&Restart> = restarts.iter().filter(|r| w.shows(r.time)).collect();
-    let x_of = |chart: &Plot, t: f64| chart.backend_coord(&(t, 0.0)).0;
+    let x_of = |t: f64| chart.backend_coord(&(t, 0.0)).0;
+    let columns: Vec<(i32, &[&Restart])> = in_window
+        .chunk_by(|a, b| x_of(a.time) == x_of(b.time))
+        .map(|group| (x_of(group[0].time), group))
+        .collect();
     let mut free_from = i32::MIN;
-    let mut k = 0;
-    while k < in_window.len() {
-        let x = x_of(chart, in_window[k].time);
-        let column = in_window[k..]
-            .iter()
-            .take_while(|r| x_of(chart, r.time) == x)
-            .count();
-        let group = &in_window[k..k + column];
-        k += column;
+    for (x, group) in columns {
+        let column = group.len();
         let r = group[0];
         let kills = group.iter().filter(|r| r.oom_kill.is_some()).count();
         let (color, label) = if kills > 0 {

@@ -761,18 +761,14 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
             })
         })
         .collect();
-    let last_restart = restarts
-        .iter()
-        .map(|r| r.time)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let ended_by_restart = |g: &Segment| last_restart > g.end;
     // A short life that climbs from low to high and ends in a restart is
     // part of a restart sawtooth.
     let trends: Vec<Trend> = segments
         .iter()
         .zip(&bounds)
-        .map(|(g, &(x, y))| {
-            if g.trend == Trend::Short && ended_by_restart(g) && g.climbs(&s.values[x..y]) {
+        .zip(&ended_by)
+        .map(|((g, &(x, y)), ended_by)| {
+            if g.trend == Trend::Short && ended_by.is_some() && g.climbs(&s.values[x..y]) {
                 Trend::Rising
             } else {
                 g.trend
