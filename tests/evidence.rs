@@ -721,6 +721,45 @@ fn a_snapshots_life_does_not_hang_on_a_memory_series() {
     );
 }
 
+/// RSS scraped in the first of three lives only: the Overview's card
+/// and the series' reason both say its peak was seen before one of the
+/// two restarts, not "at about" for each, and no limit is inferred.
+#[test]
+fn a_peak_seen_before_one_restart_is_not_told_of_both() {
+    let mut text = String::new();
+    for i in 0..1800u32 {
+        let t = 1.8e9 + f64::from(i);
+        if i < 600 {
+            text += &format!(
+                "process_resident_memory_bytes{{instance=\"a:1\"}} {} {}\n",
+                10e6 + 1e5 * f64::from(i),
+                (t * 1000.0) as i64
+            );
+        }
+    }
+    for i in 0..1800u32 {
+        let t = 1.8e9 + f64::from(i);
+        text += &format!(
+            "process_start_time_seconds{{instance=\"a:1\"}} {} {}\n",
+            1.8e9 + f64::from(600 * (i / 600)),
+            (t * 1000.0) as i64
+        );
+    }
+    let path = std::env::temp_dir().join(format!("leakscope-seen-{}.txt", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let mut w = page(&[("metrics.txt", path.clone())]);
+    std::fs::remove_file(&path).unwrap();
+    let o = overview(&mut w);
+    let card = &o.cards[0];
+    assert!(
+        card.headline
+            .contains("restarted 2 times (memory seen up to 1 of them, at about 66.66MB)"),
+        "{}",
+        card.headline
+    );
+    assert!(!card.headline.contains("limit"), "{}", card.headline);
+}
+
 /// A process with no garbage collector (C/C++) is never said to have a
 /// GC sawtooth.
 #[test]

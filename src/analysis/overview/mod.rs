@@ -255,11 +255,23 @@ fn process_card(
         let peaks: Vec<f64> = main
             .map(|m| m.restarts.iter().map(|r| r.peak).collect())
             .unwrap_or_default();
+        // Its memory's peaks are before the restarts that ended a life it
+        // was seen in: "at about" for all of them only when that is all.
         let at = peaks
             .iter()
             .copied()
             .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))))
-            .map(|hi| format!(" at about {}", bytes(hi)))
+            .map(|hi| {
+                if peaks.len() == p.restarts {
+                    format!(" at about {}", bytes(hi))
+                } else {
+                    format!(
+                        " (memory seen up to {} of them, at about {})",
+                        peaks.len(),
+                        bytes(hi)
+                    )
+                }
+            })
             .unwrap_or_default();
         if p.oom_kills > 0 {
             sentence.push(format!(
