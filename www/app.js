@@ -46,6 +46,7 @@ let state = readHash();
 let loading = null; // { id, size, name }
 let cancelFetch = null; // aborts the link's file being fetched
 let renderTicket = 0;
+let unknownView = null; // the view a link named that there is none of (see show)
 const client = new Client(({ id, read }) => {
   if (loading && id === loading.id) $("progress-bar").value = read / loading.size;
 }, (message) => addError("leakscope", `${message}. The loaded files are kept: a fresh worker is reading them again.`), watchWorker);
@@ -161,8 +162,15 @@ const render = () => show(state);
  */
 async function show(next, { push = false, control = null } = {}) {
   const ticket = ++renderTicket;
+  // A link naming a view leakscope does not have (`view=memory`) gets the
+  // Overview, its tab marked, and a line saying so until another view is
+  // chosen (the Overview is drawn again as files load); the link is rewritten.
+  if (!VIEWS.some(([v]) => v === next.view)) {
+    unknownView = next.view ? String(next.view) : null;
+    next = { ...next, view: "overview" };
+  } else if (next.view !== "overview") unknownView = null;
   wanted = next;
-  const view = VIEWS.some(([v]) => v === next.view) ? next.view : "overview";
+  const view = next.view;
   let content;
   try {
     const result = await client.call(view, { state: coreState(next, width()) });
@@ -189,10 +197,17 @@ async function show(next, { push = false, control = null } = {}) {
   writeHash(state, { push });
   for (const [v] of VIEWS) $(`tab-${v}`).setAttribute("aria-current", String(v === state.view));
   const focus = focusedControl();
-  $("view").replaceChildren(...[content].flat(Infinity).filter(Boolean));
+  $("view").replaceChildren(...[view === "overview" && unknownView !== null && unknownViewNote(unknownView), content].flat(Infinity).filter(Boolean));
   refocus(focus);
   // After the next paint (the frame's rendering steps run between the two).
   requestAnimationFrame(() => setTimeout(() => performance.mark(`painted:${view}`)));
+}
+
+/** The line above the Overview when a link named a view there is none of. */
+function unknownViewNote(name) {
+  const shown = name.length > 60 ? `${name.slice(0, 60)}…` : name;
+  return h("p", { class: "note", role: "status" },
+    `This link asks for a view called “${shown}”, which leakscope does not have, so here is the Overview. The views are ${VIEWS.map(([, label]) => label).join(", ")}.`);
 }
 
 /** The core's refusal of a control's value, beside the control. */

@@ -73,6 +73,26 @@ await test("a link with a bad regex says so and offers the view without filters"
   await page.context().close();
 });
 
+await test("a link naming a view there is none of shows the Overview, its tab marked, and says so as text", async () => {
+  if (!hasCorpus()) return console.error("!!! shared corpus missing: the unknown-view test was SKIPPED !!!");
+  const page = await open(browser, origin, "#view=memory");
+  await drop(page, blog());
+  await page.waitForSelector("#view p.note[role=status]");
+  assert.match(await page.textContent("#view p.note"), /a view called “memory”, which leakscope does not have, so here is the Overview\. The views are Overview, Memory, Top/);
+  assert.equal(await page.getAttribute("#tab-overview", "aria-current"), "true");
+  assert.doesNotMatch(page.url(), /view=/, "the link is rewritten to the view shown");
+  await screenshot(page, "unknown-view");
+  // A name from a link is text: markup in it is shown, not made.
+  await page.evaluate(() => { location.hash = "#view=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"; });
+  await page.waitForFunction(() => document.querySelector("#view p.note")?.textContent.includes("<img src=x"));
+  assert.equal(await page.$$eval("#view img", (els) => els.length), 0);
+  await page.click("#tab-top");
+  await page.waitForSelector("table.report tbody tr");
+  assert.equal(await page.$$eval("#view p.note[role=status]", (els) => els.length), 0, "the line goes with the view");
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 await test("files survive a reload and reopening the page; Forget clears them; an earlier card about a file goes when it loads", async () => {
   if (!hasCorpus()) return console.error("!!! shared corpus missing: the reload test was SKIPPED !!!");
   const page = await open(browser, origin);
