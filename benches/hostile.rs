@@ -2,7 +2,10 @@
 //! (`tests/hostile_cases/`, issue 14): each case runs in a child process
 //! whose own peak RSS `wait4` reports. Budgets: 5 s and 1 GB a case.
 //!
-//!     cargo bench --bench hostile [-- NAME_SUBSTRING]
+//!     cargo bench --bench hostile [-- NAME_SUBSTRING] [--keep]
+//!
+//! `--keep` leaves each case's files in the temporary directory and prints
+//! its command line on stderr, to run it again by hand (perf, time).
 //!
 //! Prints a Markdown table for BENCHMARKS.md; a case over budget is marked.
 
@@ -14,6 +17,7 @@ use std::time::Instant;
 
 fn main() {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let keep = std::env::args().any(|a| a == "--keep");
     let root = std::env::temp_dir().join(format!("leakscope-hostile-bench-{}", std::process::id()));
     println!("| family | case | input bytes | exit | seconds | peak RSS MB | |");
     println!("|---|---|---|---|---|---|---|");
@@ -28,6 +32,9 @@ fn main() {
         }
         let args = hostile_cases::prepare(&case, &root.join(case.name));
         let input: usize = case.files.iter().map(|(_, b)| b.len()).sum();
+        if keep {
+            eprintln!("{}: leakscope {}", case.name, args.join(" "));
+        }
         let start = Instant::now();
         // Reaped below by wait4, which also reports its peak memory.
         #[allow(clippy::zombie_processes)]
@@ -61,5 +68,7 @@ fn main() {
             case.family, case.name, input, exit, seconds, rss_mb, over
         );
     }
-    let _ = std::fs::remove_dir_all(&root);
+    if !keep {
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

@@ -528,11 +528,20 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> String {
     s
 }
 
+/// What a command built (profiles, their analysis), never freed: the
+/// process ends right after printing it, and the system takes the memory
+/// back at once, where dropping it piece by piece took 16% of a run
+/// reading 2,000 snapshots (BENCHMARKS.md, issue 14). Only for `run`,
+/// which runs once a process.
+fn kept_until_exit<T>(value: T) -> &'static T {
+    Box::leak(Box::new(value))
+}
+
 fn run(cli: Cli) -> Result<String, Error> {
     match cli.command {
         Command::Top { files, report } => {
-            let p = report.load(&files)?;
-            let r = top::top(&p, &report.options())?;
+            let p = kept_until_exit(report.load(&files)?);
+            let r = top::top(p, &report.options())?;
             Ok(match report.format {
                 Format::Text => render::text::top(&r),
                 Format::Json => json(&render::json::top(&r)),
@@ -546,7 +555,7 @@ fn run(cli: Cli) -> Result<String, Error> {
             max_source_total_mb,
             report,
         } => {
-            let p = report.load(&files)?;
+            let p = kept_until_exit(report.load(&files)?);
             let mut options = report.options();
             if let Some(dir) = &source_dir {
                 options.source_path = dir.display().to_string();
@@ -556,18 +565,18 @@ fn run(cli: Cli) -> Result<String, Error> {
                 max_source_mb.saturating_mul(1 << 20),
                 max_source_total_mb.saturating_mul(1 << 20),
             )?;
-            let r = list::list(&p, &regex, &options, &sources);
+            let r = list::list(p, &regex, &options, &sources);
             sources.print_notes();
             Ok(output(report.format, &r?, render::text::list))
         }
         Command::Dot { files, report } => {
-            let p = report.load(&files)?;
-            let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
+            let p = kept_until_exit(report.load(&files)?);
+            let g = leakscope::analysis::callgraph::callgraph(p, &report.options())?;
             Ok(render::dot::dot(&g))
         }
         Command::Svg { files, report } => {
-            let p = report.load(&files)?;
-            let g = leakscope::analysis::callgraph::callgraph(&p, &report.options())?;
+            let p = kept_until_exit(report.load(&files)?);
+            let g = leakscope::analysis::callgraph::callgraph(p, &report.options())?;
             Ok(render::graph_drawing::svg(&render::graph_drawing::draw(&g)))
         }
         Command::Flame {
@@ -578,8 +587,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             report,
         } => {
             use leakscope::analysis::flame;
-            let p = report.load(&files)?;
-            let (tree, context) = flame::stacks(&p, &report.options())?;
+            let p = kept_until_exit(report.load(&files)?);
+            let (tree, context) = flame::stacks(p, &report.options())?;
             let view = flame::FlameView {
                 zoom: &[],
                 min_width: 0.5 / width.max(1) as f64,
@@ -595,8 +604,8 @@ fn run(cli: Cli) -> Result<String, Error> {
             Ok(render::flame_svg::svg(&f, width as f64))
         }
         Command::Traces { files, report } => {
-            let p = report.load(&files)?;
-            let r = traces::traces(&p, &report.options())?;
+            let p = kept_until_exit(report.load(&files)?);
+            let r = traces::traces(p, &report.options())?;
             Ok(output(report.format, &r, render::text::traces))
         }
         Command::Trend {
@@ -613,6 +622,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 let p = prepare(vec![p], None).map_err(|e| e.context(&name))?;
                 profiles.push((name, p));
             }
+            let profiles = kept_until_exit(profiles);
             let inputs: Vec<ProfileInput> = profiles
                 .iter()
                 .map(|(name, profile)| ProfileInput { name, profile })
@@ -674,11 +684,16 @@ fn run(cli: Cli) -> Result<String, Error> {
             }
             // Profiles are joined oldest first, as the page does.
             profiles.sort_by_key(|(_, p)| p.time_nanos);
+            let profiles = kept_until_exit(profiles);
             let inputs: Vec<ProfileInput> = profiles
                 .iter()
                 .map(|(name, profile)| ProfileInput { name, profile })
                 .collect();
-            let joined = evidence::join(Some(set), &inputs, &leak::AnalyzeOptions { limit });
+            let joined = kept_until_exit(evidence::join(
+                Some(set),
+                &inputs,
+                &leak::AnalyzeOptions { limit },
+            ));
             let a = joined.analysis.as_ref().expect("metrics were given");
             if let Some(path) = chart {
                 let leading = a.processes.iter().position(|p| p.rank == 1);
@@ -695,7 +710,7 @@ fn run(cli: Cli) -> Result<String, Error> {
                 std::fs::write(&path, svg)
                     .map_err(|e| Error::invalid_option(format!("{}: {e}", path.display())))?;
             }
-            let report = render::json::AnalyzeReport::new(&joined).expect("metrics were given");
+            let report = render::json::AnalyzeReport::new(joined).expect("metrics were given");
             Ok(output(format, &report, render::text::analyze_report))
         }
         Command::Info {
