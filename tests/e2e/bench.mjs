@@ -63,12 +63,12 @@ async function viewTime(label, files, hash, mark) {
   console.log(`${label}: median ${times[RUNS >> 1].toFixed(0)} ms, best ${times[0].toFixed(0)} ms, worst ${times.at(-1).toFixed(0)} ms (${RUNS} runs)`);
 }
 const labels = join(corpus, "pprof/parca/pkg/query/testdata/profile-with-labels.pb.gz");
-await viewTime("largest corpus call graph (84 nodes, 130 edges) → painted", [["profile-with-labels.pb.gz", readFileSync(labels)]], "#view=graph", "painted:graph");
+await viewTime("largest corpus call graph (84 nodes, 130 edges) → painted", [["profile-with-labels.pb.gz", readFileSync(labels)]], "#view=graph", "drawn:graph");
 // The budget's 80-node / 200-edge graph (cargo bench --bench graph_layout
 // generates it).
 const dense = join(root, "target/bench-data/callgraph-80x200.pb");
 if (existsSync(dense)) {
-  await viewTime("generated call graph (80 nodes, 212 edges) → painted", [["callgraph-80x200.pb", readFileSync(dense)]], "#view=graph", "painted:graph");
+  await viewTime("generated call graph (80 nodes, 212 edges) → painted", [["callgraph-80x200.pb", readFileSync(dense)]], "#view=graph", "drawn:graph");
 } else {
   console.log("(no target/bench-data/callgraph-80x200.pb: run cargo bench --bench graph_layout for the 80 × 200 figure)");
 }

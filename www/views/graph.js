@@ -45,8 +45,8 @@ export function popupMenu(x, y, items) {
  * 400-call cap (~2,000 SVG elements, ~650 labels) at once took one 90–150
  * ms task; most corpus graphs (under 100 calls) are still drawn at once.
  */
-const EDGES_AT_ONCE = 100;
-const EDGE_CHUNK = 100;
+const EDGES_AT_ONCE = 50;
+const EDGE_CHUNK = 50;
 
 function draw(d, handlers) {
   const edgesOf = new Map();
@@ -73,8 +73,11 @@ function draw(d, handlers) {
     if (edges.length < d.edges.length) requestAnimationFrame(() => setTimeout(more));
     else edgeLayer.dataset.complete = "";
   };
-  if (edges.length < d.edges.length) requestAnimationFrame(() => setTimeout(more));
-  else edgeLayer.dataset.complete = "";
+  /** The rest of the edges, once the drawing is in the document. */
+  const drawRest = () => {
+    if (edges.length < d.edges.length) requestAnimationFrame(() => setTimeout(more));
+    else edgeLayer.dataset.complete = "";
+  };
   const nodes = d.nodes.map((n, i) => {
     const top = n.y - n.h / 2 + 3 + n.font_size;
     const g = svg("g", { class: n.node === null ? "nodelet" : "node", tabindex: n.node === null ? -1 : 0, "data-name": n.name, "data-index": i },
@@ -98,7 +101,7 @@ function draw(d, handlers) {
   const legend = svg("g", { class: "legend" },
     svg("rect", { x: b.x, y: b.y, width: b.w, height: b.h, fill: "#f8f8f8", stroke: "#cccccc" }),
     d.legend.flatMap((l) => l.split("\n")).map((line, k) => svg("text", { x: b.x + 6, y: b.y + 6 + d.legend_font * (1 + k * 1.25), "font-size": d.legend_font }, line)));
-  return [legend, edgeLayer, ...nodes];
+  return { parts: [legend, edgeLayer, ...nodes], drawRest };
 }
 
 /** The whole drawing in small, with the part on show; `onMove(x, y)` when clicked or dragged (drawing units). */
@@ -186,12 +189,26 @@ export function renderGraph(view, state, { onChange, navigate, download }) {
     const before = size && { scale: size.w / box.w, cx: box.x + box.w / 2, cy: box.y + box.h / 2 };
     const r = root.getBoundingClientRect();
     size = { w: r.width, h: r.height };
-    // Laid out once, after the viewBox is set below.
-    if (!root.childElementCount) root.append(...drawing);
-    if (!size.w || !size.h) return;
-    if (before) show(at(before.scale, before.cx, before.cy));
-    else opening();
+    if (size.w && size.h) {
+      if (before) show(at(before.scale, before.cx, before.cy));
+      else opening();
+    }
+    // Put in once, a frame after the panel: its text is then laid out at
+    // the viewBox just set, in a task of its own (at 80 nodes and 400
+    // calls the panel's style and layout took ~10 ms, the drawing's ~30 ms,
+    // together one task of 46–65 ms).
+    if (!drawingDue) {
+      drawingDue = true;
+      requestAnimationFrame(() => setTimeout(() => {
+        if (!frame.isConnected) return; // the view was left
+        root.append(...drawing.parts);
+        drawing.drawRest();
+        // The drawing on screen (the view's "painted" mark comes a frame before it): what the bench times.
+        requestAnimationFrame(() => setTimeout(() => performance.mark("drawn:graph")));
+      }));
+    }
   };
+  let drawingDue = false;
 
   // Drag to pan (a click that moved is not a click), wheel to zoom, double-click to see it all.
   let drag = null;
