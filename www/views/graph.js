@@ -44,7 +44,7 @@ export function popupMenu(x, y, items) {
  * EDGE_CHUNK, one a frame. Styling and laying out a drawing at the core's
  * 400-call cap (~2,000 SVG elements, ~650 labels) at once took one 90–150
  * ms task; 100 edges with 80 nodes still made tasks of 50–65 ms in a third
- * of the loads. Most corpus graphs (under 50 calls) are drawn at once.
+ * of the loads. A graph of up to 50 calls is drawn at once.
  */
 const EDGES_AT_ONCE = 50;
 const EDGE_CHUNK = 50;
