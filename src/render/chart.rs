@@ -695,7 +695,13 @@ fn memory_chart(
         // The process's restarts, and the OOM kills that match none of
         // them, counted as the Overview counts them.
         if main.is_some() {
-            markers = draw_restarts(&mut chart, &p.restart_events, y1, w, th);
+            let dense;
+            (markers, dense) = draw_restarts(&mut chart, &p.restart_events, y1, w, th);
+            if dense {
+                notes.push(
+                    "restarts too close together to draw as lines: each pixel column with any has a tick under the top (zoom in to see them as lines)".into(),
+                );
+            }
         }
         let unmatched = p.unmatched_oom_kills.len();
         if unmatched > 0 {
@@ -839,8 +845,14 @@ fn plot_width_of(chart: &Plot) -> f64 {
     f64::from((r.end - r.start).max(1))
 }
 
-/// Draws the restarts in the window (a dashed line each, labelled where
-/// the label does not run into the previous one); returns the markers.
+/// Restart columns closer than this on average (pixels) are drawn as
+/// ticks, RESTART_TICK pixels long, under the plot's top.
+const MIN_RESTART_SPACING: i32 = 6;
+const RESTART_TICK: i32 = 8;
+
+/// Draws the restarts in the window (a dashed line each, or a tick when
+/// they are dense, labelled where the label does not run into the
+/// previous one); returns the markers, and whether they were dense.
 /// Restarts on one pixel column are one line and one marker that counts
 /// them (an OOM kill's colour if any was one): drawn one by one, 40,000
 /// restarts made 40,000 lines and a 1.6 s task in the page.
@@ -850,7 +862,7 @@ fn draw_restarts(
     y1: f64,
     w: Window,
     th: &Theme,
-) -> Vec<Marker> {
+) -> (Vec<Marker>, bool) {
     let mut markers = Vec::new();
     let in_window: Vec<&Restart> = restarts.iter().filter(|r| w.shows(r.time)).collect();
     let x_of = |t: f64| chart.backend_coord(&(t, 0.0)).0;
@@ -858,6 +870,13 @@ fn draw_restarts(
         .chunk_by(|a, b| x_of(a.time) == x_of(b.time))
         .map(|group| (x_of(group[0].time), group))
         .collect();
+    // Closer together than this on average, full-height lines would cover
+    // the plot (and 800 dashed ones were 34,000 polylines, 3.3 MB of SVG
+    // that took the page 0.6 s to show): each column gets a tick below
+    // the plot's top instead.
+    let (xs, ys) = chart.plotting_area().get_pixel_range();
+    let dense = columns.len() as i32 * MIN_RESTART_SPACING > xs.end - xs.start;
+    let tick = y1 * f64::from(RESTART_TICK) / f64::from((ys.end - ys.start).max(1));
     let mut free_from = i32::MIN;
     for (x, group) in columns {
         let column = group.len();
@@ -868,14 +887,29 @@ fn draw_restarts(
         } else {
             (th.restart, "restart")
         };
-        let _ = chart.draw_series(DashedLineSeries::new(
-            [(r.time, 0.0), (r.time, y1)],
-            3,
-            3,
-            color.stroke_width(1),
-        ));
+        if dense {
+            let _ = chart.draw_series(std::iter::once(PathElement::new(
+                [(r.time, y1), (r.time, y1 - tick)],
+                color.stroke_width(1),
+            )));
+        } else {
+            let _ = chart.draw_series(DashedLineSeries::new(
+                [(r.time, 0.0), (r.time, y1)],
+                3,
+                3,
+                color.stroke_width(1),
+            ));
+        }
         let half = (label_width(label, 10.0) / 2.0).ceil() as i32;
-        if x - half >= free_from {
+        if dense && free_from == i32::MIN {
+            // One label, from the first tick on, says what they all are.
+            let style = ("sans-serif", 10)
+                .into_font()
+                .color(&th.restart)
+                .pos(Pos::new(HPos::Left, VPos::Bottom));
+            let _ = chart.draw_series(std::iter::once(Text::new("restarts", (r.time, y1), style)));
+            free_from = i32::MAX;
+        } else if x - half >= free_from {
             let style = ("sans-serif", 10)
                 .into_font()
                 .color(&color)
@@ -910,7 +944,7 @@ fn draw_restarts(
             count: column,
         });
     }
-    markers
+    (markers, dense)
 }
 
 fn plot_area(x: Range<i32>, y: Range<i32>, t0: f64, t1: f64) -> PlotArea {
@@ -1581,6 +1615,22 @@ mod tests {
             whole.markers.len()
         );
         assert_eq!(whole.markers.iter().map(|m| m.count).sum::<usize>(), 8_639);
+        // A restart on every few pixels: a tick each under the top, not
+        // full-height dashed lines (about 40 polylines a column), and said.
+        let polylines = whole.svg.matches("<polyline").count();
+        assert!(
+            polylines < whole.markers.len() + 100,
+            "{polylines} polylines for {} markers",
+            whole.markers.len()
+        );
+        assert!(
+            whole
+                .notes
+                .iter()
+                .any(|n| n.starts_with("restarts too close together to draw as lines")),
+            "{:?}",
+            whole.notes
+        );
         let xs: Vec<i32> = whole.markers.iter().map(|m| m.x).collect();
         assert!(xs.windows(2).all(|w| w[0] < w[1]), "one marker a column");
         let merged = whole.markers.iter().find(|m| m.count > 1).unwrap();
@@ -1604,6 +1654,14 @@ mod tests {
         );
         assert!(zoomed.markers.iter().all(|m| m.count == 1));
         assert_eq!(zoomed.markers.len(), 6);
+        assert!(!zoomed
+            .notes
+            .iter()
+            .any(|n| n.contains("too close together")));
+        assert!(
+            zoomed.svg.matches("<polyline").count() > 6 * 20,
+            "dashed lines again"
+        );
         assert_eq!(
             zoomed.restarts,
             "Restarts: 8639 (0 OOM kills), 6 of them in this window"
