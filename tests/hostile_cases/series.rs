@@ -101,6 +101,17 @@ pub fn cases() -> Vec<Case> {
             .stdout_contains("40000 restarts\n")
             .page("view=overview"),
     );
+    // Its Memory chart: a dashed line for each pixel column with restarts
+    // was ~35,000 polylines, 3.3 MB of SVG, whose decoding as an image
+    // held the page's main thread 0.6 s (unseen by the Long Tasks API).
+    cases.push(
+        Case::new(5, "restarts-40k-memory-chart")
+            .file("metrics.txt", restarting_process(40_000).into_bytes())
+            .args(&["analyze", "{0}", "--chart", "{dir}/memory.svg"])
+            .stdout_contains("40000 restarts\n")
+            .page("view=charts")
+            .page_says("restarts too close together to draw as lines"),
+    );
     // An idle stretch after every few scrapes: each point summed the idle
     // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
     cases.push(
