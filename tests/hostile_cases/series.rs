@@ -112,6 +112,16 @@ pub fn cases() -> Vec<Case> {
             .page("view=charts")
             .page_says("restarts too close together to draw as lines"),
     );
+    // 5,000 lives, each rising: a floor line each, nearly vertical at a
+    // fraction of a pixel wide, dashed: 45,000 polylines (4.4 MB of SVG).
+    cases.push(
+        Case::new(5, "rising-lives-5k-memory-chart")
+            .file("metrics.txt", rising_lives(5_000).into_bytes())
+            .args(&["analyze", "{0}", "--chart", "{dir}/memory.svg"])
+            .stdout_contains("the floor rose in 4999 of 5000 lives")
+            .page("view=charts")
+            .page_says("lives narrower than 3 pixels not drawn"),
+    );
     // An idle stretch after every few scrapes: each point summed the idle
     // time of every stretch (80,000 points, 16,000 stretches: 2.6 s).
     cases.push(
@@ -639,6 +649,28 @@ fn restarting_process(restarts: usize) -> String {
                 "{name}{{{labels}}} {} {}\n",
                 value(i, t),
                 (t * 1000.0) as i64
+            ));
+        }
+    }
+    out
+}
+
+/// One process restarting after every 8 scrapes (10 s apart), its memory
+/// rising 28 MB in each of its `lives`, in Prometheus' text format.
+fn rising_lives(lives: usize) -> String {
+    let labels = "instance=\"10.0.0.1:8080\",job=\"svc\"";
+    let mut out = String::new();
+    for life in 0..lives {
+        let start = START + (life * 85) as f64;
+        for k in 0..8 {
+            let t = start + (k * 10) as f64;
+            let ms = (t * 1000.0) as i64;
+            let rss = 1e7 + (k as f64) * 4e6 + ((life % 3) as f64) * 1e5;
+            out.push_str(&format!(
+                "process_resident_memory_bytes{{{labels}}} {rss} {ms}\n"
+            ));
+            out.push_str(&format!(
+                "process_start_time_seconds{{{labels}}} {start} {ms}\n"
             ));
         }
     }
