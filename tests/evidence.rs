@@ -760,6 +760,32 @@ fn a_peak_seen_before_one_restart_is_not_told_of_both() {
     assert!(!card.headline.contains("limit"), "{}", card.headline);
 }
 
+/// One restart is "restarted once", not "restarted 1 times".
+#[test]
+fn one_restart_is_told_once() {
+    let mut text = String::new();
+    for i in 0..1200u32 {
+        let t = 1.8e9 + f64::from(i);
+        let ms = (t * 1000.0) as i64;
+        text += &format!(
+            "process_resident_memory_bytes{{instance=\"a:1\"}} {} {ms}\n",
+            10e6 + 1e5 * f64::from(i % 600)
+        );
+        text += &format!(
+            "process_start_time_seconds{{instance=\"a:1\"}} {} {ms}\n",
+            1.8e9 + f64::from(600 * (i / 600))
+        );
+    }
+    let path = std::env::temp_dir().join(format!("leakscope-once-{}.txt", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let mut w = page(&[("metrics.txt", path.clone())]);
+    std::fs::remove_file(&path).unwrap();
+    let o = overview(&mut w);
+    let headline = &o.cards[0].headline;
+    assert!(headline.contains("restarted once at about"), "{headline}");
+    assert!(!headline.contains("1 times"), "{headline}");
+}
+
 /// A process with no garbage collector (C/C++) is never said to have a
 /// GC sawtooth.
 #[test]

@@ -11,7 +11,7 @@ use crate::model::series::{KubeContainer, OomConstraint};
 use crate::render::gotime;
 use crate::units;
 
-use super::{fact, Card, Table};
+use super::{fact, times, Card, Table};
 
 /// Rows a table shows in the page; all are in `analyze --format json`.
 const SHOWN: usize = 500;
@@ -203,7 +203,7 @@ pub fn card(a: &Analysis) -> Option<Card> {
     for c in ended.iter().take(LISTED) {
         let mut s = format!("Container {} of pod {}", c.container, c.pod);
         if let Some(n) = c.restart_count {
-            s.push_str(&format!(" restarted {n} times"));
+            s.push_str(&format!(" restarted {}", times(n)));
         }
         if let Some(r) = &c.last_terminated_reason {
             s.push_str(&format!(", last ended {r}"));

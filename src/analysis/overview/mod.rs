@@ -77,6 +77,15 @@ pub struct Link {
 pub const UNITS_NOTE: &str =
     "Sizes use pprof's units: 1 kB = 1024 bytes, 1 MB = 2^20 bytes, 1 GB = 2^30 bytes.";
 
+/// How often something happened, in prose: "once", "3 times".
+fn times(n: u64) -> String {
+    if n == 1 {
+        "once".into()
+    } else {
+        format!("{n} times")
+    }
+}
+
 fn fact(label: &str, value: String) -> Fact {
     Fact {
         label: label.to_string(),
@@ -273,14 +282,13 @@ fn process_card(
                 }
             })
             .unwrap_or_default();
-        if p.oom_kills > 0 {
-            sentence.push(format!(
-                "restarted {} times{at}, {} of them OOM kills",
-                p.restarts, p.oom_kills
-            ));
-        } else {
-            sentence.push(format!("restarted {} times{at}", p.restarts));
-        }
+        let restarted = format!("restarted {}{at}", times(p.restarts as u64));
+        sentence.push(match (p.restarts, p.oom_kills) {
+            (_, 0) => restarted,
+            (1, _) => format!("{restarted}, an OOM kill"),
+            (_, 1) => format!("{restarted}, 1 of them an OOM kill"),
+            (_, k) => format!("{restarted}, {k} of them OOM kills"),
+        });
         facts.push(fact("Restarts", p.restart_count()));
     }
     if !p.unmatched_oom_kills.is_empty() {
