@@ -1625,32 +1625,40 @@ mod tests {
         );
     }
 
-    #[test]
-    fn restarts_on_one_pixel_are_one_marker_that_counts_them() {
+    /// One process's memory and start time, scraped at the given
+    /// (time, bytes, start time) points, and its analysis.
+    fn one_process(points: impl Iterator<Item = (f64, f64, f64)>) -> (Analysis, Vec<Series>) {
         use crate::analysis::leak::{analyze, AnalyzeOptions};
         use crate::model::series::SeriesSet;
-        // A restart every 10 s for a day: 8,639 restarts on some 1,000
-        // pixel columns.
-        const T0: f64 = 1_800_000_000.0;
         let labels = vec![("instance".to_string(), "a:1".to_string())];
         let named = |name: &str| Series::new(name.into(), labels.clone(), name.into());
         let (mut rss, mut started) = (
             named("process_resident_memory_bytes"),
             named("process_start_time_seconds"),
         );
-        for i in 0..8_640 {
-            let t = T0 + f64::from(i) * 10.0;
-            rss.push(t, 12e6 + f64::from(i % 2) * 1e6);
-            started.push(t, t - 2.0);
+        for (t, bytes, start) in points {
+            rss.push(t, bytes);
+            started.push(t, start);
         }
         let set = SeriesSet {
             series: vec![rss, started],
             inputs: vec![Default::default()],
             ..Default::default()
         };
-        let a = analyze(&set, &AnalyzeOptions::default());
+        (analyze(&set, &AnalyzeOptions::default()), set.series)
+    }
+
+    #[test]
+    fn restarts_on_one_pixel_are_one_marker_that_counts_them() {
+        // A restart every 10 s for a day: 8,639 restarts on some 1,000
+        // pixel columns.
+        const T0: f64 = 1_800_000_000.0;
+        let (a, series) = one_process((0..8_640).map(|i| {
+            let t = T0 + f64::from(i) * 10.0;
+            (t, 12e6 + f64::from(i % 2) * 1e6, t - 2.0)
+        }));
         assert_eq!(a.processes[0].restarts, 8_639);
-        let whole = memory(&a, &set.series, &ChartOptions::default());
+        let whole = memory(&a, &series, &ChartOptions::default());
         let columns = (whole.plot.right - whole.plot.left + 1) as usize;
         assert!(
             whole.markers.len() <= columns,
@@ -1688,7 +1696,7 @@ mod tests {
         // the footer counts the restarts, not the markers.
         let zoomed = memory(
             &a,
-            &set.series,
+            &series,
             &ChartOptions {
                 from: Some(T0 + 1000.0),
                 to: Some(T0 + 1060.0),
@@ -1713,32 +1721,20 @@ mod tests {
 
     #[test]
     fn floor_lines_narrower_than_three_pixels_are_counted_not_drawn() {
-        use crate::analysis::leak::{analyze, AnalyzeOptions};
-        use crate::model::series::SeriesSet;
         // 2,000 lives, each rising 28 MB in 8 scrapes: a floor each, every
         // one a fraction of a pixel wide over the whole run.
         const T0: f64 = 1_800_000_000.0;
-        let labels = vec![("instance".to_string(), "a:1".to_string())];
-        let named = |name: &str| Series::new(name.into(), labels.clone(), name.into());
-        let (mut rss, mut started) = (
-            named("process_resident_memory_bytes"),
-            named("process_start_time_seconds"),
-        );
-        for life in 0..2_000 {
+        let (a, series) = one_process((0..2_000).flat_map(|life| {
             let start = T0 + f64::from(life) * 85.0;
-            for k in 0..8 {
-                let t = start + f64::from(k) * 10.0;
-                rss.push(t, 10e6 + f64::from(k) * 4e6);
-                started.push(t, start);
-            }
-        }
-        let set = SeriesSet {
-            series: vec![rss, started],
-            inputs: vec![Default::default()],
-            ..Default::default()
-        };
-        let a = analyze(&set, &AnalyzeOptions::default());
-        let whole = memory(&a, &set.series, &ChartOptions::default());
+            (0..8).map(move |k| {
+                (
+                    start + f64::from(k) * 10.0,
+                    10e6 + f64::from(k) * 4e6,
+                    start,
+                )
+            })
+        }));
+        let whole = memory(&a, &series, &ChartOptions::default());
         assert!(
             whole.floors.is_empty(),
             "{} floors drawn",
@@ -1761,7 +1757,7 @@ mod tests {
         // Zoomed to three lives, their floors are drawn again.
         let zoomed = memory(
             &a,
-            &set.series,
+            &series,
             &ChartOptions {
                 from: Some(T0 + 85.0 * 100.0),
                 to: Some(T0 + 85.0 * 103.0),
