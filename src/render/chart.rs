@@ -920,6 +920,18 @@ fn draw_restarts(
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let dense = columns.len() as i32 * MIN_RESTART_SPACING > xs.end - xs.start;
     let tick = y1 * f64::from(RESTART_TICK) / f64::from((ys.end - ys.start).max(1));
+    // Dense, one label from the first tick on says what they all are.
+    if let Some((_, first)) = columns.first().filter(|_| dense) {
+        let style = ("sans-serif", 10)
+            .into_font()
+            .color(&th.restart)
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
+        let _ = chart.draw_series(std::iter::once(Text::new(
+            "restarts",
+            (first[0].time, y1),
+            style,
+        )));
+    }
     let mut free_from = i32::MIN;
     for (x, group) in columns {
         let column = group.len();
@@ -944,15 +956,7 @@ fn draw_restarts(
             ));
         }
         let half = (label_width(label, 10.0) / 2.0).ceil() as i32;
-        if dense && free_from == i32::MIN {
-            // One label, from the first tick on, says what they all are.
-            let style = ("sans-serif", 10)
-                .into_font()
-                .color(&th.restart)
-                .pos(Pos::new(HPos::Left, VPos::Bottom));
-            let _ = chart.draw_series(std::iter::once(Text::new("restarts", (r.time, y1), style)));
-            free_from = i32::MAX;
-        } else if x - half >= free_from {
+        if !dense && x - half >= free_from {
             let style = ("sans-serif", 10)
                 .into_font()
                 .color(&color)
