@@ -176,17 +176,20 @@ export function windowedTable({ className, head, rows, row, onOpen, name = (item
  * lay out, after this, counts too) and the next waits for the page to
  * paint and answer input. For lists whose items have no single height
  * (the Source view's listings, the Overview's cards). The first slice is
- * appended at once; stops when `parent` has left the page.
+ * appended at once, or after a frame if `later` (what comes before it is
+ * painted first); stops when `parent` has left the page.
  */
-export async function appendSliced(parent, items, make, budget = 12, most = Infinity) {
+export async function appendSliced(parent, items, make, budget = 12, most = Infinity, later = false) {
   for (let i = 0; i < items.length;) {
+    if (i > 0 || later) {
+      await nextFrame();
+      if (!parent.isConnected) return;
+    }
     const start = performance.now();
     const slice = [];
     do slice.push(make(items[i++]));
     while (i < items.length && slice.length < most && performance.now() - start < budget);
     parent.append(...slice);
-    if (i < items.length) await nextFrame();
-    if (!parent.isConnected) return;
   }
 }
 
