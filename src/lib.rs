@@ -7,6 +7,7 @@ pub mod error;
 pub mod import;
 pub mod model;
 pub mod units;
+pub mod words;
 pub mod workspace;
 
 pub use error::{Error, ErrorKind, Result};

@@ -10,6 +10,8 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
+use crate::words::plural_s;
+
 use crate::analysis::callgraph::callgraph;
 use crate::analysis::evidence::{join, who, Evidence, ProfileInput, SnapshotGroup};
 use crate::analysis::flame::{
@@ -603,7 +605,7 @@ impl Workspace {
                 label: format!(
                     "Show the next {} ({left} more function{})",
                     left.min(LIST_PAGE),
-                    if left == 1 { "" } else { "s" }
+                    plural_s(left as u64)
                 ),
             }),
             functions: r
@@ -926,7 +928,7 @@ fn group_title(e: &Evidence, g: &SnapshotGroup) -> String {
         (Some(p), Some(a)) => who(&a.processes[p].labels),
         _ => String::new(),
     };
-    let plural = if g.files.len() == 1 { "" } else { "s" };
+    let plural = plural_s(g.files.len() as u64);
     let kind = match g.kind.name() {
         "heap" => format!("Heap snapshot{plural}"),
         k => format!("{}{} profile{plural}", k[..1].to_uppercase(), &k[1..]),

@@ -779,11 +779,24 @@ fn one_restart_is_told_once() {
     let path = std::env::temp_dir().join(format!("leakscope-once-{}.txt", std::process::id()));
     std::fs::write(&path, text).unwrap();
     let mut w = page(&[("metrics.txt", path.clone())]);
+    // The CLI's text says it the same way.
+    let cli = leakscope(&["analyze", path.to_str().unwrap()]);
     std::fs::remove_file(&path).unwrap();
     let o = overview(&mut w);
     let headline = &o.cards[0].headline;
     assert!(headline.contains("restarted once at about"), "{headline}");
     assert!(!headline.contains("1 times"), "{headline}");
+    let text = String::from_utf8_lossy(&cli.stdout);
+    assert!(cli.status.success(), "{text}");
+    assert!(
+        text.contains("     1 restart\n") || text.contains("     1 restart,"),
+        "{text}"
+    );
+    assert!(!text.contains("1 restarts"), "{text}");
+    assert!(
+        text.contains("fell only at the restart, at about"),
+        "{text}"
+    );
 }
 
 /// A process with no garbage collector (C/C++) is never said to have a

@@ -14,6 +14,7 @@ use crate::analysis::top::TopReport;
 use crate::analysis::traces::TracesReport;
 use crate::analysis::trend::{Measure, SiteVerdict, Suspect, TrendReport};
 use crate::units::{self, percentage};
+use crate::words::counted;
 
 /// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
 pub fn profile_labels(c: &ReportContext) -> Vec<String> {
@@ -332,14 +333,18 @@ pub fn analysis(a: &Analysis) -> String {
         if let Some(z) = &i.zone {
             parts.push(format!("zone {z}"));
         }
-        parts.push(format!("{} series, {} points", i.series, i.points));
+        parts.push(format!(
+            "{} series, {}",
+            i.series,
+            counted(i.points as u64, "point")
+        ));
         if i.oom_kills > 0 {
-            parts.push(format!("{} OOM kills", i.oom_kills));
+            parts.push(counted(i.oom_kills as u64, "OOM kill"));
         }
         if i.containers > 0 {
-            parts.push(format!("{} containers", i.containers));
+            parts.push(counted(i.containers as u64, "container"));
         }
-        parts.push(format!("{} rows skipped", i.skipped_rows));
+        parts.push(format!("{} skipped", counted(i.skipped_rows as u64, "row")));
         let _ = writeln!(out, "  {}: {}", i.file, parts.join(", "));
         for w in &i.warnings {
             let _ = writeln!(out, "    - {w}");
@@ -374,10 +379,10 @@ pub fn analysis(a: &Analysis) -> String {
         let mut facts = Vec::new();
         if p.restarts > 0 {
             facts.push(format!(
-                "{} restarts{}",
-                p.restarts,
+                "{}{}",
+                counted(p.restarts as u64, "restart"),
                 if p.oom_kills > 0 {
-                    format!(" ({} OOM kills)", p.oom_kills)
+                    format!(" ({})", counted(p.oom_kills as u64, "OOM kill"))
                 } else {
                     String::new()
                 }
@@ -537,7 +542,7 @@ fn containers(out: &mut String, a: &Analysis) {
             facts.push(s.clone());
         }
         if let Some(n) = c.restart_count {
-            facts.push(format!("{n} restarts"));
+            facts.push(counted(n, "restart"));
         }
         if let Some(r) = &c.last_terminated_reason {
             let mut t = format!("last terminated: {r}");

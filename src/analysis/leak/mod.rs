@@ -27,6 +27,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::series::{InputReport, OomKill, Series, SeriesSet};
 use crate::units;
+use crate::words::counted;
 
 use classify::{
     classify, is_heap, memory_rank, process_key, reports_gc, work_rank, Class, Kind, Role, Unit,
@@ -197,7 +198,11 @@ impl ProcessAnalysis {
     /// "3 (3 OOM kills)": its restarts, as the Overview and the memory
     /// chart both write them.
     pub fn restart_count(&self) -> String {
-        format!("{} ({} OOM kills)", self.restarts, self.oom_kills)
+        format!(
+            "{} ({})",
+            self.restarts,
+            counted(self.oom_kills as u64, "OOM kill")
+        )
     }
 
     /// Its lives: `[start, end]` between restarts (unix seconds).
@@ -892,7 +897,8 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
                     // A restart after lives the series was not seen in
                     // has no peak of it: "each" would claim one.
                     if peaks.len() == restarts.len() {
-                        format!(", each at about {}", fmt(hi))
+                        let each = if restarts.len() == 1 { "" } else { " each" };
+                        format!(",{each} at about {}", fmt(hi))
                     } else {
                         format!(
                             " (seen up to {} of them, at about {})",
@@ -904,17 +910,24 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
                 _ => String::new(),
             };
             format!(
-                "the floor rose in {} of {} lives (from about {} to {}, +{}/h, r² {:.2}) and fell only at the {} restart{}{}{}",
+                "the floor rose in {} of {} lives (from about {} to {}, +{}/h, r² {:.2}) and fell only at {}{}{}",
                 rising.len(),
                 segments.len(),
                 fmt(low),
                 fmt(high),
                 fmt(growth_per_second * 3600.0),
                 r2,
-                restarts.len(),
-                if restarts.len() == 1 { "" } else { "s" },
+                match restarts.len() {
+                    1 => "the restart".to_string(),
+                    n => format!("the {n} restarts"),
+                },
                 peaks_text,
-                if oom > 0 { format!(" ({oom} of them OOM kills)") } else { String::new() }
+                match (restarts.len(), oom) {
+                    (_, 0) => String::new(),
+                    (1, _) => " (an OOM kill)".to_string(),
+                    (_, 1) => " (1 of them an OOM kill)".to_string(),
+                    _ => format!(" ({oom} of them OOM kills)"),
+                }
             )
         };
         (Verdict::Leak, Some(confidence), reason)

@@ -10,8 +10,9 @@ use crate::analysis::LISTED;
 use crate::model::series::{KubeContainer, OomConstraint};
 use crate::render::gotime;
 use crate::units;
+use crate::words::{counted, times};
 
-use super::{fact, times, Card, Table};
+use super::{fact, Card, Table};
 
 /// Rows a table shows in the page; all are in `analyze --format json`.
 const SHOWN: usize = 500;
@@ -186,8 +187,8 @@ pub fn card(a: &Analysis) -> Option<Card> {
             .collect();
         let n = a.oom_kills.len();
         sentences.push(format!(
-            "{n} OOM kill{}: {}.",
-            if n == 1 { "" } else { "s" },
+            "{}: {}.",
+            counted(n as u64, "OOM kill"),
             crate::analysis::joined_at_most(&names, ", ")
         ));
     }

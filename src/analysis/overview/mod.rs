@@ -23,6 +23,7 @@ use crate::analysis::trend::{
 use crate::model::Profile;
 use crate::render::gotime;
 use crate::units::{self, percentage};
+use crate::words::times;
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Overview {
@@ -76,15 +77,6 @@ pub struct Link {
 /// What pprof's size units mean, said once wherever sizes are written.
 pub const UNITS_NOTE: &str =
     "Sizes use pprof's units: 1 kB = 1024 bytes, 1 MB = 2^20 bytes, 1 GB = 2^30 bytes.";
-
-/// How often something happened, in prose: "once", "3 times".
-fn times(n: u64) -> String {
-    if n == 1 {
-        "once".into()
-    } else {
-        format!("{n} times")
-    }
-}
 
 fn fact(label: &str, value: String) -> Fact {
     Fact {
