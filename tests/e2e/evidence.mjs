@@ -238,6 +238,18 @@ await test("kubectl describe beside a leak's CSV and kernel log: the container's
   await page.context().close();
 });
 
+await test("more OOM kills than the page lists: the table says how many of them it shows", async () => {
+  const page = await open(browser, origin);
+  const log = Array.from({ length: 600 }, (_, i) => `[ ${i + 1}.0] Out of memory: Killed process ${100 + i} (worker) total-vm:1kB, anon-rss:1kB\n`).join("");
+  await drop(page, [["kern.log", Buffer.from(log)]]);
+  await page.waitForSelector("section.facts#oom-kills tbody tr");
+  assert.equal(await page.textContent("section.facts#oom-kills h2"), "OOM kills (600)");
+  assert.equal(await page.textContent("section.facts#oom-kills .controls .muted"), "the first 500 of 600 rows");
+  assert.match(await page.textContent("section.facts#oom-kills p.note"), /^The first 500 of 600 rows;/);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 await test("names in the OOM table are text", async () => {
   const page = await open(browser, origin);
   const log = "[ 1.0] Out of memory: Killed process 7 (<img src=x onerror=alert(1)>) total-vm:1kB, anon-rss:1kB\n";

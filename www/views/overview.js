@@ -62,7 +62,7 @@ function manyFacts(t, head) {
     return col;
   })));
   return [
-    h("div", { class: "controls" }, h("span", { class: "muted" }, `${grouped(t.rows.length)} rows`),
+    h("div", { class: "controls" }, h("span", { class: "muted" }, t.total > t.rows.length ? `the first ${grouped(t.rows.length)} of ${grouped(t.total)} rows` : `${grouped(t.rows.length)} rows`),
       searchBox((q) => table.search(q))),
     table.el,
   ];

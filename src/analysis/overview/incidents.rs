@@ -52,6 +52,7 @@ fn table(id: &'static str, title: &str, columns: &[&'static str], rows: Vec<Vec<
         title: format!("{title} ({total})"),
         columns: columns.to_vec(),
         rows: rows.into_iter().take(SHOWN).collect(),
+        total,
         note,
     }
 }

@@ -42,7 +42,10 @@ pub struct Table {
     pub id: &'static str,
     pub title: String,
     pub columns: Vec<&'static str>,
+    /// The first rows (at most 500 are sent to the page).
     pub rows: Vec<Vec<String>>,
+    /// How many rows there are, shown or not.
+    pub total: usize,
     /// Said under the table (rows left out).
     pub note: Option<String>,
 }
