@@ -98,7 +98,9 @@ pub struct Marker {
     pub detail: String,
     pub x: i32,
     /// The restarts it stands for: 1, or more where they fall on one
-    /// pixel column (40,000 restarts are at most one marker a column).
+    /// pixel column, or, when restarts are drawn as ticks, on one stretch
+    /// of MARKER_WIDTH columns (40,000 restarts are at most one marker
+    /// for every 9 pixels).
     pub count: usize,
 }
 
@@ -898,7 +900,8 @@ const RESTART_TICK: i32 = 8;
 /// previous one); returns the markers, and whether they were dense.
 /// Restarts on one pixel column are one line and one marker that counts
 /// them (an OOM kill's colour if any was one): drawn one by one, 40,000
-/// restarts made 40,000 lines and a 1.6 s task in the page.
+/// restarts made 40,000 lines and a 1.6 s task in the page. Dense, the
+/// marker counts a MARKER_WIDTH stretch of columns.
 fn draw_restarts(
     chart: &mut Plot,
     restarts: &[Restart],
@@ -933,15 +936,9 @@ fn draw_restarts(
         )));
     }
     let mut free_from = i32::MIN;
-    for (x, group) in columns {
-        let column = group.len();
+    for &(x, group) in &columns {
         let r = group[0];
-        let kills = group.iter().filter(|r| r.oom_kill.is_some()).count();
-        let (color, label) = if kills > 0 {
-            (th.oom, "OOM kill")
-        } else {
-            (th.restart, "restart")
-        };
+        let (color, label) = marker_kind(group, th);
         if dense {
             let _ = chart.draw_series(std::iter::once(PathElement::new(
                 [(r.time, y1), (r.time, y1 - tick)],
@@ -964,34 +961,67 @@ fn draw_restarts(
             let _ = chart.draw_series(std::iter::once(Text::new(label, (r.time, y1), style)));
             free_from = x + half + 4;
         }
-        markers.push(Marker {
-            time: r.time,
-            time_text: time_text(r.time),
-            label,
-            detail: if column > 1 {
-                format!(
-                    "{column} restarts to {}{}",
-                    time_text(group[column - 1].time),
-                    match kills {
-                        0 => String::new(),
-                        1 => ", 1 of them an OOM kill".into(),
-                        n => format!(", {n} of them OOM kills"),
-                    }
-                )
-            } else {
-                r.oom_kill
-                    .as_ref()
-                    .map(|k| match k.rss_bytes {
-                        Some(rss) => format!("{} killed with {} resident", k.process, bytes(rss)),
-                        None => format!("{} killed", k.process),
-                    })
-                    .unwrap_or_default()
-            },
-            x,
-            count: column,
-        });
+    }
+    // The page gives each marker a hover target MARKER_WIDTH wide: dense,
+    // a marker a column stacked nine deep (1,148 elements for 5,000
+    // restarts, with only the top one of each stack reachable), so the
+    // columns of each MARKER_WIDTH stretch are one marker.
+    let per_marker = if dense { MARKER_WIDTH } else { 1 };
+    for stretch in
+        columns.chunk_by(|a, b| (a.0 - xs.start) / per_marker == (b.0 - xs.start) / per_marker)
+    {
+        let group: Vec<&Restart> = stretch
+            .iter()
+            .flat_map(|(_, g)| g.iter().copied())
+            .collect();
+        markers.push(marker(&group, stretch[0].0));
     }
     (markers, dense)
+}
+
+/// The width (px) of a marker's hover target on the page (style.css `.marker`).
+const MARKER_WIDTH: i32 = 9;
+
+/// The colour and label of restarts drawn as one: an OOM kill's if any was one.
+fn marker_kind(group: &[&Restart], th: &Theme) -> (RGBColor, &'static str) {
+    if group.iter().any(|r| r.oom_kill.is_some()) {
+        (th.oom, "OOM kill")
+    } else {
+        (th.restart, "restart")
+    }
+}
+
+/// The marker standing for `group` (restarts in time order), at pixel `x`.
+fn marker(group: &[&Restart], x: i32) -> Marker {
+    let r = group[0];
+    let count = group.len();
+    let kills = group.iter().filter(|r| r.oom_kill.is_some()).count();
+    Marker {
+        time: r.time,
+        time_text: time_text(r.time),
+        label: if kills > 0 { "OOM kill" } else { "restart" },
+        detail: if count > 1 {
+            format!(
+                "{count} restarts to {}{}",
+                time_text(group[count - 1].time),
+                match kills {
+                    0 => String::new(),
+                    1 => ", 1 of them an OOM kill".into(),
+                    n => format!(", {n} of them OOM kills"),
+                }
+            )
+        } else {
+            r.oom_kill
+                .as_ref()
+                .map(|k| match k.rss_bytes {
+                    Some(rss) => format!("{} killed with {} resident", k.process, bytes(rss)),
+                    None => format!("{} killed", k.process),
+                })
+                .unwrap_or_default()
+        },
+        x,
+        count,
+    }
 }
 
 fn plot_area(x: Range<i32>, y: Range<i32>, t0: f64, t1: f64) -> PlotArea {
@@ -1674,9 +1704,8 @@ mod tests {
         // full-height dashed lines (about 40 polylines a column), and said.
         let polylines = whole.svg.matches("<polyline").count();
         assert!(
-            polylines < whole.markers.len() + 100,
-            "{polylines} polylines for {} markers",
-            whole.markers.len()
+            polylines < columns + 100,
+            "{polylines} polylines on {columns} columns"
         );
         assert!(
             whole
@@ -1686,8 +1715,15 @@ mod tests {
             "{:?}",
             whole.notes
         );
+        // Dense, one marker (a hover target 9 px wide on the page) for
+        // every 9 columns at most, not one a column stacked nine deep.
         let xs: Vec<i32> = whole.markers.iter().map(|m| m.x).collect();
-        assert!(xs.windows(2).all(|w| w[0] < w[1]), "one marker a column");
+        assert!(xs.windows(2).all(|w| w[0] < w[1]), "one marker a stretch");
+        assert!(
+            whole.markers.len() <= columns.div_ceil(MARKER_WIDTH as usize),
+            "{} markers on {columns} columns",
+            whole.markers.len()
+        );
         let merged = whole.markers.iter().find(|m| m.count > 1).unwrap();
         assert!(
             merged
