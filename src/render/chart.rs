@@ -24,6 +24,7 @@ use crate::analysis::leak::{Analysis, ProcessAnalysis, SeriesAnalysis, Verdict};
 use crate::civil::civil_from_days;
 use crate::model::series::Series;
 use crate::units;
+use crate::words::counted;
 
 /// What to draw.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -69,6 +70,9 @@ pub struct Chart {
     /// "Restarts: 3 (3 OOM kills)", the Overview's count, and when zoomed
     /// in how many of them this window shows; empty without restarts.
     pub restarts: String,
+    /// The chart's caption: `restarts`, then the first LISTED_MARKERS
+    /// markers in view and how many more there are; empty without restarts.
+    pub caption: String,
     /// The restart markers drawn: when, what, and where (pixel x).
     pub markers: Vec<Marker>,
     /// The floor lines drawn: the span of floors each was fitted to, and
@@ -750,13 +754,15 @@ fn memory_chart(
         let _ = root.present();
         plot_area(xr, yr, t0, t1)
     };
+    let restarts = restart_summary(p, &markers, w);
     Chart {
         kind: "memory",
         svg,
         plot,
         legend,
         notes,
-        restarts: restart_summary(p, &markers, w),
+        caption: restart_caption(&restarts, &markers),
+        restarts,
         markers,
         floors,
     }
@@ -773,6 +779,33 @@ fn restart_summary(p: &ProcessAnalysis, markers: &[Marker], w: Window) -> String
         p.restart_count(),
         in_this_window(p.restarts, markers.iter().map(|m| m.count).sum(), w.zoomed)
     )
+}
+
+/// Markers the caption lists; the chart shows them all.
+const LISTED_MARKERS: usize = 20;
+
+/// "Restarts: 3 (3 OOM kills): 2026-… restart, 2026-… OOM kill (app killed
+/// with 120MB resident), …, and 12 more markers (zoom in to list them)".
+fn restart_caption(summary: &str, markers: &[Marker]) -> String {
+    if summary.is_empty() || markers.is_empty() {
+        return summary.to_string();
+    }
+    let listed: Vec<String> = markers
+        .iter()
+        .take(LISTED_MARKERS)
+        .map(|m| match m.detail.as_str() {
+            "" => format!("{} {}", m.time_text, m.label),
+            detail => format!("{} {} ({detail})", m.time_text, m.label),
+        })
+        .collect();
+    let more = match markers.len().saturating_sub(LISTED_MARKERS) {
+        0 => String::new(),
+        n => format!(
+            ", and {} (zoom in to list them)",
+            counted(n as u64, "more marker")
+        ),
+    };
+    format!("{summary}: {}{more}", listed.join(", "))
 }
 
 /// A floor line piece narrower than this (pixels) is not drawn: it shows
@@ -1105,6 +1138,7 @@ fn line_chart(
         legend,
         notes: Vec::new(),
         restarts: String::new(),
+        caption: String::new(),
         markers: Vec::new(),
         floors: Vec::new(),
     }
@@ -1136,6 +1170,7 @@ fn empty_chart(
         legend,
         notes: vec!["nothing to draw".into()],
         restarts: String::new(),
+        caption: String::new(),
         markers: Vec::new(),
         floors: Vec::new(),
     }
@@ -1745,6 +1780,31 @@ mod tests {
         );
         assert!(zoomed.markers.iter().all(|m| m.count == 1));
         assert_eq!(zoomed.markers.len(), 6);
+        // The captions: the count, then the first 20 markers and how many more.
+        assert!(
+            whole.caption.starts_with(&format!("{}: ", whole.restarts)),
+            "{}",
+            whole.caption
+        );
+        assert!(
+            whole.caption.ends_with(&format!(
+                ", and {} more markers (zoom in to list them)",
+                whole.markers.len() - 20
+            )),
+            "{}",
+            whole.caption
+        );
+        assert_eq!(
+            zoomed.caption.matches(" restart").count(),
+            6,
+            "{}",
+            zoomed.caption
+        );
+        assert!(
+            !zoomed.caption.contains("more marker"),
+            "{}",
+            zoomed.caption
+        );
         assert!(!zoomed
             .notes
             .iter()

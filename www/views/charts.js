@@ -3,9 +3,6 @@
 // zoom, double-click to reset, the legend to switch series off.
 import { h } from "../dom.js";
 
-// The caption lists the first markers in view; the chart shows them all.
-const LISTED_MARKERS = 20;
-
 const urls = [];
 
 function image(svgText, width) {
@@ -100,10 +97,7 @@ function chartFigure(chart, process, { hoverAt, onZoom, onReset }) {
     chart.kind === "memory" ? null : h("figcaption", { class: "muted series-name" }, chart.legend.map((l) => [h("span", { class: "swatch", style: `background:${l.color}` }), l.name])),
     h("div", { class: "plot", style: `width:${width}px;height:${height}px` }, image(svgText, width), ...markers, band, cursor, overlay, tip),
     // The run's count (the Overview's, zoomed or not), then the ones in view.
-    chart.restarts ? h("figcaption", { class: "muted restarts" }, chart.restarts,
-      chart.markers.length ? ": " : null,
-      chart.markers.slice(0, LISTED_MARKERS).map((m, k) => [k ? ", " : "", `${m.time_text} ${m.label}${m.detail ? ` (${m.detail})` : ""}`]),
-      chart.markers.length > LISTED_MARKERS ? `, and ${chart.markers.length - LISTED_MARKERS} more markers (zoom in to list them)` : null) : null,
+    chart.caption ? h("figcaption", { class: "muted restarts" }, chart.caption) : null,
     chart.notes.length ? h("figcaption", { class: "muted notes" }, chart.notes.join("; ")) : null);
 }
 
