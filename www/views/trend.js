@@ -17,6 +17,18 @@ function suspect(r) {
     h("td", { class: "name" }, r.name, " ", h("span", { class: "muted" }, r.place)));
 }
 
+/** Past this many snapshots, their table is drawn a window at a time. */
+const MANY_SNAPSHOTS = 60;
+
+// 2,000 snapshots drawn as rows took a 300 ms frame to lay out.
+function snapshotsTable(t) {
+  const heap = t.snapshots.some((s) => s.metrics_heap);
+  const head = h("tr", {}, h("th", { class: "name" }, "snapshot"), h("th", {}, "time"), h("th", { class: "num" }, `total ${t.sample_type}`), heap ? h("th", { class: "num" }, "metrics' heap then") : null);
+  const row = (s) => h("tr", {}, h("td", { class: "name", title: s.file }, s.file), h("td", {}, s.time), h("td", { class: "num" }, s.total), heap ? h("td", { class: "num" }, s.metrics_heap) : null);
+  if (t.snapshots.length <= MANY_SNAPSHOTS) return h("table", { class: "snapshots" }, h("thead", {}, head), h("tbody", {}, t.snapshots.map(row)));
+  return windowedTable({ className: "snapshots", head, rows: t.snapshots, row, name: (s) => s.file }).el;
+}
+
 /** A series' section, and its table (null when it has none). */
 function group(g, onOpen) {
   if (!g.table) return { el: h("section", { class: "trend-group" }, h("h2", {}, g.title), h("p", { class: "muted" }, g.tie), h("p", { class: "muted message" }, g.error)), table: null };
@@ -31,9 +43,7 @@ function group(g, onOpen) {
   const el = h("section", { class: "trend-group" },
     h("h2", {}, g.title),
     g.tie ? h("p", { class: "muted tie" }, g.tie) : null,
-    h("table", { class: "snapshots" },
-      h("thead", {}, h("tr", {}, h("th", { class: "name" }, "snapshot"), h("th", {}, "time"), h("th", { class: "num" }, `total ${t.sample_type}`), t.snapshots.some((s) => s.metrics_heap) ? h("th", { class: "num" }, "metrics' heap then") : null)),
-      h("tbody", {}, t.snapshots.map((s) => h("tr", {}, h("td", { class: "name" }, s.file), h("td", {}, s.time), h("td", { class: "num" }, s.total), s.metrics_heap ? h("td", { class: "num" }, s.metrics_heap) : null)))),
+    snapshotsTable(t),
     t.notes.map((n) => h("p", { class: "note" }, n)),
     table.el);
   return { el, table };
