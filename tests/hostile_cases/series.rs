@@ -743,29 +743,25 @@ fn tar_of(members: impl Iterator<Item = (String, Vec<u8>)>) -> Vec<u8> {
 /// A tar of heap profiles, each its name and when it was taken (raw
 /// protobuf, so that the tar's gzip finds each a copy of the last).
 fn heaps(members: impl Iterator<Item = (String, f64)>) -> Vec<u8> {
-    let raw = {
-        let mut out = Vec::new();
-        let gz = include_bytes!("../data/series/leak/heap.0.pb.gz");
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
-        out
-    };
-    let mut profile: wire::Profile = prost::Message::decode(&raw[..]).unwrap();
+    let mut profile = leak_heap();
     tar_of(members.map(|(name, taken)| {
         profile.time_nanos = (taken * 1e9) as i64;
         (name, encode(&profile))
     }))
 }
 
+/// The leak fixture's first heap snapshot, decoded.
+fn leak_heap() -> wire::Profile {
+    let mut raw = Vec::new();
+    let gz = include_bytes!("../data/series/leak/heap.0.pb.gz");
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut raw).unwrap();
+    prost::Message::decode(&raw[..]).unwrap()
+}
+
 /// `n` heap snapshots of one process, a minute apart, each with its
 /// functions renamed (`main.leak~17`): no site is in two of them.
 fn heaps_distinct_sites(n: usize) -> Vec<u8> {
-    let raw = {
-        let mut out = Vec::new();
-        let gz = include_bytes!("../data/series/leak/heap.0.pb.gz");
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
-        out
-    };
-    let base: wire::Profile = prost::Message::decode(&raw[..]).unwrap();
+    let base = leak_heap();
     let names: std::collections::BTreeSet<usize> =
         base.function.iter().map(|f| f.name as usize).collect();
     tar_of((0..n).map(|j| {
