@@ -237,7 +237,7 @@ pub fn cases() -> Vec<Case> {
             .args(&["analyze", "{0}", "{1}"])
             .stdout_contains("10000 OOM kills name no process")
             .page("view=overview")
-            .page_says("500 rows"),
+            .page_says("the first 500 of 10,000 rows"),
     );
     // cAdvisor's containers: each series searched every container for
     // its own (10,000 containers: 2.0 s).
