@@ -1017,10 +1017,18 @@ const MARKER_WIDTH: i32 = 9;
 
 /// The colour and label of restarts drawn as one: an OOM kill's if any was one.
 fn marker_kind(group: &[&Restart], th: &Theme) -> (RGBColor, &'static str) {
+    match marker_label(group) {
+        "OOM kill" => (th.oom, "OOM kill"),
+        label => (th.restart, label),
+    }
+}
+
+/// `OOM kill` if any of the restarts was one, else `restart`.
+fn marker_label(group: &[&Restart]) -> &'static str {
     if group.iter().any(|r| r.oom_kill.is_some()) {
-        (th.oom, "OOM kill")
+        "OOM kill"
     } else {
-        (th.restart, "restart")
+        "restart"
     }
 }
 
@@ -1032,7 +1040,7 @@ fn marker(group: &[&Restart], x: i32) -> Marker {
     Marker {
         time: r.time,
         time_text: time_text(r.time),
-        label: if kills > 0 { "OOM kill" } else { "restart" },
+        label: marker_label(group),
         detail: if count > 1 {
             format!(
                 "{count} restarts to {}{}",
