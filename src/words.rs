@@ -24,6 +24,15 @@ pub fn times(n: u64) -> String {
     }
 }
 
+/// `text` with its first letter upper-case, to begin a sentence.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +44,7 @@ mod tests {
         assert_eq!(counted(2, "restart"), "2 restarts");
         assert_eq!(times(1), "once");
         assert_eq!(times(0), "0 times");
+        assert_eq!(capitalized("the trend"), "The trend");
+        assert_eq!(capitalized(""), "");
     }
 }

@@ -233,3 +233,69 @@ fn the_own_fixtures() {
         ("count", "main.(*Store).Keep")
     );
 }
+
+/// Past its budget a trend leaves sites out (2,000 snapshots naming
+/// 26,000 sites: `tests/hostile.rs`, which reaches it for real). Here the
+/// blog's trend is given the figures of sites left out, as the budget
+/// would: the Overview's card and the CLI's `trend` name the culprit only
+/// while no site left out could outrank it, and otherwise claim neither a
+/// culprit nor that nothing grows.
+#[test]
+fn sites_left_out_of_a_trend_could_unseat_its_culprit() {
+    use leakscope::analysis::evidence::join;
+    use leakscope::analysis::leak::AnalyzeOptions;
+    use leakscope::analysis::overview::overview;
+    use leakscope::analysis::trend::LeftOutSites;
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let snaps = snapshots(&corpus.join("blog"), &PPROFS);
+    let inputs: Vec<ProfileInput> = snaps
+        .iter()
+        .map(|(name, profile)| ProfileInput { name, profile })
+        .collect();
+    let mut evidence = join(None, &inputs, &AnalyzeOptions::default());
+    let (growth, followed) = {
+        let t = evidence.groups[0].trend.as_ref().expect("a trend");
+        (t.suspects[0].growth, t.suspects.len())
+    };
+    let leave_out = |evidence: &mut leakscope::analysis::evidence::Evidence,
+                     largest_growth: i64| {
+        let t = evidence.groups[0].trend.as_mut().unwrap();
+        t.left_out = Some(LeftOutSites {
+            sites: 100,
+            of: 100 + followed,
+            could_grow: 1,
+            largest_growth,
+            growth: largest_growth as f64,
+        });
+        leakscope::render::text::trend(t)
+    };
+    let card = |e: &leakscope::analysis::evidence::Evidence| {
+        let c = &overview(e, &inputs).cards[0];
+        (c.title.clone(), c.headline.clone())
+    };
+
+    // A tenth of the culprit's growth cannot unseat it.
+    let text = leave_out(&mut evidence, growth / 10);
+    assert!(
+        text.contains("Top suspect: main.(*RequestTracker).Track"),
+        "{text}"
+    );
+    let (title, headline) = card(&evidence);
+    assert_eq!(title, "Leak suspect across 4 heap snapshots");
+    assert!(
+        headline.starts_with("Culprit: main.(*RequestTracker).Track"),
+        "{headline}"
+    );
+
+    // As much as the culprit's could.
+    let text = leave_out(&mut evidence, growth);
+    assert!(!text.contains("Top suspect"), "{text}");
+    assert!(!text.contains("No site grows"), "{text}");
+    assert!(text.contains("1 it left out could be growing"), "{text}");
+    let (title, headline) = card(&evidence);
+    assert_eq!(title, "No culprit named across 4 heap snapshots");
+    assert!(headline.starts_with("The trend follows"), "{headline}");
+    assert!(!headline.contains("Culprit"), "{headline}");
+}

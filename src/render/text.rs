@@ -12,9 +12,9 @@ use crate::analysis::overview::UNITS_NOTE;
 use crate::analysis::report::ReportContext;
 use crate::analysis::top::TopReport;
 use crate::analysis::traces::TracesReport;
-use crate::analysis::trend::{Measure, SiteVerdict, Suspect, TrendReport};
+use crate::analysis::trend::{Leader, Measure, Suspect, TrendReport};
 use crate::units::{self, percentage};
-use crate::words::counted;
+use crate::words::{capitalized, counted};
 
 /// pprof's profile labels: File, Build ID, comments, Type, Time, Duration.
 pub fn profile_labels(c: &ReportContext) -> Vec<String> {
@@ -606,8 +606,9 @@ pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
                 let _ = writeln!(out, "     {}", g.catching_up.as_deref().unwrap_or(""));
             }
             (Some(t), _) => {
-                let line = match t.suspects.first() {
-                    Some(top) if top.verdict == SiteVerdict::Growing && t.measure.can_leak() => {
+                let line = match (t.leader(), t.suspects.first()) {
+                    (Leader::Unsure(left), _) => left.why_unsure(&t.unit),
+                    (Leader::Grows(top), _) if t.measure.can_leak() => {
                         format!(
                             "top suspect {} growing {} ({:.1}% of the growth)",
                             site_text(top, t.measure),
@@ -615,7 +616,7 @@ pub fn analyze_report(r: &super::json::AnalyzeReport) -> String {
                             100.0 * top.share_of_growth
                         )
                     }
-                    Some(top) if t.measure == Measure::Allocations => format!(
+                    (_, Some(top)) if t.measure == Measure::Allocations => format!(
                         "top allocator {} (alloc_space only grows: a rate, not a leak)",
                         site_text(top, t.measure)
                     ),
@@ -721,12 +722,8 @@ pub fn trend(r: &TrendReport) -> String {
         );
     }
     let site = |s: &Suspect| site_text(s, r.measure);
-    match r
-        .suspects
-        .first()
-        .filter(|s| s.verdict == SiteVerdict::Growing)
-    {
-        Some(top) => {
+    match r.leader() {
+        Leader::Grows(top) => {
             let _ = writeln!(
                 out,
                 "{}: {}",
@@ -757,10 +754,13 @@ pub fn trend(r: &TrendReport) -> String {
             }
             let _ = writeln!(out, "  {}", facts.join(", "));
         }
-        None if r.measure == Measure::InUse => {
+        Leader::Unsure(left) => {
+            let _ = writeln!(out, "{}.", capitalized(&left.why_unsure(&r.unit)));
+        }
+        Leader::Nothing if r.measure == Measure::InUse => {
             out.push_str("No site grows beyond what sampling explains: nothing to suspect.\n")
         }
-        None => out.push_str("No site grows: nothing to suspect.\n"),
+        Leader::Nothing => out.push_str("No site grows: nothing to suspect.\n"),
     }
     out.push_str("Sites:\n");
     let _ = writeln!(

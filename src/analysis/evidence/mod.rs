@@ -31,7 +31,7 @@ use crate::analysis::leak::{analyze_series, Analysis, AnalyzeOptions, Verdict};
 use crate::analysis::options::Granularity;
 use crate::analysis::report::main_binary;
 use crate::analysis::trend::{
-    trend, Measure, ProcessMetrics, ProfileKind, SiteVerdict, TrendOptions, TrendReport,
+    trend, Leader, Measure, ProcessMetrics, ProfileKind, TrendOptions, TrendReport,
 };
 use crate::analysis::LISTED;
 use crate::error::Result;
@@ -528,10 +528,12 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
 /// See [`SnapshotGroup::catching_up`]: for a steady process's snapshots,
 /// whose live heap (`series`) moved by `change` over their span.
 fn catching_up(t: &TrendReport, change: f64, series: &str) -> Option<String> {
-    let top = t
-        .suspects
-        .first()
-        .filter(|s| s.verdict == SiteVerdict::Growing && t.measure == Measure::InUse)?;
+    let Leader::Grows(top) = t.leader() else {
+        return None;
+    };
+    if t.measure != Measure::InUse {
+        return None;
+    }
     let signed = |v: f64| {
         format!(
             "{}{}",
@@ -833,7 +835,7 @@ pub fn trend_with_metrics(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::trend::Suspect;
+    use crate::analysis::trend::{SiteVerdict, Suspect};
 
     /// A heap trend whose leading site rose by `growth` bytes.
     fn heap_trend(growth: i64, verdict: SiteVerdict) -> TrendReport {
@@ -868,6 +870,7 @@ mod tests {
             }],
             metrics: None,
             warnings: Vec::new(),
+            left_out: None,
         }
     }
 

@@ -18,12 +18,13 @@ use crate::analysis::leak::{Analysis, ProcessAnalysis, Verdict};
 use crate::analysis::options::ReportOptions;
 use crate::analysis::top::top;
 use crate::analysis::trend::{
-    goroutine_sites, GoroutineSite, Measure, ProfileKind, SiteVerdict, Suspect, TrendReport,
+    goroutine_sites, GoroutineSite, Leader, LeftOutSites, Measure, ProfileKind, Suspect,
+    TrendReport,
 };
 use crate::model::Profile;
 use crate::render::gotime;
 use crate::units::{self, percentage};
-use crate::words::times;
+use crate::words::{capitalized, times};
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Overview {
@@ -109,19 +110,19 @@ enum Finding<'a> {
     Grows(&'a Suspect, &'a TrendReport),
     /// Nothing grows beyond sampling noise.
     Holds(&'a TrendReport),
+    /// The trend left out sites that could be growing: no culprit, and no
+    /// "nothing grows" either.
+    Unsure(&'a TrendReport, &'a LeftOutSites),
     /// One snapshot, or no trend: only what is largest.
     Single,
 }
 
 fn finding(g: &SnapshotGroup) -> Finding<'_> {
     match &g.trend {
-        Some(t) if t.measure.can_leak() => match t
-            .suspects
-            .first()
-            .filter(|s| s.verdict == SiteVerdict::Growing)
-        {
-            Some(s) => Finding::Grows(s, t),
-            None => Finding::Holds(t),
+        Some(t) if t.measure.can_leak() => match t.leader() {
+            Leader::Grows(s) => Finding::Grows(s, t),
+            Leader::Nothing => Finding::Holds(t),
+            Leader::Unsure(l) => Finding::Unsure(t, l),
         },
         _ => Finding::Single,
     }
@@ -384,6 +385,10 @@ fn process_card(
                 }
                 links.push(link("Suspects", "trend", &[]));
             }
+            Finding::Unsure(t, left) => {
+                facts.push(fact("Heap snapshots", left.why_unsure(&t.unit)));
+                links.push(link("Suspects", "trend", &[]));
+            }
             Finding::Single => {
                 if let Some(l) =
                     latest_of(g, profiles).and_then(|(n, p)| largest(n, p, Some("inuse_space")))
@@ -504,7 +509,11 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
         }
         return Some(text);
     };
-    let s = t.suspects.first()?;
+    let s = match t.leader() {
+        Leader::Unsure(left) => return Some(left.why_unsure(&t.unit)),
+        Leader::Grows(s) => s,
+        Leader::Nothing => t.suspects.first()?,
+    };
     let last = *s.values.last()?;
     let mut text = format!(
         "{} goroutines in {}{}",
@@ -521,7 +530,7 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
     if let Some(m) = s.longest_wait_minutes {
         text.push_str(&format!(", waiting up to {m} minutes"));
     }
-    if s.verdict == SiteVerdict::Growing {
+    if matches!(t.leader(), Leader::Grows(_)) {
         text.push_str(&format!(
             "; +{} across {} snapshots ({:.0}% of the growth)",
             s.growth,
@@ -589,6 +598,13 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                 links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
             }
         }
+        (ProfileKind::Heap, Finding::Unsure(t, left)) => Card {
+            tone: "inconclusive",
+            title: format!("No culprit named across {n} heap snapshots"),
+            headline: format!("{}.{why}", capitalized(&left.why_unsure(&t.unit))),
+            facts: vec![evidence_fact],
+            links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+        },
         (ProfileKind::Goroutine | ProfileKind::Goroutineleak, f) => {
             let mut text = goroutine_fact(g, profiles).or_else(|| {
                 latest_of(g, profiles)

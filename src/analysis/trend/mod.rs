@@ -17,6 +17,7 @@
 //! leak by itself); goroutine profiles count goroutines, charged to where
 //! they wait.
 
+pub mod budget;
 pub mod frames;
 pub mod noise;
 pub mod sites;
@@ -31,6 +32,8 @@ use crate::error::{Error, Result};
 use crate::model::series::Series;
 use crate::model::Profile;
 
+pub use budget::LeftOutSites;
+use budget::{sites_to_trend, MAX_TREND_CELLS};
 use noise::Sampling;
 use sites::{attribute, Charge, SiteData, SiteKey};
 
@@ -272,6 +275,70 @@ pub struct TrendReport {
     pub suspects: Vec<Suspect>,
     pub metrics: Option<MetricsComparison>,
     pub warnings: Vec<String>,
+    /// The sites not followed, past the trend's budget (see [`budget`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<LeftOutSites>,
+}
+
+/// How a suspect ranks: a growing site by its share of the growth ×
+/// how steadily it grew (at most its share); any other site below them all.
+fn rank_score(s: &Suspect) -> f64 {
+    if s.verdict == SiteVerdict::Growing {
+        s.share_of_growth * (0.5 + 0.5 * s.monotonic)
+    } else {
+        -1.0
+    }
+}
+
+/// What leads a trend, as far as it can tell.
+#[derive(Debug, Clone, Copy)]
+pub enum Leader<'a> {
+    /// Its first suspect grows, and no site it left out could rank above it.
+    Grows(&'a Suspect),
+    /// No site grows beyond what sampling explains, the ones it left out
+    /// included.
+    Nothing,
+    /// Sites it left out could be growing, and one of them could rank
+    /// first: it names no culprit and says no site grows.
+    Unsure(&'a LeftOutSites),
+}
+
+impl TrendReport {
+    /// The growing site the trend can name, if any (see [`Leader`]). A
+    /// site left out would rank at most by its share of the growth (its
+    /// steadiness counts at most 1), the first suspect ranks by its share
+    /// × (½ + ½ steadiness), and both shares are of one total: so the
+    /// first suspect leads when its growth × (½ + ½ steadiness) is larger
+    /// than any growth left out.
+    pub fn leader(&self) -> Leader<'_> {
+        let top = self
+            .suspects
+            .first()
+            .filter(|s| s.verdict == SiteVerdict::Growing);
+        let Some(left) = self.left_out.as_ref().filter(|l| l.could_grow > 0) else {
+            return top.map_or(Leader::Nothing, Leader::Grows);
+        };
+        match top {
+            Some(s) if s.growth as f64 * (0.5 + 0.5 * s.monotonic) > left.largest_growth as f64 => {
+                Leader::Grows(s)
+            }
+            _ => Leader::Unsure(left),
+        }
+    }
+}
+
+impl LeftOutSites {
+    /// Why a trend names no culprit, in `unit`: "the trend follows 2000 of
+    /// 26000 sites (…), and 12 it left out could be growing, by up to …".
+    pub fn why_unsure(&self, unit: &str) -> String {
+        format!(
+            "the trend follows {} of {} sites (its budget of {MAX_TREND_CELLS} sites × snapshots), and {} it left out could be growing, by up to {}: it names no culprit and cannot say that no site grows",
+            self.of - self.sites,
+            self.of,
+            self.could_grow,
+            crate::units::label(self.largest_growth, unit),
+        )
+    }
 }
 
 /// The known lag between heap profiles and heap metrics.
@@ -357,7 +424,6 @@ pub fn trend(
             }
         }
     }
-    let (trended, left_out_growth) = sites_to_trend(&present, n, sample_type, &mut warnings);
     let mut infos: Vec<SnapshotInfo> = snapshots
         .iter()
         .map(|(file, p)| SnapshotInfo {
@@ -377,6 +443,22 @@ pub fn trend(
         }
     }
     let largest_total = infos.iter().map(|i| i.total.abs()).max().unwrap_or(0) as f64;
+    let (trended, left_out) = sites_to_trend(&present, n, sample_type, largest_total);
+    if let Some(l) = &left_out {
+        warnings.push(format!(
+            "{} of {} sites left out of the trend: over {n} snapshots it follows {} (at most {MAX_TREND_CELLS} sites × snapshots): up to half of them the sites that grew the most, the rest those that held the most in some snapshot. {}; their growth still counts in the others' shares",
+            l.sites,
+            l.of,
+            l.of - l.sites,
+            match l.could_grow {
+                0 => "None of those left out could be growing (none rose by 0.5% of the largest total in half the steps)".to_string(),
+                k => format!(
+                    "{k} of those left out could be growing, by up to {}, so the trend names no culprit unless its first suspect outranks them",
+                    crate::units::label(l.largest_growth, &kind.unit)
+                ),
+            },
+        ));
+    }
     let hours: Option<Vec<f64>> = infos
         .iter()
         .map(|i| i.time.map(|t| (t - infos[0].time.unwrap_or(t)) / 3600.0))
@@ -408,7 +490,8 @@ pub fn trend(
         })
         .filter(|s| s.values.iter().any(|&v| v != 0))
         .collect();
-    let grown: f64 = suspects.iter().map(|s| s.growth.max(0) as f64).sum::<f64>() + left_out_growth;
+    let grown: f64 = suspects.iter().map(|s| s.growth.max(0) as f64).sum::<f64>()
+        + left_out.as_ref().map_or(0.0, |l| l.growth);
     for s in &mut suspects {
         s.share_of_growth = if grown > 0.0 {
             s.growth.max(0) as f64 / grown
@@ -418,16 +501,9 @@ pub fn trend(
     }
     // Growing sites first, by share × monotonicity; the rest by how much
     // they moved, then by name (a stable order).
-    let score = |s: &Suspect| {
-        if s.verdict == SiteVerdict::Growing {
-            s.share_of_growth * (0.5 + 0.5 * s.monotonic)
-        } else {
-            -1.0
-        }
-    };
     suspects.sort_by(|a, b| {
-        score(b)
-            .total_cmp(&score(a))
+        rank_score(b)
+            .total_cmp(&rank_score(a))
             .then(b.growth.abs().cmp(&a.growth.abs()))
             .then(a.node.cmp(&b.node))
     });
@@ -458,6 +534,7 @@ pub fn trend(
         suspects,
         metrics: metrics_comparison,
         warnings,
+        left_out,
     })
 }
 
@@ -571,57 +648,6 @@ fn space_objects_pair(p: &Profile, name: &str) -> Option<(usize, usize)> {
             .position(|t| t.name == format!("{prefix}_{suffix}"))
     };
     Some((find("space")?, find("objects")?))
-}
-
-/// Sites × snapshots a trend follows at most: each is a value and a
-/// reference while the trend is worked out. 2,000 snapshots that named
-/// 26,000 sites, none in two of them, were a grid of 52 M cells of a
-/// site's data each: 5.9 GB and 16 s, from a 452 kB archive.
-const MAX_TREND_CELLS: usize = 4_000_000;
-
-/// The sites the trend follows (indexes into `present`, in the order
-/// first seen): all of them, or past MAX_TREND_CELLS the ones that held
-/// the most of the chosen value in some snapshot, with a warning; and the
-/// growth of those left out, which the others' shares of growth count.
-fn sites_to_trend(
-    present: &[Vec<(usize, SiteData)>],
-    n: usize,
-    sample_type: usize,
-    warnings: &mut Vec<String>,
-) -> (Vec<usize>, f64) {
-    let keep = (MAX_TREND_CELLS / n.max(1)).max(1);
-    let mut order: Vec<usize> = (0..present.len()).collect();
-    if present.len() <= keep {
-        return (order, 0.0);
-    }
-    let peaks: Vec<u64> = present
-        .iter()
-        .map(|p| {
-            p.iter()
-                .map(|(_, d)| d.values[sample_type].unsigned_abs())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(peaks[i]), i));
-    let left_out = order.split_off(keep);
-    order.sort_unstable();
-    let value_at = |i: usize, s: usize| {
-        present[i]
-            .iter()
-            .find(|(t, _)| *t == s)
-            .map_or(0, |(_, d)| d.values[sample_type])
-    };
-    let left_out_growth: f64 = left_out
-        .iter()
-        .map(|&i| value_at(i, n - 1).wrapping_sub(value_at(i, 0)).max(0) as f64)
-        .sum();
-    warnings.push(format!(
-        "{} of {} sites left out of the trend: over {n} snapshots it follows the {keep} that held the most in some snapshot (at most {MAX_TREND_CELLS} sites × snapshots); their growth still counts in the others' shares",
-        left_out.len(),
-        present.len()
-    ));
-    (order, left_out_growth)
 }
 
 fn site_trend(key: &SiteKey, data: &[Option<&SiteData>], cx: &Context) -> Suspect {
@@ -853,35 +879,6 @@ mod tests {
     use super::*;
     use crate::model::{Function, Line, Location, Mapping, ValueType};
 
-    #[test]
-    fn past_the_cell_budget_the_sites_that_held_most_are_trended() {
-        // Two million snapshots leave room for two sites: of three, the
-        // one that never held more than 5 is left out, said, and its
-        // growth (5 - 1) still counted.
-        let n = MAX_TREND_CELLS / 2;
-        let site = |first: i64, last: i64| {
-            let at = |v: i64| SiteData {
-                values: vec![v],
-                ..Default::default()
-            };
-            vec![(0, at(first)), (n - 1, at(last))]
-        };
-        let present = vec![site(1, 5), site(0, 50), site(20, 0)];
-        let mut warnings = Vec::new();
-        let (kept, left_out_growth) = sites_to_trend(&present, n, 0, &mut warnings);
-        assert_eq!(kept, vec![1, 2]);
-        assert_eq!(left_out_growth, 4.0);
-        assert!(
-            warnings[0].starts_with("1 of 3 sites left out of the trend"),
-            "{warnings:?}"
-        );
-        // Within the budget, every site, and nothing said.
-        let mut warnings = Vec::new();
-        let (kept, left_out_growth) = sites_to_trend(&present, 4, 0, &mut warnings);
-        assert_eq!((kept, left_out_growth), (vec![0, 1, 2], 0.0));
-        assert!(warnings.is_empty());
-    }
-
     fn owned(snaps: &[(String, Profile)]) -> Vec<(String, &Profile)> {
         snaps.iter().map(|(n, p)| (n.clone(), p)).collect()
     }
@@ -992,6 +989,55 @@ mod tests {
             (bufs.verdict, bufs.user_code, bufs.via.as_deref()),
             (SiteVerdict::Stable, false, None)
         );
+    }
+
+    #[test]
+    fn a_culprit_is_named_only_when_no_site_left_out_could_outrank_it() {
+        let snaps = vec![
+            snapshot(0, 100),
+            snapshot(30, 3000),
+            snapshot(60, 6000),
+            snapshot(90, 9000),
+        ];
+        let mut r = trend(owned(&snaps), &TrendOptions::default(), None).unwrap();
+        let top = r.suspects[0].name.clone();
+        let growth = r.suspects[0].growth;
+        assert!(matches!(r.leader(), Leader::Grows(s) if s.name == top));
+        let left = |could_grow: usize, largest_growth: i64| LeftOutSites {
+            sites: 5,
+            of: 7,
+            could_grow,
+            largest_growth,
+            growth: largest_growth as f64,
+        };
+        // Sites left out that could not be growing change nothing.
+        r.left_out = Some(left(0, 0));
+        assert!(matches!(r.leader(), Leader::Grows(s) if s.name == top));
+        // One that grew a byte less cannot outrank it (the top grew in
+        // every step) …
+        r.left_out = Some(left(1, growth - 1));
+        assert!(matches!(r.leader(), Leader::Grows(s) if s.name == top));
+        // … one that grew as much could.
+        r.left_out = Some(left(1, growth));
+        let Leader::Unsure(l) = r.leader() else {
+            panic!("a site left out grew as much as the top suspect");
+        };
+        let why = l.why_unsure(&r.unit);
+        assert!(
+            why.starts_with("the trend follows 2 of 7 sites")
+                && why.contains("1 it left out could be growing, by up to 86.91MB"),
+            "{why}"
+        );
+
+        // Nothing grows among the followed sites: "nothing" only if
+        // nothing left out could grow either.
+        let flat = vec![snapshot(0, 100), snapshot(30, 100)];
+        let mut r = trend(owned(&flat), &TrendOptions::default(), None).unwrap();
+        assert!(matches!(r.leader(), Leader::Nothing));
+        r.left_out = Some(left(0, 0));
+        assert!(matches!(r.leader(), Leader::Nothing));
+        r.left_out = Some(left(3, 1));
+        assert!(matches!(r.leader(), Leader::Unsure(_)));
     }
 
     #[test]

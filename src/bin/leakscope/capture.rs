@@ -484,12 +484,8 @@ fn progress_line(s: &Service, round: u32, count: u32, name_it: bool) -> String {
     );
     for kind in &s.kinds {
         match trend_of(s, kind) {
-            Some(Ok(r)) => match r
-                .suspects
-                .first()
-                .filter(|x| x.verdict == trend::SiteVerdict::Growing)
-            {
-                Some(top) => {
+            Some(Ok(r)) => match r.leader() {
+                trend::Leader::Grows(top) => {
                     let _ = write!(
                         out,
                         "; {kind} suspect: {} {}",
@@ -497,8 +493,11 @@ fn progress_line(s: &Service, round: u32, count: u32, name_it: bool) -> String {
                         render::text::signed_label(top.growth, &r.unit)
                     );
                 }
-                None => {
+                trend::Leader::Nothing => {
                     let _ = write!(out, "; {kind}: nothing grows yet");
+                }
+                trend::Leader::Unsure(left) => {
+                    let _ = write!(out, "; {kind}: {}", left.why_unsure(&r.unit));
                 }
             },
             Some(Err(e)) => {
