@@ -110,6 +110,17 @@ impl Session {
         to_js(&self.workspace.overview(&state(view)?))
     }
 
+    /// The Overview's table `id`, its rows searched for `query` (null when
+    /// there is no such table).
+    pub fn overview_table(
+        &mut self,
+        view: JsValue,
+        id: String,
+        query: String,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.workspace.overview_table(&state(view)?, &id, &query))
+    }
+
     pub fn charts(&mut self, view: JsValue) -> Result<JsValue, JsError> {
         to_js(&self.workspace.charts(&state(view)?))
     }

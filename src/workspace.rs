@@ -20,7 +20,7 @@ use crate::analysis::flame::{
 use crate::analysis::leak::{Analysis, AnalyzeOptions};
 use crate::analysis::list::{list_selected, ListOrder, Selection, SourceFiles};
 use crate::analysis::options::{Filters, Granularity, ReportOptions, SortOrder};
-use crate::analysis::overview::{overview, Overview, MAX_CHARTED_PROCESSES};
+use crate::analysis::overview::{overview, overview_table, Overview, Table, MAX_CHARTED_PROCESSES};
 use crate::analysis::report::ReportContext;
 use crate::analysis::source::{prepare, Base, DiffMode};
 use crate::analysis::top::top;
@@ -475,6 +475,13 @@ impl Workspace {
             return Overview::default();
         };
         overview(&c.evidence, &self.profile_inputs())
+    }
+
+    /// The Overview's table `id` searched for `query` (see
+    /// [`overview_table`]); None when there is no such table.
+    pub fn overview_table(&mut self, state: &ViewState, id: &str, query: &str) -> Option<Table> {
+        self.ensure_evidence(state.limit);
+        overview_table(&self.evidence.as_ref()?.evidence, id, query)
     }
 
     /// Memory and request charts of every process.

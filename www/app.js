@@ -141,7 +141,7 @@ const handlers = {
 const width = () => Math.max(320, $("view").clientWidth - 8);
 
 const RENDERERS = {
-  overview: (result) => renderOverview(result, { navigate }),
+  overview: (result) => renderOverview(result, { navigate, searchTable: (id, query) => client.call("overview_table", { state: coreState(state, width()), id, query }) }),
   charts: (result, s) => renderCharts(result, s, handlers),
   top: (result, s) => renderTop(result, s, handlers),
   list: (result, s) => renderList(result, s, handlers),

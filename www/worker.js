@@ -34,6 +34,7 @@ const ops = {
   remove: ({ fileId }) => session.remove(fileId),
   files: () => session.files(),
   overview: ({ state }) => session.overview(state),
+  overview_table: ({ state, id, query }) => session.overview_table(state, id, query),
   charts: ({ state }) => session.charts(state),
   hover: ({ state, process, kind, time }) => session.hover(state, process, kind, time),
   top: ({ state }) => session.top(state),

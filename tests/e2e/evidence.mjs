@@ -238,14 +238,31 @@ await test("kubectl describe beside a leak's CSV and kernel log: the container's
   await page.context().close();
 });
 
-await test("more OOM kills than the page lists: the table says how many of them it shows", async () => {
+await test("more OOM kills than the page lists: the table says how many it shows, and its search finds the others", async () => {
   const page = await open(browser, origin);
-  const log = Array.from({ length: 600 }, (_, i) => `[ ${i + 1}.0] Out of memory: Killed process ${100 + i} (worker) total-vm:1kB, anon-rss:1kB\n`).join("");
+  const log = Array.from({ length: 600 }, (_, i) => `[ ${i + 1}.0] Out of memory: Killed process ${100 + i} (worker-${i}) total-vm:1kB, anon-rss:1kB\n`).join("");
   await drop(page, [["kern.log", Buffer.from(log)]]);
   await page.waitForSelector("section.facts#oom-kills tbody tr");
+  const count = "section.facts#oom-kills .controls .muted";
+  const note = "section.facts#oom-kills p.note";
   assert.equal(await page.textContent("section.facts#oom-kills h2"), "OOM kills (600)");
-  assert.equal(await page.textContent("section.facts#oom-kills .controls .muted"), "the first 500 of 600 rows");
-  assert.match(await page.textContent("section.facts#oom-kills p.note"), /^The first 500 of 600 rows;/);
+  assert.equal(await page.textContent(count), "the first 500 of 600 rows");
+  assert.match(await page.textContent(note), /^The first 500 of 600 rows;/);
+  // The page holds the first 500: a kill past them is searched for in the core.
+  const search = async (query, says) => {
+    await page.fill("section.facts#oom-kills input.search", query);
+    await page.waitForFunction(([sel, text]) => document.querySelector(sel).textContent === text, [count, says]);
+  };
+  await search("worker-577", "1 matching row");
+  const t = await factTable(page, "oom-kills");
+  assert.deepEqual(t.rows.map((r) => r[t.columns.indexOf("Process")]), ["worker-577"]);
+  assert.equal(await page.isVisible(note), false);
+  await search("WORKER-5", "111 matching rows"); // worker-5, -50…59, -500…599
+  await search("worker", "the first 500 of 600 matching rows");
+  assert.match(await page.textContent(note), /^The first 500 of 600 matching rows;/);
+  await search("no such process", "0 matching rows");
+  assert.equal(await page.isVisible("section.facts#oom-kills p.none"), true);
+  await search("", "the first 500 of 600 rows");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -5,7 +5,7 @@ import { h } from "../dom.js";
 import { appendSliced, grouped, windowedTable } from "./window.js";
 import { searchBox } from "./controls.js";
 
-export function renderOverview(view, { navigate }) {
+export function renderOverview(view, { navigate, searchTable }) {
   if (!view.cards.length && !view.tables.length) return h("p", { class: "muted" }, "Nothing to judge yet: drop metrics or two or more heap snapshots.");
   const makeCard = (card) =>
     h("article", { class: `card ${card.tone}` },
@@ -22,7 +22,7 @@ export function renderOverview(view, { navigate }) {
   // ms (kubectl-json-4k-pods: 4,000 OOM kills and containers): the cards
   // come first, then each table in a frame of its own.
   const tables = h("div", { class: "tables" });
-  appendSliced(tables, view.tables, factTable, 0, 1, view.cards.length > 0);
+  appendSliced(tables, view.tables, (t) => factTable(t, searchTable), 0, 1, view.cards.length > 0);
   return [
     cards,
     tables,
@@ -37,23 +37,30 @@ const MANY = 60;
 
 // Cells are text the core formatted; the table scrolls sideways inside
 // its own box on a narrow screen.
-function factTable(t) {
+function factTable(t, searchTable) {
   const head = h("tr", {}, t.columns.map((c) => h("th", { scope: "col" }, c)));
+  const note = h("p", { class: "note muted", hidden: !t.note }, t.note ?? "");
   return h("section", { class: "facts", id: t.id },
     h("h2", {}, t.title),
-    t.rows.length > MANY ? manyFacts(t, head) :
+    t.rows.length > MANY ? manyFacts(t, head, note, searchTable) :
       // Focusable, so that a keyboard can scroll it too.
       h("div", { class: "scroll", tabindex: 0, role: "region", "aria-label": t.title },
         h("table", { class: "facts" },
           h("thead", {}, head),
           h("tbody", {}, t.rows.map((row) => h("tr", {}, row.map((cell) => h("td", {}, cell))))))),
-    t.note ? h("p", { class: "note muted" }, t.note) : null);
+    note);
+}
+
+/** "the first 500 of 4,000 rows", "1 matching row". */
+function rowCount(t, query) {
+  const rows = `${query ? "matching " : ""}row${t.total === 1 ? "" : "s"}`;
+  return t.total > t.rows.length ? `the first ${grouped(t.rows.length)} of ${grouped(t.total)} ${rows}` : `${grouped(t.total)} ${rows}`;
 }
 
 // Thousands of OOM kills: a row each took 450 ms to lay out for 2,000,
 // on every visit to the Overview. Cells end in an ellipsis (one row
 // height, for the window), whole in their tooltip.
-function manyFacts(t, head) {
+function manyFacts(t, head, note, searchTable) {
   const row = (cells) => h("tr", {}, cells.map((cell) => h("td", { title: cell }, cell)));
   const table = windowedTable({ className: "facts many", head, rows: t.rows, row, name: (cells) => cells.join(" ") });
   table.table.prepend(h("colgroup", {}, columnWidths(t).map((ch) => {
@@ -61,9 +68,23 @@ function manyFacts(t, head) {
     col.style.width = `${ch}ch`; // through CSSOM: the CSP allows no style attributes
     return col;
   })));
+  const count = h("span", { class: "muted" }, rowCount(t, ""));
+  // The page holds only the first rows of a longer table: the core
+  // searches them all and sends the first that match (the latest answer
+  // wins; an earlier one still on its way is dropped).
+  let asked = 0;
+  const searchAll = async (query) => {
+    const mine = ++asked;
+    const found = await searchTable(t.id, query).catch(() => null);
+    if (mine !== asked || !found) return;
+    table.show(found.rows);
+    count.textContent = rowCount(found, query);
+    note.textContent = found.note ?? "";
+    note.hidden = !found.note;
+  };
   return [
-    h("div", { class: "controls" }, h("span", { class: "muted" }, t.total > t.rows.length ? `the first ${grouped(t.rows.length)} of ${grouped(t.total)} rows` : `${grouped(t.rows.length)} rows`),
-      searchBox((q) => table.search(q))),
+    h("div", { class: "controls" }, count,
+      searchBox(t.total > t.rows.length ? searchAll : (q) => table.search(q))),
     table.el,
   ];
 }

@@ -40,26 +40,49 @@ fn constraint(c: Option<OomConstraint>) -> &'static str {
     }
 }
 
-fn table(id: &'static str, title: &str, columns: &[&'static str], rows: Vec<Vec<String>>) -> Table {
-    let total = rows.len();
+/// A table of `rows`, of which those whose cells contain `query` (any
+/// case; "" keeps all) are counted and the first [`SHOWN`] sent.
+fn table(
+    id: &'static str,
+    title: &str,
+    columns: &[&'static str],
+    rows: Vec<Vec<String>>,
+    query: &str,
+) -> Table {
+    let all = rows.len();
+    let query = query.to_lowercase();
+    let matching: Vec<Vec<String>> = if query.is_empty() {
+        rows
+    } else {
+        rows.into_iter()
+            .filter(|cells| cells.iter().any(|c| c.to_lowercase().contains(&query)))
+            .collect()
+    };
+    let total = matching.len();
+    let rows_word = if query.is_empty() {
+        "rows"
+    } else {
+        "matching rows"
+    };
     let note = (total > SHOWN).then(|| {
         format!(
-            "The first {SHOWN} of {total} rows; `leakscope analyze --format json` lists them all."
+            "The first {SHOWN} of {total} {rows_word}; `leakscope analyze --format json` lists them all."
         )
     });
     Table {
         id,
-        title: format!("{title} ({total})"),
+        title: format!("{title} ({all})"),
         columns: columns.to_vec(),
-        rows: rows.into_iter().take(SHOWN).collect(),
+        rows: matching.into_iter().take(SHOWN).collect(),
         total,
         note,
     }
 }
 
 /// The tables of the analysis's OOM kills and containers (none when it
-/// has neither).
-pub fn tables(a: &Analysis) -> Vec<Table> {
+/// has neither), of the rows whose cells contain `query` (any case; ""
+/// keeps all): the page searches a table past its first rows here.
+pub fn tables(a: &Analysis, query: &str) -> Vec<Table> {
     let mut out = Vec::new();
     if !a.oom_kills.is_empty() {
         let rows = a
@@ -113,6 +136,7 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                 "Source",
             ],
             rows,
+            query,
         ));
     }
     if !a.containers.is_empty() {
@@ -132,6 +156,7 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                 "Source",
             ],
             rows,
+            query,
         ));
     }
     out
@@ -256,4 +281,55 @@ pub fn card(a: &Analysis) -> Option<Card> {
         facts,
         links: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_counts_every_matching_row_and_sends_the_first() {
+        let rows = |n: usize| -> Vec<Vec<String>> {
+            (0..n)
+                .map(|i| vec![format!("worker-{i}"), "kern.log".into()])
+                .collect()
+        };
+        let t = table(
+            "oom-kills",
+            "OOM kills",
+            &["Process", "Source"],
+            rows(600),
+            "",
+        );
+        assert_eq!(
+            (t.title.as_str(), t.rows.len(), t.total),
+            ("OOM kills (600)", SHOWN, 600)
+        );
+        assert!(t.note.unwrap().starts_with("The first 500 of 600 rows;"));
+        // Any case, any cell; past the first 500 rows too.
+        let t = table(
+            "oom-kills",
+            "OOM kills",
+            &["Process", "Source"],
+            rows(600),
+            "WORKER-57",
+        );
+        assert_eq!(t.title, "OOM kills (600)");
+        assert_eq!(t.total, 11);
+        assert_eq!(t.rows[0][0], "worker-57");
+        assert_eq!(t.rows[10][0], "worker-579");
+        assert_eq!(t.note, None);
+        let t = table(
+            "oom-kills",
+            "OOM kills",
+            &["Process", "Source"],
+            rows(600),
+            "KERN",
+        );
+        assert_eq!((t.rows.len(), t.total), (SHOWN, 600));
+        assert!(t
+            .note
+            .unwrap()
+            .starts_with("The first 500 of 600 matching rows;"));
+    }
 }

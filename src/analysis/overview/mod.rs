@@ -208,7 +208,7 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     let tables = evidence
         .analysis
         .as_ref()
-        .map(incidents::tables)
+        .map(|a| incidents::tables(a, ""))
         .unwrap_or_default();
     Overview {
         cards,
@@ -751,6 +751,15 @@ fn base(path: &str) -> &str {
 }
 
 /// A function name as a regex matching itself (for pprof's focus).
+/// The Overview's table `id` (`oom-kills` or `containers`) of the rows
+/// whose cells contain `query` (any case): the page sends only a table's
+/// first rows, so its search past them asks here.
+pub fn overview_table(evidence: &Evidence, id: &str, query: &str) -> Option<Table> {
+    incidents::tables(evidence.analysis.as_ref()?, query)
+        .into_iter()
+        .find(|t| t.id == id)
+}
+
 pub fn regex_escape(name: &str) -> String {
     regex::escape(name)
 }
