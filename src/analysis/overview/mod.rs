@@ -750,7 +750,6 @@ fn base(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-/// A function name as a regex matching itself (for pprof's focus).
 /// The Overview's table `id` (`oom-kills` or `containers`) of the rows
 /// whose cells contain `query` (any case): the page sends only a table's
 /// first rows, so its search past them asks here.
@@ -760,6 +759,7 @@ pub fn overview_table(evidence: &Evidence, id: &str, query: &str) -> Option<Tabl
         .find(|t| t.id == id)
 }
 
+/// A function name as a regex matching itself (for pprof's focus).
 pub fn regex_escape(name: &str) -> String {
     regex::escape(name)
 }
