@@ -41,6 +41,11 @@ pub struct LeftOutSites {
 /// Over budget, half the room goes to the sites that could grow, the most
 /// growth first, and the rest to the sites that held the most in some
 /// snapshot, so that both the suspects and the largest sites are listed.
+/// A site that could grow holds at least 0.5% of the largest total in the
+/// last snapshot, so (values being sizes and counts, never negative) at
+/// most 200 sites can: up to 10,000 snapshots (room for 400 sites) every
+/// one of them is followed, and a site left out can unseat a culprit only
+/// past that.
 pub fn sites_to_trend(
     present: &[Vec<(usize, SiteData)>],
     n: usize,
