@@ -87,7 +87,7 @@ fn run(case: &Case) {
             "stderr lacks {message:?}\n{context}"
         );
     }
-    if let Some(text) = case.stdout_contains {
+    for text in &case.stdout_contains {
         assert!(
             stdout.contains(text),
             "stdout lacks {text:?}\n{context}\nstdout begins: {}",

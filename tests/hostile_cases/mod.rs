@@ -34,8 +34,8 @@ pub struct Case {
     /// Text that must appear on one line of stderr (a refusal's message,
     /// or a note saying what was left out); `None` asks for nothing.
     pub message: Option<&'static str>,
-    /// Text stdout must contain, if any.
-    pub stdout_contains: Option<&'static str>,
+    /// Texts stdout must contain (each `stdout_contains` adds one).
+    pub stdout_contains: Vec<&'static str>,
     /// Text stdout must not contain, if any (an injected node, a raw ESC…).
     pub stdout_lacks: Option<&'static str>,
     /// The page's view for this input, as the link's parameters after the
@@ -55,7 +55,7 @@ impl Case {
             args: Vec::new(),
             exit: 0,
             message: None,
-            stdout_contains: None,
+            stdout_contains: Vec::new(),
             stdout_lacks: None,
             page: None,
             page_says: None,
@@ -79,7 +79,7 @@ impl Case {
         self
     }
     pub fn stdout_contains(mut self, text: &'static str) -> Case {
-        self.stdout_contains = Some(text);
+        self.stdout_contains.push(text);
         self
     }
     pub fn stdout_lacks(mut self, text: &'static str) -> Case {
