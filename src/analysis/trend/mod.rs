@@ -299,7 +299,7 @@ pub enum Leader<'a> {
     /// included.
     Nothing,
     /// Sites it left out could be growing, and one of them could rank
-    /// first: it names no culprit and says no site grows.
+    /// first: it names no culprit, nor says that no site grows.
     Unsure(&'a LeftOutSites),
 }
 
