@@ -509,7 +509,8 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
         }
         return Some(text);
     };
-    let s = match t.leader() {
+    let leader = t.leader();
+    let s = match leader {
         Leader::Unsure(left) => return Some(left.why_unsure(&t.unit)),
         Leader::Grows(s) => s,
         Leader::Nothing => t.suspects.first()?,
@@ -530,7 +531,7 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
     if let Some(m) = s.longest_wait_minutes {
         text.push_str(&format!(", waiting up to {m} minutes"));
     }
-    if matches!(t.leader(), Leader::Grows(_)) {
+    if matches!(leader, Leader::Grows(_)) {
         text.push_str(&format!(
             "; +{} across {} snapshots ({:.0}% of the growth)",
             s.growth,

@@ -11,6 +11,7 @@
 //! site grows", "the culprit is …") is never said for sites nobody looked at.
 
 use super::sites::SiteData;
+use super::{MATERIAL_SHARE, STEADY_SHARE};
 
 /// Sites × snapshots a trend follows at most.
 pub const MAX_TREND_CELLS: usize = 4_000_000;
@@ -136,8 +137,8 @@ impl Move {
             .max()
             .unwrap_or(0);
         let could_grow = growth > 0
-            && growth as f64 >= 0.005 * largest_total
-            && 2 * rises(entries, n, sample_type) >= n.saturating_sub(1);
+            && growth as f64 >= MATERIAL_SHARE * largest_total
+            && rises(entries, n, sample_type) as f64 >= STEADY_SHARE * n.saturating_sub(1) as f64;
         Move {
             growth,
             peak,

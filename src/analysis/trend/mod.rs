@@ -280,6 +280,14 @@ pub struct TrendReport {
     pub left_out: Option<LeftOutSites>,
 }
 
+/// The least growth that counts, as a share of the largest snapshot's
+/// total: smaller changes are not a site's verdict (`site_trend`), nor can
+/// a site left out of the trend grow (`budget`).
+const MATERIAL_SHARE: f64 = 0.005;
+
+/// The least share of steps a growing site rises in.
+const STEADY_SHARE: f64 = 0.5;
+
 /// How a suspect ranks: a growing site by its share of the growth ×
 /// how steadily it grew (at most its share); any other site below them all.
 fn rank_score(s: &Suspect) -> f64 {
@@ -690,8 +698,9 @@ fn site_trend(key: &SiteKey, data: &[Option<&SiteData>], cx: &Context) -> Suspec
     };
     let peak = values.iter().copied().max().unwrap_or(0);
     let peak_at = values.iter().position(|&v| v == peak).unwrap_or(0);
-    let material =
-        |delta: i64| (delta.unsigned_abs() as f64) >= 0.005 * cx.largest_total && delta != 0;
+    let material = |delta: i64| {
+        (delta.unsigned_abs() as f64) >= MATERIAL_SHARE * cx.largest_total && delta != 0
+    };
     // A change between snapshots i and j that sampling cannot explain.
     let significant = |i: usize, j: usize| {
         let delta = values[j].wrapping_sub(values[i]);
@@ -707,7 +716,7 @@ fn site_trend(key: &SiteKey, data: &[Option<&SiteData>], cx: &Context) -> Suspec
         (Some(a), Some(b)) if a > 0.0 || b > 0.0 => Some(growth as f64 / (a * a + b * b).sqrt()),
         _ => None,
     };
-    let moved = material(growth) && significant(0, n - 1) && monotonic >= 0.5;
+    let moved = material(growth) && significant(0, n - 1) && monotonic >= STEADY_SHARE;
     let comes_and_goes = values.contains(&0) && material(peak);
     // Up and back down: the peak stands out from the higher end.
     let higher_end = if last >= first { n - 1 } else { 0 };
