@@ -40,8 +40,10 @@ fn constraint(c: Option<OomConstraint>) -> &'static str {
     }
 }
 
-/// A table of `rows`, of which those whose cells contain `query` (any
-/// case; "" keeps all) are counted and the first [`SHOWN`] sent.
+/// A table of `rows`, of which those whose cells, joined by spaces,
+/// contain `query` (any case; "" keeps all) are counted and the first
+/// [`SHOWN`] sent: the page's own search of a shorter table (window.js)
+/// matches the same text.
 fn table(
     id: &'static str,
     title: &str,
@@ -55,7 +57,7 @@ fn table(
         rows
     } else {
         rows.into_iter()
-            .filter(|cells| cells.iter().any(|c| c.to_lowercase().contains(&query)))
+            .filter(|cells| cells.join(" ").to_lowercase().contains(&query))
             .collect()
     };
     let total = matching.len();

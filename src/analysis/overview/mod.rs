@@ -752,7 +752,7 @@ fn base(path: &str) -> &str {
 }
 
 /// The Overview's table `id` (`oom-kills` or `containers`) of the rows
-/// whose cells contain `query` (any case): the page sends only a table's
+/// whose text contains `query` (as `incidents::table` matches): the page sends only a table's
 /// first rows, so its search past them asks here.
 pub fn overview_table(evidence: &Evidence, id: &str, query: &str) -> Option<Table> {
     incidents::tables(evidence.analysis.as_ref()?, query)
