@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod fuzzing;
 pub mod render;
 pub mod share;
+pub mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

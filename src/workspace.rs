@@ -7,6 +7,7 @@
 //! state is the page's URL state (pprof's names: `si`, `f`, `i`, `h`,
 //! `s`, `g`), so a view is a pure function of the files and that state.
 
+use crate::sort::SortStable;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
@@ -411,7 +412,7 @@ impl Workspace {
     /// The files: profiles by time, then metrics, then sources.
     pub fn files(&self) -> Vec<FileInfo> {
         let mut order: Vec<&Loaded> = self.files.iter().collect();
-        order.sort_by_key(|f| match &f.content {
+        order.sort_stable_by_key(|f| match &f.content {
             Content::Profile(p) => (0, p.time_nanos, f.id),
             Content::Metrics(_) => (1, 0, f.id),
             Content::Source(_) => (2, 0, f.id),
@@ -429,7 +430,7 @@ impl Workspace {
                 _ => None,
             })
             .collect();
-        out.sort_by_key(|(_, p, id)| (p.time_nanos, *id));
+        out.sort_stable_by_key(|(_, p, id)| (p.time_nanos, *id));
         out.into_iter().map(|(n, p, _)| (n, p)).collect()
     }
 
@@ -495,7 +496,7 @@ impl Workspace {
             };
         };
         let mut order: Vec<usize> = (0..a.processes.len()).collect();
-        order.sort_by_key(|&p| a.processes[p].rank);
+        order.sort_stable_by_key(|&p| a.processes[p].rank);
         let note = (order.len() > MAX_CHARTED_PROCESSES).then(|| {
             format!(
                 "{} more processes not charted: the first {MAX_CHARTED_PROCESSES} by rank are",
@@ -852,7 +853,7 @@ impl Workspace {
         };
         let mut series: Vec<&SnapshotGroup> =
             e.groups.iter().filter(|g| g.files.len() >= 2).collect();
-        series.sort_by_key(|g| rank(g));
+        series.sort_stable_by_key(|g| rank(g));
         let mut notes = Vec::new();
         if series.len() > MAX_TREND_SERIES {
             notes.push(format!(

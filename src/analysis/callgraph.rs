@@ -10,6 +10,7 @@
 
 use crate::error::Result;
 use crate::model::Profile;
+use crate::sort::SortStable;
 
 use super::filter;
 use super::graph::{cutoff, Graph, NodeTags, Tag, TagSources};
@@ -160,7 +161,7 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
         })
         .collect();
     let node_name = |i: usize| &names[g.nodes[i] as usize];
-    edges.sort_by(|a, b| {
+    edges.sort_stable_by(|a, b| {
         b.weight
             .unsigned_abs()
             .cmp(&a.weight.unsigned_abs())
@@ -242,7 +243,7 @@ fn entropy_sort(g: &mut Graph, table: &NodeTable, names: &[String]) {
         score[n] = (s * g.cum[n] as f64) as i64 + g.flat[n];
     }
     let flat = &g.flat;
-    g.nodes.sort_by(|&a, &b| {
+    g.nodes.sort_stable_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
         score[b]
             .unsigned_abs()
@@ -308,7 +309,7 @@ fn remove_redundant_edges(g: &mut Graph, names: &[String]) {
         let mut ins: Vec<usize> = (0..g.edges.len())
             .filter(|&e| g.edge_alive[e] && g.edges[e].dst == n)
             .collect();
-        ins.sort_by(|&a, &b| {
+        ins.sort_stable_by(|&a, &b| {
             let (ea, eb) = (&g.edges[a], &g.edges[b]);
             eb.weight
                 .unsigned_abs()

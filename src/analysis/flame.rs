@@ -12,6 +12,7 @@
 //! speedscope's sandwich) does the same with every stack cut at the
 //! function: its callers read upwards, its callees downwards.
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -50,7 +51,7 @@ impl Stacks {
     ) -> Stacks {
         // Renumber names alphabetically.
         let mut order: Vec<u32> = (0..names.len() as u32).collect();
-        order.sort_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        order.sort_stable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
         let mut renumber = vec![0u32; names.len()];
         for (new, &old) in order.iter().enumerate() {
             renumber[old as usize] = new as u32;

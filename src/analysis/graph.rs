@@ -6,6 +6,7 @@
 //! (inclusive). An edge caller→callee weighs the samples that pass through
 //! that call, once per sample.
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::model::interner::Interner;
@@ -245,7 +246,7 @@ impl TagSources {
                     .filter(|(k, _)| k != "pprof::base")
                     .flat_map(|(k, vs)| vs.iter().map(move |v| format!("{k}:{v}")))
                     .collect();
-                labels.sort();
+                labels.sort_stable();
                 let labels = labels.join("\\n");
                 let numbers = set
                     .get_num("bytes")
@@ -442,7 +443,7 @@ impl Graph {
     /// the other value, then the node's full identity.
     pub fn sort(&mut self, table: &NodeTable, names: &[String], order: SortOrder) {
         let (flat, cum) = (&self.flat, &self.cum);
-        self.nodes.sort_by(|&a, &b| {
+        self.nodes.sort_stable_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
             let (primary_a, primary_b, secondary_a, secondary_b) = match order {
                 SortOrder::Flat => (flat[a], flat[b], cum[a], cum[b]),

@@ -6,6 +6,7 @@
 //! a time; [`list_selected`] does both, so a profile of 20,000 functions
 //! costs the listings sent, not all of them.
 
+use crate::sort::SortStable;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -159,7 +160,7 @@ pub fn list_selected(
         )));
     }
     let matched = by_name.len();
-    by_name.sort_by(|a, b| {
+    by_name.sort_stable_by(|a, b| {
         a.0.cmp(b.0).then_with(|| {
             table.infos[a.1[0] as usize]
                 .go_sprint()
@@ -212,7 +213,7 @@ pub fn list_selected(
             });
             continue;
         }
-        by_file.sort_by(|a, b| {
+        by_file.sort_stable_by(|a, b| {
             a.0.file
                 .cmp(&b.0.file)
                 .then(a.0.start_line.cmp(&b.0.start_line))

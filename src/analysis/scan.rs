@@ -13,6 +13,7 @@
 //! pre-ranking's alone. The network is the caller's; this module builds
 //! the query texts and reads the answers.
 
+use crate::sort::SortStable;
 use std::collections::BTreeMap;
 
 use crate::analysis::leak::{self, Verdict};
@@ -126,7 +127,7 @@ pub fn candidates(slope: &[Sample], level: &[Sample], restarts: &[Sample]) -> Ve
             }
         })
         .collect();
-    out.sort_by(|a, b| {
+    out.sort_stable_by(|a, b| {
         b.relative_growth_per_hour
             .total_cmp(&a.relative_growth_per_hour)
             .then(b.restarts.cmp(&a.restarts))
@@ -147,7 +148,7 @@ pub fn to_judge(candidates: &[Candidate], top: usize) -> Vec<Candidate> {
         .skip(top)
         .filter(|c| c.restarts > 0)
         .collect();
-    restarted.sort_by_key(|c| std::cmp::Reverse(c.restarts));
+    restarted.sort_stable_by_key(|c| std::cmp::Reverse(c.restarts));
     chosen.extend(restarted.into_iter().take(top / 2).cloned());
     chosen
 }
@@ -249,7 +250,7 @@ pub fn judge(metric: &str, candidates: Vec<(Candidate, Result<SeriesSet, String>
         Some(Verdict::Steady) => 2,
         None => 3,
     };
-    out.sort_by(|(oa, a), (ob, b)| {
+    out.sort_stable_by(|(oa, a), (ob, b)| {
         class(a.verdict).cmp(&class(b.verdict)).then(
             b.confidence
                 .unwrap_or(0.0)

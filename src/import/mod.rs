@@ -154,16 +154,16 @@ pub enum Contents {
 /// the inflated bytes of a profile at once (the caller's reader does the
 /// reading; the core does no I/O of its own). An archive is an input only
 /// when it holds exactly one; [`read_contents_from`] reads every member.
-pub fn read_from(reader: impl Read, options: &ImportOptions) -> Result<Input> {
-    match read_contents_at(reader, options, 0)? {
+pub fn read_from(mut reader: impl Read, options: &ImportOptions) -> Result<Input> {
+    match read_contents_at(&mut reader, options, 0)? {
         Contents::One(input) => Ok(input),
         Contents::Members(members) => only_member(members),
     }
 }
 
 /// Reads a file that may be an archive: its members each on their own.
-pub fn read_contents_from(reader: impl Read, options: &ImportOptions) -> Result<Contents> {
-    read_contents_at(reader, options, 0)
+pub fn read_contents_from(mut reader: impl Read, options: &ImportOptions) -> Result<Contents> {
+    read_contents_at(&mut reader, options, 0)
 }
 
 /// The one input an archive holds, for callers that read one input.
@@ -246,9 +246,13 @@ impl Contents {
 /// How deep archives nest at most: a file in an archive in an archive.
 const MAX_ARCHIVE_DEPTH: u32 = 2;
 
-/// [`read_contents_from`] for an input `depth` archives deep.
+/// [`read_contents_from`] for an input `depth` archives deep. From here
+/// on readers are trait objects: the decoders are compiled once, not once
+/// for each kind of reader (a byte slice, the page's pieces, an archive's
+/// member, each inflated or not) as generics would be (BENCHMARKS.md, "The
+/// wasm's size").
 fn read_contents_at(
-    mut reader: impl Read,
+    mut reader: &mut dyn Read,
     options: &ImportOptions,
     depth: u32,
 ) -> Result<Contents> {
@@ -266,7 +270,7 @@ fn read_contents_at(
         count: consumed.clone(),
     });
     if magic == GZIP_MAGIC {
-        let inflated = LimitedReader {
+        let mut inflated = LimitedReader {
             inner: MultiGzDecoder::new(input),
             remaining: options.max_inflated_bytes,
             inflated: 0,
@@ -274,11 +278,12 @@ fn read_contents_at(
             max_ratio: options.max_ratio,
         };
         let gzip_error = |e: io::Error| gzip_error(e, consumed.get(), options);
-        read_uncompressed(inflated, gzip_error, options, depth)
+        read_uncompressed(&mut inflated, &gzip_error, options, depth)
     } else {
+        let mut input = input;
         read_uncompressed(
-            input,
-            |e| Error::malformed(format!("reading the input failed: {e}")),
+            &mut input,
+            &|e| Error::malformed(format!("reading the input failed: {e}")),
             options,
             depth,
         )
@@ -288,8 +293,8 @@ fn read_contents_at(
 /// Decodes an uncompressed stream: text formats when it starts like text,
 /// the binary legacy CPU profile by its header, `profile.proto` otherwise.
 fn read_uncompressed(
-    mut reader: impl Read,
-    read_error: impl Fn(io::Error) -> Error,
+    mut reader: &mut dyn Read,
+    read_error: &dyn Fn(io::Error) -> Error,
     options: &ImportOptions,
     depth: u32,
 ) -> Result<Contents> {
@@ -297,7 +302,7 @@ fn read_uncompressed(
     (&mut reader)
         .take(4096)
         .read_to_end(&mut prefix)
-        .map_err(&read_error)?;
+        .map_err(read_error)?;
     if prefix.is_empty() {
         return Err(Error::unknown_format(
             "the data is empty once decompressed: no profile data",
@@ -311,8 +316,8 @@ fn read_uncompressed(
             ));
         }
         let rest = io::Cursor::new(prefix).chain(reader);
-        let members = archive::members(kind, rest, options, |bytes| {
-            read_contents_at(bytes, options, depth + 1)
+        let members = archive::members(kind, rest, options, |mut bytes| {
+            read_contents_at(&mut bytes, options, depth + 1)
         })
         .map_err(|e| match e.kind {
             ErrorKind::Limit => e,
@@ -356,8 +361,8 @@ fn flatten(members: Vec<archive::Member<Contents>>) -> Vec<archive::Member<Input
 /// Decodes one input that is not an archive, from its first bytes and the rest.
 fn read_one(
     prefix: Vec<u8>,
-    mut reader: impl Read,
-    read_error: impl Fn(io::Error) -> Error,
+    reader: &mut dyn Read,
+    read_error: &dyn Fn(io::Error) -> Error,
     options: &ImportOptions,
 ) -> Result<Input> {
     let profile = |p: Profile| Input::Profile(Box::new(p));
@@ -373,7 +378,7 @@ fn read_one(
     if text::has_utf16_bom(&prefix) || legacy::looks_legacy(&prefix) {
         // Text and legacy profiles are small: read them whole.
         let mut all = prefix;
-        reader.read_to_end(&mut all).map_err(&read_error)?;
+        reader.read_to_end(&mut all).map_err(read_error)?;
         if !legacy::sniff_profile(&all) {
             let decoded = text::decode(&all);
             if let Some(result) = series::read_text(&decoded.text, decoded.encoding, options) {
@@ -388,14 +393,18 @@ fn read_one(
         return match legacy::parse(&all)? {
             Some(p) => Ok(profile(p)),
             // Not a legacy profile after all: it may still be a protobuf.
-            None => pprof::decode(&all[..], &read_error, options)
+            None => pprof::decode(&mut &all[..], read_error, options)
                 .map(profile)
                 .map_err(|_| name_it(series::unknown_text())),
         };
     }
-    pprof::decode(io::Cursor::new(prefix).chain(reader), read_error, options)
-        .map(profile)
-        .map_err(name_it)
+    pprof::decode(
+        &mut io::Cursor::new(prefix).chain(reader),
+        read_error,
+        options,
+    )
+    .map(profile)
+    .map_err(name_it)
 }
 
 /// Memory the model of an input will need, estimated before reading it:

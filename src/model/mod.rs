@@ -18,6 +18,7 @@ pub mod series;
 pub mod stacks;
 
 use crate::error::{Error, Result};
+use crate::sort::SortStable;
 use interner::Interner;
 pub use stacks::{StackIter, Stacks};
 
@@ -152,8 +153,8 @@ impl LabelSet {
                 }),
             }
         }
-        set.strings.sort_by(|a, b| a.0.cmp(&b.0));
-        set.numbers.sort_by(|a, b| a.key.cmp(&b.key));
+        set.strings.sort_stable_by(|a, b| a.0.cmp(&b.0));
+        set.numbers.sort_stable_by(|a, b| a.key.cmp(&b.key));
         set
     }
 }

@@ -1,6 +1,8 @@
 //! Metrics over time: series of (time, value) points, OOM-kill events from
 //! logs, and what each input file turned out to be.
 
+use crate::sort::SortStable;
+
 /// A time series, in columns. Times are unix seconds, ascending; values may
 /// be NaN where the source said so (gaps are simply absent points).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -26,7 +28,7 @@ pub struct Series {
 impl Series {
     pub fn new(name: String, labels: Vec<(String, String)>, display: String) -> Self {
         let mut labels = labels;
-        labels.sort();
+        labels.sort_stable();
         Series {
             name,
             labels,
@@ -63,7 +65,7 @@ impl Series {
         }
         let before = self.times.len();
         let mut order: Vec<usize> = (0..self.times.len()).collect();
-        order.sort_by(|&a, &b| self.times[a].total_cmp(&self.times[b]).then(a.cmp(&b)));
+        order.sort_stable_by(|&a, &b| self.times[a].total_cmp(&self.times[b]).then(a.cmp(&b)));
         let mut times = Vec::with_capacity(order.len());
         let mut values = Vec::with_capacity(order.len());
         for i in order {
@@ -321,7 +323,7 @@ pub fn parse_labels(body: &str) -> Option<Vec<(String, String)>> {
         rest = after[end + 1..].trim_start();
         rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
     }
-    labels.sort();
+    labels.sort_stable();
     Some(labels)
 }
 

@@ -69,6 +69,8 @@ pub struct Chart {
     pub notes: Vec<String>,
     /// "Restarts: 3 (3 OOM kills)", the Overview's count, and when zoomed
     /// in how many of them this window shows; empty without restarts.
+    /// Not sent: the page shows `caption`, which begins with it.
+    #[serde(skip)]
     pub restarts: String,
     /// The chart's caption: `restarts`, then the first LISTED_MARKERS
     /// markers in view and how many more there are; empty without restarts.
@@ -1017,15 +1019,21 @@ const MARKER_WIDTH: i32 = 9;
 
 /// The colour and label of restarts drawn as one: an OOM kill's if any was one.
 fn marker_kind(group: &[&Restart], th: &Theme) -> (RGBColor, &'static str) {
-    match marker_label(group) {
-        "OOM kill" => (th.oom, "OOM kill"),
-        label => (th.restart, label),
-    }
+    let color = if any_oom_kill(group) {
+        th.oom
+    } else {
+        th.restart
+    };
+    (color, marker_label(group))
+}
+
+fn any_oom_kill(group: &[&Restart]) -> bool {
+    group.iter().any(|r| r.oom_kill.is_some())
 }
 
 /// `OOM kill` if any of the restarts was one, else `restart`.
 fn marker_label(group: &[&Restart]) -> &'static str {
-    if group.iter().any(|r| r.oom_kill.is_some()) {
+    if any_oom_kill(group) {
         "OOM kill"
     } else {
         "restart"

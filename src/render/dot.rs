@@ -3,6 +3,7 @@
 //! names and flat/cum, nodelets for sample labels, edges heaviest first.
 //! Comparing this text with pprof's is how the graph's numbers are tested.
 
+use crate::sort::SortStable;
 use std::fmt::Write;
 use std::sync::LazyLock;
 
@@ -177,7 +178,7 @@ fn nodelet(out: &mut String, parent: &str, child: &str, name: &str, weight: &str
 
 /// pprof's `SortTags`: by |cum| (unless flat), then |flat|, then name.
 pub(super) fn sort_tags(tags: &mut [&Tag], flat: bool) {
-    tags.sort_by(|a, b| {
+    tags.sort_stable_by(|a, b| {
         let by_cum = if flat {
             std::cmp::Ordering::Equal
         } else {

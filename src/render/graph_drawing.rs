@@ -13,6 +13,7 @@
 //! ranks are closer, and the legend goes beside the graph when that
 //! makes the whole drawing fit a landscape screen better.
 
+use crate::sort::SortStable;
 use std::fmt::Write;
 
 use crate::analysis::callgraph::{CallGraph, GraphNode, MAX_NODELETS};
@@ -352,7 +353,7 @@ fn drawn_calls(g: &CallGraph) -> Vec<bool> {
     let mut drawn = vec![true; g.edges.len()];
     if g.edges.len() > MAX_DRAWN_CALLS {
         let mut by_weight: Vec<usize> = (0..g.edges.len()).collect();
-        by_weight.sort_by_key(|&k| std::cmp::Reverse(g.edges[k].weight.unsigned_abs()));
+        by_weight.sort_stable_by_key(|&k| std::cmp::Reverse(g.edges[k].weight.unsigned_abs()));
         for &k in &by_weight[MAX_DRAWN_CALLS..] {
             drawn[k] = false;
         }
@@ -575,7 +576,7 @@ fn nodelets(n: &GraphNode) -> Vec<(String, i64)> {
         .collect();
     if let Some((_, tags)) = n.tags.numeric.iter().find(|(l, _)| l.is_empty()) {
         let mut numeric: Vec<&Tag> = tags.iter().filter(|t| weight(t) != 0).collect();
-        numeric.sort_by(|a, b| {
+        numeric.sort_stable_by(|a, b| {
             weight(b)
                 .unsigned_abs()
                 .cmp(&weight(a).unsigned_abs())

@@ -1,6 +1,7 @@
 //! pprof's `-raw` output (`Profile.String()`): every field of a profile in
 //! text, for debugging and for checking the decoder against pprof.
 
+use crate::sort::SortStable;
 use std::fmt::Write;
 
 use super::gotime;
@@ -115,7 +116,7 @@ fn write_labels(out: &mut String, labels: &LabelSet) {
             .iter()
             .map(|(k, vs)| format!("{k}:[{}]", vs.join(" ")))
             .collect();
-        parts.sort();
+        parts.sort_stable();
         let _ = writeln!(out, "{LABEL_INDENT}{}", parts.join(" "));
     }
     if !labels.numbers.is_empty() {
@@ -135,7 +136,7 @@ fn write_labels(out: &mut String, labels: &LabelSet) {
                 format!("{}:[{}]", n.key, values.join(" "))
             })
             .collect();
-        parts.sort();
+        parts.sort_stable();
         let _ = writeln!(out, "{LABEL_INDENT}{}", parts.join(" "));
     }
 }

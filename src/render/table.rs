@@ -216,9 +216,14 @@ pub fn sparkline(values: &[i64], width: f64, height: f64) -> String {
         points
             .chunk_by(|a, b| (a.0 as f64 * step).floor() == (b.0 as f64 * step).floor())
             .flat_map(|unit| {
-                let low = unit.iter().min_by_key(|p| p.1).copied();
-                let high = unit.iter().max_by_key(|p| p.1).copied();
-                let (a, b) = (low.unwrap_or(unit[0]), high.unwrap_or(unit[0]));
+                // The first lowest and the last highest, as min_by_key and
+                // max_by_key pick them (chunk_by gives no empty unit).
+                let (a, b) = unit.iter().fold((unit[0], unit[0]), |(low, high), &p| {
+                    (
+                        if p.1 < low.1 { p } else { low },
+                        if p.1 >= high.1 { p } else { high },
+                    )
+                });
                 let pair = if a.0 <= b.0 { [a, b] } else { [b, a] };
                 pair.into_iter().take(if a.0 == b.0 { 1 } else { 2 })
             })

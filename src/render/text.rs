@@ -1,5 +1,6 @@
 //! Reports as text, in `go tool pprof`'s layouts.
 
+use crate::sort::SortStable;
 use std::fmt::Write;
 
 use super::gotime;
@@ -289,7 +290,7 @@ pub fn traces(r: &TracesReport) -> String {
             .iter()
             .map(|(k, vs)| format!("{k:>10}:  {}\n", vs.join(" ")))
             .collect();
-        labels.sort();
+        labels.sort_stable();
         labels.iter().for_each(|l| out.push_str(l));
         let mut numbers: Vec<String> = t
             .numeric_labels
@@ -299,7 +300,7 @@ pub fn traces(r: &TracesReport) -> String {
                 format!("{k:>10}:  {}\n", values.join(" "))
             })
             .collect();
-        numbers.sort();
+        numbers.sort_stable();
         numbers.iter().for_each(|l| out.push_str(l));
         for (i, f) in t.frames.iter().enumerate() {
             let value = if i == 0 {
@@ -352,7 +353,7 @@ pub fn analysis(a: &Analysis) -> String {
     }
     out.push_str("Processes:\n");
     let mut order: Vec<&ProcessAnalysis> = a.processes.iter().collect();
-    order.sort_by_key(|p| p.rank);
+    order.sort_stable_by_key(|p| p.rank);
     for p in order {
         let labels: Vec<String> = p
             .labels

@@ -20,6 +20,7 @@
 
 mod processes;
 
+use crate::sort::SortStable;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -464,7 +465,7 @@ fn group(evidence: &mut Evidence, profiles: &[ProfileInput]) -> Vec<SnapshotGrou
     }
     let mut groups = Vec::new();
     for (g, (key, mut list)) in keys.into_iter().zip(members).enumerate() {
-        list.sort_by(|&x, &y| {
+        list.sort_stable_by(|&x, &y| {
             let t = |i: usize| evidence.snapshots[i].time.unwrap_or(0.0);
             t(x).total_cmp(&t(y)).then(x.cmp(&y))
         });
@@ -739,7 +740,7 @@ impl Evidence {
             .iter()
             .filter(|g| g.process == Some(process) && g.kind == kind)
             .collect();
-        out.sort_by_key(|g| std::cmp::Reverse((g.files.len() >= 2, g.life)));
+        out.sort_stable_by_key(|g| std::cmp::Reverse((g.files.len() >= 2, g.life)));
         out
     }
 }

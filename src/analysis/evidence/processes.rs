@@ -6,6 +6,7 @@
 //! processes took 88 s when each snapshot searched every process's words
 //! and named every process running.
 
+use crate::sort::SortStable;
 use std::collections::{BTreeMap, BTreeSet};
 
 use aho_corasick::automaton::Automaton;
@@ -179,7 +180,7 @@ fn holds(text: &str, word: &str) -> bool {
 /// leaves after its end.
 fn sweep(covers: &[Option<(f64, f64)>], times: &[f64]) -> Vec<Running> {
     let mut order: Vec<usize> = (0..times.len()).filter(|&i| !times[i].is_nan()).collect();
-    order.sort_by(|&i, &j| times[i].total_cmp(&times[j]));
+    order.sort_stable_by(|&i, &j| times[i].total_cmp(&times[j]));
     let valid = || {
         covers
             .iter()
@@ -188,8 +189,8 @@ fn sweep(covers: &[Option<(f64, f64)>], times: &[f64]) -> Vec<Running> {
     };
     let mut starts: Vec<(f64, usize)> = valid().map(|(p, (from, _))| (from, p)).collect();
     let mut ends: Vec<(f64, usize)> = valid().map(|(p, (_, to))| (to, p)).collect();
-    starts.sort_by(|x, y| x.0.total_cmp(&y.0));
-    ends.sort_by(|x, y| x.0.total_cmp(&y.0));
+    starts.sort_stable_by(|x, y| x.0.total_cmp(&y.0));
+    ends.sort_stable_by(|x, y| x.0.total_cmp(&y.0));
     let (mut started, mut ended) = (0, 0);
     let mut active = BTreeSet::new();
     let mut running: Vec<Running> = times.iter().map(|_| Running::default()).collect();
@@ -221,7 +222,7 @@ fn union(intervals: &[Option<(f64, f64)>]) -> Vec<(f64, f64)> {
         .copied()
         .filter(|(from, to)| from <= to)
         .collect();
-    sorted.sort_by(|x, y| x.0.total_cmp(&y.0));
+    sorted.sort_stable_by(|x, y| x.0.total_cmp(&y.0));
     let mut merged: Vec<(f64, f64)> = Vec::with_capacity(sorted.len());
     for (from, to) in sorted {
         match merged.last_mut() {

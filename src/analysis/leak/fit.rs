@@ -4,6 +4,8 @@
 //! heap, but right after each collection it returns to the live heap, so
 //! the minimum of each short window tracks what is really retained.
 
+use crate::sort::SortStable;
+
 /// A fitted line `y = slope × x + intercept`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fit {
@@ -170,7 +172,7 @@ pub fn median(mut xs: Vec<f64>) -> f64 {
     if xs.is_empty() {
         return 0.0;
     }
-    xs.sort_by(f64::total_cmp);
+    xs.sort_stable_by(f64::total_cmp);
     let m = xs.len() / 2;
     if xs.len() % 2 == 1 {
         xs[m]

@@ -4,6 +4,7 @@
 //! facts, listed whether or not a process's series explains them; the
 //! verdicts elsewhere only use them.
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::model::series::{label_in, InputReport, KubeContainer, OomConstraint, OomKill, Series};
@@ -196,7 +197,7 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
         .chain(from_metrics)
         .collect::<Vec<_>>();
     // In time order where the time is known; the others after, as told.
-    rows.sort_by(|a, b| match (a.time, b.time) {
+    rows.sort_stable_by(|a, b| match (a.time, b.time) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -359,7 +360,7 @@ mod tests {
         .chain(extra)
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        labels.sort();
+        labels.sort_stable();
         let mut s = Series::new(name.into(), labels, String::new());
         for (i, v) in values.iter().enumerate() {
             s.push(i as f64 * 30.0, *v);

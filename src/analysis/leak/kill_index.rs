@@ -4,6 +4,7 @@
 //! of its labels (10,000 pods' kills beside their 10,000 containers, all
 //! `container="app"`: 2.2 s).
 
+use crate::sort::SortStable;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -212,9 +213,9 @@ pub fn only_restart_fitting(times: &[Option<f64>], restarts: &[&[Restart]]) -> V
                 .map(move |r| (r.after - TOLERANCE, r.time + TOLERANCE, p))
         })
         .collect();
-    windows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    windows.sort_stable_by(|a, b| a.0.total_cmp(&b.0));
     let mut order: Vec<usize> = (0..times.len()).filter(|&i| times[i].is_some()).collect();
-    order.sort_by(|&a, &b| times[a].unwrap_or(0.0).total_cmp(&times[b].unwrap_or(0.0)));
+    order.sort_stable_by(|&a, &b| times[a].unwrap_or(0.0).total_cmp(&times[b].unwrap_or(0.0)));
 
     let mut out = vec![None; times.len()];
     // The windows begun by now, ending soonest first, and how many of
@@ -296,7 +297,7 @@ mod tests {
                     (name.to_string(), format!("v{}", rng.usize(0..3)))
                 })
                 .collect();
-            l.sort();
+            l.sort_stable();
             l
         };
         for _ in 0..300 {

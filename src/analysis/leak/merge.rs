@@ -12,6 +12,7 @@
 //! cgroup `id` and Docker `name` change at every restart): those that
 //! follow one another in time become one series, one life after another.
 
+use crate::sort::SortStable;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -130,7 +131,7 @@ pub fn stitch_lives(series: &mut Cow<'_, [Series]>) -> Option<String> {
     let mut drop = vec![false; series.len()];
     let mut add = Vec::new();
     for mut members in groups.into_iter().filter(|m| m.len() > 1) {
-        members.sort_by(|&a, &b| {
+        members.sort_stable_by(|&a, &b| {
             let first = |i: usize| series[i].times.first().copied().unwrap_or(0.0);
             first(a).total_cmp(&first(b))
         });
@@ -215,7 +216,7 @@ impl Ord for Time {
 /// disagreed with the finest one and were left out.
 fn merge(copies: &[&Series]) -> (Series, Vec<usize>) {
     let mut order: Vec<&Series> = copies.to_vec();
-    order.sort_by(|a, b| density(b).total_cmp(&density(a)));
+    order.sort_stable_by(|a, b| density(b).total_cmp(&density(a)));
     let base = order[0];
     let reach = (1.5 * median_step(base)).max(1.0);
     let mut merged = base.clone();
@@ -363,7 +364,7 @@ mod tests {
     /// so far and the whole sorted after it.
     fn merge_by_scan(copies: &[&Series]) -> Series {
         let mut order: Vec<&Series> = copies.to_vec();
-        order.sort_by(|a, b| density(b).total_cmp(&density(a)));
+        order.sort_stable_by(|a, b| density(b).total_cmp(&density(a)));
         let base = order[0];
         let reach = (1.5 * median_step(base)).max(1.0);
         let mut merged = base.clone();

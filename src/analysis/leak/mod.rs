@@ -20,6 +20,7 @@ pub mod restarts;
 pub mod segments;
 pub mod work;
 
+use crate::sort::SortStable;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -554,7 +555,7 @@ impl ProcessFacts<'_> {
             .copied()
             .filter(|&i| classes[i].role == Role::Memory)
             .collect();
-        memory.sort_by_key(|&i| memory_rank(&series[i].name));
+        memory.sort_stable_by_key(|&i| memory_rank(&series[i].name));
         let main = memory.first().copied();
         let mut restarts = detect(
             of_role(Role::StartTime),
@@ -1416,7 +1417,7 @@ impl SeriesAnalysis {
 /// Leaking processes first, fastest growth first.
 fn rank(processes: &mut [ProcessAnalysis]) {
     let mut order: Vec<usize> = (0..processes.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.sort_stable_by(|&a, &b| {
         let key = |p: &ProcessAnalysis| {
             (
                 p.verdict != Verdict::Leak,

@@ -5,6 +5,7 @@
 //! to the restarts they caused; a kill never makes a restart of its own
 //! (the series say when the process restarted; a log line says why).
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::civil::{days_from_civil, year_of};
@@ -178,7 +179,7 @@ fn from_counter_resets(counters: &[&Series]) -> Vec<Restart> {
             }
         }
     }
-    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    times.sort_stable_by(|a, b| a.0.total_cmp(&b.0));
     // Resets of several counters at one restart count once.
     let mut out: Vec<Restart> = Vec::new();
     for (t, before) in times {
@@ -287,7 +288,7 @@ pub fn attach_oom_kills(
     if !boot.is_empty() {
         // A log given twice tells each kill twice: count each once.
         let mut once = boot.clone();
-        once.sort_by(|a, b| {
+        once.sort_stable_by(|a, b| {
             (a.pid, a.since_boot)
                 .partial_cmp(&(b.pid, b.since_boot))
                 .unwrap_or(std::cmp::Ordering::Equal)
@@ -353,7 +354,7 @@ pub fn attach_oom_kills(
             .unmatched
             .extend(timeless.iter().map(|k| mark(k, None)));
     }
-    timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    timed.sort_stable_by(|a, b| a.0.total_cmp(&b.0));
     let by_time = ByTime::new(restarts);
     // Where each kill (process, pid, labels, moment) went: the same kill
     // in another file (kern.log and messages hold the same kernel lines)
@@ -459,7 +460,7 @@ struct ByTime {
 impl ByTime {
     fn new(restarts: &[Restart]) -> ByTime {
         let mut order: Vec<usize> = (0..restarts.len()).collect();
-        order.sort_by(|&a, &b| restarts[a].time.total_cmp(&restarts[b].time));
+        order.sort_stable_by(|&a, &b| restarts[a].time.total_cmp(&restarts[b].time));
         let mut after_from = vec![f64::INFINITY; order.len()];
         let mut earliest = f64::INFINITY;
         for k in (0..order.len()).rev() {
@@ -542,7 +543,7 @@ enum Aligned {
 /// [`MAX_BOOT_OFFSET_WORK`].
 fn boot_offset(restarts: &[Restart], kills: &[&OomKill], tolerance: f64) -> Option<(f64, usize)> {
     let mut times: Vec<f64> = restarts.iter().map(|r| r.time).collect();
-    times.sort_by(f64::total_cmp);
+    times.sort_stable_by(f64::total_cmp);
     // The nearest restart to `t` is one of the two around it.
     let nearest = |t: f64| {
         let i = times.partition_point(|&x| x < t);

@@ -10,6 +10,7 @@
 
 use super::fit::{least_squares, median, pooled_slope, troughs, windows, Fit};
 use super::idle::Idle;
+use crate::sort::SortStable;
 
 /// What the floor does in a life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -191,7 +192,7 @@ pub fn work_floors(times: &[f64], values: &[f64], idle: &Idle, sawtooth: bool) -
         .filter(|f| !idle.holds(f.0))
         .chain(tr.iter().copied().filter(|f| idle.holds(f.0)))
         .collect();
-    floors.sort_by(|a, b| a.0.total_cmp(&b.0));
+    floors.sort_stable_by(|a, b| a.0.total_cmp(&b.0));
     floors
 }
 

@@ -2,6 +2,7 @@
 //! request, and whether growth stops when requests stop.
 
 use crate::model::series::Series;
+use crate::sort::SortStable;
 
 use super::classify::Kind;
 use super::fit::{least_squares, median, pooled_slope, pooled_two};
@@ -169,7 +170,7 @@ fn union_sum(series: &[Vec<(f64, f64)>], hold_last: bool) -> Vec<(f64, f64)> {
         return series[0].clone();
     }
     let mut times: Vec<f64> = series.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
-    times.sort_by(f64::total_cmp);
+    times.sort_stable_by(f64::total_cmp);
     times.dedup();
     // Each series adds its value at the times within its span, walked
     // beside its points ([`interpolate`]'s value, summed in the series'
@@ -280,7 +281,7 @@ pub fn raw_growth_while_idle(
             }
         }
     }
-    rises.sort_by_key(|r| r.0);
+    rises.sort_stable_by_key(|r| r.0);
     let (mut growth, mut seconds) = (0.0, 0.0);
     for (_, rise, over) in rises {
         growth += rise;
@@ -293,7 +294,7 @@ pub fn raw_growth_while_idle(
 /// has floors on both sides of it, or two inside it.
 fn bridges(floors: &[(f64, f64)], idle: &Idle) -> bool {
     let mut times: Vec<f64> = floors.iter().map(|p| p.0).collect();
-    times.sort_by(f64::total_cmp);
+    times.sort_stable_by(f64::total_cmp);
     let (Some(&first), Some(&last)) = (times.first(), times.last()) else {
         return false;
     };
@@ -418,7 +419,7 @@ mod tests {
                 })
                 .collect();
             let mut times: Vec<f64> = series.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
-            times.sort_by(f64::total_cmp);
+            times.sort_stable_by(f64::total_cmp);
             times.dedup();
             let want: Vec<(f64, f64)> = times
                 .into_iter()

@@ -2,6 +2,7 @@
 //! card that sums them up when no memory series gives a verdict. Every
 //! cell is text formatted here, so the page and the report show the same.
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::leak::incidents::{ContainerRow, OomKillRow};
@@ -205,7 +206,7 @@ pub fn card(a: &Analysis) -> Option<Card> {
             });
             counts[i].1 += 1;
         }
-        counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+        counts.sort_stable_by_key(|c| std::cmp::Reverse(c.1));
         let names: Vec<String> = counts
             .iter()
             .map(|(n, c)| match c {

@@ -23,6 +23,7 @@ use crate::analysis::trend::{
 };
 use crate::model::Profile;
 use crate::render::gotime;
+use crate::sort::SortStable;
 use crate::units::{self, percentage};
 use crate::words::{capitalized, times};
 
@@ -145,7 +146,7 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
     let mut left_out = Vec::new();
     if let Some(a) = &evidence.analysis {
         let mut order: Vec<(usize, &ProcessAnalysis)> = a.processes.iter().enumerate().collect();
-        order.sort_by_key(|(_, p)| p.rank);
+        order.sort_stable_by_key(|(_, p)| p.rank);
         for &(p, pa) in order.iter().take(MAX_PROCESS_CARDS) {
             cards.push(process_card(evidence, a, p, pa, profiles));
         }

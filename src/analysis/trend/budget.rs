@@ -12,6 +12,7 @@
 
 use super::sites::SiteData;
 use super::{MATERIAL_SHARE, STEADY_SHARE};
+use crate::sort::SortStable;
 
 /// Sites × snapshots a trend follows at most.
 pub const MAX_TREND_CELLS: usize = 4_000_000;
@@ -76,12 +77,12 @@ fn choose(
     let mut growers: Vec<usize> = (0..present.len())
         .filter(|&i| moves[i].could_grow)
         .collect();
-    growers.sort_by_key(|&i| (std::cmp::Reverse(moves[i].growth), i));
+    growers.sort_stable_by_key(|&i| (std::cmp::Reverse(moves[i].growth), i));
     for &i in growers.iter().take(keep / 2) {
         chosen[i] = true;
     }
     let mut by_peak: Vec<usize> = (0..present.len()).filter(|&i| !chosen[i]).collect();
-    by_peak.sort_by_key(|&i| (std::cmp::Reverse(moves[i].peak), i));
+    by_peak.sort_stable_by_key(|&i| (std::cmp::Reverse(moves[i].peak), i));
     let room = keep - chosen.iter().filter(|&&c| c).count();
     for &i in by_peak.iter().take(room) {
         chosen[i] = true;

@@ -22,6 +22,7 @@ pub mod frames;
 pub mod noise;
 pub mod sites;
 
+use crate::sort::SortStable;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::leak::fit::least_squares;
@@ -384,7 +385,7 @@ pub fn trend(
     let mut warnings = Vec::new();
     let mut snapshots = snapshots;
     let ordered_by = if snapshots.iter().all(|s| s.1.time_nanos > 0) {
-        snapshots.sort_by_key(|s| s.1.time_nanos);
+        snapshots.sort_stable_by_key(|s| s.1.time_nanos);
         "time"
     } else {
         warnings.push("some snapshots have no time: taken in the order given".to_string());
@@ -509,7 +510,7 @@ pub fn trend(
     }
     // Growing sites first, by share × monotonicity; the rest by how much
     // they moved, then by name (a stable order).
-    suspects.sort_by(|a, b| {
+    suspects.sort_stable_by(|a, b| {
         rank_score(b)
             .total_cmp(&rank_score(a))
             .then(b.growth.abs().cmp(&a.growth.abs()))
@@ -837,7 +838,7 @@ pub fn goroutine_sites(p: &Profile) -> Vec<GoroutineSite> {
             longest_wait_minutes: data.longest_wait,
         })
         .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    out.sort_stable_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
     out
 }
 

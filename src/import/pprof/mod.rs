@@ -26,8 +26,8 @@ use crate::model::{Function, LabelSet, Line, Location, Mapping, Profile, Samples
 /// Decodes an uncompressed protobuf profile from `reader`. `read_error`
 /// turns I/O errors of the source (a broken gzip stream) into errors.
 pub fn decode(
-    reader: impl Read,
-    read_error: impl Fn(std::io::Error) -> Error,
+    reader: &mut dyn Read,
+    read_error: &dyn Fn(std::io::Error) -> Error,
     limits: &ImportOptions,
 ) -> Result<Profile> {
     let mut window = Window::new(reader);
@@ -747,8 +747,8 @@ mod tests {
 
     fn decode_bytes(b: &[u8]) -> Result<Profile> {
         decode(
-            b,
-            |e| Error::malformed(e.to_string()),
+            &mut { b },
+            &|e| Error::malformed(e.to_string()),
             &ImportOptions::default(),
         )
     }

@@ -9,6 +9,7 @@
 //! Only the last termination is in this output: a container restarted 6
 //! times shows one `OOMKilled`, and the restart count says the rest.
 
+use crate::sort::SortStable;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::Value;
 
@@ -120,7 +121,7 @@ fn finish(
             if let Some(ns) = &c.namespace {
                 labels.push(("namespace".into(), ns.clone()));
             }
-            labels.sort();
+            labels.sort_stable();
             kills.push(OomKill {
                 time,
                 process: c.container.clone(),

@@ -4,6 +4,8 @@
 //! best order seen. Edges here join adjacent ranks only (long edges were
 //! split with virtual nodes).
 
+use crate::sort::SortStable;
+
 /// Positions within each rank: `layers[r]` lists the nodes of rank r, left
 /// to right. `down[v]` / `up[v]` are v's neighbours in the rank below /
 /// above (with edge weights). `work` is what the reduction may still
@@ -101,7 +103,7 @@ impl Layers<'_> {
                 .enumerate()
                 .filter_map(|(i, &v)| medians[i].map(|m| (m, i, v)))
                 .collect();
-            movable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            movable.sort_stable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let mut next = movable.into_iter().map(|(_, _, v)| v);
             let new_layer: Vec<usize> = layer
                 .iter()
@@ -150,7 +152,7 @@ impl Layers<'_> {
     /// one with the fewest crossings with the adjacent ranks.
     fn sift(&mut self) {
         let mut nodes: Vec<usize> = self.layers.iter().flatten().copied().collect();
-        nodes.sort_by_key(|&v| std::cmp::Reverse(self.up[v].len() + self.down[v].len()));
+        nodes.sort_stable_by_key(|&v| std::cmp::Reverse(self.up[v].len() + self.down[v].len()));
         let mut rank_of = vec![0usize; self.down.len()];
         for (r, layer) in self.layers.iter().enumerate() {
             for &v in layer {
@@ -211,7 +213,7 @@ fn weighted_median(neighbours: &[(usize, f64)], pos: &[usize]) -> Option<f64> {
         .iter()
         .map(|&(u, w)| (pos[u] as f64, w.max(1e-6)))
         .collect();
-    ps.sort_by(|a, b| a.0.total_cmp(&b.0));
+    ps.sort_stable_by(|a, b| a.0.total_cmp(&b.0));
     let total: f64 = ps.iter().map(|p| p.1).sum();
     let mut acc = 0.0;
     for (i, &(p, w)) in ps.iter().enumerate() {
@@ -309,7 +311,7 @@ mod tests {
         assert!(l.exhausted());
         // Still an order of the same nodes.
         let mut all: Vec<usize> = l.layers.concat();
-        all.sort();
+        all.sort_stable();
         assert_eq!(all, (0..12).collect::<Vec<_>>());
     }
 }

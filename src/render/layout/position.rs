@@ -6,6 +6,7 @@
 //! and the separation allow, and never past a node of higher priority.
 
 use super::order::Layers;
+use crate::sort::SortStable;
 
 /// x centres of every node.
 pub fn positions(l: &Layers, widths: &[f64], virtual_node: &[bool], sep: f64) -> Vec<f64> {
@@ -83,7 +84,7 @@ fn place_rank(
         })
         .collect();
     let mut order: Vec<usize> = (0..k).collect();
-    order.sort_by(|&a, &b| priority[b].total_cmp(&priority[a]).then(a.cmp(&b)));
+    order.sort_stable_by(|&a, &b| priority[b].total_cmp(&priority[a]).then(a.cmp(&b)));
     let mut fixed = vec![false; k];
     for i in order {
         let Some(target) = desired[i] else {

@@ -19,6 +19,7 @@
 mod describe;
 mod layout;
 
+use crate::sort::SortStable;
 use std::collections::HashMap;
 
 use crate::error::{quote, Error, Result};
@@ -416,7 +417,7 @@ fn keep_columns_apart(series: &mut [Series], columns: &[usize], header: &[String
     for (s, &c) in series.iter_mut().zip(columns) {
         if count[&(s.name.clone(), s.labels.clone())] > 1 {
             s.labels.push(("column".into(), header[c].clone()));
-            s.labels.sort();
+            s.labels.sort_stable();
         }
     }
 }
