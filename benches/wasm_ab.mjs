@@ -40,6 +40,7 @@ if (args[0] === "--one") {
     });
     time("its top", () => s.top({}));
     time("its flame graph", () => s.flame({}));
+    time("its call graph", () => s.graph({}));
   }
   const blog = `${root}../shared/corpus/blog`;
   if (existsSync(blog)) {

@@ -90,14 +90,7 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     let names: Vec<String> = table.infos.iter().map(|i| i.printable_name()).collect();
     let sources = TagSources::new(p);
     let build = |kept: Option<&[bool]>| {
-        Graph::build_tagged(
-            &view,
-            &table,
-            sample_type,
-            kept,
-            options.drop_negative,
-            Some(&sources),
-        )
+        Graph::build(&view, &table, sample_type, kept, options.drop_negative)
     };
     let node_count = if options.node_count == 0 {
         80
@@ -106,27 +99,41 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     };
 
     // pprof's newTrimmedGraph, visual mode (Go 1.19's order of steps).
-    let mut g = build(None);
-    let total = g.flat_sum();
+    // The nodes' values alone decide which pass the node cutoff, so the
+    // whole graph is walked without its edges, and the edges are walked
+    // once, among the nodes kept.
+    let whole = Graph::build_nodes(&view, &table, sample_type, options.drop_negative);
+    let total = whole.flat_sum();
     let node_cutoff = cutoff(total, options.node_fraction);
     let edge_cutoff = cutoff(total, options.edge_fraction);
     let mut dropped_nodes = 0;
+    let mut kept = None;
     if node_cutoff > 0 {
-        let mut kept = vec![false; table.len()];
-        for &n in &g.nodes {
-            kept[n as usize] = g.cum[n as usize].unsigned_abs() >= node_cutoff.unsigned_abs();
+        let mut passed = vec![false; table.len()];
+        for &n in &whole.nodes {
+            passed[n as usize] = whole.cum[n as usize].unsigned_abs() >= node_cutoff.unsigned_abs();
         }
-        let count = kept.iter().filter(|&&k| k).count();
-        if count != g.nodes.len() {
-            dropped_nodes = g.nodes.len() - count;
-            g = build(Some(&kept));
+        let count = passed.iter().filter(|&&k| k).count();
+        if count != whole.nodes.len() {
+            dropped_nodes = whole.nodes.len() - count;
+            kept = Some(passed);
         }
     }
+    let mut g = build(kept.as_deref());
     let orig_count = g.nodes.len();
     entropy_sort(&mut g, &table, &names);
-    trim_tags(&mut g, node_cutoff);
+    // Tags only for the nodes that can be drawn: choosing the top nodes
+    // counts the tags of at most the first node_count, and the graph
+    // keeps some of those.
+    let mut tags = sources.tags_of(
+        &view,
+        &table,
+        sample_type,
+        &g.nodes[..node_count.min(g.nodes.len())],
+    );
+    trim_tags(&g.nodes, &mut tags, node_cutoff);
     g.trim_edges(edge_cutoff);
-    let kept_nodes = select_top_nodes(&g, node_count);
+    let kept_nodes = select_top_nodes(&g, &tags, node_count);
     if kept_nodes != g.nodes.len() {
         let mut kept = vec![false; table.len()];
         for &n in &g.nodes[..kept_nodes] {
@@ -135,7 +142,7 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
         g = build(Some(&kept));
         entropy_sort(&mut g, &table, &names);
     }
-    trim_tags(&mut g, node_cutoff);
+    trim_tags(&g.nodes, &mut tags, node_cutoff);
     let dropped_edges = g.trim_edges(edge_cutoff);
     remove_redundant_edges(&mut g, &names);
     context.choose_output_unit(&options.unit, &g);
@@ -177,7 +184,7 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
         .iter()
         .enumerate()
         .map(|(i, &n)| {
-            let t = &g.tags[n as usize];
+            let t = &tags[n as usize];
             GraphNode {
                 info: table.infos[n as usize].clone(),
                 name: names[n as usize].clone(),
@@ -203,9 +210,9 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     })
 }
 
-fn trim_tags(g: &mut Graph, cutoff: i64) {
-    for &n in &g.nodes {
-        g.tags[n as usize].trim(cutoff);
+fn trim_tags(nodes: &[u32], tags: &mut [NodeTags], cutoff: i64) {
+    for &n in nodes {
+        tags[n as usize].trim(cutoff);
     }
 }
 
@@ -278,11 +285,11 @@ fn edge_entropy(g: &Graph, edges: &[usize], own: i64) -> f64 {
 
 /// pprof's `selectTopNodes` in visual mode: how many of the sorted nodes
 /// fit in `max` when each also brings its (flat) tags, at most 4.
-fn select_top_nodes(g: &Graph, max: usize) -> usize {
+fn select_top_nodes(g: &Graph, tags: &[NodeTags], max: usize) -> usize {
     let mut limit = max;
     let mut count = 0;
     for (i, &n) in g.nodes.iter().enumerate() {
-        let tags = count_tags(&g.tags[n as usize]).min(MAX_NODELETS);
+        let tags = count_tags(&tags[n as usize]).min(MAX_NODELETS);
         count += tags + 1;
         if count >= max {
             limit = i + 1;
