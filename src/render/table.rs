@@ -216,14 +216,9 @@ pub fn sparkline(values: &[i64], width: f64, height: f64) -> String {
         points
             .chunk_by(|a, b| (a.0 as f64 * step).floor() == (b.0 as f64 * step).floor())
             .flat_map(|unit| {
-                // The first lowest and the last highest, as min_by_key and
-                // max_by_key pick them (chunk_by gives no empty unit).
-                let (a, b) = unit.iter().fold((unit[0], unit[0]), |(low, high), &p| {
-                    (
-                        if p.1 < low.1 { p } else { low },
-                        if p.1 >= high.1 { p } else { high },
-                    )
-                });
+                let no_empty = "chunk_by gives no empty unit";
+                let a = *unit.iter().min_by_key(|p| p.1).expect(no_empty);
+                let b = *unit.iter().max_by_key(|p| p.1).expect(no_empty);
                 let pair = if a.0 <= b.0 { [a, b] } else { [b, a] };
                 pair.into_iter().take(if a.0 == b.0 { 1 } else { 2 })
             })
