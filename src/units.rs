@@ -246,6 +246,14 @@ pub fn percentage(value: i64, total: i64) -> String {
     }
 }
 
+/// pprof's `abs64`: |v| in int64, where |MinInt64| wraps to MinInt64
+/// itself, a negative number. pprof compares, sorts and cuts nodes, edges
+/// and tags by it, so a value of MinInt64 sorts last and falls under every
+/// cutoff (Rust's `unsigned_abs` would make it the largest of all).
+pub fn abs64(v: i64) -> i64 {
+    v.wrapping_abs()
+}
+
 /// Go's `int64(f)` on amd64, where pprof runs: truncation toward zero,
 /// and for NaN or a value out of range the "integer indefinite"
 /// `math.MinInt64` (Rust's `as` saturates instead, so `-(MinInt64)` would

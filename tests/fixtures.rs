@@ -273,22 +273,83 @@ fn synthetic() -> Vec<u8> {
     gz.finish().unwrap()
 }
 
-#[test]
-fn synthetic_fixture_is_what_the_writer_makes() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/synthetic.pb.gz");
-    let bytes = synthetic();
+/// Values at the ends of int64, where pprof's `abs64` wraps: |MinInt64| is
+/// MinInt64 itself, negative, so pprof drops such a node at any cutoff and
+/// sorts it last, and an edge of that weight falls under even a zero edge
+/// cutoff. Two sample types: in `alloc_space` main.a holds MinInt64 alone;
+/// in `inuse_space` main.e under it adds MaxInt64, so sums wrap.
+fn extremes() -> Vec<u8> {
+    let mut w = Writer::default();
+    w.s("");
+    for t in ["alloc_space", "inuse_space"] {
+        let vt = wire::ValueType {
+            r#type: w.s(t),
+            unit: w.s("bytes"),
+        };
+        w.p.sample_type.push(vt);
+    }
+    let mut location = |name: &str, line: i64| {
+        let f = w.function(name, "/src/extremes/main.go", line);
+        w.location(0, 0, &[(f, line)])
+    };
+    let (main, a, b, c, d, e) = (
+        location("main.main", 3),
+        location("main.a", 10),
+        location("main.b", 20),
+        location("main.c", 30),
+        location("main.d", 40),
+        location("main.e", 50),
+    );
+    let samples: [(&[u64], [i64; 2]); 5] = [
+        (&[a, main], [i64::MIN, i64::MIN]),
+        (&[b, main], [1000, 1000]),
+        (&[c, b, main], [5, 5]),
+        (&[d, main], [-7000, -7000]),
+        (&[e, a, main], [0, i64::MAX]),
+    ];
+    for (stack, values) in samples {
+        w.p.sample.push(wire::Sample {
+            location_id: stack.to_vec(),
+            value: values.to_vec(),
+            label: Vec::new(),
+        });
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&w.p.encode_to_vec()).unwrap();
+    gz.finish().unwrap()
+}
+
+/// Fails when `tests/data/NAME` is not what `make` writes; `BLESS=1`
+/// rewrites it first.
+fn assert_fixture(name: &str, make: fn() -> Vec<u8>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    let bytes = make();
     if std::env::var("BLESS").as_deref() == Ok("1") {
         std::fs::write(&path, &bytes).unwrap();
     }
-    let committed =
-        std::fs::read(&path).expect("tests/data/synthetic.pb.gz exists (BLESS=1 makes it)");
+    let committed = std::fs::read(&path)
+        .unwrap_or_else(|_| panic!("tests/data/{name} exists (BLESS=1 makes it)"));
     assert!(
         committed == bytes,
-        "tests/data/synthetic.pb.gz is not what the writer in tests/fixtures.rs makes: \
+        "tests/data/{name} is not what the writer in tests/fixtures.rs makes: \
          run BLESS=1 cargo test --test fixtures, then tests/data/make-oracles.sh"
     );
+}
+
+#[test]
+fn extremes_fixture_is_what_the_writer_makes() {
+    assert_fixture("extremes.pb.gz", extremes);
+    let p = common::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extremes.pb.gz"));
+    assert_eq!(p.samples.len(), 5);
+}
+
+#[test]
+fn synthetic_fixture_is_what_the_writer_makes() {
+    assert_fixture("synthetic.pb.gz", synthetic);
     // And it decodes to what was written.
-    let p = common::read(&path);
+    let p = common::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/synthetic.pb.gz"));
     assert_eq!(p.samples.len(), 13);
     assert_eq!(p.sample_types[1].name, "cpu");
     assert_eq!(p.comments.len(), 2);

@@ -11,6 +11,7 @@
 use crate::error::Result;
 use crate::model::Profile;
 use crate::sort::SortStable;
+use crate::units::{abs64, go_int64};
 
 use super::filter;
 use super::graph::{cutoff, Graph, NodeTags, Tag, TagSources};
@@ -39,13 +40,15 @@ pub struct CallGraph {
 }
 
 impl CallGraph {
-    /// The largest |flat| of a node: box sizes are relative to it.
+    /// pprof's largest abs64(flat) of a node, which box sizes are
+    /// relative to: it starts from the first node's, so it is negative when
+    /// that node's flat is MinInt64 and no other is larger.
     pub fn max_flat(&self) -> f64 {
+        let first = self.nodes.first().map_or(0.0, |n| abs64(n.flat) as f64);
         self.nodes
             .iter()
-            .map(|n| n.flat.unsigned_abs())
-            .max()
-            .unwrap_or(0) as f64
+            .map(|n| abs64(n.flat) as f64)
+            .fold(first, f64::max)
     }
 }
 
@@ -106,20 +109,9 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     let total = whole.flat_sum();
     let node_cutoff = cutoff(total, options.node_fraction);
     let edge_cutoff = cutoff(total, options.edge_fraction);
-    let mut dropped_nodes = 0;
-    let mut kept = None;
-    if node_cutoff > 0 {
-        let mut passed = vec![false; table.len()];
-        for &n in &whole.nodes {
-            passed[n as usize] = whole.cum[n as usize].unsigned_abs() >= node_cutoff.unsigned_abs();
-        }
-        let count = passed.iter().filter(|&&k| k).count();
-        if count != whole.nodes.len() {
-            dropped_nodes = whole.nodes.len() - count;
-            kept = Some(passed);
-        }
-    }
-    let mut g = build(kept.as_deref());
+    let above = whole.nodes_above(node_cutoff);
+    let dropped_nodes = above.as_ref().map_or(0, |a| a.dropped);
+    let mut g = build(above.as_ref().map(|a| a.mask.as_slice()));
     let orig_count = g.nodes.len();
     entropy_sort(&mut g, &table, &names);
     // Tags only for the nodes that can be drawn: choosing the top nodes
@@ -133,13 +125,8 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
     );
     trim_tags(&g.nodes, &mut tags, node_cutoff);
     g.trim_edges(edge_cutoff);
-    let kept_nodes = select_top_nodes(&g, &tags, node_count);
-    if kept_nodes != g.nodes.len() {
-        let mut kept = vec![false; table.len()];
-        for &n in &g.nodes[..kept_nodes] {
-            kept[n as usize] = true;
-        }
-        g = build(Some(&kept));
+    if let Some(top) = g.top_nodes(select_top_nodes(&g, &tags, node_count)) {
+        g = build(Some(&top));
         entropy_sort(&mut g, &table, &names);
     }
     trim_tags(&g.nodes, &mut tags, node_cutoff);
@@ -169,9 +156,8 @@ pub fn callgraph(p: &Profile, options: &ReportOptions) -> Result<CallGraph> {
         .collect();
     let node_name = |i: usize| &names[g.nodes[i] as usize];
     edges.sort_stable_by(|a, b| {
-        b.weight
-            .unsigned_abs()
-            .cmp(&a.weight.unsigned_abs())
+        abs64(b.weight)
+            .cmp(&abs64(a.weight))
             .then_with(|| node_name(a.src).cmp(node_name(b.src)))
             .then_with(|| node_name(a.dst).cmp(node_name(b.dst)))
     });
@@ -247,36 +233,35 @@ fn entropy_sort(g: &mut Graph, table: &NodeTable, names: &[String]) {
         } else {
             edge_entropy(g, &outs[n], g.flat[n])
         };
-        score[n] = (s * g.cum[n] as f64) as i64 + g.flat[n];
+        score[n] = go_int64(s * g.cum[n] as f64).wrapping_add(g.flat[n]);
     }
     let flat = &g.flat;
     g.nodes.sort_stable_by(|&a, &b| {
         let (a, b) = (a as usize, b as usize);
-        score[b]
-            .unsigned_abs()
-            .cmp(&score[a].unsigned_abs())
+        abs64(score[b])
+            .cmp(&abs64(score[a]))
             .then_with(|| names[a].cmp(&names[b]))
-            .then_with(|| flat[b].unsigned_abs().cmp(&flat[a].unsigned_abs()))
+            .then_with(|| abs64(flat[b]).cmp(&abs64(flat[a])))
             .then_with(|| table.infos[a].go_sprint().cmp(&table.infos[b].go_sprint()))
     });
 }
 
-/// pprof's `edgeEntropyScore`.
+/// pprof's `edgeEntropyScore` (its int64 sum wraps).
 fn edge_entropy(g: &Graph, edges: &[usize], own: i64) -> f64 {
     let mut total = own;
     for &e in edges {
         if g.edges[e].weight > 0 {
-            total += g.edges[e].weight.abs();
+            total = total.wrapping_add(abs64(g.edges[e].weight));
         }
     }
     let mut score = 0.0;
     if total != 0 {
         for &e in edges {
-            let frac = g.edges[e].weight.abs() as f64 / total as f64;
+            let frac = abs64(g.edges[e].weight) as f64 / total as f64;
             score += -frac * frac.log2();
         }
         if own > 0 {
-            let frac = own.abs() as f64 / total as f64;
+            let frac = own as f64 / total as f64;
             score += -frac * frac.log2();
         }
     }
@@ -318,9 +303,8 @@ fn remove_redundant_edges(g: &mut Graph, names: &[String]) {
             .collect();
         ins.sort_stable_by(|&a, &b| {
             let (ea, eb) = (&g.edges[a], &g.edges[b]);
-            eb.weight
-                .unsigned_abs()
-                .cmp(&ea.weight.unsigned_abs())
+            abs64(eb.weight)
+                .cmp(&abs64(ea.weight))
                 .then_with(|| names[ea.src as usize].cmp(&names[eb.src as usize]))
                 .then_with(|| names[ea.dst as usize].cmp(&names[eb.dst as usize]))
         });

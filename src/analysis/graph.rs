@@ -7,6 +7,7 @@
 //! that call, once per sample.
 
 use crate::sort::SortStable;
+use crate::units::{abs64, go_int64};
 use rustc_hash::FxHashMap;
 
 use crate::model::interner::Interner;
@@ -186,10 +187,7 @@ impl NodeTags {
     /// Drops tags under `cutoff` in both flat and cum (pprof's
     /// `TrimLowFrequencyTags`).
     pub fn trim(&mut self, cutoff: i64) {
-        let keep = |t: &Tag| {
-            t.flat.unsigned_abs() >= cutoff.unsigned_abs()
-                || t.cum.unsigned_abs() >= cutoff.unsigned_abs()
-        };
+        let keep = |t: &Tag| abs64(t.flat) >= cutoff || abs64(t.cum) >= cutoff;
         self.labels.retain(keep);
         for (_, tags) in &mut self.numeric {
             tags.retain(keep);
@@ -480,11 +478,10 @@ impl Graph {
                 SortOrder::Flat => (flat[a], flat[b], cum[a], cum[b]),
                 SortOrder::Cum => (cum[a], cum[b], flat[a], flat[b]),
             };
-            primary_b
-                .unsigned_abs()
-                .cmp(&primary_a.unsigned_abs())
+            abs64(primary_b)
+                .cmp(&abs64(primary_a))
                 .then_with(|| names[a].cmp(&names[b]))
-                .then_with(|| secondary_b.unsigned_abs().cmp(&secondary_a.unsigned_abs()))
+                .then_with(|| abs64(secondary_b).cmp(&abs64(secondary_a)))
                 .then_with(|| table.infos[a].go_sprint().cmp(&table.infos[b].go_sprint()))
         });
     }
@@ -505,8 +502,7 @@ impl Graph {
         }
         let mut dropped = 0;
         for (e, alive) in self.edges.iter().zip(self.edge_alive.iter_mut()) {
-            if *alive && in_graph[e.dst as usize] && e.weight.unsigned_abs() < cutoff.unsigned_abs()
-            {
+            if *alive && in_graph[e.dst as usize] && abs64(e.weight) < cutoff {
                 *alive = false;
                 dropped += 1;
             }
@@ -563,28 +559,18 @@ pub fn trimmed(
     let total = g.flat_sum();
     let node_cutoff = cutoff(total, trim.node_fraction);
     let edge_cutoff = cutoff(total, trim.edge_fraction);
-    let mut dropped_nodes = 0;
-    let mut kept: Option<Vec<bool>> = None;
-    if node_cutoff > 0 {
-        let mut keep = vec![false; table.len()];
-        for &n in &g.nodes {
-            keep[n as usize] = g.cum[n as usize].wrapping_abs() >= node_cutoff;
-        }
-        let kept_count = keep.iter().filter(|&&k| k).count();
-        if kept_count != g.nodes.len() {
-            dropped_nodes = g.nodes.len() - kept_count;
-            g.nodes.retain(|&n| keep[n as usize]);
-            kept = Some(keep);
-        }
+    let above = g.nodes_above(node_cutoff);
+    let dropped_nodes = above.as_ref().map_or(0, |a| a.dropped);
+    let mut kept = above.map(|a| a.mask);
+    if let Some(mask) = &kept {
+        g.nodes.retain(|&n| mask[n as usize]);
     }
     let orig_count = g.nodes.len();
     g.sort(table, names, trim.sort);
-    if trim.node_count > 0 && trim.node_count < g.nodes.len() {
-        let mut keep = vec![false; table.len()];
-        for &n in &g.nodes[..trim.node_count] {
-            keep[n as usize] = true;
+    if trim.node_count > 0 {
+        if let Some(top) = g.top_nodes(trim.node_count) {
+            kept = Some(top);
         }
-        kept = Some(keep);
     }
     let mut g = Graph::build(
         view,
@@ -603,7 +589,52 @@ pub fn trimmed(
     }
 }
 
-/// pprof's cutoffs: |int64(total × fraction)|.
+/// pprof's cutoffs: abs64(int64(total × fraction)), Go's conversion.
 pub fn cutoff(total: i64, fraction: f64) -> i64 {
-    ((total as f64 * fraction) as i64).wrapping_abs()
+    abs64(go_int64(total as f64 * fraction))
+}
+
+/// The nodes a node cutoff keeps, when it drops any.
+pub struct AboveCutoff {
+    /// Per node of the table: whether it is kept.
+    pub mask: Vec<bool>,
+    /// How many of the graph's nodes were dropped.
+    pub dropped: usize,
+}
+
+impl Graph {
+    /// pprof's `DiscardLowFrequencyNodes`: the nodes whose abs64(cum)
+    /// reaches `cutoff` (none dropped when the cutoff is not positive).
+    /// The graph's nodes' values are enough: build it with `build_nodes`.
+    pub fn nodes_above(&self, cutoff: i64) -> Option<AboveCutoff> {
+        if cutoff <= 0 {
+            return None;
+        }
+        let mut mask = vec![false; self.flat.len()];
+        let mut kept = 0;
+        for &n in &self.nodes {
+            let above = abs64(self.cum[n as usize]) >= cutoff;
+            mask[n as usize] = above;
+            kept += above as usize;
+        }
+        (kept != self.nodes.len()).then(|| AboveCutoff {
+            mask,
+            dropped: self.nodes.len() - kept,
+        })
+    }
+
+    /// pprof's `SelectTopNodes` as a node set (`makeNodeSet` with cutoff
+    /// 0): the first `count` of the sorted nodes, less any whose cum is
+    /// MinInt64 (abs64 of it is under even 0). `None` when that is every
+    /// node of the graph, so there is nothing to rebuild.
+    pub fn top_nodes(&self, count: usize) -> Option<Vec<bool>> {
+        let mut mask = vec![false; self.flat.len()];
+        let mut kept = 0;
+        for &n in &self.nodes[..count.min(self.nodes.len())] {
+            let counted = abs64(self.cum[n as usize]) >= 0;
+            mask[n as usize] = counted;
+            kept += counted as usize;
+        }
+        (kept != self.nodes.len()).then_some(mask)
+    }
 }

@@ -4,6 +4,7 @@
 //! Comparing this text with pprof's is how the graph's numbers are tested.
 
 use crate::sort::SortStable;
+use crate::units::{abs64, go_int64};
 use std::fmt::Write;
 use std::sync::LazyLock;
 
@@ -88,10 +89,12 @@ fn node(out: &mut String, g: &CallGraph, n: &GraphNode, id: usize, max_flat: f64
     }
     // Font size from 8 to 24 with the flat share, non-linearly.
     let mut font_size = 8;
-    if max_flat != 0.0 && flat != 0 && flat.unsigned_abs() as f64 <= max_flat {
-        font_size += (16.0 * (flat.unsigned_abs() as f64 / max_flat).sqrt()).ceil() as i64;
+    if max_flat != 0.0 && flat != 0 && abs64(flat) as f64 <= max_flat {
+        // NaN when max_flat is negative (MinInt64): Go's int() of it.
+        let growth = (16.0 * (abs64(flat) as f64 / max_flat).sqrt()).ceil();
+        font_size = go_int64(growth).wrapping_add(font_size);
     }
-    let share = cum as f64 / c.total.unsigned_abs() as f64;
+    let share = cum as f64 / abs64(c.total) as f64;
     let _ = writeln!(
         out,
         "N{id} [label=\"{label}\" id=\"node{id}\" fontsize={font_size} shape=box tooltip=\"{} ({cum_value})\" color=\"{}\" fillcolor=\"{}\"]",
@@ -182,10 +185,10 @@ pub(super) fn sort_tags(tags: &mut [&Tag], flat: bool) {
         let by_cum = if flat {
             std::cmp::Ordering::Equal
         } else {
-            b.cum.unsigned_abs().cmp(&a.cum.unsigned_abs())
+            abs64(b.cum).cmp(&abs64(a.cum))
         };
         by_cum
-            .then_with(|| b.flat.unsigned_abs().cmp(&a.flat.unsigned_abs()))
+            .then_with(|| abs64(b.flat).cmp(&abs64(a.flat)))
             .then_with(|| a.name.cmp(&b.name))
     });
 }
@@ -259,19 +262,21 @@ fn edge(out: &mut String, g: &CallGraph, e: &GraphEdge, source_has_nodelets: boo
     let w = c.format(e.weight);
     let mut attr = format!("label=\" {w}{inline}\"");
     if c.total != 0 {
-        let total = c.total.unsigned_abs() as i64;
-        let weight = 1 + (e.weight.wrapping_mul(100) / total).unsigned_abs().min(100) as i64;
+        // int64 arithmetic as pprof's: products and quotients wrap, and
+        // abs64 of MinInt64 is negative, which no attribute is written for.
+        let share_of = |scale: i64| abs64(e.weight.wrapping_mul(scale).wrapping_div(c.total));
+        let weight = 1 + share_of(100).min(100);
         if weight > 1 {
             let _ = write!(attr, " weight={weight}");
         }
-        let width = 1 + (e.weight.wrapping_mul(5) / total).unsigned_abs().min(5) as i64;
+        let width = 1 + share_of(5).min(5);
         if width > 1 {
             let _ = write!(attr, " penwidth={width}");
         }
         let _ = write!(
             attr,
             " color=\"{}\"",
-            dot_color(e.weight as f64 / total as f64, false)
+            dot_color(e.weight as f64 / abs64(c.total) as f64, false)
         );
     }
     let arrow = if e.residual { "..." } else { "->" };

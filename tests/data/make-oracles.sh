@@ -90,14 +90,26 @@ oracle -dot -base=go.heap.0.pb.gz $heap
 oracle -dot -diff_base=go.heap.0.pb.gz $heap
 oracle -dot -tagfocus=handler=/slow $cpu
 oracle -dot -sample_index=alloc_space $heap
+# Values at the ends of int64 (tests/fixtures.rs: extremes), where pprof's
+# abs64 wraps and its sums overflow.
+ext=extremes.pb.gz
+for i in 0 1; do
+  for opts in "" "-nodefraction=0 -edgefraction=0" "-cum -nodefraction=0 -edgefraction=0" "-nodecount=3 -nodefraction=0"; do
+    oracle -top -sample_index=$i $opts $ext
+    oracle -dot -sample_index=$i $opts $ext
+  done
+done
+oracle -traces $ext
 echo "make-oracles: wrote $n oracles" >&2
 
 # pprof's DOT for every profile of the shared corpus that has top oracles
-# (tests/graph.rs compares leakscope's with them).
+# (tests/graph.rs compares leakscope's with them), but the debug=1
+# goroutine texts, whose frames we name from their comments where pprof
+# shows <unknown> (tests/conformance.rs, NAMED_FROM_COMMENTS).
 corpus=../../../shared/corpus
 if [ -d "$corpus" ]; then
   mkdir -p oracles/corpus-dot
-  (cd "$corpus" && find . -name '*.exact.*top.txt' | sed 's/\.exact\..*//' | sort -u) | while read -r f; do
+  (cd "$corpus" && find . -name '*.exact.*top.txt' | sed 's/\.exact\..*//' | grep -v 'goroutine\.debug1\.txt$' | sort -u) | while read -r f; do
     name=$(echo "${f#./}" | sed 's|/|__|g')
     TZ=UTC go tool pprof -symbolize=none -dot "$corpus/${f#./}" > "oracles/corpus-dot/$name.dot" 2>/dev/null
   done
