@@ -39,19 +39,6 @@ pub struct CallGraph {
     pub edges: Vec<GraphEdge>,
 }
 
-impl CallGraph {
-    /// pprof's largest abs64(flat) of a node, which box sizes are
-    /// relative to: it starts from the first node's, so it is negative when
-    /// that node's flat is MinInt64 and no other is larger.
-    pub fn max_flat(&self) -> f64 {
-        let first = self.nodes.first().map_or(0.0, |n| abs64(n.flat) as f64);
-        self.nodes
-            .iter()
-            .map(|n| abs64(n.flat) as f64)
-            .fold(first, f64::max)
-    }
-}
-
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct GraphNode {
     pub info: NodeInfo,

@@ -48,7 +48,7 @@ pub fn dot(g: &CallGraph) -> String {
         out.push_str("}\n");
         return out;
     }
-    let max_flat = g.max_flat();
+    let max_flat = max_flat(g);
     let mut has_nodelets = vec![false; g.nodes.len()];
     for (i, n) in g.nodes.iter().enumerate() {
         node(&mut out, g, n, i + 1, max_flat);
@@ -59,6 +59,17 @@ pub fn dot(g: &CallGraph) -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// pprof's largest abs64(flat) of a node, which font sizes are relative
+/// to: it starts from the first node's, so it is negative when that node's
+/// flat is MinInt64 and no other is larger.
+fn max_flat(g: &CallGraph) -> f64 {
+    let first = g.nodes.first().map_or(0.0, |n| abs64(n.flat) as f64);
+    g.nodes
+        .iter()
+        .map(|n| abs64(n.flat) as f64)
+        .fold(first, f64::max)
 }
 
 fn node(out: &mut String, g: &CallGraph, n: &GraphNode, id: usize, max_flat: f64) {

@@ -138,7 +138,15 @@ pub const MAX_DRAWN_CALLS: usize = 400;
 /// Lays out a call graph.
 pub fn draw(g: &CallGraph) -> GraphDrawing {
     let c = &g.context;
-    let max_flat = g.max_flat();
+    // Box sizes relative to the largest |flat|. Not pprof's max_flat (the
+    // DOT's): that one is negative when the first node's flat is MinInt64,
+    // which would draw every box at the smallest size.
+    let max_flat = g
+        .nodes
+        .iter()
+        .map(|n| n.flat.unsigned_abs())
+        .max()
+        .unwrap_or(0) as f64;
     let mut nodes: Vec<DrawnNode> = g
         .nodes
         .iter()
