@@ -24,7 +24,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
     merged = os.path.join(tmp, "merged")
     os.makedirs(merged)
-    subprocess.run(["cargo", "+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", "-O", target, merged,
+    subprocess.run(["cargo", "+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", "-O", "-a", target, merged,
                     os.path.join(root, "fuzz/corpus", target), "--", "-set_cover_merge=1", "-max_len=262144",
                     "-timeout=20", "-rss_limit_mb=2048"], cwd=root, check=True)
     names = sorted(os.listdir(merged))
