@@ -316,9 +316,9 @@ fn visible(span: Option<(f64, f64)>, opts: &ChartOptions) -> Option<(f64, f64)> 
     }
 }
 
-/// The points of a series in [t0, t1] (and one on each side, so lines
-/// reach the edges), thinned to a min and a max per pixel column when
-/// there are more points than pixels.
+/// The points of a series in [t0, t1] (and where the line crosses each
+/// edge, so that it reaches them), thinned to a min and a max per pixel
+/// column when there are more points than pixels.
 pub fn decimate(
     times: &[f64],
     values: &[f64],
@@ -329,9 +329,25 @@ pub fn decimate(
     let start = times.partition_point(|&t| t < t0).saturating_sub(1);
     let end = (times.partition_point(|&t| t <= t1) + 1).min(times.len());
     let n = end.saturating_sub(start);
-    if n <= 2 * columns.max(1) {
-        return (start..end).map(|i| (times[i], values[i])).collect();
-    }
+    let mut out = if n <= 2 * columns.max(1) {
+        (start..end).map(|i| (times[i], values[i])).collect()
+    } else {
+        thinned(times, values, start..end, t0, t1, columns)
+    };
+    reach_the_edges(&mut out, t0, t1);
+    out
+}
+
+/// A min and a max a pixel column of the points `range` of a series.
+fn thinned(
+    times: &[f64],
+    values: &[f64],
+    range: Range<usize>,
+    t0: f64,
+    t1: f64,
+    columns: usize,
+) -> Vec<(f64, f64)> {
+    let (start, end) = (range.start, range.end);
     let width = (t1 - t0) / columns as f64;
     let mut out = Vec::with_capacity(2 * columns + 2);
     let mut i = start;
@@ -359,6 +375,28 @@ pub fn decimate(
     out
 }
 
+/// Moves the points outside [t0, t1] at the ends of a line (one at most
+/// on each side) onto the edge, where the line crosses it: the drawn line
+/// is the same, and no point lies further out than the window. A point
+/// years past a zoomed window is billions of pixels out (a clock's glitch
+/// in one row of an export), past the plotting's 32-bit coordinates.
+fn reach_the_edges(points: &mut [(f64, f64)], t0: f64, t1: f64) {
+    let cross = |outside: (f64, f64), inside: (f64, f64), edge: f64| {
+        let share = (edge - inside.0) / (outside.0 - inside.0);
+        (edge, inside.1 + share * (outside.1 - inside.1))
+    };
+    if let [first, second, ..] = points {
+        if first.0 < t0 && second.0 >= t0 {
+            *first = cross(*first, *second, t0);
+        }
+    }
+    if let [.., before_last, last] = points {
+        if last.0 > t1 && before_last.0 <= t1 {
+            *last = cross(*last, *before_last, t1);
+        }
+    }
+}
+
 /// A linear f64 axis with ticks chosen here (round times, power-of-two
 /// byte sizes) rather than plotters' decimal ones.
 struct Ticked {
@@ -382,7 +420,11 @@ impl plotters::coord::ranged1d::Ranged for Ticked {
             return limit.0;
         }
         let x = (value - self.range.start) / span;
-        limit.0 + (x * (limit.1 - limit.0) as f64).round() as i32
+        // Anything drawn stays within 2^24 pixels of the plot (far off the
+        // picture), so that plotters' 32-bit sums cannot overflow.
+        const FAR: f64 = (1 << 24) as f64;
+        let pixel = limit.0 as f64 + x * (limit.1 - limit.0) as f64;
+        pixel.round().clamp(-FAR, FAR) as i32
     }
 
     fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
@@ -1403,6 +1445,20 @@ mod tests {
             decimate(&times[..50], &values[..50], 0.0, 49.0, 100).len(),
             50
         );
+    }
+
+    #[test]
+    fn lines_reach_the_window_edges_where_they_cross_them() {
+        let (times, values) = ([0.0, 10.0, 20.0], [1.0, 2.0, 3.0]);
+        assert_eq!(
+            decimate(&times, &values, 5.0, 15.0, 100),
+            vec![(5.0, 1.5), (10.0, 2.0), (15.0, 2.5)]
+        );
+        // A row's time years past a zoomed window (a fuzzer's: 1.8e89 ms)
+        // ends the line at the edge, at the height the line has there.
+        let d = decimate(&[0.0, 10.0, 1e80], &[1.0, 2.0, 3.0], 5.0, 15.0, 100);
+        assert_eq!(d.len(), 3);
+        assert_eq!((d[2].0, d[2].1), (15.0, 2.0));
     }
 
     #[test]
