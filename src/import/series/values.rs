@@ -108,15 +108,18 @@ pub fn parse_time(cell: &str) -> Option<(f64, TimeFormat)> {
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         let v: f64 = s.parse().ok()?;
         // Epoch values by magnitude: seconds are ~1e9 today, ms ~1e12.
-        return Some(if v < 1e11 {
-            (v, TimeFormat::EpochSeconds)
+        // Past 1e20 (nanoseconds after the year 5138) it is no time.
+        return if v < 1e11 {
+            Some((v, TimeFormat::EpochSeconds))
         } else if v < 1e14 {
-            (v / 1e3, TimeFormat::EpochMillis)
+            Some((v / 1e3, TimeFormat::EpochMillis))
         } else if v < 1e17 {
-            (v / 1e6, TimeFormat::EpochMicros)
+            Some((v / 1e6, TimeFormat::EpochMicros))
+        } else if v < 1e20 {
+            Some((v / 1e9, TimeFormat::EpochNanos))
         } else {
-            (v / 1e9, TimeFormat::EpochNanos)
-        });
+            None
+        };
     }
     parse_civil(s)
 }
@@ -365,6 +368,12 @@ mod tests {
             parse_time("2026-11-23T20:26:07+0000").map(|t| t.0),
             Some(1795465567.0)
         );
+        assert_eq!(
+            parse_time("1795465567000000000"),
+            Some((1795465567.0, TimeFormat::EpochNanos))
+        );
+        // Past any epoch unit's plausible range (a fuzzer's row: 1.8e89).
+        assert!(parse_time(&format!("1795{}", "5".repeat(80))).is_none());
         assert!(parse_time("23/11/2026 20:26").is_none());
         assert!(parse_time("2026-13-01 00:00:00").is_none());
     }
