@@ -41,23 +41,12 @@ enum Check {
 /// `realworld/` holds logs and metrics, not profiles).
 const PROFILE_FOLDERS: &[&str] = &["blog", "demo", "pprof", "external"];
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// Every file of the corpus's profile folders.
 fn all_files(corpus: &Path, out: &mut Vec<PathBuf>) {
     for folder in PROFILE_FOLDERS {
         let dir = corpus.join(folder);
         if dir.is_dir() {
-            walk(&dir, out);
+            common::walk(&dir, out);
         }
     }
 }

@@ -17,18 +17,8 @@ use leakscope::render::graph_drawing::{draw, svg, MIN_FONT};
 /// cannot be undone (some file names hold `__`), so the corpus's files are
 /// named that way and looked up.
 fn corpus_dot_oracles(corpus: &Path) -> Vec<(String, PathBuf, PathBuf)> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
     let mut files = Vec::new();
-    walk(corpus, &mut files);
+    common::walk(corpus, &mut files);
     let by_oracle_name: HashMap<String, PathBuf> = files
         .into_iter()
         .map(|f| {

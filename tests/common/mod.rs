@@ -117,3 +117,15 @@ pub fn data(name: &str) -> String {
         .display()
         .to_string()
 }
+
+/// Every file under `dir`, in the order the directory lists them.
+pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
