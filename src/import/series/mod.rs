@@ -71,6 +71,9 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
         return None;
     };
     Some(result.map(|()| {
+        for s in &mut set.series {
+            drop_implausible_times(s, &mut report);
+        }
         set.series.retain(|s| !s.is_empty());
         for s in &mut set.series {
             sort_points(s, &mut report);
@@ -82,6 +85,31 @@ pub fn read_text(text: &str, encoding: &str, options: &ImportOptions) -> Option<
         set.inputs.push(report);
         set
     }))
+}
+
+/// Leaves out the points whose time no measurement can have (see
+/// [`values::plausible_time`]; the CSV readers skip such rows themselves,
+/// Prometheus JSON and text times arrive here), and says how many.
+fn drop_implausible_times(s: &mut Series, report: &mut InputReport) {
+    let Some(first) = s.times.iter().position(|&t| !values::plausible_time(t)) else {
+        return;
+    };
+    let example = s.times[first];
+    let before = s.times.len();
+    let (times, values): (Vec<f64>, Vec<f64>) = s
+        .times
+        .iter()
+        .zip(&s.values)
+        .filter(|(&t, _)| values::plausible_time(t))
+        .unzip();
+    (s.times, s.values) = (times, values);
+    let dropped = before - s.times.len();
+    report.warnings.push(crate::error::one_line(&format!(
+        "{}: {} at a time no measurement has (the first at {example:e} s: after the year 5138 \
+         or before 1199 BC) left out",
+        crate::error::quote(&s.display),
+        crate::words::counted(dropped as u64, "point"),
+    )));
 }
 
 /// Sorts a series' points by time; points at a time the series already
@@ -144,4 +172,31 @@ pub fn unknown_text() -> Error {
         "not a profile or a time series: expected a pprof profile, a CSV with a time column, \
          Prometheus JSON or text with timestamps, a promtool dump, an OOM log or kubectl output",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_at_impossible_times_are_left_out_and_counted() {
+        let json = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"m"},"values":[[1795476520,"1"],[1e80,"2"],[1795476530,"3"],[-1e12,"4"]]}]}}"#;
+        let set = read_text(json, "utf-8", &ImportOptions::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(set.series[0].times, vec![1795476520.0, 1795476530.0]);
+        assert_eq!(set.inputs[0].points, 2);
+        let warning = &set.inputs[0].warnings[0];
+        assert!(
+            warning.contains("2 points at a time no measurement has"),
+            "{warning}"
+        );
+        assert!(warning.contains("the first at 1e80 s"), "{warning}");
+        // A series with no time left is no series.
+        let json = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"m"},"values":[[1e80,"2"]]}]}}"#;
+        let set = read_text(json, "utf-8", &ImportOptions::default())
+            .unwrap()
+            .unwrap();
+        assert!(set.series.is_empty());
+    }
 }

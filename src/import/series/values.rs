@@ -98,6 +98,14 @@ pub fn parse_utc_offset(text: &str) -> Option<i32> {
     (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
+/// Whether `t` (unix seconds) can be a time of a measurement: within
+/// 1e11 s of 1970, from 1199 BC to the year 5138. Past that a number is a
+/// glitch (a corrupt row, a mutated export), and drawing or dividing by
+/// spans of 1e80 s makes nonsense of the charts and sentences.
+pub fn plausible_time(t: f64) -> bool {
+    t.is_finite() && t.abs() < 1e11
+}
+
 /// Parses a time cell to unix seconds. Zoneless times are read as UTC
 /// (the caller moves them with its [`Zone`]).
 pub fn parse_time(cell: &str) -> Option<(f64, TimeFormat)> {
@@ -108,18 +116,16 @@ pub fn parse_time(cell: &str) -> Option<(f64, TimeFormat)> {
     if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         let v: f64 = s.parse().ok()?;
         // Epoch values by magnitude: seconds are ~1e9 today, ms ~1e12.
-        // Past 1e20 (nanoseconds after the year 5138) it is no time.
-        return if v < 1e11 {
-            Some((v, TimeFormat::EpochSeconds))
+        let time = if v < 1e11 {
+            (v, TimeFormat::EpochSeconds)
         } else if v < 1e14 {
-            Some((v / 1e3, TimeFormat::EpochMillis))
+            (v / 1e3, TimeFormat::EpochMillis)
         } else if v < 1e17 {
-            Some((v / 1e6, TimeFormat::EpochMicros))
-        } else if v < 1e20 {
-            Some((v / 1e9, TimeFormat::EpochNanos))
+            (v / 1e6, TimeFormat::EpochMicros)
         } else {
-            None
+            (v / 1e9, TimeFormat::EpochNanos)
         };
+        return Some(time).filter(|&(t, _)| plausible_time(t));
     }
     parse_civil(s)
 }
