@@ -5,8 +5,11 @@
 //! location, string and numeric labels (with units), duplicate stacks, an
 //! all-zero sample, a negative value, drop_frames, comments and doc_url.
 //!
-//! The test fails when the committed file is not what this writer makes;
-//! `BLESS=1 cargo test --test fixtures` rewrites it (then re-run
+//! It also writes `tests/data/extremes.pb.gz`, values at the ends of
+//! int64 (see `extremes`).
+//!
+//! The tests fail when a committed file is not what this writer makes;
+//! `BLESS=1 cargo test --test fixtures` rewrites them (then re-run
 //! `tests/data/make-oracles.sh` so pprof's oracles follow).
 
 mod common;
