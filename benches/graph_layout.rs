@@ -14,6 +14,9 @@
 //!     cargo bench --bench graph_layout [-- --no-dot]
 
 mod common;
+// The tests' helpers: the corpus's call-graph oracles and their profiles.
+#[path = "../tests/common/mod.rs"]
+mod tests_common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -336,14 +339,15 @@ fn dense_profile() -> Vec<u8> {
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let corpus = root.join("../shared/corpus");
     let with_dot = !std::env::args().any(|a| a == "--no-dot");
     let mut rows = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(root.join("tests/data/oracles/corpus-dot"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
+    // (oracle, profile): the corpus's, then the generated graph's.
+    let mut entries: Vec<(PathBuf, PathBuf)> = tests_common::corpus()
+        .map(|corpus| tests_common::corpus_dot_oracles(&corpus))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, oracle, profile)| (oracle, profile))
         .collect();
-    entries.sort();
     // The generated 80 × 200 graph, with pprof's DOT made by our own
     // (byte-identical to go tool pprof -dot on the corpus).
     let data = root.join("target/bench-data");
@@ -361,7 +365,7 @@ fn main() {
         let g = callgraph(&p, &ReportOptions::default()).unwrap();
         std::fs::write(&dense_dot, dot(&g)).unwrap();
     }
-    entries.push(dense_dot.clone());
+    entries.push((dense_dot.clone(), dense.clone()));
     println!(
         "{:<58} {:>5} {:>5} | {:>8} {:>5} {:>4} | {:>8} {:>5} | {:>8} {:>5}",
         "profile",
@@ -376,21 +380,13 @@ fn main() {
         "cross"
     );
     let (mut sum_ours, mut sum_dot, mut worst_ratio) = (0usize, 0usize, 0.0f64);
-    for dot_file in entries {
+    for (dot_file, profile) in entries {
         let name = dot_file
             .file_name()
             .unwrap()
             .to_string_lossy()
             .trim_end_matches(".dot")
             .to_string();
-        let profile = if dot_file == dense_dot {
-            dense.clone()
-        } else {
-            corpus.join(name.replace("__", "/"))
-        };
-        if !profile.exists() {
-            continue;
-        }
         let (ms, cross, overlaps, nodes, edges) = ours(&profile);
         let gv = if with_dot { graphviz(&dot_file) } else { None };
         // layout-rs needs minutes on the 80 × 200 graph (147 s, once).

@@ -4,44 +4,12 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leakscope::analysis::callgraph::callgraph;
 use leakscope::analysis::options::ReportOptions;
 use leakscope::render::dot::dot;
 use leakscope::render::graph_drawing::{draw, svg, MIN_FONT};
-
-/// The corpus's call-graph oracles (name, oracle, profile), sorted. An
-/// oracle is named after its profile's path with each `/` as `__`, which
-/// cannot be undone (some file names hold `__`), so the corpus's files are
-/// named that way and looked up.
-fn corpus_dot_oracles(corpus: &Path) -> Vec<(String, PathBuf, PathBuf)> {
-    let mut files = Vec::new();
-    common::walk(corpus, &mut files);
-    let by_oracle_name: HashMap<String, PathBuf> = files
-        .into_iter()
-        .map(|f| {
-            let relative = f.strip_prefix(corpus).unwrap().to_string_lossy();
-            (format!("{}.dot", relative.replace('/', "__")), f)
-        })
-        .collect();
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/oracles/corpus-dot");
-    let mut oracles: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let profile = by_oracle_name
-                .get(&name)
-                .unwrap_or_else(|| panic!("{name}: no corpus file is named so"))
-                .clone();
-            (name, path, profile)
-        })
-        .collect();
-    oracles.sort();
-    oracles
-}
 
 #[test]
 fn dot_equals_pprof_on_the_corpus() {
@@ -50,7 +18,7 @@ fn dot_equals_pprof_on_the_corpus() {
     };
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (name, path, profile) in corpus_dot_oracles(&corpus) {
+    for (name, path, profile) in common::corpus_dot_oracles(&corpus) {
         // Names with invalid UTF-8 are shown with U+FFFD (pprof passes the bytes).
         let want = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         let p = common::prepared(&profile, None);
@@ -101,7 +69,7 @@ fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
         return;
     };
     let mut checked = 0;
-    for (name, _, profile) in corpus_dot_oracles(&corpus) {
+    for (name, _, profile) in common::corpus_dot_oracles(&corpus) {
         let p = common::prepared(&profile, None);
         let g = callgraph(&p, &ReportOptions::default()).unwrap();
         let d = draw(&g);

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use leakscope::analysis::source::{prepare, Base, DiffMode};
@@ -128,4 +129,35 @@ pub fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// The corpus's call-graph oracles (name, oracle, profile), sorted. An
+/// oracle is named after its profile's path with each `/` as `__`, which
+/// cannot be undone (some file names hold `__`), so the corpus's files are
+/// named that way and looked up.
+pub fn corpus_dot_oracles(corpus: &Path) -> Vec<(String, PathBuf, PathBuf)> {
+    let mut files = Vec::new();
+    walk(corpus, &mut files);
+    let by_oracle_name: HashMap<String, PathBuf> = files
+        .into_iter()
+        .map(|f| {
+            let relative = f.strip_prefix(corpus).unwrap().to_string_lossy();
+            (format!("{}.dot", relative.replace('/', "__")), f)
+        })
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/oracles/corpus-dot");
+    let mut oracles: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let profile = by_oracle_name
+                .get(&name)
+                .unwrap_or_else(|| panic!("{name}: no corpus file is named so"))
+                .clone();
+            (name, path, profile)
+        })
+        .collect();
+    oracles.sort();
+    oracles
 }
