@@ -28,6 +28,13 @@ struct Writer {
 }
 
 impl Writer {
+    /// The profile written so far, encoded and gzipped as pprof writes it.
+    fn gzipped(&self) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&self.p.encode_to_vec()).unwrap();
+        gz.finish().unwrap()
+    }
+
     fn s(&mut self, text: &str) -> i64 {
         if self.p.string_table.is_empty() {
             self.p.string_table.push(Vec::new());
@@ -271,9 +278,7 @@ fn synthetic() -> Vec<u8> {
     w.p.period = 10_000_000;
     w.p.doc_url = w.s("https://example.org/synthetic");
 
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&w.p.encode_to_vec()).unwrap();
-    gz.finish().unwrap()
+    w.gzipped()
 }
 
 /// Values at the ends of int64, where pprof's `abs64` wraps: |MinInt64| is
@@ -317,9 +322,7 @@ fn extremes() -> Vec<u8> {
             label: Vec::new(),
         });
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&w.p.encode_to_vec()).unwrap();
-    gz.finish().unwrap()
+    w.gzipped()
 }
 
 /// Fails when `tests/data/NAME` is not what `make` writes; `BLESS=1`
