@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { serve, launch, open, drop, assertLocal, screenshot, corpus, hasCorpus, suite } from "./harness.mjs";
+import { serve, launch, open, drop, assertLocal, screenshot, corpus, root, hasCorpus, suite } from "./harness.mjs";
 
 const { server, origin } = await serve();
 const browser = await launch();
@@ -35,6 +35,13 @@ async function graphState(page) {
     const biggest = [...root.querySelectorAll("g.node")].sort((a, b) =>
       parseFloat(b.querySelector("text").getAttribute("font-size")) - parseFloat(a.querySelector("text").getAttribute("font-size")))[0];
     const overview = document.querySelector("svg.overview");
+    // Texts that run past their box: the core sizes boxes without a font to measure.
+    const spills = [...root.querySelectorAll("g.node, g.nodelet")].flatMap((n) => {
+      const box = n.querySelector("rect").getBoundingClientRect();
+      return [...n.querySelectorAll("text")]
+        .filter((t) => { const r = t.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.right + 0.5; })
+        .map((t) => t.textContent);
+    });
     return {
       opened: root.dataset.opened,
       scale: Number(root.dataset.scale),
@@ -42,6 +49,7 @@ async function graphState(page) {
       smallest: Math.min(...labels),
       frame: rect(document.querySelector(".graph-frame").getBoundingClientRect()),
       boxes,
+      spills,
       legend,
       hottest: { name: biggest.dataset.name, box: rect(biggest.querySelector("rect").getBoundingClientRect()) },
       overview: overview && !overview.classList.contains("hidden") ? rect(overview.getBoundingClientRect()) : null,
@@ -67,8 +75,22 @@ await test("the blog's graph opens whole, labels ≥ 11 px, above the fold", asy
   assert.ok(g.frame.bottom <= g.fold, `the panel ends at ${g.frame.bottom}, below the fold at ${g.fold}`);
   assert.equal(g.scrolled, 0);
   assert.equal(g.boxes.length, 8, "7 nodes and bytes.Repeat's nodelet");
+  assert.deepEqual(g.spills, [], "texts past their box");
   assert.equal(g.overview, null, "no overview when all of it is on show");
   assertLocal(page, origin);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+await test("a box holds its text when the text is all digits at the largest font", async () => {
+  // tests/data/extremes.pb.gz: main.e's value line is 44 characters of
+  // digits and % at 24 px, which a flat 0.6 em a character drew past its box.
+  const page = await openAt("#view=graph&si=inuse_space");
+  await drop(page, [["extremes.pb.gz", readFileSync(join(root, "tests/data/extremes.pb.gz"))]]);
+  const g = await graphState(page);
+  await screenshot(page, "graphflame-extremes-graph");
+  assert.ok(g.boxes.length >= 4, `${g.boxes.length} boxes`);
+  assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -121,6 +143,7 @@ await test("a large CPU profile's graph opens readable on its heaviest path, wit
   assert.equal(g.opened, "heaviest path");
   assert.ok(g.smallest >= READABLE, `smallest label ${g.smallest.toFixed(2)} px`);
   assert.ok(g.boxes.length >= 80, `${g.boxes.length} boxes`);
+  assert.deepEqual(g.spills, [], "texts past their box");
   // The node with the largest flat value (the largest font) is on show.
   assert.ok(inside(g.hottest.box, g.frame), `${g.hottest.name} at ${JSON.stringify(g.hottest.box)}, not in ${JSON.stringify(g.frame)}`);
   assert.ok(g.frame.bottom <= g.fold);
