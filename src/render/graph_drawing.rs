@@ -262,7 +262,6 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         .filter(|(r, _)| r.len() >= 2)
         .map(|(route, &(src, dst, call))| {
             let pts: Vec<(f64, f64)> = route.iter().map(|&(x, y)| (x + left, y + top)).collect();
-            let mid = midpoint(&pts);
             let arrow = arrowhead(&pts);
             match call.map(|k| &g.edges[k]) {
                 Some(e) => {
@@ -275,6 +274,12 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                         1
                     };
                     let arrow_text = if e.residual { "..." } else { "->" };
+                    let label = if e.inline {
+                        format!("{w} (inline)")
+                    } else {
+                        w.clone()
+                    };
+                    let (label_x, label_y) = label_place(&pts, &label);
                     DrawnEdge {
                         src,
                         dst,
@@ -287,32 +292,31 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                         },
                         width: width as f64,
                         dotted: e.residual,
-                        label: if e.inline {
-                            format!("{w} (inline)")
-                        } else {
-                            w.clone()
-                        },
-                        label_x: mid.0 + 4.0,
-                        label_y: mid.1 + MIN_FONT * 0.35,
+                        label,
+                        label_x,
+                        label_y,
                         tooltip: format!(
                             "{} {arrow_text} {} ({w})",
                             g.nodes[e.src].name, g.nodes[e.dst].name
                         ),
                     }
                 }
-                None => DrawnEdge {
-                    src,
-                    dst,
-                    path: smooth_path(&pts),
-                    arrow,
-                    stroke: "#888888".into(),
-                    width: 1.0,
-                    dotted: false,
-                    label: nodes[dst].tooltip.clone(),
-                    label_x: mid.0 + 4.0,
-                    label_y: mid.1 + MIN_FONT * 0.35,
-                    tooltip: nodes[dst].tooltip.clone(),
-                },
+                None => {
+                    let (label_x, label_y) = label_place(&pts, &nodes[dst].tooltip);
+                    DrawnEdge {
+                        src,
+                        dst,
+                        path: smooth_path(&pts),
+                        arrow,
+                        stroke: "#888888".into(),
+                        width: 1.0,
+                        dotted: false,
+                        label: nodes[dst].tooltip.clone(),
+                        label_x,
+                        label_y,
+                        tooltip: nodes[dst].tooltip.clone(),
+                    }
+                }
             }
         })
         .collect();
@@ -611,9 +615,11 @@ fn size(lines: &[String], font: f64) -> (f64, f64) {
 /// wherever it is shown. The drawing is made where no font can be
 /// measured (the core, in a worker or natively), and a flat 0.6 em a
 /// character ran past the box on lines of digits (0.64 em each), `%`
-/// (0.95) and capitals (up to 0.79).
+/// (0.95) and capitals (up to 0.79). Measured as the SVG spells it (a
+/// control character as `\x01`).
 fn ems(line: &str) -> f64 {
-    line.chars()
+    super::xml_chars(line)
+        .chars()
         .map(|c| match c {
             'i' | 'j' | 'l' | 'I' | 'J' | '\'' => 0.30,
             ' ' | '.' | ',' | ':' | ';' | '/' | '\\' | '|' | 'f' | '-' => 0.36,
@@ -629,10 +635,42 @@ fn ems(line: &str) -> f64 {
         .sum()
 }
 
-fn midpoint(pts: &[(f64, f64)]) -> (f64, f64) {
-    let i = (pts.len() - 1) / 2;
-    let (a, b) = (pts[i], pts[(i + 1).min(pts.len() - 1)]);
-    ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
+/// Where an edge's label starts (its baseline's left end): by the middle
+/// of the route's piece that holds its halfway point (by length, so not
+/// a stub by a box), on a side the curve leaves free. Between two route
+/// points the curve is an S with vertical ends ([`smooth_path`]): each
+/// half of it stays by its own end, so beside the middle, the half
+/// toward the lower end lies below it and the half toward the upper end
+/// above. Where the piece runs more down than across, the label is
+/// right of the middle, above it when the right end is the lower one and
+/// below it otherwise; where it runs more across, the label is above the
+/// middle, on the lower end's side.
+fn label_place(pts: &[(f64, f64)], label: &str) -> (f64, f64) {
+    let length = |(a, b): ((f64, f64), (f64, f64))| (b.0 - a.0).hypot(b.1 - a.1);
+    let segments = || pts.windows(2).map(|w| (w[0], w[1]));
+    let mut left = segments().map(length).sum::<f64>() / 2.0;
+    let (a, b) = segments()
+        .find(|&s| {
+            let here = left <= length(s);
+            left -= length(s);
+            here
+        })
+        .unwrap_or((pts[0], pts[pts.len() - 1]));
+    let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+    let lower = if b.1 >= a.1 { b } else { a };
+    let gap = 4.0;
+    if (b.0 - a.0).abs() > (b.1 - a.1).abs() {
+        let x = if lower.0 >= mid.0 {
+            mid.0 + gap
+        } else {
+            mid.0 - gap - ems(label) * MIN_FONT
+        };
+        (x, mid.1 - gap)
+    } else if lower.0 >= mid.0 {
+        (mid.0 + gap, mid.1 - 2.0)
+    } else {
+        (mid.0 + gap, mid.1 + MIN_FONT - 1.0)
+    }
 }
 
 /// An arrowhead at the end of a route (which arrives vertically).
@@ -730,6 +768,51 @@ pub fn svg(d: &GraphDrawing) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The label's box (left, top, right, bottom), as its font sets it.
+    fn label_box(pts: &[(f64, f64)], label: &str) -> (f64, f64, f64, f64) {
+        let (x, y) = label_place(pts, label);
+        (
+            x,
+            y - MIN_FONT,
+            x + ems(label) * MIN_FONT,
+            y + MIN_FONT * 0.25,
+        )
+    }
+
+    #[test]
+    fn edge_labels_keep_off_their_s_curves() {
+        // Pieces running across and down, in all four directions: the
+        // S-curve between the two points passes by each end's side of the
+        // middle on that end's side of the horizontal through it.
+        for (a, b) in [
+            ((0.0, 0.0), (200.0, 28.0)),
+            ((200.0, 0.0), (0.0, 28.0)),
+            ((0.0, 28.0), (200.0, 0.0)),
+            ((200.0, 28.0), (0.0, 0.0)),
+            ((0.0, 0.0), (20.0, 80.0)),
+            ((20.0, 0.0), (0.0, 80.0)),
+            ((0.0, 80.0), (20.0, 0.0)),
+            ((20.0, 80.0), (0.0, 0.0)),
+        ] {
+            let (left, top, right, bottom) = label_box(&[a, b], "408.97MB");
+            let (ctrl_a, ctrl_b) = ((a.0, (a.1 + b.1) / 2.0), (b.0, (a.1 + b.1) / 2.0));
+            for i in 0..=100 {
+                let t = i as f64 / 100.0;
+                let u = 1.0 - t;
+                let at = |p: f64, c: f64, d: f64, q: f64| {
+                    u * u * u * p + 3.0 * u * u * t * c + 3.0 * u * t * t * d + t * t * t * q
+                };
+                let x = at(a.0, ctrl_a.0, ctrl_b.0, b.0);
+                let y = at(a.1, ctrl_a.1, ctrl_b.1, b.1);
+                assert!(
+                    !(x > left && x < right && y > top && y < bottom),
+                    "{a:?} → {b:?}: the curve passes ({x:.1}, {y:.1}) inside the label at {:?}",
+                    (left, top, right, bottom)
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_wrap_at_dots_outside_brackets() {

@@ -42,6 +42,16 @@ async function graphState(page) {
         .filter((t) => { const r = t.getBoundingClientRect(); return r.left < box.left - 0.5 || r.right > box.right + 0.5; })
         .map((t) => t.textContent);
     });
+    // Edge labels drawn across their own edge (its curve sampled at 60 points).
+    const onTheirEdge = [...root.querySelectorAll("g.edge")].filter((e) => {
+      const path = e.querySelector("path");
+      const text = e.querySelector("text");
+      if (!path || !text) return false;
+      const r = text.getBBox();
+      const length = path.getTotalLength();
+      return Array.from({ length: 61 }, (_, i) => path.getPointAtLength((length * i) / 60))
+        .some((p) => p.x > r.x + 1 && p.x < r.x + r.width - 1 && p.y > r.y + 1 && p.y < r.y + r.height - 1);
+    }).map((e) => e.querySelector("text").textContent);
     return {
       opened: root.dataset.opened,
       scale: Number(root.dataset.scale),
@@ -50,6 +60,7 @@ async function graphState(page) {
       frame: rect(document.querySelector(".graph-frame").getBoundingClientRect()),
       boxes,
       spills,
+      onTheirEdge,
       legend,
       hottest: { name: biggest.dataset.name, box: rect(biggest.querySelector("rect").getBoundingClientRect()) },
       overview: overview && !overview.classList.contains("hidden") ? rect(overview.getBoundingClientRect()) : null,
@@ -76,6 +87,7 @@ await test("the blog's graph opens whole, labels ≥ 11 px, above the fold", asy
   assert.equal(g.scrolled, 0);
   assert.equal(g.boxes.length, 8, "7 nodes and bytes.Repeat's nodelet");
   assert.deepEqual(g.spills, [], "texts past their box");
+  assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   assert.equal(g.overview, null, "no overview when all of it is on show");
   assertLocal(page, origin);
   assert.deepEqual(page.errors, []);
@@ -91,6 +103,7 @@ await test("a box holds its text when the text is all digits at the largest font
   await screenshot(page, "graphflame-extremes-graph");
   assert.ok(g.boxes.length >= 4, `${g.boxes.length} boxes`);
   assert.deepEqual(g.spills, [], "texts past their box");
+  assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -144,6 +157,7 @@ await test("a large CPU profile's graph opens readable on its heaviest path, wit
   assert.ok(g.smallest >= READABLE, `smallest label ${g.smallest.toFixed(2)} px`);
   assert.ok(g.boxes.length >= 80, `${g.boxes.length} boxes`);
   assert.deepEqual(g.spills, [], "texts past their box");
+  assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   // The node with the largest flat value (the largest font) is on show.
   assert.ok(inside(g.hottest.box, g.frame), `${g.hottest.name} at ${JSON.stringify(g.hottest.box)}, not in ${JSON.stringify(g.frame)}`);
   assert.ok(g.frame.bottom <= g.fold);
