@@ -9,7 +9,7 @@ use std::path::Path;
 use leakscope::analysis::callgraph::callgraph;
 use leakscope::analysis::options::ReportOptions;
 use leakscope::render::dot::dot;
-use leakscope::render::graph_drawing::{draw, svg, MIN_FONT};
+use leakscope::render::graph_drawing::{draw, label_box, svg, MIN_FONT};
 
 #[test]
 fn dot_equals_pprof_on_the_corpus() {
@@ -93,6 +93,20 @@ fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
             assert!(n.font_size >= MIN_FONT, "{name}: box {i}");
         }
         assert!(d.edge_font >= MIN_FONT && d.min_font >= MIN_FONT);
+        // Every edge label is inside the drawing and off the legend.
+        for e in &d.edges {
+            let b = label_box((e.label_x, e.label_y), &e.label);
+            assert!(
+                b.x >= 0.0 && b.y >= 0.0 && b.x + b.w <= d.width && b.y + b.h <= d.height,
+                "{name}: label {:?} at {b:?} is outside the {} × {} drawing",
+                e.label,
+                d.width,
+                d.height
+            );
+            let clear =
+                b.x >= l.x + l.w || b.x + b.w <= l.x || b.y >= l.y + l.h || b.y + b.h <= l.y;
+            assert!(clear, "{name}: the legend covers label {:?}", e.label);
+        }
         // Every call of the graph is drawn (pprof's graph has no self edges).
         let calls = d
             .edges

@@ -216,6 +216,40 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
             rank: 28.0,
         },
     );
+    // Each drawn edge's route and label, in the layout's coordinates:
+    // the labels are part of the drawing's extent (one beside the
+    // rightmost edge would otherwise be cut off at the SVG's edge).
+    let labelled: Vec<(&Vec<(f64, f64)>, usize, usize, Option<usize>, String)> = placed
+        .routes
+        .iter()
+        .zip(&edge_info)
+        .filter(|(r, _)| r.len() >= 2)
+        .map(|(route, &(src, dst, call))| {
+            let label = match call.map(|k| &g.edges[k]) {
+                Some(e) if e.inline => format!("{} (inline)", c.format(e.weight)),
+                Some(e) => c.format(e.weight),
+                None => nodes[dst].tooltip.clone(),
+            };
+            (route, src, dst, call, label)
+        })
+        .collect();
+    let label_places: Vec<(f64, f64)> = labelled
+        .iter()
+        .map(|(route, .., label)| label_place(route, label))
+        .collect();
+    let extent = labelled
+        .iter()
+        .zip(&label_places)
+        .map(|((.., label), &at)| label_box(at, label))
+        .fold(
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                w: placed.width,
+                h: placed.height,
+            },
+            Rect::around,
+        );
     // The legend above the graph or beside it, whichever fits a
     // landscape screen at the larger scale.
     let mut legend = graph_labels(g);
@@ -239,33 +273,29 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         + 2.0 * PAD;
     let legend_height = legend_lines as f64 * LEGEND_FONT * LINE + 2.0 * PAD;
     let fit = |w: f64, h: f64| (SCREEN_ASPECT / w).min(1.0 / h);
-    let beside = fit(
-        legend_width + GAP + placed.width,
-        legend_height.max(placed.height),
-    ) > fit(
-        legend_width.max(placed.width),
-        legend_height + GAP + placed.height,
-    );
+    let beside = fit(legend_width + GAP + extent.w, legend_height.max(extent.h))
+        > fit(legend_width.max(extent.w), legend_height + GAP + extent.h);
+    // Where the layout's origin goes: its extent (labels included) right
+    // of the legend or below it.
     let (left, top) = if beside {
-        (MARGIN + legend_width + GAP, MARGIN)
+        (MARGIN + legend_width + GAP - extent.x, MARGIN - extent.y)
     } else {
-        (MARGIN, MARGIN + legend_height + GAP)
+        (MARGIN - extent.x, MARGIN + legend_height + GAP - extent.y)
     };
     for (n, &(x, y)) in nodes.iter_mut().zip(&placed.centres) {
         n.x = x + left;
         n.y = y + top;
     }
-    let edges = placed
-        .routes
-        .iter()
-        .zip(&edge_info)
-        .filter(|(r, _)| r.len() >= 2)
-        .map(|(route, &(src, dst, call))| {
+    let edges = labelled
+        .into_iter()
+        .zip(label_places)
+        .map(|((route, src, dst, call, label), (label_x, label_y))| {
             let pts: Vec<(f64, f64)> = route.iter().map(|&(x, y)| (x + left, y + top)).collect();
+            let (label_x, label_y) = (label_x + left, label_y + top);
             let arrow = arrowhead(&pts);
+            let path = smooth_path(&pts);
             match call.map(|k| &g.edges[k]) {
                 Some(e) => {
-                    let w = c.format(e.weight);
                     let width = if c.total != 0 {
                         1 + (e.weight.wrapping_mul(5) / c.total.unsigned_abs() as i64)
                             .unsigned_abs()
@@ -274,16 +304,10 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                         1
                     };
                     let arrow_text = if e.residual { "..." } else { "->" };
-                    let label = if e.inline {
-                        format!("{w} (inline)")
-                    } else {
-                        w.clone()
-                    };
-                    let (label_x, label_y) = label_place(&pts, &label);
                     DrawnEdge {
                         src,
                         dst,
-                        path: smooth_path(&pts),
+                        path,
                         arrow,
                         stroke: if c.total != 0 {
                             dot_color(e.weight as f64 / c.total.unsigned_abs() as f64, false)
@@ -296,27 +320,26 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
                         label_x,
                         label_y,
                         tooltip: format!(
-                            "{} {arrow_text} {} ({w})",
-                            g.nodes[e.src].name, g.nodes[e.dst].name
+                            "{} {arrow_text} {} ({})",
+                            g.nodes[e.src].name,
+                            g.nodes[e.dst].name,
+                            c.format(e.weight)
                         ),
                     }
                 }
-                None => {
-                    let (label_x, label_y) = label_place(&pts, &nodes[dst].tooltip);
-                    DrawnEdge {
-                        src,
-                        dst,
-                        path: smooth_path(&pts),
-                        arrow,
-                        stroke: "#888888".into(),
-                        width: 1.0,
-                        dotted: false,
-                        label: nodes[dst].tooltip.clone(),
-                        label_x,
-                        label_y,
-                        tooltip: nodes[dst].tooltip.clone(),
-                    }
-                }
+                None => DrawnEdge {
+                    src,
+                    dst,
+                    path,
+                    arrow,
+                    stroke: "#888888".into(),
+                    width: 1.0,
+                    dotted: false,
+                    tooltip: label.clone(),
+                    label,
+                    label_x,
+                    label_y,
+                },
             }
         })
         .collect();
@@ -327,10 +350,10 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         h: legend_height,
     };
     let graph_box = Rect {
-        x: left,
-        y: top,
-        w: placed.width,
-        h: placed.height,
+        x: extent.x + left,
+        y: extent.y + top,
+        w: extent.w,
+        h: extent.h,
     };
     let all = Rect::around(legend_box, graph_box);
     let hot_path = hot_path(g);
@@ -673,6 +696,17 @@ fn label_place(pts: &[(f64, f64)], label: &str) -> (f64, f64) {
     }
 }
 
+/// The box an edge label set at `at` (its baseline's left end) covers:
+/// a font size above the baseline, a quarter below it (descenders).
+pub fn label_box(at: (f64, f64), label: &str) -> Rect {
+    Rect {
+        x: at.0,
+        y: at.1 - MIN_FONT,
+        w: ems(label) * MIN_FONT,
+        h: MIN_FONT * 1.25,
+    }
+}
+
 /// An arrowhead at the end of a route (which arrives vertically).
 fn arrowhead(pts: &[(f64, f64)]) -> String {
     let (x, y) = pts[pts.len() - 1];
@@ -769,15 +803,10 @@ pub fn svg(d: &GraphDrawing) -> String {
 mod tests {
     use super::*;
 
-    /// The label's box (left, top, right, bottom), as its font sets it.
-    fn label_box(pts: &[(f64, f64)], label: &str) -> (f64, f64, f64, f64) {
-        let (x, y) = label_place(pts, label);
-        (
-            x,
-            y - MIN_FONT,
-            x + ems(label) * MIN_FONT,
-            y + MIN_FONT * 0.25,
-        )
+    /// The label's box (left, top, right, bottom).
+    fn label_edges(pts: &[(f64, f64)], label: &str) -> (f64, f64, f64, f64) {
+        let b = label_box(label_place(pts, label), label);
+        (b.x, b.y, b.x + b.w, b.y + b.h)
     }
 
     #[test]
@@ -795,7 +824,7 @@ mod tests {
             ((0.0, 80.0), (20.0, 0.0)),
             ((20.0, 80.0), (0.0, 0.0)),
         ] {
-            let (left, top, right, bottom) = label_box(&[a, b], "408.97MB");
+            let (left, top, right, bottom) = label_edges(&[a, b], "408.97MB");
             let (ctrl_a, ctrl_b) = ((a.0, (a.1 + b.1) / 2.0), (b.0, (a.1 + b.1) / 2.0));
             for i in 0..=100 {
                 let t = i as f64 / 100.0;

@@ -52,6 +52,12 @@ async function graphState(page) {
       return Array.from({ length: 61 }, (_, i) => path.getPointAtLength((length * i) / 60))
         .some((p) => p.x > r.x + 1 && p.x < r.x + r.width - 1 && p.y > r.y + 1 && p.y < r.y + r.height - 1);
     }).map((e) => e.querySelector("text").textContent);
+    // Edge labels cut off at the drawing's edge (the overview's viewBox is the whole drawing).
+    const whole = overview.viewBox.baseVal;
+    const cut = [...root.querySelectorAll("g.edge text")].filter((t) => {
+      const r = t.getBBox();
+      return r.x < -0.5 || r.y < -0.5 || r.x + r.width > whole.width + 0.5 || r.y + r.height > whole.height + 0.5;
+    }).map((t) => t.textContent);
     return {
       opened: root.dataset.opened,
       scale: Number(root.dataset.scale),
@@ -61,6 +67,7 @@ async function graphState(page) {
       boxes,
       spills,
       onTheirEdge,
+      cut,
       legend,
       hottest: { name: biggest.dataset.name, box: rect(biggest.querySelector("rect").getBoundingClientRect()) },
       overview: overview && !overview.classList.contains("hidden") ? rect(overview.getBoundingClientRect()) : null,
@@ -88,6 +95,7 @@ await test("the blog's graph opens whole, labels ≥ 11 px, above the fold", asy
   assert.equal(g.boxes.length, 8, "7 nodes and bytes.Repeat's nodelet");
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
+  assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
   assert.equal(g.overview, null, "no overview when all of it is on show");
   assertLocal(page, origin);
   assert.deepEqual(page.errors, []);
@@ -104,6 +112,7 @@ await test("a box holds its text when the text is all digits at the largest font
   assert.ok(g.boxes.length >= 4, `${g.boxes.length} boxes`);
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
+  assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -158,6 +167,7 @@ await test("a large CPU profile's graph opens readable on its heaviest path, wit
   assert.ok(g.boxes.length >= 80, `${g.boxes.length} boxes`);
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
+  assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
   // The node with the largest flat value (the largest font) is on show.
   assert.ok(inside(g.hottest.box, g.frame), `${g.hottest.name} at ${JSON.stringify(g.hottest.box)}, not in ${JSON.stringify(g.frame)}`);
   assert.ok(g.frame.bottom <= g.fold);
