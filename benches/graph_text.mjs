@@ -5,6 +5,7 @@
 // opens each SVG in Chromium and counts, from the rendered text:
 //   - node texts past their box (left or right),
 //   - edge labels across their own edge (its path sampled at 61 points),
+//   - edge labels across another edge (likewise),
 //   - edge labels on a node's box,
 //   - edge labels past the drawing's edge (cut off in the SVG),
 //   - pairs of edge labels that overlap.
@@ -30,7 +31,7 @@ const oracles = readdirSync(join(root, "tests/data/oracles/corpus-dot")).sort();
 
 const browser = await launch();
 const page = await browser.newPage();
-const totals = { graphs: 0, nodeTexts: 0, edgeLabels: 0, pastBox: 0, acrossOwnEdge: 0, onABox: 0, pastDrawing: 0, overlappingPairs: 0 };
+const totals = { graphs: 0, nodeTexts: 0, edgeLabels: 0, pastBox: 0, acrossOwnEdge: 0, acrossAnotherEdge: 0, onABox: 0, pastDrawing: 0, overlappingPairs: 0 };
 const worst = [];
 for (const name of oracles) {
   const profile = byOracle.get(name);
@@ -47,19 +48,20 @@ for (const name of oracles) {
     const nodeTexts = nodes.flatMap((n, i) => [...n.querySelectorAll("text")].map((t) => [t.getBBox(), boxes[i]]));
     const edges = [...root.querySelectorAll("g.edge")].filter((e) => e.querySelector("text"));
     const labels = edges.map((e) => e.querySelector("text").getBBox());
+    const curves = edges.map((e) => {
+      const path = e.querySelector("path");
+      const length = path.getTotalLength();
+      return Array.from({ length: 61 }, (_, k) => path.getPointAtLength((length * k) / 60));
+    });
+    const crosses = (r, curve) => curve.some((p) => p.x > r.x + 1 && p.x < r.x + r.width - 1 && p.y > r.y + 1 && p.y < r.y + r.height - 1);
     let pairs = 0;
     for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) if (overlap(labels[i], labels[j])) pairs++;
     return {
       nodeTexts: nodeTexts.length,
       edgeLabels: labels.length,
       pastBox: nodeTexts.filter(([t, b]) => t.x < b.x - 0.5 || t.x + t.width > b.x + b.width + 0.5).length,
-      acrossOwnEdge: edges.filter((e, i) => {
-        const path = e.querySelector("path");
-        const r = labels[i];
-        const length = path.getTotalLength();
-        return Array.from({ length: 61 }, (_, k) => path.getPointAtLength((length * k) / 60))
-          .some((p) => p.x > r.x + 1 && p.x < r.x + r.width - 1 && p.y > r.y + 1 && p.y < r.y + r.height - 1);
-      }).length,
+      acrossOwnEdge: labels.filter((r, i) => crosses(r, curves[i])).length,
+      acrossAnotherEdge: labels.filter((r, i) => curves.some((c, j) => j !== i && crosses(r, c))).length,
       onABox: labels.filter((l) => boxes.some((b) => overlap(l, b))).length,
       pastDrawing: labels.filter((l) => l.x < -0.5 || l.y < -0.5 || l.x + l.width > width + 0.5 || l.y + l.height > height + 0.5).length,
       overlappingPairs: pairs,
@@ -74,5 +76,5 @@ console.log(`${binary}`);
 console.table(totals);
 console.log("most label trouble:");
 for (const [, name, c] of worst.sort((a, b) => b[0] - a[0]).slice(0, 5)) {
-  console.log(`  ${name}: on a box ${c.onABox}, overlapping pairs ${c.overlappingPairs}, past the drawing ${c.pastDrawing}`);
+  console.log(`  ${name}: across its own edge ${c.acrossOwnEdge}, on a box ${c.onABox}, overlapping pairs ${c.overlappingPairs}, past the drawing ${c.pastDrawing}`);
 }

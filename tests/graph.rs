@@ -93,7 +93,8 @@ fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
             assert!(n.font_size >= MIN_FONT, "{name}: box {i}");
         }
         assert!(d.edge_font >= MIN_FONT && d.min_font >= MIN_FONT);
-        // Every edge label is inside the drawing and off the legend.
+        // Every edge label is inside the drawing, off the legend and off
+        // every box.
         for e in &d.edges {
             let b = label_box((e.label_x, e.label_y), &e.label);
             assert!(
@@ -106,6 +107,16 @@ fn layouts_have_no_overlaps_every_edge_and_are_deterministic() {
             let clear =
                 b.x >= l.x + l.w || b.x + b.w <= l.x || b.y >= l.y + l.h || b.y + b.h <= l.y;
             assert!(clear, "{name}: the legend covers label {:?}", e.label);
+            for n in &d.nodes {
+                let (left, right) = (n.x - n.w / 2.0, n.x + n.w / 2.0);
+                let (top, bottom) = (n.y - n.h / 2.0, n.y + n.h / 2.0);
+                let clear = b.x >= right || b.x + b.w <= left || b.y >= bottom || b.y + b.h <= top;
+                assert!(
+                    clear,
+                    "{name}: label {:?} on the box of {:?}",
+                    e.label, n.lines
+                );
+            }
         }
         // Every call of the graph is drawn (pprof's graph has no self edges).
         let calls = d

@@ -21,7 +21,7 @@ use crate::analysis::graph::Tag;
 use crate::units::percentage;
 
 use super::dot::{dot_color, shorten_function_name, sort_tags};
-use super::layout::{layout, smooth_path, Edge, Node, Spacing};
+use super::layout::{layout, path_points, smooth_path, Edge, Node, Spacing};
 use super::text::graph_labels;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -61,6 +61,13 @@ pub struct Rect {
 }
 
 impl Rect {
+    fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.x + other.w
+            && other.x < self.x + self.w
+            && self.y < other.y + other.h
+            && other.y < self.y + self.h
+    }
+
     fn around(a: Rect, b: Rect) -> Rect {
         let (x, y) = (a.x.min(b.x), a.y.min(b.y));
         Rect {
@@ -214,33 +221,46 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
         Spacing {
             node: 18.0,
             rank: 28.0,
+            busy_rank: 34.0,
         },
     );
     // Each drawn edge's route and label, in the layout's coordinates:
     // the labels are part of the drawing's extent (one beside the
     // rightmost edge would otherwise be cut off at the SVG's edge).
-    let labelled: Vec<(&Vec<(f64, f64)>, usize, usize, Option<usize>, String)> = placed
+    let stroke_width = |weight: i64| stroke_width_of(weight, c.total);
+    let labelled: Vec<Labelled> = placed
         .routes
         .iter()
         .zip(&edge_info)
         .filter(|(r, _)| r.len() >= 2)
-        .map(|(route, &(src, dst, call))| {
-            let label = match call.map(|k| &g.edges[k]) {
+        .map(|(route, &(src, dst, call))| Labelled {
+            route,
+            src,
+            dst,
+            call,
+            stroke_width: call.map_or(1.0, |k| stroke_width(g.edges[k].weight)),
+            label: match call.map(|k| &g.edges[k]) {
                 Some(e) if e.inline => format!("{} (inline)", c.format(e.weight)),
                 Some(e) => c.format(e.weight),
                 None => nodes[dst].tooltip.clone(),
-            };
-            (route, src, dst, call, label)
+            },
         })
         .collect();
-    let label_places: Vec<(f64, f64)> = labelled
+    let boxes: Vec<Rect> = nodes
         .iter()
-        .map(|(route, .., label)| label_place(route, label))
+        .zip(&placed.centres)
+        .map(|(n, &(x, y))| Rect {
+            x: x - n.w / 2.0,
+            y: y - n.h / 2.0,
+            w: n.w,
+            h: n.h,
+        })
         .collect();
+    let label_places = place_labels(&labelled, &boxes);
     let extent = labelled
         .iter()
         .zip(&label_places)
-        .map(|((.., label), &at)| label_box(at, label))
+        .map(|(l, &at)| label_box(at, &l.label))
         .fold(
             Rect {
                 x: 0.0,
@@ -289,59 +309,65 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     let edges = labelled
         .into_iter()
         .zip(label_places)
-        .map(|((route, src, dst, call, label), (label_x, label_y))| {
-            let pts: Vec<(f64, f64)> = route.iter().map(|&(x, y)| (x + left, y + top)).collect();
-            let (label_x, label_y) = (label_x + left, label_y + top);
-            let arrow = arrowhead(&pts);
-            let path = smooth_path(&pts);
-            match call.map(|k| &g.edges[k]) {
-                Some(e) => {
-                    let width = if c.total != 0 {
-                        1 + (e.weight.wrapping_mul(5) / c.total.unsigned_abs() as i64)
-                            .unsigned_abs()
-                            .min(5)
-                    } else {
-                        1
-                    };
-                    let arrow_text = if e.residual { "..." } else { "->" };
-                    DrawnEdge {
+        .map(
+            |(
+                Labelled {
+                    route,
+                    src,
+                    dst,
+                    call,
+                    stroke_width,
+                    label,
+                },
+                (label_x, label_y),
+            )| {
+                let pts: Vec<(f64, f64)> =
+                    route.iter().map(|&(x, y)| (x + left, y + top)).collect();
+                let (label_x, label_y) = (label_x + left, label_y + top);
+                let arrow = arrowhead(&pts);
+                let path = smooth_path(&pts);
+                match call.map(|k| &g.edges[k]) {
+                    Some(e) => {
+                        let arrow_text = if e.residual { "..." } else { "->" };
+                        DrawnEdge {
+                            src,
+                            dst,
+                            path,
+                            arrow,
+                            stroke: if c.total != 0 {
+                                dot_color(e.weight as f64 / c.total.unsigned_abs() as f64, false)
+                            } else {
+                                "#888888".into()
+                            },
+                            width: stroke_width,
+                            dotted: e.residual,
+                            label,
+                            label_x,
+                            label_y,
+                            tooltip: format!(
+                                "{} {arrow_text} {} ({})",
+                                g.nodes[e.src].name,
+                                g.nodes[e.dst].name,
+                                c.format(e.weight)
+                            ),
+                        }
+                    }
+                    None => DrawnEdge {
                         src,
                         dst,
                         path,
                         arrow,
-                        stroke: if c.total != 0 {
-                            dot_color(e.weight as f64 / c.total.unsigned_abs() as f64, false)
-                        } else {
-                            "#888888".into()
-                        },
-                        width: width as f64,
-                        dotted: e.residual,
+                        stroke: "#888888".into(),
+                        width: 1.0,
+                        dotted: false,
+                        tooltip: label.clone(),
                         label,
                         label_x,
                         label_y,
-                        tooltip: format!(
-                            "{} {arrow_text} {} ({})",
-                            g.nodes[e.src].name,
-                            g.nodes[e.dst].name,
-                            c.format(e.weight)
-                        ),
-                    }
+                    },
                 }
-                None => DrawnEdge {
-                    src,
-                    dst,
-                    path,
-                    arrow,
-                    stroke: "#888888".into(),
-                    width: 1.0,
-                    dotted: false,
-                    tooltip: label.clone(),
-                    label,
-                    label_x,
-                    label_y,
-                },
-            }
-        })
+            },
+        )
         .collect();
     let legend_box = Rect {
         x: MARGIN,
@@ -658,52 +684,229 @@ fn ems(line: &str) -> f64 {
         .sum()
 }
 
-/// Where an edge's label starts (its baseline's left end): by the middle
-/// of the route's piece that holds its halfway point (by length, so not
-/// a stub by a box), on a side the curve leaves free. Between two route
-/// points the curve is an S with vertical ends ([`smooth_path`]): each
-/// half of it stays by its own end, so beside the middle, the half
-/// toward the lower end lies below it and the half toward the upper end
-/// above. Where the piece runs more down than across, the label is
-/// right of the middle, above it when the right end is the lower one and
-/// below it otherwise; where it runs more across, the label is above the
-/// middle, on the lower end's side.
-fn label_place(pts: &[(f64, f64)], label: &str) -> (f64, f64) {
-    let length = |(a, b): ((f64, f64), (f64, f64))| (b.0 - a.0).hypot(b.1 - a.1);
-    let segments = || pts.windows(2).map(|w| (w[0], w[1]));
-    let mut left = segments().map(length).sum::<f64>() / 2.0;
-    let (a, b) = segments()
-        .find(|&s| {
-            let here = left <= length(s);
-            left -= length(s);
-            here
-        })
-        .unwrap_or((pts[0], pts[pts.len() - 1]));
-    let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-    let lower = if b.1 >= a.1 { b } else { a };
-    let gap = 4.0;
-    if (b.0 - a.0).abs() > (b.1 - a.1).abs() {
-        let x = if lower.0 >= mid.0 {
-            mid.0 + gap
-        } else {
-            mid.0 - gap - ems(label) * MIN_FONT
-        };
-        (x, mid.1 - gap)
-    } else if lower.0 >= mid.0 {
-        (mid.0 + gap, mid.1 - 2.0)
+/// An edge's line width, as pprof's DOT sets `penwidth`: 1 + 5 × its
+/// share of the total, whole pixels (1 to 6).
+fn stroke_width_of(weight: i64, total: i64) -> f64 {
+    if total != 0 {
+        (1 + (weight.wrapping_mul(5) / total.unsigned_abs() as i64)
+            .unsigned_abs()
+            .min(5)) as f64
     } else {
-        (mid.0 + gap, mid.1 + MIN_FONT - 1.0)
+        1.0
     }
 }
 
-/// The box an edge label set at `at` (its baseline's left end) covers:
-/// a font size above the baseline, a quarter below it (descenders).
+/// A drawn edge before it is placed on the page: its route (in the
+/// layout's coordinates), ends, call (`None` for a nodelet's), line
+/// width and label.
+struct Labelled<'a> {
+    route: &'a [(f64, f64)],
+    src: usize,
+    dst: usize,
+    call: Option<usize>,
+    stroke_width: f64,
+    label: String,
+}
+
+/// Where each edge's label goes (its baseline's left end): the first of
+/// its [`label_candidates`] that is off its own curve and covers no box,
+/// no label placed before it (in the edges' order: pprof's, the heaviest
+/// call first, after the nodelets) and no other edge's curve; failing
+/// that, the first that covers fewer of them, in that order of weight.
+/// Where several edges leave one box side by side their halfway points
+/// are close, and one place each would stack their labels.
+fn place_labels(edges: &[Labelled], boxes: &[Rect]) -> Vec<(f64, f64)> {
+    let curves = CurveGrid::new(edges.iter().map(|e| (e.route, e.stroke_width)));
+    let covers = |r: Rect, of: &[Rect]| of.iter().any(|b| r.overlaps(b));
+    let mut taken: Vec<Rect> = Vec::with_capacity(edges.len());
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            // A nodelet is a leaf: its label may also go under it.
+            let under = e.call.is_none().then(|| boxes[e.dst]);
+            let candidates = label_candidates(e.route, &e.label, e.stroke_width, under);
+            let cost = |at: (f64, f64)| {
+                let b = label_box(at, &e.label);
+                let (own, other) = curves.crossing(b, i);
+                (own, covers(b, boxes), covers(b, &taken), other)
+            };
+            let mut best = (cost(candidates[0]), candidates[0]);
+            for &at in &candidates[1..] {
+                if best.0 == (false, false, false, false) {
+                    break;
+                }
+                let c = cost(at);
+                if c < best.0 {
+                    best = (c, at);
+                }
+            }
+            taken.push(label_box(best.1, &e.label));
+            best.1
+        })
+        .collect()
+}
+
+/// The drawn edges' curves as points (4 px apart at most, each with half
+/// its line's width), sorted by the square cell they are in, to find
+/// which curves pass through a label's box.
+struct CurveGrid {
+    /// (cell row, cell column, x, y, half the line's width, edge).
+    points: Vec<(i64, i64, f64, f64, f64, usize)>,
+}
+
+impl CurveGrid {
+    const CELL: f64 = 32.0;
+
+    fn new<'a>(routes: impl Iterator<Item = (&'a [(f64, f64)], f64)>) -> CurveGrid {
+        let mut points = Vec::new();
+        for (i, (route, width)) in routes.enumerate() {
+            for (x, y) in path_points(route, 4.0) {
+                points.push((Self::cell(y), Self::cell(x), x, y, width / 2.0, i));
+            }
+        }
+        points.sort_stable_by_key(|p| (p.0, p.1));
+        CurveGrid { points }
+    }
+
+    fn cell(at: f64) -> i64 {
+        (at / Self::CELL).floor() as i64
+    }
+
+    /// Whether edge `own`'s line, and whether any other, passes inside `r`.
+    fn crossing(&self, r: Rect, own: usize) -> (bool, bool) {
+        // Lines are at most 6 px wide: a point 3 px outside may be on it.
+        let (x0, x1) = (Self::cell(r.x - 3.0), Self::cell(r.x + r.w + 3.0));
+        let (mut mine, mut other) = (false, false);
+        for row in Self::cell(r.y - 3.0)..=Self::cell(r.y + r.h + 3.0) {
+            let from = self.points.partition_point(|p| (p.0, p.1) < (row, x0));
+            let to = self.points.partition_point(|p| (p.0, p.1) <= (row, x1));
+            for &(.., x, y, half, i) in &self.points[from..to.max(from)] {
+                if x > r.x - half && x < r.x + r.w + half && y > r.y - half && y < r.y + r.h + half
+                {
+                    if i == own {
+                        mine = true;
+                    } else {
+                        other = true;
+                    }
+                }
+            }
+        }
+        (mine, other)
+    }
+}
+
+/// The places an edge's label may start (its baseline's left end), best
+/// first: by the middles of the route's pieces nearest its halfway point
+/// (by length, so not a stub by a box first), at most [`LABEL_PIECES`]
+/// of them, on each side the curve leaves free. Between two route points
+/// the curve is an S with vertical ends ([`smooth_path`]): each half of
+/// it stays by its own end, so beside the middle, the half toward the
+/// lower end lies below it and the half toward the upper end above.
+/// Where the piece runs more down than across, the label goes right of
+/// the middle, above it when the right end is the lower one and below it
+/// otherwise (or mirrored, left of the middle); where it runs more
+/// across, above the middle on the lower end's side (or below it on the
+/// upper end's side). After those of each piece, beside the curve a
+/// quarter from either end; last, centred `under` a box (a nodelet's).
+fn label_candidates(
+    pts: &[(f64, f64)],
+    label: &str,
+    stroke_width: f64,
+    under: Option<Rect>,
+) -> Vec<(f64, f64)> {
+    let length = |a: (f64, f64), b: (f64, f64)| (b.0 - a.0).hypot(b.1 - a.1);
+    // (how far along the route its middle is, its two ends)
+    type Piece = (f64, (f64, f64), (f64, f64));
+    let mut pieces: Vec<Piece> = Vec::with_capacity(pts.len());
+    let mut walked = 0.0;
+    for w in pts.windows(2) {
+        let l = length(w[0], w[1]);
+        pieces.push((walked + l / 2.0, w[0], w[1]));
+        walked += l;
+    }
+    // The piece holding the halfway point first, then the nearest.
+    let half = walked / 2.0;
+    let away = |&(middle, a, b): &Piece| {
+        let l = length(a, b);
+        ((middle - half).abs() - l / 2.0).max(0.0)
+    };
+    pieces.sort_stable_by(|p, q| away(p).total_cmp(&away(q)));
+    let width = ems(label) * MIN_FONT;
+    // Clear of the line by 2 px (and of the label box's spare pixel).
+    let half = stroke_width / 2.0;
+    let gap = 3.0 + half;
+    pieces
+        .iter()
+        .take(LABEL_PIECES)
+        .flat_map(|&(_, a, b)| {
+            let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+            let lower = if b.1 >= a.1 { b } else { a };
+            let right_x = mid.0 + gap;
+            let left_x = mid.0 - gap - width;
+            // Just above or below the middle: a label fits between two
+            // ranks 28 px apart.
+            let above_y = mid.1 - LABEL_DESCENT - half;
+            let below_y = mid.1 + LABEL_ASCENT + half;
+            let by_middle = if (b.0 - a.0).abs() > (b.1 - a.1).abs() {
+                let (near_lower, near_upper) = if lower.0 >= mid.0 {
+                    (right_x, left_x)
+                } else {
+                    (left_x, right_x)
+                };
+                [(near_lower, above_y), (near_upper, below_y)]
+            } else if lower.0 >= mid.0 {
+                // Down to the right: free above right and below left.
+                [(right_x, above_y), (left_x, below_y)]
+            } else {
+                // Down to the left (or straight down): free below right
+                // and above left.
+                [(right_x, below_y), (left_x, above_y)]
+            };
+            // By the curve at its middle and a quarter from either end,
+            // level with it, above or below: beside a straight line's
+            // middle, and apart where edges fan out of one box to boxes
+            // side by side (these may lie on the curve; [`place_labels`]
+            // checks).
+            let quarter = |t: f64| {
+                let u = 1.0 - t;
+                let y_mid = (a.1 + b.1) / 2.0;
+                (
+                    (u * u * u + 3.0 * u * u * t) * a.0 + (3.0 * u * t * t + t * t * t) * b.0,
+                    u * u * u * a.1 + 3.0 * u * t * (u + t) * y_mid + t * t * t * b.1,
+                )
+            };
+            let beside = [quarter(0.75), quarter(0.25)]
+                .into_iter()
+                .flat_map(move |p| {
+                    let y = p.1 + MIN_FONT * 0.4;
+                    [(p.0 + gap, y), (p.0 - gap - width, y)]
+                });
+            by_middle.into_iter().chain(beside)
+        })
+        .chain(under.map(|b| (b.x + (b.w - width) / 2.0, b.y + b.h + 2.0 + MIN_FONT)))
+        .collect()
+}
+
+/// How many of a route's pieces, nearest its halfway point, a label may
+/// be put by.
+const LABEL_PIECES: usize = 8;
+
+/// How far an edge label's box reaches above its baseline and below it:
+/// Chromium's box for 11 px DejaVu Sans runs from 10.2 above to 2.8
+/// below. No more room than that: between two ranks 28 px apart a label
+/// fits on either side of an edge's middle.
+const LABEL_ASCENT: f64 = 10.5;
+const LABEL_DESCENT: f64 = 3.0;
+
+/// The box an edge label set at `at` (its baseline's left end) covers,
+/// a pixel to spare at either end.
 pub fn label_box(at: (f64, f64), label: &str) -> Rect {
     Rect {
-        x: at.0,
-        y: at.1 - MIN_FONT,
-        w: ems(label) * MIN_FONT,
-        h: MIN_FONT * 1.25,
+        x: at.0 - 1.0,
+        y: at.1 - LABEL_ASCENT,
+        w: ems(label) * MIN_FONT + 2.0,
+        h: LABEL_ASCENT + LABEL_DESCENT,
     }
 }
 
@@ -803,17 +1006,12 @@ pub fn svg(d: &GraphDrawing) -> String {
 mod tests {
     use super::*;
 
-    /// The label's box (left, top, right, bottom).
-    fn label_edges(pts: &[(f64, f64)], label: &str) -> (f64, f64, f64, f64) {
-        let b = label_box(label_place(pts, label), label);
-        (b.x, b.y, b.x + b.w, b.y + b.h)
-    }
-
     #[test]
     fn edge_labels_keep_off_their_s_curves() {
         // Pieces running across and down, in all four directions: the
         // S-curve between the two points passes by each end's side of the
-        // middle on that end's side of the horizontal through it.
+        // middle on that end's side of the horizontal through it; neither
+        // place by the middle (the first two candidates) is on the curve.
         for (a, b) in [
             ((0.0, 0.0), (200.0, 28.0)),
             ((200.0, 0.0), (0.0, 28.0)),
@@ -824,21 +1022,25 @@ mod tests {
             ((0.0, 80.0), (20.0, 0.0)),
             ((20.0, 80.0), (0.0, 0.0)),
         ] {
-            let (left, top, right, bottom) = label_edges(&[a, b], "408.97MB");
-            let (ctrl_a, ctrl_b) = ((a.0, (a.1 + b.1) / 2.0), (b.0, (a.1 + b.1) / 2.0));
-            for i in 0..=100 {
-                let t = i as f64 / 100.0;
-                let u = 1.0 - t;
-                let at = |p: f64, c: f64, d: f64, q: f64| {
-                    u * u * u * p + 3.0 * u * u * t * c + 3.0 * u * t * t * d + t * t * t * q
-                };
-                let x = at(a.0, ctrl_a.0, ctrl_b.0, b.0);
-                let y = at(a.1, ctrl_a.1, ctrl_b.1, b.1);
-                assert!(
-                    !(x > left && x < right && y > top && y < bottom),
-                    "{a:?} → {b:?}: the curve passes ({x:.1}, {y:.1}) inside the label at {:?}",
-                    (left, top, right, bottom)
-                );
+            let candidates = label_candidates(&[a, b], "408.97MB", 1.0, None);
+            for &place in &candidates[..2] {
+                let r = label_box(place, "408.97MB");
+                let (left, top, right, bottom) = (r.x, r.y, r.x + r.w, r.y + r.h);
+                let (ctrl_a, ctrl_b) = ((a.0, (a.1 + b.1) / 2.0), (b.0, (a.1 + b.1) / 2.0));
+                for i in 0..=100 {
+                    let t = i as f64 / 100.0;
+                    let u = 1.0 - t;
+                    let at = |p: f64, c: f64, d: f64, q: f64| {
+                        u * u * u * p + 3.0 * u * u * t * c + 3.0 * u * t * t * d + t * t * t * q
+                    };
+                    let x = at(a.0, ctrl_a.0, ctrl_b.0, b.0);
+                    let y = at(a.1, ctrl_a.1, ctrl_b.1, b.1);
+                    assert!(
+                        !(x > left && x < right && y > top && y < bottom),
+                        "{a:?} → {b:?}: the curve passes ({x:.1}, {y:.1}) inside the label at {:?}",
+                        (left, top, right, bottom)
+                    );
+                }
             }
         }
     }

@@ -58,6 +58,12 @@ async function graphState(page) {
       const r = t.getBBox();
       return r.x < -0.5 || r.y < -0.5 || r.x + r.width > whole.width + 0.5 || r.y + r.height > whole.height + 0.5;
     }).map((t) => t.textContent);
+    // Edge labels on a box (1 px of touching allowed).
+    const boxRects = [...root.querySelectorAll("g.node > rect, g.nodelet > rect")].map((r) => r.getBBox());
+    const onABox = [...root.querySelectorAll("g.edge text")].filter((t) => {
+      const l = t.getBBox();
+      return boxRects.some((b) => l.x + 1 < b.x + b.width && b.x + 1 < l.x + l.width && l.y + 1 < b.y + b.height && b.y + 1 < l.y + l.height);
+    }).map((t) => t.textContent);
     return {
       opened: root.dataset.opened,
       scale: Number(root.dataset.scale),
@@ -68,6 +74,7 @@ async function graphState(page) {
       spills,
       onTheirEdge,
       cut,
+      onABox,
       legend,
       hottest: { name: biggest.dataset.name, box: rect(biggest.querySelector("rect").getBoundingClientRect()) },
       overview: overview && !overview.classList.contains("hidden") ? rect(overview.getBoundingClientRect()) : null,
@@ -96,6 +103,7 @@ await test("the blog's graph opens whole, labels ≥ 11 px, above the fold", asy
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
+  assert.deepEqual(g.onABox, [], "edge labels on a box");
   assert.equal(g.overview, null, "no overview when all of it is on show");
   assertLocal(page, origin);
   assert.deepEqual(page.errors, []);
@@ -113,6 +121,7 @@ await test("a box holds its text when the text is all digits at the largest font
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
+  assert.deepEqual(g.onABox, [], "edge labels on a box");
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -168,6 +177,7 @@ await test("a large CPU profile's graph opens readable on its heaviest path, wit
   assert.deepEqual(g.spills, [], "texts past their box");
   assert.deepEqual(g.onTheirEdge, [], "edge labels across their own edge");
   assert.deepEqual(g.cut, [], "edge labels cut off at the drawing's edge");
+  assert.deepEqual(g.onABox, [], "edge labels on a box");
   // The node with the largest flat value (the largest font) is on show.
   assert.ok(inside(g.hottest.box, g.frame), `${g.hottest.name} at ${JSON.stringify(g.hottest.box)}, not in ${JSON.stringify(g.frame)}`);
   assert.ok(g.frame.bottom <= g.fold);

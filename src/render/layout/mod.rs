@@ -18,6 +18,7 @@ const RESTARTS: usize = 16;
 /// layout is the same on every machine.
 pub const ORDER_WORK: u64 = 100_000_000;
 
+use crate::sort::SortStable;
 use order::Layers;
 use rank::{back_edges, rank, RankEdge};
 
@@ -42,7 +43,11 @@ pub struct Edge {
 #[derive(Debug, Clone, Copy)]
 pub struct Spacing {
     pub node: f64,
+    /// Between two ranks that one line crosses (or none)…
     pub rank: f64,
+    /// …and between two that more cross: room for their labels on both
+    /// sides of their middles, where they fan out of one box.
+    pub busy_rank: f64,
 }
 
 /// Where everything goes.
@@ -193,13 +198,27 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
         let r = rank_of[v] as usize;
         rank_height[r] = rank_height[r].max(node.height);
     }
+    // How many lines cross the gap below each rank.
+    let mut lines_below = vec![0usize; max_rank + 1];
+    for chain in &chains {
+        for pair in chain.windows(2) {
+            lines_below[rank_of[pair[0]].min(rank_of[pair[1]]) as usize] += 1;
+        }
+    }
     let mut rank_y = vec![0.0; max_rank + 1];
     let mut y = 0.0;
     for r in 0..=max_rank {
         rank_y[r] = y + rank_height[r] / 2.0;
-        y += rank_height[r] + spacing.rank;
+        y += rank_height[r];
+        if r < max_rank {
+            y += if lines_below[r] > 1 {
+                spacing.busy_rank
+            } else {
+                spacing.rank
+            };
+        }
     }
-    let height = (y - spacing.rank).max(0.0);
+    let height = y.max(0.0);
     let centres: Vec<(f64, f64)> = (0..n)
         .map(|v| (xs[v], rank_y[rank_of[v] as usize]))
         .collect();
@@ -212,36 +231,41 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
     //    same band, so curves cross exactly where the order says they do.
     let band_top = |r: i64| rank_y[r as usize] - rank_height[r as usize] / 2.0;
     let band_bottom = |r: i64| rank_y[r as usize] + rank_height[r as usize] / 2.0;
-    let routes = chains
+    // Each chain from its upper end down, and where its ends leave their
+    // boxes: spread along the box's side in the order of where they go,
+    // so edges fanning out of one box start apart and the two calls of a
+    // pair calling each other are two lines, not one.
+    let downward: Vec<Vec<usize>> = chains
+        .iter()
+        .map(|chain| {
+            let mut c = chain.clone();
+            if c.len() >= 2 && rank_of[c[0]] > rank_of[c[c.len() - 1]] {
+                c.reverse();
+            }
+            c
+        })
+        .collect();
+    let ports = Ports::spread(&downward, &xs, nodes);
+    let routes = downward
         .iter()
         .enumerate()
         .map(|(e, chain)| {
             if chain.is_empty() {
                 return Vec::new();
             }
-            // The chain runs downwards; its first and last are real nodes.
             let (top, bottom) = (chain[0], chain[chain.len() - 1]);
-            let (top, bottom, reversed) = if rank_of[top] <= rank_of[bottom] {
-                (top, bottom, false)
-            } else {
-                (bottom, top, true)
-            };
-            let inner: Vec<usize> = if reversed {
-                chain[1..chain.len() - 1].iter().rev().copied().collect()
-            } else {
-                chain[1..chain.len() - 1].to_vec()
-            };
-            let mut pts = vec![(xs[top], centres[top].1 + nodes[top].height / 2.0)];
+            let (top_x, bottom_x) = (ports.bottom_side[e], ports.top_side[e]);
+            let mut pts = vec![(top_x, centres[top].1 + nodes[top].height / 2.0)];
             if band_bottom(rank_of[top]) > pts[0].1 {
-                pts.push((xs[top], band_bottom(rank_of[top])));
+                pts.push((top_x, band_bottom(rank_of[top])));
             }
-            for v in inner {
+            for &v in &chain[1..chain.len() - 1] {
                 pts.push((xs[v], band_top(rank_of[v])));
                 pts.push((xs[v], band_bottom(rank_of[v])));
             }
-            let end = (xs[bottom], centres[bottom].1 - nodes[bottom].height / 2.0);
+            let end = (bottom_x, centres[bottom].1 - nodes[bottom].height / 2.0);
             if band_top(rank_of[bottom]) < end.1 {
-                pts.push((xs[bottom], band_top(rank_of[bottom])));
+                pts.push((bottom_x, band_top(rank_of[bottom])));
             }
             pts.push(end);
             // From the edge's source to its target.
@@ -260,6 +284,61 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
         cut_short,
     }
 }
+
+/// Where each edge leaves its upper box (`bottom_side`, an x on that
+/// box's bottom) and enters its lower one (`top_side`, on that box's
+/// top), for the chains of [`layout`] running downwards.
+struct Ports {
+    bottom_side: Vec<f64>,
+    top_side: Vec<f64>,
+}
+
+impl Ports {
+    /// The ends on one side of a box, ordered by where their next point
+    /// is (then by edge, so the two edges of a pair calling each other
+    /// keep the same order at both ends and do not cross), spaced evenly
+    /// about the box's centre: at most [`PORT_GAP`] apart, all within
+    /// the middle half of the box.
+    fn spread(downward: &[Vec<usize>], xs: &[f64], nodes: &[Node]) -> Ports {
+        let mut bottom_side: Vec<f64> = downward
+            .iter()
+            .map(|c| c.first().map_or(0.0, |&v| xs[v]))
+            .collect();
+        let mut top_side: Vec<f64> = downward
+            .iter()
+            .map(|c| c.last().map_or(0.0, |&v| xs[v]))
+            .collect();
+        // (node, next point's x, edge) for every end on each side.
+        let mut leaving: Vec<(usize, f64, usize)> = Vec::new();
+        let mut arriving: Vec<(usize, f64, usize)> = Vec::new();
+        for (e, c) in downward.iter().enumerate().filter(|(_, c)| c.len() >= 2) {
+            leaving.push((c[0], xs[c[1]], e));
+            arriving.push((c[c.len() - 1], xs[c[c.len() - 2]], e));
+        }
+        for (ends, side) in [(leaving, &mut bottom_side), (arriving, &mut top_side)] {
+            let mut ends = ends;
+            ends.sort_stable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
+            for group in ends.chunk_by(|a, b| a.0 == b.0) {
+                let v = group[0].0;
+                let k = group.len();
+                if k < 2 {
+                    continue;
+                }
+                let step = (nodes[v].width / 2.0 / (k - 1) as f64).min(PORT_GAP);
+                for (i, &(_, _, e)) in group.iter().enumerate() {
+                    side[e] = xs[v] + (i as f64 - (k - 1) as f64 / 2.0) * step;
+                }
+            }
+        }
+        Ports {
+            bottom_side,
+            top_side,
+        }
+    }
+}
+
+/// The most room between two edges' ends on a box's side.
+const PORT_GAP: f64 = 10.0;
 
 /// A first order of every rank: nodes as a walk from the roots meets
 /// them (0: depth-first, 1: breadth-first, 2 and 3: the same with
@@ -334,6 +413,29 @@ pub fn smooth_path(points: &[(f64, f64)]) -> String {
     d
 }
 
+/// Points along the curve [`smooth_path`] draws through `points`, at
+/// most about `step` apart (each piece between two route points is
+/// shorter than its run across plus its run down), its ends included.
+pub fn path_points(points: &[(f64, f64)], step: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for w in points.windows(2) {
+        let ((ax, ay), (bx, by)) = (w[0], w[1]);
+        let mid = (ay + by) / 2.0;
+        let per_piece = (((bx - ax).abs() + (by - ay).abs()) / step).ceil().max(1.0) as usize;
+        for i in 0..per_piece {
+            let t = i as f64 / per_piece as f64;
+            let u = 1.0 - t;
+            let (c0, c1, c2, c3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+            out.push((
+                c0 * ax + c1 * ax + c2 * bx + c3 * bx,
+                c0 * ay + c1 * mid + c2 * mid + c3 * by,
+            ));
+        }
+    }
+    out.extend(points.last().copied().filter(|_| points.len() >= 2));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +478,7 @@ mod tests {
             Spacing {
                 node: 10.0,
                 rank: 30.0,
+                busy_rank: 30.0,
             },
         );
         // Edges (except the one closing the cycle) point down.
@@ -390,16 +493,30 @@ mod tests {
                 assert!(apart, "{a} and {b} overlap: {pa:?} {pb:?}");
             }
         }
-        // Every edge but the self loop has a route from its source to its target.
+        // Every edge but the self loop has a route from its source to its
+        // target, leaving and entering the middle half of their boxes'
+        // sides (the boxes are 40 wide).
         for (e, r) in edges.iter().zip(&p.routes) {
             if e.src == e.dst {
                 assert!(r.is_empty());
             } else {
                 assert!(r.len() >= 2);
-                assert!((r[0].0 - p.centres[e.src].0).abs() < 1e-9);
-                assert!((r.last().unwrap().0 - p.centres[e.dst].0).abs() < 1e-9);
+                assert!((r[0].0 - p.centres[e.src].0).abs() <= 10.0, "{e:?}: {r:?}");
+                assert!(
+                    (r.last().unwrap().0 - p.centres[e.dst].0).abs() <= 10.0,
+                    "{e:?}: {r:?}"
+                );
             }
         }
+        // Node 0's two calls leave its box apart, the one going left on
+        // the left.
+        let (to_1, to_2) = (p.routes[0][0].0, p.routes[1][0].0);
+        assert!((to_1 - to_2).abs() >= 5.0, "{to_1} {to_2}");
+        assert_eq!(
+            to_1 < to_2,
+            p.centres[1].0 < p.centres[2].0,
+            "the calls cross as they leave"
+        );
         // Deterministic.
         let again = layout(
             &nodes,
@@ -407,9 +524,30 @@ mod tests {
             Spacing {
                 node: 10.0,
                 rank: 30.0,
+                busy_rank: 30.0,
             },
         );
         assert_eq!(format!("{:?}", again.centres), format!("{:?}", p.centres));
+    }
+
+    #[test]
+    fn two_functions_calling_each_other_are_two_lines() {
+        let p = layout(
+            &boxes(2),
+            &[edge(0, 1), edge(1, 0)],
+            Spacing {
+                node: 10.0,
+                rank: 30.0,
+                busy_rank: 30.0,
+            },
+        );
+        let (down, up) = (&p.routes[0], &p.routes[1]);
+        let (down_top, down_bottom) = (down[0].0, down[down.len() - 1].0);
+        let (up_top, up_bottom) = (up[up.len() - 1].0, up[0].0);
+        assert!((down_top - up_top).abs() >= 5.0, "{down:?} {up:?}");
+        assert!((down_bottom - up_bottom).abs() >= 5.0, "{down:?} {up:?}");
+        // Side by side at both ends: they do not cross.
+        assert_eq!(down_top < up_top, down_bottom < up_bottom);
     }
 
     #[test]
