@@ -21,7 +21,7 @@ use crate::analysis::graph::Tag;
 use crate::units::percentage;
 
 use super::dot::{dot_color, shorten_function_name, sort_tags};
-use super::layout::{layout, path_points, smooth_path, Edge, Node, Spacing};
+use super::layout::{curve_point, layout, path_points, smooth_path, Edge, Node, Spacing};
 use super::text::graph_labels;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -227,7 +227,6 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     // Each drawn edge's route and label, in the layout's coordinates:
     // the labels are part of the drawing's extent (one beside the
     // rightmost edge would otherwise be cut off at the SVG's edge).
-    let stroke_width = |weight: i64| stroke_width_of(weight, c.total);
     let labelled: Vec<Labelled> = placed
         .routes
         .iter()
@@ -238,7 +237,7 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
             src,
             dst,
             call,
-            stroke_width: call.map_or(1.0, |k| stroke_width(g.edges[k].weight)),
+            stroke_width: call.map_or(1.0, |k| stroke_width_of(g.edges[k].weight, c.total)),
             label: match call.map(|k| &g.edges[k]) {
                 Some(e) if e.inline => format!("{} (inline)", c.format(e.weight)),
                 Some(e) => c.format(e.weight),
@@ -246,16 +245,11 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
             },
         })
         .collect();
-    let boxes: Vec<Rect> = nodes
-        .iter()
-        .zip(&placed.centres)
-        .map(|(n, &(x, y))| Rect {
-            x: x - n.w / 2.0,
-            y: y - n.h / 2.0,
-            w: n.w,
-            h: n.h,
-        })
-        .collect();
+    // Boxes at their layout places first (moved with the rest below).
+    for (n, &(x, y)) in nodes.iter_mut().zip(&placed.centres) {
+        (n.x, n.y) = (x, y);
+    }
+    let boxes: Vec<Rect> = nodes.iter().map(DrawnNode::rect).collect();
     let label_places = place_labels(&labelled, &boxes);
     let extent = labelled
         .iter()
@@ -302,9 +296,9 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     } else {
         (MARGIN - extent.x, MARGIN + legend_height + GAP - extent.y)
     };
-    for (n, &(x, y)) in nodes.iter_mut().zip(&placed.centres) {
-        n.x = x + left;
-        n.y = y + top;
+    for n in nodes.iter_mut() {
+        n.x += left;
+        n.y += top;
     }
     let edges = labelled
         .into_iter()
@@ -863,20 +857,11 @@ fn label_candidates(
                 // and above left.
                 [(right_x, below_y), (left_x, above_y)]
             };
-            // By the curve at its middle and a quarter from either end,
-            // level with it, above or below: beside a straight line's
-            // middle, and apart where edges fan out of one box to boxes
-            // side by side (these may lie on the curve; [`place_labels`]
-            // checks).
-            let quarter = |t: f64| {
-                let u = 1.0 - t;
-                let y_mid = (a.1 + b.1) / 2.0;
-                (
-                    (u * u * u + 3.0 * u * u * t) * a.0 + (3.0 * u * t * t + t * t * t) * b.0,
-                    u * u * u * a.1 + 3.0 * u * t * (u + t) * y_mid + t * t * t * b.1,
-                )
-            };
-            let beside = [quarter(0.75), quarter(0.25)]
+            // Beside the curve a quarter from either end, level with it,
+            // right and left: apart where edges fan out of one box to
+            // boxes side by side (these may lie on the curve;
+            // [`place_labels`] checks).
+            let beside = [curve_point(a, b, 0.75), curve_point(a, b, 0.25)]
                 .into_iter()
                 .flat_map(move |p| {
                     let y = p.1 + MIN_FONT * 0.4;

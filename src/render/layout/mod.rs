@@ -315,8 +315,7 @@ impl Ports {
             leaving.push((c[0], xs[c[1]], e));
             arriving.push((c[c.len() - 1], xs[c[c.len() - 2]], e));
         }
-        for (ends, side) in [(leaving, &mut bottom_side), (arriving, &mut top_side)] {
-            let mut ends = ends;
+        for (mut ends, side) in [(leaving, &mut bottom_side), (arriving, &mut top_side)] {
             ends.sort_stable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.cmp(&b.2)));
             for group in ends.chunk_by(|a, b| a.0 == b.0) {
                 let v = group[0].0;
@@ -420,20 +419,24 @@ pub fn path_points(points: &[(f64, f64)], step: f64) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
     for w in points.windows(2) {
         let ((ax, ay), (bx, by)) = (w[0], w[1]);
-        let mid = (ay + by) / 2.0;
         let per_piece = (((bx - ax).abs() + (by - ay).abs()) / step).ceil().max(1.0) as usize;
-        for i in 0..per_piece {
-            let t = i as f64 / per_piece as f64;
-            let u = 1.0 - t;
-            let (c0, c1, c2, c3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
-            out.push((
-                c0 * ax + c1 * ax + c2 * bx + c3 * bx,
-                c0 * ay + c1 * mid + c2 * mid + c3 * by,
-            ));
-        }
+        out.extend((0..per_piece).map(|i| curve_point(w[0], w[1], i as f64 / per_piece as f64)));
     }
     out.extend(points.last().copied().filter(|_| points.len() >= 2));
     out
+}
+
+/// The point at `t` (0 at `a`, 1 at `b`) of the S-curve [`smooth_path`]
+/// draws from `a` to `b`: its control points are level with the middle,
+/// above and below the ends.
+pub fn curve_point(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    let mid = (a.1 + b.1) / 2.0;
+    let u = 1.0 - t;
+    let (c0, c1, c2, c3) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    (
+        (c0 + c1) * a.0 + (c2 + c3) * b.0,
+        c0 * a.1 + (c1 + c2) * mid + c3 * b.1,
+    )
 }
 
 #[cfg(test)]
@@ -528,6 +531,30 @@ mod tests {
             },
         );
         assert_eq!(format!("{:?}", again.centres), format!("{:?}", p.centres));
+    }
+
+    #[test]
+    fn curve_points_follow_the_drawn_s_curve() {
+        let (a, b) = ((0.0, 0.0), (40.0, 28.0));
+        assert_eq!(curve_point(a, b, 0.0), a);
+        assert_eq!(curve_point(a, b, 1.0), b);
+        // Halfway it is the middle, by the S's symmetry…
+        assert_eq!(curve_point(a, b, 0.5), (20.0, 14.0));
+        // …and a quarter along, the cubic with smooth_path's control points
+        // (0,14) and (40,14): x = 40·(3·0.75·0.25² + 0.25³), y = 14·3·0.25·0.75 + 28·0.25³.
+        let (x, y) = curve_point(a, b, 0.25);
+        assert!(
+            (x - 40.0 * (3.0 * 0.75 * 0.0625 + 0.015625)).abs() < 1e-9,
+            "{x}"
+        );
+        assert!(
+            (y - (14.0 * 3.0 * 0.25 * 0.75 + 28.0 * 0.015625)).abs() < 1e-9,
+            "{y}"
+        );
+        assert_eq!(
+            smooth_path(&[a, b]),
+            "M0.0,0.0 C0.0,14.0 40.0,14.0 40.0,28.0"
+        );
     }
 
     #[test]
