@@ -149,3 +149,75 @@ fn names_in_the_svg_are_text() {
     assert!(!out.contains("<script>"), "{out}");
     assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;"));
 }
+
+/// Points along an edge's path as `smooth_path` writes it (`Mx,y` then
+/// cubics `Cx1,y1 x2,y2 x,y`), each cubic at 24 points.
+fn path_points(d: &str) -> Vec<(f64, f64)> {
+    let numbers: Vec<f64> = d
+        .split([' ', ',', 'M', 'C'])
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let mut out = vec![(numbers[0], numbers[1])];
+    for c in numbers[2..].chunks(6) {
+        let a = *out.last().unwrap();
+        let [x1, y1, x2, y2, x, y] = <[f64; 6]>::try_from(c).unwrap();
+        out.extend((1..=24).map(|k| {
+            let t = f64::from(k) / 24.0;
+            let u = 1.0 - t;
+            let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
+            (
+                w[0] * a.0 + w[1] * x1 + w[2] * x2 + w[3] * x,
+                w[0] * a.1 + w[1] * y1 + w[2] * y2 + w[3] * y,
+            )
+        }));
+    }
+    out
+}
+
+#[test]
+fn the_blog_and_demo_graphs_have_no_label_on_a_heavier_line() {
+    // Their fan out of http.HandlerFunc.ServeHTTP (four calls and two
+    // pairs calling each other) had labels on the thick red lines of the
+    // leak's path until crowded gaps got more room: 22 labels on another
+    // line in these 8 graphs, 6 now, each on a line as thin as its own
+    // (mostly the other call of a pair calling each other, 10 px away).
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut crossed = 0;
+    for run in ["blog", "demo"] {
+        for i in 0..4 {
+            let name = format!("{run}/heap.{i}.pprof");
+            let p = common::prepared(&corpus.join(&name), None);
+            let g = callgraph(&p, &ReportOptions::default()).unwrap();
+            let d = draw(&g);
+            let lines: Vec<(Vec<(f64, f64)>, f64)> = d
+                .edges
+                .iter()
+                .map(|e| (path_points(&e.path), e.width / 2.0))
+                .collect();
+            for (k, e) in d.edges.iter().enumerate() {
+                let b = label_box((e.label_x, e.label_y), &e.label);
+                for (j, (points, half)) in lines.iter().enumerate().filter(|&(j, _)| j != k) {
+                    let on = points.iter().any(|&(x, y)| {
+                        x > b.x + 1.0 - half
+                            && x < b.x + b.w - 1.0 + half
+                            && y > b.y + 1.0 - half
+                            && y < b.y + b.h - 1.0 + half
+                    });
+                    if on {
+                        crossed += 1;
+                    }
+                    assert!(
+                        !on || d.edges[j].width <= e.width,
+                        "{name}: label {:?} lies on the wider line of {:?}",
+                        e.label,
+                        d.edges[j].label
+                    );
+                }
+            }
+        }
+    }
+    assert!(crossed <= 6, "{crossed} labels on another line");
+}

@@ -65,11 +65,39 @@ pub struct Placed {
     /// The crossing reduction stopped at its work budget ([`ORDER_WORK`]):
     /// the order is the best found by then, not the best it would find.
     pub cut_short: bool,
+    /// The room between each rank and the next, as (top, bottom) y: where
+    /// a drawing finds which gap a crowded label is in, to ask for more.
+    pub gaps: Vec<(f64, f64)>,
+}
+
+/// A graph ranked, ordered and placed across: everything but the heights,
+/// so that a drawing can ask for more room between some ranks
+/// ([`Ordered::place`]) without ordering again.
+#[derive(Debug, Clone)]
+pub struct Ordered {
+    /// Each node's rank, virtual nodes after the real ones.
+    rank_of: Vec<i64>,
+    max_rank: usize,
+    /// Each node's centre across.
+    xs: Vec<f64>,
+    widths: Vec<f64>,
+    /// Per edge, its nodes from `src` to `dst` (empty for a self loop).
+    chains: Vec<Vec<usize>>,
+    /// Per edge, its `src`.
+    sources: Vec<usize>,
+    crossings: usize,
+    cut_short: bool,
 }
 
 /// Lays out `nodes` and `edges`; nodes listed first are favoured as roots
 /// (pprof lists the most important first).
 pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
+    order(nodes, edges, spacing.node).place(nodes, spacing, &[])
+}
+
+/// Ranks, orders and places across `nodes` and `edges` (the layout's
+/// steps 1–5 but the heights), `node_gap` apart at least.
+pub fn order(nodes: &[Node], edges: &[Edge], node_gap: f64) -> Ordered {
     let n = nodes.len();
     // 1. Acyclic: reverse the edges closing cycles; drop self loops.
     let rank_edges: Vec<RankEdge> = edges
@@ -191,97 +219,129 @@ pub fn layout(nodes: &[Node], edges: &[Edge], spacing: Spacing) -> Placed {
     let l = best.expect("RESTARTS > 0 orders were tried");
     let cut_short = work.get() == 0;
     let crossings = l.crossings();
-    // 5. Coordinates.
-    let xs = position::positions(&l, &widths, &virtual_node, spacing.node);
-    let mut rank_height = vec![0.0f64; max_rank + 1];
-    for (v, node) in nodes.iter().enumerate() {
-        let r = rank_of[v] as usize;
-        rank_height[r] = rank_height[r].max(node.height);
-    }
-    // How many lines cross the gap below each rank.
-    let mut lines_below = vec![0usize; max_rank + 1];
-    for chain in &chains {
-        for pair in chain.windows(2) {
-            lines_below[rank_of[pair[0]].min(rank_of[pair[1]]) as usize] += 1;
-        }
-    }
-    let mut rank_y = vec![0.0; max_rank + 1];
-    let mut y = 0.0;
-    for r in 0..=max_rank {
-        rank_y[r] = y + rank_height[r] / 2.0;
-        y += rank_height[r];
-        if r < max_rank {
-            y += if lines_below[r] > 1 {
-                spacing.busy_rank
-            } else {
-                spacing.rank
-            };
-        }
-    }
-    let height = y.max(0.0);
-    let centres: Vec<(f64, f64)> = (0..n)
-        .map(|v| (xs[v], rank_y[rank_of[v] as usize]))
-        .collect();
-    let width = (0..n)
-        .map(|v| xs[v] + widths[v] / 2.0)
-        .fold(0.0f64, f64::max);
-    // 6. Routes: from the caller's box to the edge of its rank, then from
-    //    rank boundary to rank boundary (through the virtual nodes), then
-    //    into the callee's box. Between two ranks every curve spans the
-    //    same band, so curves cross exactly where the order says they do.
-    let band_top = |r: i64| rank_y[r as usize] - rank_height[r as usize] / 2.0;
-    let band_bottom = |r: i64| rank_y[r as usize] + rank_height[r as usize] / 2.0;
-    // Each chain from its upper end down, and where its ends leave their
-    // boxes: spread along the box's side in the order of where they go,
-    // so edges fanning out of one box start apart and the two calls of a
-    // pair calling each other are two lines, not one.
-    let downward: Vec<Vec<usize>> = chains
-        .iter()
-        .map(|chain| {
-            let mut c = chain.clone();
-            if c.len() >= 2 && rank_of[c[0]] > rank_of[c[c.len() - 1]] {
-                c.reverse();
-            }
-            c
-        })
-        .collect();
-    let ports = Ports::spread(&downward, &xs, nodes);
-    let routes = downward
-        .iter()
-        .enumerate()
-        .map(|(e, chain)| {
-            if chain.is_empty() {
-                return Vec::new();
-            }
-            let (top, bottom) = (chain[0], chain[chain.len() - 1]);
-            let (top_x, bottom_x) = (ports.bottom_side[e], ports.top_side[e]);
-            let mut pts = vec![(top_x, centres[top].1 + nodes[top].height / 2.0)];
-            if band_bottom(rank_of[top]) > pts[0].1 {
-                pts.push((top_x, band_bottom(rank_of[top])));
-            }
-            for &v in &chain[1..chain.len() - 1] {
-                pts.push((xs[v], band_top(rank_of[v])));
-                pts.push((xs[v], band_bottom(rank_of[v])));
-            }
-            let end = (bottom_x, centres[bottom].1 - nodes[bottom].height / 2.0);
-            if band_top(rank_of[bottom]) < end.1 {
-                pts.push((bottom_x, band_top(rank_of[bottom])));
-            }
-            pts.push(end);
-            // From the edge's source to its target.
-            if edges[e].src != top {
-                pts.reverse();
-            }
-            pts
-        })
-        .collect();
-    Placed {
-        centres,
-        routes,
-        width,
-        height,
+    // 5. Coordinates across.
+    let xs = position::positions(&l, &widths, &virtual_node, node_gap);
+    Ordered {
+        rank_of,
+        max_rank,
+        xs,
+        widths,
+        chains,
+        sources: edges.iter().map(|e| e.src).collect(),
         crossings,
         cut_short,
+    }
+}
+
+impl Ordered {
+    /// Heights and routes: each rank below the last, `spacing`'s gap
+    /// apart, more by `extra[r]` below rank `r` where given.
+    pub fn place(&self, nodes: &[Node], spacing: Spacing, extra: &[f64]) -> Placed {
+        let Ordered {
+            rank_of,
+            max_rank,
+            xs,
+            widths,
+            chains,
+            sources,
+            crossings,
+            cut_short,
+        } = self;
+        let (max_rank, n) = (*max_rank, nodes.len());
+        let mut rank_height = vec![0.0f64; max_rank + 1];
+        for (v, node) in nodes.iter().enumerate() {
+            let r = rank_of[v] as usize;
+            rank_height[r] = rank_height[r].max(node.height);
+        }
+        // How many lines cross the gap below each rank.
+        let mut lines_below = vec![0usize; max_rank + 1];
+        for chain in chains {
+            for pair in chain.windows(2) {
+                lines_below[rank_of[pair[0]].min(rank_of[pair[1]]) as usize] += 1;
+            }
+        }
+        let mut rank_y = vec![0.0; max_rank + 1];
+        let mut y = 0.0;
+        for r in 0..=max_rank {
+            rank_y[r] = y + rank_height[r] / 2.0;
+            y += rank_height[r];
+            if r < max_rank {
+                y += if lines_below[r] > 1 {
+                    spacing.busy_rank
+                } else {
+                    spacing.rank
+                } + extra.get(r).copied().unwrap_or(0.0);
+            }
+        }
+        let height = y.max(0.0);
+        let centres: Vec<(f64, f64)> = (0..n)
+            .map(|v| (xs[v], rank_y[rank_of[v] as usize]))
+            .collect();
+        let width = (0..n)
+            .map(|v| xs[v] + widths[v] / 2.0)
+            .fold(0.0f64, f64::max);
+        // 6. Routes: from the caller's box to the edge of its rank, then from
+        //    rank boundary to rank boundary (through the virtual nodes), then
+        //    into the callee's box. Between two ranks every curve spans the
+        //    same band, so curves cross exactly where the order says they do.
+        let band_top = |r: i64| rank_y[r as usize] - rank_height[r as usize] / 2.0;
+        let band_bottom = |r: i64| rank_y[r as usize] + rank_height[r as usize] / 2.0;
+        // Each chain from its upper end down, and where its ends leave their
+        // boxes: spread along the box's side in the order of where they go,
+        // so edges fanning out of one box start apart and the two calls of a
+        // pair calling each other are two lines, not one.
+        let downward: Vec<Vec<usize>> = chains
+            .iter()
+            .map(|chain| {
+                let mut c = chain.clone();
+                if c.len() >= 2 && rank_of[c[0]] > rank_of[c[c.len() - 1]] {
+                    c.reverse();
+                }
+                c
+            })
+            .collect();
+        let ports = Ports::spread(&downward, xs, nodes);
+        let routes = downward
+            .iter()
+            .enumerate()
+            .map(|(e, chain)| {
+                if chain.is_empty() {
+                    return Vec::new();
+                }
+                let (top, bottom) = (chain[0], chain[chain.len() - 1]);
+                let (top_x, bottom_x) = (ports.bottom_side[e], ports.top_side[e]);
+                let mut pts = vec![(top_x, centres[top].1 + nodes[top].height / 2.0)];
+                if band_bottom(rank_of[top]) > pts[0].1 {
+                    pts.push((top_x, band_bottom(rank_of[top])));
+                }
+                for &v in &chain[1..chain.len() - 1] {
+                    pts.push((xs[v], band_top(rank_of[v])));
+                    pts.push((xs[v], band_bottom(rank_of[v])));
+                }
+                let end = (bottom_x, centres[bottom].1 - nodes[bottom].height / 2.0);
+                if band_top(rank_of[bottom]) < end.1 {
+                    pts.push((bottom_x, band_top(rank_of[bottom])));
+                }
+                pts.push(end);
+                // From the edge's source to its target.
+                if sources[e] != top {
+                    pts.reverse();
+                }
+                pts
+            })
+            .collect();
+        let gaps = (0..max_rank)
+            .map(|r| (band_bottom(r as i64), band_top(r as i64 + 1)))
+            .collect();
+        Placed {
+            centres,
+            routes,
+            width,
+            height,
+            crossings: *crossings,
+            cut_short: *cut_short,
+            gaps,
+        }
     }
 }
 
@@ -459,6 +519,39 @@ mod tests {
             dst,
             weight: 1.0,
             minlen: 1,
+        }
+    }
+
+    #[test]
+    fn room_asked_below_a_rank_moves_the_ranks_below_and_nothing_across() {
+        // 0 → 1 → 2, and 0 → 2 past rank 1.
+        let nodes = boxes(3);
+        let edges = [edge(0, 1), edge(1, 2), edge(0, 2)];
+        let spacing = Spacing {
+            node: 10.0,
+            rank: 30.0,
+            busy_rank: 30.0,
+        };
+        let ordered = order(&nodes, &edges, spacing.node);
+        let (plain, roomy) = (
+            ordered.place(&nodes, spacing, &[]),
+            ordered.place(&nodes, spacing, &[0.0, 24.0]),
+        );
+        assert_eq!(plain.gaps.len(), 2);
+        for v in 0..3 {
+            let (a, b) = (plain.centres[v], roomy.centres[v]);
+            assert_eq!(a.0, b.0, "node {v} moved across");
+            assert_eq!(b.1 - a.1, if v == 2 { 24.0 } else { 0.0 }, "node {v}");
+        }
+        assert_eq!(
+            roomy.gaps[1].1 - roomy.gaps[1].0,
+            plain.gaps[1].1 - plain.gaps[1].0 + 24.0
+        );
+        assert_eq!(roomy.height, plain.height + 24.0);
+        // The routes end on the boxes they join, wherever those went.
+        for (route, e) in roomy.routes.iter().zip(&edges) {
+            assert_eq!(route[0].1, roomy.centres[e.src].1 + 10.0);
+            assert_eq!(route.last().unwrap().1, roomy.centres[e.dst].1 - 10.0);
         }
     }
 
