@@ -227,8 +227,8 @@ pub fn draw(g: &CallGraph) -> GraphDrawing {
     // more room, once: the heights and routes again, not the order.
     let extra = {
         let labelled = labelled_edges(g, &placed, &edge_info, &mut nodes);
-        let boxes: Vec<Rect> = nodes.iter().map(DrawnNode::rect).collect();
-        crowded_gaps(&placed, &labelled, &place_labels(&labelled, &boxes))
+        let rects: Vec<Rect> = nodes.iter().map(DrawnNode::rect).collect();
+        crowded_gaps(&placed, &labelled, &place_labels(&labelled, &rects))
     };
     if extra.iter().any(|&e| e > 0.0) {
         placed = ordered.place(&boxes, spacing, &extra);
@@ -725,7 +725,7 @@ const CROWDED_MAX: usize = 3;
 /// each label in it (by its middle) that found no clear place.
 fn crowded_gaps(placed: &Placed, labelled: &[Labelled], places: &[((f64, f64), bool)]) -> Vec<f64> {
     let mut count = vec![0usize; placed.gaps.len()];
-    for (l, &(at, clear)) in labelled.iter().zip(places) {
+    for (l, &(at, _)) in labelled.iter().zip(places).filter(|(_, p)| !p.1) {
         let b = label_box(at, &l.label);
         let middle = b.y + b.h / 2.0;
         if let Some(r) = placed
@@ -733,7 +733,7 @@ fn crowded_gaps(placed: &Placed, labelled: &[Labelled], places: &[((f64, f64), b
             .iter()
             .position(|&(top, bottom)| top <= middle && middle <= bottom)
         {
-            count[r] += usize::from(!clear);
+            count[r] += 1;
         }
     }
     count

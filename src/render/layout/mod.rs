@@ -234,8 +234,9 @@ pub fn order(nodes: &[Node], edges: &[Edge], node_gap: f64) -> Ordered {
 }
 
 impl Ordered {
-    /// Heights and routes: each rank below the last, `spacing`'s gap
-    /// apart, more by `extra[r]` below rank `r` where given.
+    /// Heights and routes of the `nodes` given to [`order`]: each rank
+    /// below the last, `spacing`'s gap apart, more by `extra[r]` below
+    /// rank `r` where given.
     pub fn place(&self, nodes: &[Node], spacing: Spacing, extra: &[f64]) -> Placed {
         let Ordered {
             rank_of,
