@@ -1605,9 +1605,14 @@ mod tests {
     /// The x of every dashed floor stroke (plotters draws floors 2 px
     /// wide, nothing else).
     fn floor_strokes(svg: &str) -> Vec<(i32, i32)> {
+        polyline_points(svg, r#"stroke-width="2""#)
+    }
+
+    /// The points of every polyline whose attributes include `attribute`.
+    fn polyline_points(svg: &str, attribute: &str) -> Vec<(i32, i32)> {
         svg.split("<polyline")
             .skip(1)
-            .filter(|e| e.contains(r#"stroke-width="2""#))
+            .filter(|e| e.contains(attribute))
             .flat_map(|e| {
                 let points = e
                     .split(r#"points=""#)
@@ -1833,23 +1838,9 @@ mod tests {
         );
         let RGBColor(r, g, b) = theme(false).restart;
         let stroke = format!("stroke=\"#{r:02X}{g:02X}{b:02X}\"");
-        let mut ticked: Vec<i32> = whole
-            .svg
-            .split("<polyline")
-            .filter(|p| p.contains(&stroke))
-            .flat_map(|p| {
-                let points = p
-                    .split("points=\"")
-                    .nth(1)
-                    .unwrap()
-                    .split('"')
-                    .next()
-                    .unwrap();
-                points
-                    .split_whitespace()
-                    .map(|xy| xy.split(',').next().unwrap().parse::<i32>().unwrap())
-                    .collect::<Vec<_>>()
-            })
+        let mut ticked: Vec<i32> = polyline_points(&whole.svg, &stroke)
+            .into_iter()
+            .map(|(x, _)| x)
             .collect();
         ticked.sort();
         ticked.dedup();
