@@ -10,6 +10,7 @@ use leakscope::analysis::callgraph::callgraph;
 use leakscope::analysis::options::ReportOptions;
 use leakscope::render::dot::dot;
 use leakscope::render::graph_drawing::{draw, label_box, svg, MIN_FONT};
+use leakscope::render::layout::path_points;
 
 #[test]
 fn dot_equals_pprof_on_the_corpus() {
@@ -150,38 +151,29 @@ fn names_in_the_svg_are_text() {
     assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;&#39;"));
 }
 
-/// Points along an edge's path as `smooth_path` writes it (`Mx,y` then
-/// cubics `Cx1,y1 x2,y2 x,y`), each cubic at 24 points.
-fn path_points(d: &str) -> Vec<(f64, f64)> {
-    let numbers: Vec<f64> = d
+/// The route an edge's path passes through, read back from the path
+/// `smooth_path` writes (`Mx,y` then cubics `Cx1,y1 x2,y2 x,y`: each
+/// cubic ends on the next route point).
+fn route_of(path: &str) -> Vec<(f64, f64)> {
+    let numbers: Vec<f64> = path
         .split([' ', ',', 'M', 'C'])
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().unwrap())
         .collect();
-    let mut out = vec![(numbers[0], numbers[1])];
-    for c in numbers[2..].chunks(6) {
-        let a = *out.last().unwrap();
-        let [x1, y1, x2, y2, x, y] = <[f64; 6]>::try_from(c).unwrap();
-        out.extend((1..=24).map(|k| {
-            let t = f64::from(k) / 24.0;
-            let u = 1.0 - t;
-            let w = [u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t];
-            (
-                w[0] * a.0 + w[1] * x1 + w[2] * x2 + w[3] * x,
-                w[0] * a.1 + w[1] * y1 + w[2] * y2 + w[3] * y,
-            )
-        }));
-    }
-    out
+    std::iter::once((numbers[0], numbers[1]))
+        .chain(numbers[2..].chunks(6).map(|c| (c[4], c[5])))
+        .collect()
 }
 
 #[test]
 fn the_blog_and_demo_graphs_have_no_label_on_a_heavier_line() {
     // Their fan out of http.HandlerFunc.ServeHTTP (four calls and two
     // pairs calling each other) had labels on the thick red lines of the
-    // leak's path until crowded gaps got more room: 22 labels on another
-    // line in these 8 graphs, 6 now, each on a line as thin as its own
-    // (mostly the other call of a pair calling each other, 10 px away).
+    // leak's path until crowded gaps got more room: with none, 10 labels
+    // of these 8 graphs lie on another line (the lines sampled every
+    // 2 px), one of them a 1805.17kB label on the demo's 10077.43kB line;
+    // 8 now, each on a line as thin as its own (mostly the other call of
+    // a pair calling each other, 10 px away).
     let Some(corpus) = common::corpus() else {
         return;
     };
@@ -195,10 +187,11 @@ fn the_blog_and_demo_graphs_have_no_label_on_a_heavier_line() {
             let lines: Vec<(Vec<(f64, f64)>, f64)> = d
                 .edges
                 .iter()
-                .map(|e| (path_points(&e.path), e.width / 2.0))
+                .map(|e| (path_points(&route_of(&e.path), 2.0), e.width / 2.0))
                 .collect();
             for (k, e) in d.edges.iter().enumerate() {
                 let b = label_box((e.label_x, e.label_y), &e.label);
+                let mut on_any = false;
                 for (j, (points, half)) in lines.iter().enumerate().filter(|&(j, _)| j != k) {
                     let on = points.iter().any(|&(x, y)| {
                         x > b.x + 1.0 - half
@@ -206,9 +199,7 @@ fn the_blog_and_demo_graphs_have_no_label_on_a_heavier_line() {
                             && y > b.y + 1.0 - half
                             && y < b.y + b.h - 1.0 + half
                     });
-                    if on {
-                        crossed += 1;
-                    }
+                    on_any |= on;
                     assert!(
                         !on || d.edges[j].width <= e.width,
                         "{name}: label {:?} lies on the wider line of {:?}",
@@ -216,8 +207,9 @@ fn the_blog_and_demo_graphs_have_no_label_on_a_heavier_line() {
                         d.edges[j].label
                     );
                 }
+                crossed += usize::from(on_any);
             }
         }
     }
-    assert!(crossed <= 6, "{crossed} labels on another line");
+    assert!(crossed <= 8, "{crossed} labels on another line");
 }

@@ -80,7 +80,6 @@ pub struct Ordered {
     max_rank: usize,
     /// Each node's centre across.
     xs: Vec<f64>,
-    widths: Vec<f64>,
     /// Per edge, its nodes from `src` to `dst` (empty for a self loop).
     chains: Vec<Vec<usize>>,
     /// Per edge, its `src`.
@@ -225,7 +224,6 @@ pub fn order(nodes: &[Node], edges: &[Edge], node_gap: f64) -> Ordered {
         rank_of,
         max_rank,
         xs,
-        widths,
         chains,
         sources: edges.iter().map(|e| e.src).collect(),
         crossings,
@@ -242,7 +240,6 @@ impl Ordered {
             rank_of,
             max_rank,
             xs,
-            widths,
             chains,
             sources,
             crossings,
@@ -279,7 +276,7 @@ impl Ordered {
             .map(|v| (xs[v], rank_y[rank_of[v] as usize]))
             .collect();
         let width = (0..n)
-            .map(|v| xs[v] + widths[v] / 2.0)
+            .map(|v| xs[v] + nodes[v].width / 2.0)
             .fold(0.0f64, f64::max);
         // 6. Routes: from the caller's box to the edge of its rank, then from
         //    rank boundary to rank boundary (through the virtual nodes), then
