@@ -79,6 +79,8 @@ pub struct TrendTable {
     pub snapshots: Vec<TrendSnapshot>,
     pub rows: Vec<TrendRow>,
     pub notes: Vec<String>,
+    /// What each verdict in the rows means (`minor: changed by …`).
+    pub legend: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -190,6 +192,7 @@ pub fn trend_table(r: &TrendReport) -> TrendTable {
             .collect(),
         rows,
         notes,
+        legend: r.verdict_legend(),
     }
 }
 

@@ -789,6 +789,9 @@ pub fn trend(r: &TrendReport) -> String {
             r.suspects.len() - 15
         );
     }
+    for line in r.verdict_legend() {
+        let _ = writeln!(out, "  {line}");
+    }
     if let Some(m) = &r.metrics {
         let mut line = format!(
             "Metrics: {:.0} requests between the first and the last snapshot",

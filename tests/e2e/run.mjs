@@ -144,6 +144,11 @@ await test("the built-in example", async () => {
   await tab(page, "trend");
   await page.waitForSelector("table.trend tbody tr.growing");
   assert.ok(await page.$("table.trend svg.spark path"), "sparklines");
+  // Under the table, one line for each verdict its rows have, and no other.
+  const verdicts = new Set(await page.$$eval("table.trend tbody tr td:nth-child(2)", (tds) => tds.map((t) => t.textContent)));
+  const legend = await page.$$eval("ul.verdicts li", (lis) => lis.map((l) => l.textContent.split(":")[0]));
+  assert.deepEqual(new Set(legend), verdicts);
+  assert.equal(legend.length, verdicts.size);
   assertLocal(page, origin);
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -45,7 +45,8 @@ function group(g, onOpen) {
     g.tie ? h("p", { class: "muted tie" }, g.tie) : null,
     snapshotsTable(t),
     t.notes.map((n) => h("p", { class: "note" }, n)),
-    table.el);
+    table.el,
+    t.legend.length ? h("ul", { class: "muted verdicts" }, t.legend.map((l) => h("li", {}, l))) : null);
   return { el, table };
 }
 

@@ -872,6 +872,7 @@ mod tests {
             metrics: None,
             warnings: Vec::new(),
             left_out: None,
+            weighed_by_sampling: true,
         }
     }
 

@@ -175,6 +175,13 @@ pub enum SiteVerdict {
     Growing,
     /// Held its level (within sampling noise).
     Stable,
+    /// Rose or fell materially, but in fewer than half the steps: a
+    /// one-off step (100, 100, 100, 200 MB), not a steady climb.
+    Stepped,
+    /// Changed by more than sampling explains, or came and went, but by
+    /// less than [`TrendReport::least_material`]: too small to call
+    /// (0 → 2 MB beside 415 MB of leak).
+    Minor,
     /// Fell by more than sampling can explain.
     Shrinking,
     /// Came and went: absent from some snapshots, or up and back down.
@@ -186,10 +193,55 @@ impl SiteVerdict {
         match self {
             SiteVerdict::Growing => "growing",
             SiteVerdict::Stable => "stable",
+            SiteVerdict::Stepped => "stepped",
+            SiteVerdict::Minor => "minor",
             SiteVerdict::Shrinking => "shrinking",
             SiteVerdict::Transient => "transient",
         }
     }
+
+    /// What the word means, with the least material change (a size, as
+    /// the report prints it) filled in, so a reader can check each row;
+    /// `sampled`: whether changes were weighed against a model of the
+    /// profile's sampling (else against 5% of the site's largest value).
+    pub fn meaning(self, least_material: &str, sampled: bool) -> String {
+        let (beyond, noise) = if sampled {
+            ("by more than sampling explains", "within sampling noise")
+        } else {
+            (
+                "by at least 5% of its largest value",
+                "within 5% of its largest value",
+            )
+        };
+        match self {
+            SiteVerdict::Growing => format!(
+                "rose {beyond} and by at least {least_material}, up in at least half the steps"
+            ),
+            SiteVerdict::Shrinking => format!(
+                "fell {beyond} and by at least {least_material}, down in at least half the steps"
+            ),
+            SiteVerdict::Transient => {
+                format!("came and went, or rose and fell back, by at least {least_material}")
+            }
+            SiteVerdict::Stepped => format!(
+                "rose or fell by at least {least_material}, but in fewer than half the steps"
+            ),
+            SiteVerdict::Minor => {
+                format!("changed {beyond}, or came and went, but by less than {least_material}")
+            }
+            SiteVerdict::Stable => format!("held its level {noise}"),
+        }
+    }
+
+    /// Every verdict, in the order a legend lists them.
+    pub const ALL: [SiteVerdict; 6] = [
+        SiteVerdict::Growing,
+        SiteVerdict::Shrinking,
+        SiteVerdict::Transient,
+        SiteVerdict::Stepped,
+        SiteVerdict::Minor,
+        SiteVerdict::Stable,
+    ];
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -279,12 +331,54 @@ pub struct TrendReport {
     /// The sites not followed, past the trend's budget (see [`budget`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left_out: Option<LeftOutSites>,
+    /// Whether changes were weighed against a model of the profile's
+    /// sampling (a heap profile's space and objects); else against 5% of
+    /// a site's largest value (`site_trend`'s `significant`).
+    #[serde(skip)]
+    pub weighed_by_sampling: bool,
 }
 
 /// The least growth that counts, as a share of the largest snapshot's
 /// total: smaller changes are not a site's verdict (`site_trend`), nor can
 /// a site left out of the trend grow (`budget`).
 const MATERIAL_SHARE: f64 = 0.005;
+
+impl TrendReport {
+    /// The least change a verdict other than `minor` or `stable` rests
+    /// on: half a percent of the largest snapshot's total.
+    pub fn least_material(&self) -> f64 {
+        let largest = self
+            .snapshots
+            .iter()
+            .map(|s| s.total.unsigned_abs())
+            .max()
+            .unwrap_or(0);
+        MATERIAL_SHARE * largest as f64
+    }
+
+    /// A line for each verdict its sites have (`minor: changed by …`),
+    /// for a reader who meets `minor` beside a site that went 0 → 2 MB.
+    pub fn verdict_legend(&self) -> Vec<String> {
+        let least = self.least_material().ceil() as i64;
+        let least = match self.measure {
+            Measure::Goroutines | Measure::LeakedGoroutines => {
+                crate::words::counted(least as u64, "goroutine")
+            }
+            _ => crate::units::label(least, &self.unit),
+        };
+        SiteVerdict::ALL
+            .iter()
+            .filter(|&&v| self.suspects.iter().any(|s| s.verdict == v))
+            .map(|v| {
+                format!(
+                    "{}: {}",
+                    v.name(),
+                    v.meaning(&least, self.weighed_by_sampling)
+                )
+            })
+            .collect()
+    }
+}
 
 /// The least share of steps a growing site rises in.
 const STEADY_SHARE: f64 = 0.5;
@@ -478,6 +572,7 @@ pub fn trend(
         read_heap_metrics(m, &mut infos);
     }
     let pair = space_objects_pair(first, &kind.name);
+    let weighed_by_sampling = sampling.is_some() && pair.is_some();
     let cx = Context {
         sample_type,
         pair,
@@ -544,6 +639,7 @@ pub fn trend(
         metrics: metrics_comparison,
         warnings,
         left_out,
+        weighed_by_sampling,
     })
 }
 
@@ -717,19 +813,28 @@ fn site_trend(key: &SiteKey, data: &[Option<&SiteData>], cx: &Context) -> Suspec
         (Some(a), Some(b)) if a > 0.0 || b > 0.0 => Some(growth as f64 / (a * a + b * b).sqrt()),
         _ => None,
     };
-    let moved = material(growth) && significant(0, n - 1) && monotonic >= STEADY_SHARE;
+    let moved = material(growth) && significant(0, n - 1);
+    let steady = monotonic >= STEADY_SHARE;
     let comes_and_goes = values.contains(&0) && material(peak);
     // Up and back down: the peak stands out from the higher end.
     let higher_end = if last >= first { n - 1 } else { 0 };
-    let excursion = peak > first.max(last)
-        && material(peak - first.max(last))
-        && significant(higher_end, peak_at);
-    let verdict = if moved && growth > 0 {
+    let rises_to_peak = peak > first.max(last) && significant(higher_end, peak_at);
+    let excursion = rises_to_peak && material(peak - first.max(last));
+    // Any change sampling cannot explain, material or not: a site that
+    // held none of its level is not "stable", however small.
+    let changed = (growth != 0 && significant(0, n - 1))
+        || rises_to_peak
+        || (values.contains(&0) && peak > 0);
+    let verdict = if moved && steady && growth > 0 {
         SiteVerdict::Growing
-    } else if moved && growth < 0 {
+    } else if moved && steady && growth < 0 {
         SiteVerdict::Shrinking
     } else if comes_and_goes || excursion {
         SiteVerdict::Transient
+    } else if moved {
+        SiteVerdict::Stepped
+    } else if changed {
+        SiteVerdict::Minor
     } else {
         SiteVerdict::Stable
     };
@@ -1063,6 +1168,51 @@ mod tests {
             .unwrap();
         assert_eq!(s.verdict, SiteVerdict::Stable, "z {:?}", s.z);
         assert!(r.suspects.iter().all(|s| s.verdict != SiteVerdict::Growing));
+    }
+
+    #[test]
+    fn a_small_change_is_minor_and_a_one_off_step_is_stepped_not_stable() {
+        // Beside a 400 MB site: a site that appears with 1 MB (under the
+        // 2 MB that is half a percent of the total) is minor; one that
+        // jumps 100 → 200 MB in one of three steps is stepped; one that
+        // holds 4 MB throughout is stable.
+        const STEP: &[&str] = &["main.cache", "main.handler"];
+        const SMALL: &[&str] = &["main.small", "main.handler"];
+        let at = |t: i64, step_mb: i64, small: i64| {
+            let p = heap(
+                t,
+                "/bin/svc",
+                &[
+                    (LEAK, 400 << 20, 40_000),
+                    (BUFS, 4 << 20, 1024),
+                    (STEP, step_mb << 20, step_mb * 100),
+                    (SMALL, small, small / 1024),
+                ],
+            );
+            (format!("heap.{t}"), p)
+        };
+        let snaps = vec![
+            at(0, 100, 0),
+            at(30, 100, 0),
+            at(60, 100, 1 << 20),
+            at(90, 200, 1 << 20),
+        ];
+        let r = trend(owned(&snaps), &TrendOptions::default(), None).unwrap();
+        let verdict = |name: &str| r.suspects.iter().find(|s| s.name == name).unwrap().verdict;
+        assert_eq!(verdict("main.small"), SiteVerdict::Minor);
+        assert_eq!(verdict("main.cache"), SiteVerdict::Stepped);
+        assert_eq!(verdict("bufio.NewReaderSize"), SiteVerdict::Stable);
+        // The legend names the threshold each row can be checked against:
+        // half a percent of the largest total, 605 MB.
+        let legend = r.verdict_legend();
+        assert_eq!(
+            legend
+                .iter()
+                .map(|l| l.split(':').next().unwrap())
+                .collect::<Vec<_>>(),
+            ["stepped", "minor", "stable"]
+        );
+        assert!(legend[1].ends_with("by less than 3.03MB"), "{legend:?}");
     }
 
     #[test]
