@@ -11,7 +11,7 @@ use crate::sort::SortStable;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
-use crate::words::plural_s;
+use crate::words::{counted, plural_s};
 
 use crate::analysis::callgraph::callgraph;
 use crate::analysis::evidence::{join, who, Evidence, ProfileInput, SnapshotGroup};
@@ -992,7 +992,11 @@ fn describe(f: &Loaded) -> FileInfo {
             let time = (p.time_nanos > 0).then(|| gotime::report_time(p.time_nanos));
             (
                 "profile",
-                format!("{} ({} samples)", types.join(", "), p.samples.len()),
+                format!(
+                    "{} ({})",
+                    types.join(", "),
+                    counted(p.samples.len() as u64, "sample")
+                ),
                 time,
                 Vec::new(),
             )
@@ -1010,11 +1014,18 @@ fn describe(f: &Loaded) -> FileInfo {
             };
             let detail = input.map_or(String::new(), |i| match kind {
                 "kubernetes" => format!(
-                    "{}, {} containers, {} OOM kills",
-                    i.format, i.containers, i.oom_kills
+                    "{}, {}, {}",
+                    i.format,
+                    counted(i.containers as u64, "container"),
+                    counted(i.oom_kills as u64, "OOM kill")
                 ),
-                "oom-log" => format!("{}, {} OOM kills", i.format, i.oom_kills),
-                _ => format!("{}, {} series, {} points", i.format, i.series, i.points),
+                "oom-log" => format!("{}, {}", i.format, counted(i.oom_kills as u64, "OOM kill")),
+                _ => format!(
+                    "{}, {} series, {}",
+                    i.format,
+                    i.series,
+                    counted(i.points as u64, "point")
+                ),
             });
             (
                 kind,
@@ -1023,7 +1034,12 @@ fn describe(f: &Loaded) -> FileInfo {
                 input.map(|i| i.warnings.clone()).unwrap_or_default(),
             )
         }
-        Content::Source(lines) => ("source", format!("{} lines", lines.len()), None, Vec::new()),
+        Content::Source(lines) => (
+            "source",
+            counted(lines.len() as u64, "line"),
+            None,
+            Vec::new(),
+        ),
     };
     FileInfo {
         id: f.id,

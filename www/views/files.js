@@ -12,7 +12,7 @@ export function renderFiles(files, onRemove) {
   const row = (f) =>
     h("tr", { dataset: { kind: f.kind }, title: f.name },
       h("td", { class: "name" }, f.name), h("td", {}, f.kind), h("td", {}, f.time ?? ""), h("td", { class: "num" }, f.size),
-      h("td", { class: "muted" }, f.detail, f.warnings.length ? h("span", { class: "warning", title: f.warnings.join("\n") }, ` (${f.warnings.length} warnings)`) : null),
+      h("td", { class: "muted" }, f.detail, f.warnings.length ? h("span", { class: "warning", title: f.warnings.join("\n") }, ` (${f.warnings.length} warning${f.warnings.length === 1 ? "" : "s"})`) : null),
       h("td", {}, h("button", { class: "link", title: `remove ${f.name}`, "aria-label": `remove ${f.name}`, onclick: () => onRemove(f.id) }, "×")));
   if (files.length <= MANY) return h("table", { class: "files" }, h("thead", {}, head), h("tbody", {}, files.map(row)));
   // Thousands of files (a folder, a link): a table of them all took a

@@ -251,26 +251,9 @@ pub fn card(a: &Analysis) -> Option<Card> {
         ));
     }
     sentences.push("No memory series were given, so no leak verdict.".into());
-    let times: Vec<f64> = a.oom_kills.iter().filter_map(|k| k.time).collect();
     let mut facts = Vec::new();
-    if let (Some(first), Some(last)) = (
-        times.iter().copied().reduce(f64::min),
-        times.iter().copied().reduce(f64::max),
-    ) {
-        facts.push(fact(
-            "Kills",
-            format!("{} – {}", gotime::moment(first), gotime::moment(last)),
-        ));
-    } else if let (Some(first), Some(last)) = (
-        a.oom_kills.iter().find_map(|k| k.logged_time.as_ref()),
-        a.oom_kills
-            .iter()
-            .rev()
-            .find_map(|k| k.logged_time.as_ref()),
-    ) {
-        // In the log's order: without a year (or a boot time) there is
-        // nothing to sort by.
-        facts.push(fact("Kills", format!("{first} – {last}")));
+    if let Some(when) = kill_times(&a.oom_kills) {
+        facts.push(fact("Kills", when));
     }
     let files: Vec<&str> = a.inputs.iter().map(|i| i.file.as_str()).collect();
     facts.push(fact(
@@ -286,9 +269,98 @@ pub fn card(a: &Analysis) -> Option<Card> {
     })
 }
 
+/// When the kills happened, saying how many each part covers when some
+/// have a date and others only the log's own time (a syslog without a
+/// year beside a `kubectl describe`): one instant is not a range of all.
+fn kill_times(kills: &[OomKillRow]) -> Option<String> {
+    let dated: Vec<f64> = kills.iter().filter_map(|k| k.time).collect();
+    let logged: Vec<&str> = kills
+        .iter()
+        .filter(|k| k.time.is_none())
+        .filter_map(|k| k.logged_time.as_deref())
+        .collect();
+    let undated = kills.len() - dated.len();
+    let span = |first: String, last: String| {
+        if first == last {
+            first
+        } else {
+            format!("{first} – {last}")
+        }
+    };
+    let mut parts = Vec::new();
+    if let (Some(first), Some(last)) = (
+        dated.iter().copied().reduce(f64::min),
+        dated.iter().copied().reduce(f64::max),
+    ) {
+        let when = span(gotime::moment(first), gotime::moment(last));
+        parts.push(if undated == 0 {
+            when
+        } else {
+            format!("{when} ({})", counted(dated.len() as u64, "kill"))
+        });
+    }
+    if let (Some(first), Some(last)) = (logged.first(), logged.last()) {
+        // In the log's order: without a year (or a boot time) there is
+        // nothing to sort by.
+        let when = span(first.to_string(), last.to_string());
+        parts.push(if dated.is_empty() && logged.len() == kills.len() {
+            when
+        } else {
+            format!(
+                "{when} ({} as logged)",
+                counted(logged.len() as u64, "kill")
+            )
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kill(time: Option<f64>, logged: Option<&str>) -> OomKillRow {
+        OomKillRow {
+            time,
+            logged_time: logged.map(String::from),
+            namespace: None,
+            pod: None,
+            container: None,
+            kill: Default::default(),
+            also_told: Vec::new(),
+            source: crate::analysis::leak::incidents::Source {
+                file: "messages".into(),
+                line: None,
+                metric: None,
+            },
+        }
+    }
+
+    #[test]
+    fn kill_times_say_how_many_kills_each_part_covers() {
+        // One dated kill (kubectl) beside two syslog kills without a year:
+        // one instant, not a range of all three.
+        let t = 1_740_638_182.0;
+        let kills = [
+            kill(Some(t), None),
+            kill(None, Some("Jun 20 12:47:04, no year")),
+            kill(None, Some("Jun 21 08:01:00, no year")),
+        ];
+        assert_eq!(
+            kill_times(&kills).unwrap(),
+            format!(
+                "{} (1 kill); Jun 20 12:47:04, no year – Jun 21 08:01:00, no year (2 kills as logged)",
+                gotime::moment(t)
+            )
+        );
+        // All dated: the range alone, one time when they are one instant.
+        assert_eq!(
+            kill_times(&[kill(Some(t), None), kill(Some(t + 60.0), None)]).unwrap(),
+            format!("{} – {}", gotime::moment(t), gotime::moment(t + 60.0))
+        );
+        assert_eq!(kill_times(&[kill(Some(t), None)]).unwrap(), gotime::moment(t));
+        assert_eq!(kill_times(&[kill(None, None)]), None);
+    }
 
     #[test]
     fn a_search_counts_every_matching_row_and_sends_the_first() {
