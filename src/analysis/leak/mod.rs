@@ -958,21 +958,20 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
         } else {
             "the value"
         };
+        let swings = swings(swinging, g.swing, fmt);
         let reason = match g.levelled_at {
             // Never extrapolate a plateau's climb: it has stopped.
             Some(at) => format!(
-                "the floor rose from about {} to {} over {}, then stayed level for the last {} while {swinging} swings about {}: it plateaued (a cache or pool filling up), not a leak so far",
+                "the floor rose from about {} to {} over {}, then stayed level for the last {} {swings}: it plateaued (a cache or pool filling up), not a leak so far",
                 fmt(g.floor_start),
                 fmt(g.level),
                 duration(at - g.start),
                 duration(g.end - at),
-                fmt(g.swing)
             ),
             None => format!(
-                "after warm-up the floor stays near {} for {} while {swinging} swings about {}: a steady state",
+                "after warm-up the floor stays near {} for {} {swings}: a steady state",
                 fmt(g.level),
                 duration((g.end - g.start) / 2.0),
-                fmt(g.swing)
             ),
         };
         (Verdict::Steady, Some(confidence), reason)
@@ -990,12 +989,15 @@ fn judge(a: &mut SeriesAnalysis, s: &Series, context: &Judging) {
             Verdict::Inconclusive,
             None,
             format!(
-                "after warm-up the floor still moved by {}{} over {} ({} swings about {}): neither a steady state nor a steady climb yet",
+                "after warm-up the floor still moved by {}{} over {} ({}): neither a steady state nor a steady climb yet",
                 if moved >= 0.0 { "+" } else { "-" },
                 fmt(moved.abs()),
                 duration(g.map_or(0.0, |g| (g.end - g.start) / 2.0)),
-                if a.role == Role::Memory && gc { "the GC sawtooth" } else { "the value" },
-                fmt(g.map_or(0.0, |g| g.swing))
+                swings(
+                    if a.role == Role::Memory && gc { "the GC sawtooth" } else { "the value" },
+                    g.map_or(0.0, |g| g.swing),
+                    fmt
+                ),
             ),
         )
     } else {
@@ -1155,6 +1157,16 @@ fn per_minute(v: f64) -> String {
         format!("{v:.0}")
     } else {
         units::format_g(v, 2)
+    }
+}
+
+/// "while the value swings about 12MB", or, when its typical swing is
+/// under one unit, "while the value hardly swings" (not "swings about 0").
+fn swings(what: &str, swing: f64, fmt: impl Fn(f64) -> String) -> String {
+    if (swing as i64) == 0 {
+        format!("while {what} hardly swings")
+    } else {
+        format!("while {what} swings about {}", fmt(swing))
     }
 }
 

@@ -358,7 +358,10 @@ mod tests {
             kill_times(&[kill(Some(t), None), kill(Some(t + 60.0), None)]).unwrap(),
             format!("{} – {}", gotime::moment(t), gotime::moment(t + 60.0))
         );
-        assert_eq!(kill_times(&[kill(Some(t), None)]).unwrap(), gotime::moment(t));
+        assert_eq!(
+            kill_times(&[kill(Some(t), None)]).unwrap(),
+            gotime::moment(t)
+        );
         assert_eq!(kill_times(&[kill(None, None)]), None);
     }
 
