@@ -224,7 +224,7 @@ impl SiteVerdict {
                 format!("came and went, or rose and fell back, by at least {least_material}")
             }
             SiteVerdict::Stepped => format!(
-                "rose or fell by at least {least_material}, but in fewer than half the steps"
+                "rose or fell {beyond} and by at least {least_material}, but in fewer than half the steps"
             ),
             SiteVerdict::Minor => {
                 format!("changed {beyond}, or came and went, but by less than {least_material}")
@@ -343,6 +343,32 @@ pub struct TrendReport {
 /// a site left out of the trend grow (`budget`).
 const MATERIAL_SHARE: f64 = 0.005;
 
+/// The least share of steps a growing site rises in.
+const STEADY_SHARE: f64 = 0.5;
+
+/// How a suspect ranks: a growing site by its share of the growth ×
+/// how steadily it grew (at most its share); any other site below them all.
+fn rank_score(s: &Suspect) -> f64 {
+    if s.verdict == SiteVerdict::Growing {
+        s.share_of_growth * (0.5 + 0.5 * s.monotonic)
+    } else {
+        -1.0
+    }
+}
+
+/// What leads a trend, as far as it can tell.
+#[derive(Debug, Clone, Copy)]
+pub enum Leader<'a> {
+    /// Its first suspect grows, and no site it left out could rank above it.
+    Grows(&'a Suspect),
+    /// No site grows beyond what sampling explains, the ones it left out
+    /// included.
+    Nothing,
+    /// Sites it left out could be growing, and one of them could rank
+    /// first: it names no culprit, nor says that no site grows.
+    Unsure(&'a LeftOutSites),
+}
+
 impl TrendReport {
     /// The least change a verdict other than `minor` or `stable` rests
     /// on: half a percent of the largest snapshot's total.
@@ -378,35 +404,7 @@ impl TrendReport {
             })
             .collect()
     }
-}
 
-/// The least share of steps a growing site rises in.
-const STEADY_SHARE: f64 = 0.5;
-
-/// How a suspect ranks: a growing site by its share of the growth ×
-/// how steadily it grew (at most its share); any other site below them all.
-fn rank_score(s: &Suspect) -> f64 {
-    if s.verdict == SiteVerdict::Growing {
-        s.share_of_growth * (0.5 + 0.5 * s.monotonic)
-    } else {
-        -1.0
-    }
-}
-
-/// What leads a trend, as far as it can tell.
-#[derive(Debug, Clone, Copy)]
-pub enum Leader<'a> {
-    /// Its first suspect grows, and no site it left out could rank above it.
-    Grows(&'a Suspect),
-    /// No site grows beyond what sampling explains, the ones it left out
-    /// included.
-    Nothing,
-    /// Sites it left out could be growing, and one of them could rank
-    /// first: it names no culprit, nor says that no site grows.
-    Unsure(&'a LeftOutSites),
-}
-
-impl TrendReport {
     /// The growing site the trend can name, if any (see [`Leader`]). A
     /// site left out would rank at most by its share of the growth (its
     /// steadiness counts at most 1), the first suspect ranks by its share
