@@ -85,11 +85,19 @@ fn the_vlt_control_software_leaks_where_its_authors_say() {
     // C++ processes report no garbage collector: no GC sawtooth is claimed.
     for p in &fixed.processes {
         assert!(!p.reason.contains("GC"), "{:?}: {}", p.labels, p.reason);
-        // Nor a swing of nothing: their values hold still between samples.
-        assert!(!p.reason.contains("swings about 0"), "{:?}: {}", p.labels, p.reason);
+        // Nor a swing of nothing: their values hardly move between samples.
+        assert!(
+            !p.reason.contains("swings about 0"),
+            "{:?}: {}",
+            p.labels,
+            p.reason
+        );
     }
     assert!(
-        fixed.processes.iter().any(|p| p.reason.contains("hardly swings")),
+        fixed
+            .processes
+            .iter()
+            .any(|p| p.reason.contains("hardly swings")),
         "the fixed revision's steady processes hold still"
     );
     // The other processes of the fixed revision are not leaks.
