@@ -33,6 +33,20 @@ await test("blog snapshots: top, overview, sample types, diff", async () => {
   assert.deepEqual(track, ["1.28MB", "0.31%", "98.91%", "410.25MB", "98.91%", "main.(*RequestTracker).Track"]);
   await screenshot(page, "top");
 
+  // Trend: the blog's small sites (bufio 0 → 2.01MB beside 409MB) are
+  // "minor", and the legend under the table says what each verdict in it
+  // means, one line for each and no other.
+  await tab(page, "trend");
+  await page.waitForSelector("table.trend tbody tr.growing");
+  const verdicts = new Set(await page.$$eval("table.trend tbody tr td:nth-child(2)", (tds) => tds.map((t) => t.textContent)));
+  assert.ok(verdicts.has("minor"), [...verdicts].join());
+  const legend = await page.$$eval("ul.verdicts li", (lis) => lis.map((l) => l.textContent));
+  assert.deepEqual(new Set(legend.map((l) => l.split(":")[0])), verdicts);
+  assert.equal(legend.length, verdicts.size);
+  assert.ok(legend.some((l) => /^minor: changed by more than sampling explains, or came and went, but by less than \d/.test(l)), legend.join("\n"));
+  await tab(page, "top");
+  await page.waitForSelector("table.report tbody tr");
+
   // alloc_space: pprof's figures for that sample type.
   await page.selectOption("select[name=si]", "alloc_space");
   await page.waitForFunction(() => document.querySelector("pre.header")?.textContent.includes("alloc_space"));

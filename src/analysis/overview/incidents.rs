@@ -312,6 +312,12 @@ fn kill_times(kills: &[OomKillRow]) -> Option<String> {
             )
         });
     }
+    // Kills the log gave no time at all still count, so the parts add up
+    // to every kill the card names.
+    let timeless = undated - logged.len();
+    if timeless > 0 && !parts.is_empty() {
+        parts.push(format!("{} without a time", counted(timeless as u64, "kill")));
+    }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
@@ -363,6 +369,11 @@ mod tests {
             gotime::moment(t)
         );
         assert_eq!(kill_times(&[kill(None, None)]), None);
+        // A kill with no time at all is counted beside those with one.
+        assert_eq!(
+            kill_times(&[kill(Some(t), None), kill(None, None), kill(None, None)]).unwrap(),
+            format!("{} (1 kill); 2 kills without a time", gotime::moment(t))
+        );
     }
 
     #[test]

@@ -173,8 +173,10 @@ pub struct TrendOptions {
 pub enum SiteVerdict {
     /// Rose by more than sampling can explain, mostly step by step.
     Growing,
-    /// Held its level (within sampling noise).
-    Stable,
+    /// Fell by more than sampling can explain, mostly step by step.
+    Shrinking,
+    /// Came and went: absent from some snapshots, or up and back down.
+    Transient,
     /// Rose or fell materially, but in fewer than half the steps: a
     /// one-off step (100, 100, 100, 200 MB), not a steady climb.
     Stepped,
@@ -182,21 +184,19 @@ pub enum SiteVerdict {
     /// less than [`TrendReport::least_material`]: too small to call
     /// (0 → 2 MB beside 415 MB of leak).
     Minor,
-    /// Fell by more than sampling can explain.
-    Shrinking,
-    /// Came and went: absent from some snapshots, or up and back down.
-    Transient,
+    /// Held its level (within sampling noise).
+    Stable,
 }
 
 impl SiteVerdict {
     pub fn name(self) -> &'static str {
         match self {
             SiteVerdict::Growing => "growing",
-            SiteVerdict::Stable => "stable",
-            SiteVerdict::Stepped => "stepped",
-            SiteVerdict::Minor => "minor",
             SiteVerdict::Shrinking => "shrinking",
             SiteVerdict::Transient => "transient",
+            SiteVerdict::Stepped => "stepped",
+            SiteVerdict::Minor => "minor",
+            SiteVerdict::Stable => "stable",
         }
     }
 
@@ -233,7 +233,7 @@ impl SiteVerdict {
         }
     }
 
-    /// Every verdict, in the order a legend lists them.
+    /// Every verdict, in the order a legend lists them (the declaration's).
     pub const ALL: [SiteVerdict; 6] = [
         SiteVerdict::Growing,
         SiteVerdict::Shrinking,
@@ -373,13 +373,7 @@ impl TrendReport {
     /// The least change a verdict other than `minor` or `stable` rests
     /// on: half a percent of the largest snapshot's total.
     pub fn least_material(&self) -> f64 {
-        let largest = self
-            .snapshots
-            .iter()
-            .map(|s| s.total.unsigned_abs())
-            .max()
-            .unwrap_or(0);
-        MATERIAL_SHARE * largest as f64
+        MATERIAL_SHARE * largest_total(&self.snapshots)
     }
 
     /// A line for each verdict its sites have (`minor: changed by …`),
@@ -543,7 +537,7 @@ pub fn trend(
             ));
         }
     }
-    let largest_total = infos.iter().map(|i| i.total.abs()).max().unwrap_or(0) as f64;
+    let largest_total = largest_total(&infos);
     let (trended, left_out) = sites_to_trend(&present, n, sample_type, largest_total);
     if let Some(l) = &left_out {
         warnings.push(format!(
@@ -971,6 +965,16 @@ fn requests_between(
             None
         }
     }
+}
+
+/// The largest snapshot's total (its size, whatever the sign): what
+/// [`MATERIAL_SHARE`] is a share of, for the verdicts and the legend alike.
+fn largest_total(snapshots: &[SnapshotInfo]) -> f64 {
+    snapshots
+        .iter()
+        .map(|s| s.total.unsigned_abs())
+        .max()
+        .unwrap_or(0) as f64
 }
 
 /// What the process's heap series read when each snapshot was taken.
