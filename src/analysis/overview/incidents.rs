@@ -316,7 +316,10 @@ fn kill_times(kills: &[OomKillRow]) -> Option<String> {
     // to every kill the card names.
     let timeless = undated - logged.len();
     if timeless > 0 && !parts.is_empty() {
-        parts.push(format!("{} without a time", counted(timeless as u64, "kill")));
+        parts.push(format!(
+            "{} without a time",
+            counted(timeless as u64, "kill")
+        ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
