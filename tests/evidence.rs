@@ -976,3 +976,42 @@ fn a_log_given_twice_tells_each_kill_once() {
         twice["warnings"]
     );
 }
+
+/// Steady processes beside snapshots of another run that leak: the leak
+/// comes first, and no steady process is called the one to look at first.
+#[test]
+fn a_leak_in_snapshots_of_no_process_comes_before_steady_processes() {
+    let mut mix = heaps("leak");
+    for scenario in ["steady", "waves", "cache"] {
+        mix.push((
+            format!("{scenario}.csv"),
+            fixture(&format!("{scenario}/grafana-joined-epoch.csv")),
+        ));
+    }
+    let mut w = page_of(&mix);
+    let o = overview(&mut w);
+    let tones: Vec<&str> = o.cards.iter().map(|c| c.tone).collect();
+    assert_eq!(
+        tones[0],
+        "leak",
+        "{:?}",
+        o.cards.iter().map(|c| &c.title).collect::<Vec<_>>()
+    );
+    assert!(
+        o.cards[0]
+            .headline
+            .starts_with("Culprit: main.(*Store).Keep"),
+        "{:?}",
+        o.cards[0]
+    );
+    assert_eq!(
+        tones.iter().filter(|t| **t == "steady").count(),
+        3,
+        "{tones:?}"
+    );
+    assert!(
+        o.cards.iter().all(|c| !c.title.starts_with("First:")),
+        "{:?}",
+        o.cards.iter().map(|c| &c.title).collect::<Vec<_>>()
+    );
+}

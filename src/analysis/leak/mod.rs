@@ -1426,15 +1426,19 @@ impl SeriesAnalysis {
     }
 }
 
-/// Leaking processes first, fastest growth first.
+/// Leaking processes first, then those that could not be told (a floor
+/// still moving, too few points: worth a look), then the steady ones;
+/// fastest growth first within each.
 fn rank(processes: &mut [ProcessAnalysis]) {
     let mut order: Vec<usize> = (0..processes.len()).collect();
     order.sort_stable_by(|&a, &b| {
         let key = |p: &ProcessAnalysis| {
-            (
-                p.verdict != Verdict::Leak,
-                -(p.growth_per_hour.unwrap_or(0.0)),
-            )
+            let class = match p.verdict {
+                Verdict::Leak => 0,
+                Verdict::Inconclusive => 1,
+                Verdict::Steady => 2,
+            };
+            (class, -(p.growth_per_hour.unwrap_or(0.0)))
         };
         let (ka, kb) = (key(&processes[a]), key(&processes[b]));
         ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))

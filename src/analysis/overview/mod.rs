@@ -177,6 +177,15 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
             untied.len() - MAX_PROCESS_CARDS
         ));
     }
+    // The answer first: a leak (a process's, or snapshots' tied to no
+    // process) before what could not be told, before what holds steady.
+    // Stable, so processes keep their rank within each.
+    cards.sort_stable_by_key(|c| match c.tone {
+        "leak" => 0,
+        "inconclusive" => 1,
+        "steady" => 2,
+        _ => 3,
+    });
     // A lone profile of a kind that is never trended (CPU, contention).
     if cards.is_empty() {
         if let Some(s) = evidence.snapshots.last() {
@@ -421,7 +430,9 @@ fn process_card(
         tone,
         title: format!(
             "{} {}",
-            if p.rank == 1 && a.processes.len() > 1 {
+            // The one to look at first: only a leak is called that (a
+            // steady process ranked first among steady ones is no lead).
+            if p.rank == 1 && a.processes.len() > 1 && p.verdict == Verdict::Leak {
                 "First:"
             } else {
                 "Process"
