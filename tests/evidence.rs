@@ -1015,3 +1015,32 @@ fn a_leak_in_snapshots_of_no_process_comes_before_steady_processes() {
         o.cards.iter().map(|c| &c.title).collect::<Vec<_>>()
     );
 }
+
+/// Snapshots beside an OOM log and no metrics: the card does not speak of
+/// metrics that were never given.
+#[test]
+fn snapshots_beside_only_an_oom_log_claim_no_metrics() {
+    let mut mix = heaps("leak");
+    mix.push(("dmesg.txt".into(), fixture("leak/dmesg.txt")));
+    let mut w = page_of(&mix);
+    let o = overview(&mut w);
+    let leak = o
+        .cards
+        .iter()
+        .find(|c| c.tone == "leak")
+        .expect("the snapshots' card");
+    assert!(
+        leak.headline.starts_with("Culprit: main.(*Store).Keep"),
+        "{}",
+        leak.headline
+    );
+    assert!(!leak.headline.contains("metrics"), "{}", leak.headline);
+    // The OOM log's own card says why there is no verdict.
+    assert!(
+        o.cards
+            .iter()
+            .any(|c| c.headline.contains("No memory series were given")),
+        "{:?}",
+        o.cards.iter().map(|c| &c.headline).collect::<Vec<_>>()
+    );
+}

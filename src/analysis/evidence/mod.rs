@@ -207,12 +207,14 @@ pub fn join(
             }
             one_program_per_process(&mut snapshots, a);
         }
-        Some(_) => {
+        Some(a) if !a.series.is_empty() => {
             for s in &mut snapshots {
                 s.tie = "the metrics hold no process to tie it to".into();
             }
         }
-        None => {
+        // No metrics at all: an OOM log or kubectl output alone is
+        // analysed too, but has no process to hold a snapshot.
+        _ => {
             for s in &mut snapshots {
                 s.tie = "no metrics loaded: not tied to a process".into();
             }

@@ -564,7 +564,12 @@ fn goroutine_fact(g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<String
 
 /// A card for a series of snapshots tied to no process.
 fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]) -> Option<Card> {
-    let mut why = if evidence.analysis.is_some() {
+    // Said only beside metrics: with an OOM log alone there are none.
+    let mut why = if evidence
+        .analysis
+        .as_ref()
+        .is_some_and(|a| !a.series.is_empty())
+    {
         evidence
             .first_of(g)
             .map(|s| format!(" Not tied to the metrics: {}.", s.tie))
