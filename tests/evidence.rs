@@ -1044,3 +1044,80 @@ fn snapshots_beside_only_an_oom_log_claim_no_metrics() {
         o.cards.iter().map(|c| &c.headline).collect::<Vec<_>>()
     );
 }
+
+/// Two programs' snapshots, each a series with its own card: each card's
+/// links open its own series' profiles (they opened the last profile
+/// loaded, the other program's), in the sample type its figures are of.
+#[test]
+fn each_cards_links_open_its_own_snapshots() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let mut mix = heaps("leak");
+    for k in [0, 3] {
+        mix.push((
+            format!("blog/heap.{k}.pprof"),
+            corpus.join(format!("blog/heap.{k}.pprof")),
+        ));
+    }
+    // The blog's first: the views' default profile (the last loaded) is
+    // then the other program's.
+    mix.rotate_left(4);
+    let mut w = page_of(&mix);
+    let o = overview(&mut w);
+    let leaks: Vec<&Card> = o.cards.iter().filter(|c| c.tone == "leak").collect();
+    assert_eq!(leaks.len(), 2, "{:?}", o.cards);
+    for (card, latest, first, culprit) in [
+        (
+            leaks.iter().find(|c| c.headline.contains("Store")).unwrap(),
+            "heap.3.pb.gz",
+            "heap.0.pb.gz",
+            "main.(*Store).Keep",
+        ),
+        (
+            leaks
+                .iter()
+                .find(|c| c.headline.contains("RequestTracker"))
+                .unwrap(),
+            "blog/heap.3.pprof",
+            "blog/heap.0.pprof",
+            "main.(*RequestTracker).Track",
+        ),
+    ] {
+        let state = |view: &str| -> ViewState {
+            let l = card.links.iter().find(|l| l.view == view).unwrap();
+            let mut s = ViewState::default();
+            for (k, v) in &l.params {
+                match k.as_str() {
+                    "profile" => s.profile = v.clone(),
+                    "si" => s.si = v.clone(),
+                    "f" => s.f = v.clone(),
+                    "list" => s.list = v.clone(),
+                    "base" => s.base = v.clone(),
+                    "target" => s.target = v.clone(),
+                    other => panic!("{other}"),
+                }
+            }
+            s
+        };
+        // It clears the base: the Graph opened after it is not a diff.
+        let top_link = card.links.iter().find(|l| l.view == "top").unwrap();
+        assert!(
+            top_link.params.contains(&("base".into(), String::new())),
+            "{top_link:?}"
+        );
+        let top = w.top(&state("top")).unwrap();
+        assert_eq!(top.profile, latest);
+        assert!(
+            top.table.rows.iter().any(|r| r.name == culprit),
+            "{culprit} in {latest}"
+        );
+        let s = state("diff");
+        assert_eq!(
+            (s.base.as_str(), s.target.as_str(), s.si.as_str()),
+            (first, latest, "inuse_space")
+        );
+        assert!(w.diff(&s).is_ok());
+        assert_eq!(state("list").profile, latest);
+    }
+}

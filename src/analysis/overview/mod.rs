@@ -201,8 +201,8 @@ pub fn overview(evidence: &Evidence, profiles: &[ProfileInput]) -> Overview {
                             format!("{}{}", s.file, when.unwrap_or_default()),
                         )],
                         links: vec![
-                            link("Top", "top", &[]),
-                            link("Source", "list", &[("list", &c.name)]),
+                            c.read_in.link("Top", "top", &[]),
+                            c.read_in.link("Source", "list", &[("list", &c.name)]),
                         ],
                     });
                 }
@@ -373,8 +373,11 @@ fn process_card(
                     );
                 }
                 links.push(link("Suspects", "trend", &[]));
-                links.push(link("Top", "top", &[("f", &regex_escape(&c.name))]));
-                links.push(link("Source", "list", &[("list", &c.name)]));
+                links.push(
+                    c.read_in
+                        .link("Top", "top", &[("f", &regex_escape(&c.name))]),
+                );
+                links.push(c.read_in.link("Source", "list", &[("list", &c.name)]));
             }
             Finding::Holds(t) => {
                 let mut text = format!(
@@ -404,7 +407,7 @@ fn process_card(
                     latest_of(g, profiles).and_then(|(n, p)| largest(n, p, Some("inuse_space")))
                 {
                     facts.push(fact("Largest in use", l.sentence));
-                    links.push(link("Top", "top", &[]));
+                    links.push(l.read_in.link("Top", "top", &[]));
                 }
                 if let Some(e) = &g.trend_error {
                     facts.push(fact("Heap snapshots", format!("no trend: {e}")));
@@ -585,6 +588,10 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
         format!("{} profiles {}", g.kind.name(), group_span(g)),
     );
     let n = g.files.len();
+    // The links open the group's own profiles: the latest, and the first
+    // as the diff's base.
+    let latest = g.files.last().map(String::as_str);
+    let first = g.files.first().map_or("", String::as_str);
     let card = match (g.kind, finding(g)) {
         (ProfileKind::Heap, Finding::Grows(s, t)) => {
             let c = culprit(s, t, latest_of(g, profiles));
@@ -595,9 +602,18 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                 facts: vec![evidence_fact],
                 links: vec![
                     link("Suspects", "trend", &[]),
-                    link("Top", "top", &[("f", &regex_escape(&c.name))]),
-                    link("Source", "list", &[("list", &c.name)]),
-                    link("Diff first → last", "diff", &[]),
+                    c.read_in
+                        .link("Top", "top", &[("f", &regex_escape(&c.name))]),
+                    c.read_in.link("Source", "list", &[("list", &c.name)]),
+                    link(
+                        "Diff first → last",
+                        "diff",
+                        &[
+                            ("base", first),
+                            ("target", latest.unwrap_or("")),
+                            ("si", &c.read_in.sample_type),
+                        ],
+                    ),
                 ],
             }
         }
@@ -613,7 +629,10 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                     "No allocation site grows beyond what sampling explains.{largest}{why}"
                 ),
                 facts: vec![evidence_fact],
-                links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+                links: vec![
+                    link("Suspects", "trend", &[]),
+                    ReadIn::of(latest, &t.sample_type).link("Top", "top", &[]),
+                ],
             }
         }
         (ProfileKind::Heap, Finding::Unsure(t, left)) => Card {
@@ -621,7 +640,10 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
             title: format!("No culprit named across {n} heap snapshots"),
             headline: format!("{}.{why}", capitalized(&left.why_unsure(&t.unit))),
             facts: vec![evidence_fact],
-            links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+            links: vec![
+                link("Suspects", "trend", &[]),
+                ReadIn::of(latest, &t.sample_type).link("Top", "top", &[]),
+            ],
         },
         (ProfileKind::Goroutine | ProfileKind::Goroutineleak, f) => {
             let mut text = goroutine_fact(g, profiles).or_else(|| {
@@ -649,7 +671,10 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                 },
                 headline: format!("{text}.{why}"),
                 facts: vec![evidence_fact],
-                links: vec![link("Suspects", "trend", &[]), link("Top", "top", &[])],
+                links: vec![
+                    link("Suspects", "trend", &[]),
+                    ReadIn::of(latest, "").link("Top", "top", &[]),
+                ],
             }
         }
         (ProfileKind::Allocs, _) => {
@@ -663,7 +688,7 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                     l.sentence
                 ),
                 facts: vec![evidence_fact],
-                links: vec![link("Top", "top", &[("si", "alloc_space")])],
+                links: vec![l.read_in.link("Top", "top", &[])],
             }
         }
         (_, _) => {
@@ -675,8 +700,8 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                 headline: format!("{}.{why}", l.sentence),
                 facts: vec![evidence_fact],
                 links: vec![
-                    link("Top", "top", &[]),
-                    link("Source", "list", &[("list", &l.name)]),
+                    l.read_in.link("Top", "top", &[]),
+                    l.read_in.link("Source", "list", &[("list", &l.name)]),
                 ],
             }
         }
@@ -689,6 +714,42 @@ struct Culprit {
     name: String,
     place: String,
     sentence: String,
+    /// The profile and sample type the sentence's figures come from.
+    read_in: ReadIn,
+}
+
+/// Where a card's figures were read: its links open that profile and
+/// sample type, whatever the views showed before. (They opened the last
+/// profile loaded: with two programs' snapshots dropped, one card's Top
+/// showed the other program.)
+struct ReadIn {
+    profile: Option<String>,
+    sample_type: String,
+}
+
+impl ReadIn {
+    fn of(profile: Option<&str>, sample_type: &str) -> ReadIn {
+        ReadIn {
+            profile: profile.map(String::from),
+            sample_type: sample_type.to_string(),
+        }
+    }
+
+    /// A link to `view` of that profile and sample type, with `params`;
+    /// no base, so that the Graph and Flame views opened next are not a
+    /// diff against a base chosen before (another program's, perhaps).
+    fn link(&self, label: &str, view: &'static str, params: &[(&str, &str)]) -> Link {
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(p) = &self.profile {
+            all.push(("profile", p));
+            all.push(("base", ""));
+        }
+        if !self.sample_type.is_empty() {
+            all.push(("si", &self.sample_type));
+        }
+        all.extend_from_slice(params);
+        link(label, view, &all)
+    }
 }
 
 /// The leading growing site of a trend, with its share of in-use memory
@@ -721,6 +782,7 @@ fn culprit(s: &Suspect, t: &TrendReport, latest: Option<(&str, &Profile)>) -> Cu
         name: s.name.clone(),
         place,
         sentence,
+        read_in: ReadIn::of(latest.map(|(name, _)| name), &t.sample_type),
     }
 }
 
@@ -761,6 +823,7 @@ fn largest(name: &str, p: &Profile, sample_type: Option<&str>) -> Option<Culprit
             units::label(r.context.total, &r.context.unit),
             r.context.sample_type
         ),
+        read_in: ReadIn::of(Some(name), &r.context.sample_type),
     })
 }
 
