@@ -1121,3 +1121,51 @@ fn each_cards_links_open_its_own_snapshots() {
         assert_eq!(state("list").profile, latest);
     }
 }
+
+/// One machine's kills as `dmesg` (seconds since boot) and `dmesg -T`
+/// (dated), given twice, beside its process's metrics and another run's:
+/// each kill is one row, told at every place, and none is called
+/// unattached. (With the other run beside, no boot time could be found
+/// for the plain `dmesg`: its 4 kills were 4 more rows, 8 in all.)
+#[test]
+fn a_kill_in_dmesg_and_dmesg_t_is_one_row_whatever_else_is_given() {
+    let dmesg = fixture("oom/dmesg.txt");
+    let copy =
+        std::env::temp_dir().join(format!("leakscope-dmesg-again-{}.txt", std::process::id()));
+    std::fs::copy(&dmesg, &copy).unwrap();
+    let a = analyze_json(&[
+        fixture("two/grafana-joined-epoch.csv"),
+        dmesg,
+        fixture("oom/dmesg-T.txt"),
+        copy.clone(),
+        fixture("oom/grafana-joined-epoch.csv"),
+    ]);
+    std::fs::remove_file(&copy).unwrap();
+    let rows = a["oom_kills"].as_array().unwrap();
+    assert_eq!(rows.len(), 4, "{rows:#?}");
+    for r in rows {
+        assert!(
+            r["source"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("dmesg-T.txt"),
+            "{r}"
+        );
+        let also: Vec<&str> = r["also_told"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(also.len(), 2, "{also:?}");
+    }
+    let warnings = a["warnings"].to_string();
+    assert!(!warnings.contains("not attached"), "{warnings}");
+    let oom = a["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["labels"]["job"] == "oom")
+        .unwrap();
+    assert_eq!(oom["oom_kills"], 4, "{oom}");
+}

@@ -73,6 +73,58 @@ fn file_of(inputs: &[InputReport], input: usize) -> String {
         .unwrap_or_default()
 }
 
+/// What identifies one kill whatever its log's time form: process, pid,
+/// uid, and anon, file and shmem RSS and total-vm (as bits).
+type KillPrint<'a> = (&'a str, u64, Option<u64>, [Option<u64>; 4]);
+
+fn kill_print(k: &OomKill) -> Option<KillPrint<'_>> {
+    k.anon_rss_bytes?;
+    let bits = |v: Option<f64>| v.map(f64::to_bits);
+    Some((
+        k.process.as_str(),
+        k.pid?,
+        k.uid,
+        [
+            bits(k.anon_rss_bytes),
+            bits(k.file_rss_bytes),
+            bits(k.shmem_rss_bytes),
+            bits(k.total_vm_bytes),
+        ],
+    ))
+}
+
+/// The kills told again without a date (plain `dmesg`, a yearless
+/// syslog) that a dated log (`dmesg -T`, journalctl) also tells: index of
+/// the retelling → index of the dated telling. The same kill is the same
+/// process and pid dying with the same memory to the kB (anon, file and
+/// shmem RSS, total-vm, uid): a pid dies once, and a later process given
+/// the same pid dying with every figure equal is not a real coincidence.
+/// Only when that matches one dated moment; without a pid and the RSS
+/// figures nothing is matched.
+pub fn retold_undated(kills: &[OomKill]) -> FxHashMap<usize, usize> {
+    // Each print's dated telling, or `None` when it has two moments.
+    let mut dated: FxHashMap<KillPrint, Option<(usize, u64)>> = FxHashMap::default();
+    for (i, k) in kills.iter().enumerate() {
+        let (Some(t), Some(p)) = (k.time, kill_print(k)) else {
+            continue;
+        };
+        dated
+            .entry(p)
+            .and_modify(|d| {
+                if d.is_some_and(|(_, at)| at != t.to_bits()) {
+                    *d = None;
+                }
+            })
+            .or_insert(Some((i, t.to_bits())));
+    }
+    kills
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.time.is_none())
+        .filter_map(|(i, k)| Some((i, dated.get(&kill_print(k)?).copied()??.0)))
+        .collect()
+}
+
 /// Every OOM kill of the inputs, in the order the inputs tell them, with
 /// the wall-clock time placement found for those the log dates otherwise;
 /// then the restarts only kube-state-metrics calls OOM kills (its 0/1
@@ -111,6 +163,35 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
             .or_insert((k.input, k.line));
         if first != (k.input, k.line) {
             told_again.entry((k.input, k.line)).or_insert(first);
+        }
+    }
+    // The same kill in a dated log and an undated one (`dmesg -T` and
+    // `dmesg`), which placement may not have tied (no boot time).
+    for (retelling, dated) in retold_undated(kills) {
+        let (r, d) = (&kills[retelling], &kills[dated]);
+        told_again
+            .entry((r.input, r.line))
+            .or_insert((d.input, d.line));
+    }
+    // A retelling of a retelling (`dmesg` given twice beside `dmesg -T`)
+    // belongs to the row kept: follow each to the end. A chain that comes
+    // back to where it began keeps that telling as a row of its own
+    // rather than losing the kill.
+    let keys: Vec<(usize, usize)> = told_again.keys().copied().collect();
+    for key in keys {
+        let mut kept = told_again[&key];
+        let mut steps = 0;
+        while let Some(&next) = told_again.get(&kept) {
+            steps += 1;
+            if next == key || steps > kills.len() {
+                break;
+            }
+            kept = next;
+        }
+        if told_again.get(&kept).is_some_and(|&next| next == key) || kept == key {
+            told_again.remove(&key);
+        } else {
+            told_again.insert(key, kept);
         }
     }
     let by_place: FxHashMap<(usize, usize), &OomKill> =

@@ -627,7 +627,13 @@ fn place_oom_kills<'a>(
     let times: Vec<Option<f64>> = kills.iter().map(|k| wall_time(k, set_span)).collect();
     let restarts: Vec<&[Restart]> = facts.iter().map(|f| f.restarts.as_slice()).collect();
     let fitting = kill_index::only_restart_fitting(&times, &restarts);
+    // An undated retelling of a dated kill (`dmesg` beside `dmesg -T`) is
+    // placed with it, not on its own (and not left over as unplaced).
+    let retold = incidents::retold_undated(kills);
     for (i, k) in kills.iter().enumerate() {
+        if retold.contains_key(&i) {
+            continue;
+        }
         let t = times[i];
         if k.time.is_none() {
             if let Some(y) = t.map(crate::civil::year_of) {
