@@ -1169,3 +1169,29 @@ fn a_kill_in_dmesg_and_dmesg_t_is_one_row_whatever_else_is_given() {
         .unwrap();
     assert_eq!(oom["oom_kills"], 4, "{oom}");
 }
+
+/// Plain `dmesg` (seconds since boot) beside the killed process's metrics
+/// and other processes' (one restarted by deploys): its kills go to the
+/// one process whose restarts they line up with. (They were left
+/// unattached when more than one process had memory series.)
+#[test]
+fn dmesg_kills_find_their_process_among_several() {
+    for other in ["two", "deploys"] {
+        let a = analyze_json(&[
+            fixture(&format!("{other}/grafana-joined-epoch.csv")),
+            fixture("oom/dmesg.txt"),
+            fixture("oom/grafana-joined-epoch.csv"),
+        ]);
+        let processes = a["processes"].as_array().unwrap();
+        for p in processes {
+            let want = if p["labels"]["job"] == "oom" { 4 } else { 0 };
+            assert_eq!(p["oom_kills"], want, "{other}: {}", p["labels"]);
+        }
+        let warnings = a["warnings"].to_string();
+        assert!(!warnings.contains("not attached"), "{other}: {warnings}");
+        assert!(
+            warnings.contains("4 of 4 kills line up with restarts"),
+            "{other}: {warnings}"
+        );
+    }
+}

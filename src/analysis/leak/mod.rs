@@ -630,6 +630,33 @@ fn place_oom_kills<'a>(
     // An undated retelling of a dated kill (`dmesg` beside `dmesg -T`) is
     // placed with it, not on its own (and not left over as unplaced).
     let retold = incidents::retold_undated(kills);
+    // Kills in seconds since boot, by file and process name: the one
+    // process whose restarts they line up with, among several (with one,
+    // `only` below gives it them).
+    let mut boot_groups: FxHashMap<(usize, &str), Vec<usize>> = FxHashMap::default();
+    for (i, k) in kills.iter().enumerate() {
+        let boot_only = k.time.is_none() && k.since_boot.is_some();
+        if boot_only && with_memory.len() > 1 && !retold.contains_key(&i) {
+            boot_groups
+                .entry((k.input, k.process.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    let boot_groups: Vec<Vec<usize>> = boot_groups.into_values().collect();
+    let boot_fit = restarts::only_boot_fitting(
+        &boot_groups
+            .iter()
+            .map(|g| g.iter().map(|&i| &kills[i]).collect())
+            .collect::<Vec<_>>(),
+        &restarts,
+    );
+    let mut by_boot_of: Vec<Option<usize>> = vec![None; kills.len()];
+    for (g, p) in boot_groups.iter().zip(boot_fit) {
+        for &i in g {
+            by_boot_of[i] = p;
+        }
+    }
     for (i, k) in kills.iter().enumerate() {
         if retold.contains_key(&i) {
             continue;
@@ -645,7 +672,7 @@ fn place_oom_kills<'a>(
         }
         let by_labels = index.by_labels(i);
         let by_name = || index.by_name(i);
-        let by_time = || fitting[i];
+        let by_time = || fitting[i].or(by_boot_of[i]);
         // The only process with memory series, for a kill that names no
         // pod or container (one that does names another process) and
         // happened while it ran (or says no time): a log of another host

@@ -538,6 +538,45 @@ enum Aligned {
     NotTried,
 }
 
+/// Which one process's restarts a log's kills given only in seconds
+/// since boot (plain `dmesg`) line up with, when nothing else names it:
+/// `groups` are the kills of one file and one process name (one boot, one
+/// program). A group is placed when exactly one process lines up at least
+/// two of its kills, and more than half, at one boot time (a single kill
+/// lines up with any restart); none when two could, or once the searches
+/// together are past [`MAX_BOOT_OFFSET_WORK`] (restarts × kills² each: a
+/// node's log beside thousands of restarting processes). Returns each
+/// group's process.
+pub fn only_boot_fitting(groups: &[Vec<&OomKill>], restarts: &[&[Restart]]) -> Vec<Option<usize>> {
+    let mut work = 0usize;
+    groups
+        .iter()
+        .map(|kills| {
+            if kills.len() < 2 {
+                return None;
+            }
+            let mut found = None;
+            for (p, rs) in restarts.iter().enumerate().filter(|(_, rs)| !rs.is_empty()) {
+                let search = rs
+                    .len()
+                    .saturating_mul(kills.len())
+                    .saturating_mul(kills.len());
+                work = work.saturating_add(search);
+                if work > MAX_BOOT_OFFSET_WORK {
+                    return None;
+                }
+                if boot_offset(rs, kills, TOLERANCE).is_some_and(|(_, matched)| matched >= 2) {
+                    if found.is_some() {
+                        return None;
+                    }
+                    found = Some(p);
+                }
+            }
+            found
+        })
+        .collect()
+}
+
 /// The boot time (unix seconds) that lines up the most kills with
 /// restarts, and how many it lines up. Not called past
 /// [`MAX_BOOT_OFFSET_WORK`].
@@ -704,6 +743,37 @@ mod tests {
         ]);
         let r = detect(None, None, &[], Some(&m));
         assert_eq!(r.iter().map(|r| r.time).collect::<Vec<_>>(), vec![5.0]);
+    }
+
+    #[test]
+    fn boot_relative_kills_go_to_the_one_process_they_line_up_with() {
+        let restarts_at = |times: &[f64]| -> Vec<Restart> {
+            times
+                .iter()
+                .map(|&t| Restart {
+                    time: t,
+                    after: t - 2.0,
+                    source: RestartSource::StartTime,
+                    oom_kill: None,
+                })
+                .collect()
+        };
+        let kill = |b: f64| OomKill {
+            since_boot: Some(b),
+            process: "svc".into(),
+            ..OomKill::default()
+        };
+        // Restarts 110 s and 70 s apart; another process's at other gaps.
+        let svc = restarts_at(&[1000.0, 1110.0, 1180.0]);
+        let other = restarts_at(&[5000.0, 5400.0, 6100.0]);
+        let kills = [kill(50.0), kill(159.0), kill(229.5)];
+        let group: Vec<&OomKill> = kills.iter().collect();
+        let groups = vec![group.clone()];
+        assert_eq!(only_boot_fitting(&groups, &[&other, &[], &svc]), [Some(2)]);
+        // Two processes that both fit: neither.
+        assert_eq!(only_boot_fitting(&groups, &[&svc, &svc]), [None]);
+        // One kill fits any restart: not placed by time alone.
+        assert_eq!(only_boot_fitting(&[vec![&kills[0]]], &[&svc]), [None]);
     }
 
     #[test]
