@@ -745,19 +745,21 @@ mod tests {
         assert_eq!(r.iter().map(|r| r.time).collect::<Vec<_>>(), vec![5.0]);
     }
 
+    /// Restarts at `times`, each 2 s after the old process's last sample.
+    fn restarts_at(times: &[f64]) -> Vec<Restart> {
+        times
+            .iter()
+            .map(|&t| Restart {
+                time: t,
+                after: t - 2.0,
+                source: RestartSource::StartTime,
+                oom_kill: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn boot_relative_kills_go_to_the_one_process_they_line_up_with() {
-        let restarts_at = |times: &[f64]| -> Vec<Restart> {
-            times
-                .iter()
-                .map(|&t| Restart {
-                    time: t,
-                    after: t - 2.0,
-                    source: RestartSource::StartTime,
-                    oom_kill: None,
-                })
-                .collect()
-        };
         let kill = |b: f64| OomKill {
             since_boot: Some(b),
             process: "svc".into(),
@@ -778,15 +780,7 @@ mod tests {
 
     #[test]
     fn boot_relative_kills_line_up() {
-        let mut restarts: Vec<Restart> = [1000.0, 1110.0, 1180.0]
-            .iter()
-            .map(|&t| Restart {
-                time: t,
-                after: t - 2.0,
-                source: RestartSource::StartTime,
-                oom_kill: None,
-            })
-            .collect();
+        let mut restarts = restarts_at(&[1000.0, 1110.0, 1180.0]);
         let kill = |b: f64| OomKill {
             time: None,
             since_boot: Some(b),
