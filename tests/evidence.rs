@@ -1151,13 +1151,7 @@ fn a_kill_in_dmesg_and_dmesg_t_is_one_row_whatever_else_is_given() {
                 .ends_with("dmesg-T.txt"),
             "{r}"
         );
-        let also: Vec<&str> = r["also_told"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["file"].as_str().unwrap())
-            .collect();
-        assert_eq!(also.len(), 2, "{also:?}");
+        assert_eq!(r["also_told"].as_array().unwrap().len(), 2, "{r}");
     }
     let warnings = a["warnings"].to_string();
     assert!(!warnings.contains("not attached"), "{warnings}");

@@ -174,26 +174,22 @@ pub fn oom_rows(kills: &[OomKill], inputs: &[InputReport], analysis: &Analysis) 
             .or_insert((d.input, d.line));
     }
     // A retelling of a retelling (`dmesg` given twice beside `dmesg -T`)
-    // belongs to the row kept: follow each to the end. A chain that comes
-    // back to where it began keeps that telling as a row of its own
-    // rather than losing the kill.
-    let keys: Vec<(usize, usize)> = told_again.keys().copied().collect();
-    for key in keys {
-        let mut kept = told_again[&key];
-        let mut steps = 0;
-        while let Some(&next) = told_again.get(&kept) {
-            steps += 1;
-            if next == key || steps > kills.len() {
-                break;
+    // belongs to the row kept: each points at the end of its chain. A
+    // cycle keeps its tellings as rows of their own rather than lose the
+    // kill.
+    told_again = told_again
+        .keys()
+        .filter_map(|&key| {
+            let mut kept = told_again[&key];
+            for _ in 0..told_again.len() {
+                match told_again.get(&kept) {
+                    Some(&next) => kept = next,
+                    None => return Some((key, kept)),
+                }
             }
-            kept = next;
-        }
-        if told_again.get(&kept).is_some_and(|&next| next == key) || kept == key {
-            told_again.remove(&key);
-        } else {
-            told_again.insert(key, kept);
-        }
-    }
+            None
+        })
+        .collect();
     let by_place: FxHashMap<(usize, usize), &OomKill> =
         kills.iter().map(|k| ((k.input, k.line), k)).collect();
     // Each kept kill's other tellings, gathered once (in `told_again`'s

@@ -605,15 +605,7 @@ fn untied_card(evidence: &Evidence, g: &SnapshotGroup, profiles: &[ProfileInput]
                     c.read_in
                         .link("Top", "top", &[("f", &regex_escape(&c.name))]),
                     c.read_in.link("Source", "list", &[("list", &c.name)]),
-                    link(
-                        "Diff first → last",
-                        "diff",
-                        &[
-                            ("base", first),
-                            ("target", latest.unwrap_or("")),
-                            ("si", &c.read_in.sample_type),
-                        ],
-                    ),
+                    c.read_in.diff_link("Diff first → last", first),
                 ],
             }
         }
@@ -749,6 +741,21 @@ impl ReadIn {
         }
         all.extend_from_slice(params);
         link(label, view, &all)
+    }
+
+    /// A link to the Diff view from `base` to that profile, in that
+    /// sample type.
+    fn diff_link(&self, label: &str, base: &str) -> Link {
+        let target = self.profile.as_deref().unwrap_or("");
+        link(
+            label,
+            "diff",
+            &[
+                ("base", base),
+                ("target", target),
+                ("si", &self.sample_type),
+            ],
+        )
     }
 }
 
