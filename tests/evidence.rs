@@ -1189,3 +1189,36 @@ fn dmesg_kills_find_their_process_among_several() {
         );
     }
 }
+
+/// A goroutine card's Top link, followed from a view showing a heap's
+/// inuse_space, opens its goroutine profile in the profile's own sample
+/// type (it kept inuse_space, which a goroutine profile does not have).
+#[test]
+fn a_goroutine_cards_top_link_clears_a_heaps_sample_type() {
+    let mut w = page_of(&files(
+        "goroutine",
+        &["goroutine.0.pb.gz", "goroutine.1.pb.gz", "heap.0.pb.gz"],
+    ));
+    let o = overview(&mut w);
+    let card = o
+        .cards
+        .iter()
+        .find(|c| c.title.contains("oroutine"))
+        .unwrap_or_else(|| panic!("{:?}", o.cards.iter().map(|c| &c.title).collect::<Vec<_>>()));
+    let top = card.links.iter().find(|l| l.view == "top").unwrap();
+    // The page merges a link's parameters into the state it had.
+    let mut state = ViewState {
+        si: "inuse_space".into(),
+        ..ViewState::default()
+    };
+    for (k, v) in &top.params {
+        match k.as_str() {
+            "profile" => state.profile = v.clone(),
+            "si" => state.si = v.clone(),
+            "base" => state.base = v.clone(),
+            other => panic!("{other}"),
+        }
+    }
+    let view = w.top(&state).unwrap();
+    assert_eq!(view.profile, "goroutine.1.pb.gz");
+}

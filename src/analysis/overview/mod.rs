@@ -736,9 +736,9 @@ impl ReadIn {
             all.push(("profile", p));
             all.push(("base", ""));
         }
-        if !self.sample_type.is_empty() {
-            all.push(("si", &self.sample_type));
-        }
+        // Always said, empty for the profile's default: a sample type
+        // chosen before (a heap's inuse_space) is no goroutine profile's.
+        all.push(("si", &self.sample_type));
         all.extend_from_slice(params);
         link(label, view, &all)
     }
