@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use leakscope::analysis::leak::work::IdleGrowth;
-use leakscope::analysis::overview::{Card, Overview};
+use leakscope::analysis::overview::{Card, Link, Overview};
 use leakscope::analysis::trend::{Measure, ProfileKind, SiteVerdict};
 use leakscope::import::ImportOptions;
 use leakscope::workspace::{ViewState, Workspace};
@@ -65,6 +65,24 @@ fn page_of(files: &[(String, PathBuf)]) -> Workspace {
 
 fn overview(w: &mut Workspace) -> Overview {
     w.overview(&ViewState::default())
+}
+
+/// The state the page shows after following `link` from `state`: the
+/// link's parameters merged into it, as the page's navigate does.
+fn followed(link: &Link, mut state: ViewState) -> ViewState {
+    for (k, v) in &link.params {
+        let field = match k.as_str() {
+            "profile" => &mut state.profile,
+            "si" => &mut state.si,
+            "f" => &mut state.f,
+            "list" => &mut state.list,
+            "base" => &mut state.base,
+            "target" => &mut state.target,
+            other => panic!("a link sets {other}"),
+        };
+        *field = v.clone();
+    }
+    state
 }
 
 fn fact<'a>(card: &'a Card, label: &str) -> Option<&'a str> {
@@ -1086,19 +1104,7 @@ fn each_cards_links_open_its_own_snapshots() {
     ] {
         let state = |view: &str| -> ViewState {
             let l = card.links.iter().find(|l| l.view == view).unwrap();
-            let mut s = ViewState::default();
-            for (k, v) in &l.params {
-                match k.as_str() {
-                    "profile" => s.profile = v.clone(),
-                    "si" => s.si = v.clone(),
-                    "f" => s.f = v.clone(),
-                    "list" => s.list = v.clone(),
-                    "base" => s.base = v.clone(),
-                    "target" => s.target = v.clone(),
-                    other => panic!("{other}"),
-                }
-            }
-            s
+            followed(l, ViewState::default())
         };
         // It clears the base: the Graph opened after it is not a diff.
         let top_link = card.links.iter().find(|l| l.view == "top").unwrap();
@@ -1207,18 +1213,11 @@ fn a_goroutine_cards_top_link_clears_a_heaps_sample_type() {
         .unwrap_or_else(|| panic!("{:?}", o.cards.iter().map(|c| &c.title).collect::<Vec<_>>()));
     let top = card.links.iter().find(|l| l.view == "top").unwrap();
     // The page merges a link's parameters into the state it had.
-    let mut state = ViewState {
+    let had = ViewState {
         si: "inuse_space".into(),
         ..ViewState::default()
     };
-    for (k, v) in &top.params {
-        match k.as_str() {
-            "profile" => state.profile = v.clone(),
-            "si" => state.si = v.clone(),
-            "base" => state.base = v.clone(),
-            other => panic!("{other}"),
-        }
-    }
+    let state = followed(top, had);
     let view = w.top(&state).unwrap();
     assert_eq!(view.profile, "goroutine.1.pb.gz");
 }
